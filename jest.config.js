@@ -1,0 +1,12 @@
+/** One jest config for unit, contract and end-to-end suites. */
+module.exports = {
+  testEnvironment: 'node',
+  rootDir: '.',
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  moduleNameMapper: {
+    '^@app/(domain|event-store|projections|credentials|notifications)$': '<rootDir>/libs/$1/src',
+    '^@app/(domain|event-store|projections|credentials|notifications)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  },
+  testTimeout: 30000,
+};

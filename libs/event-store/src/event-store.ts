@@ -1,0 +1,118 @@
+/**
+ * The event store port. Every adapter (SQLite, EventStoreDB, in-memory) passes the same
+ * contract suite (`testing/event-store.contract.ts`).
+ *
+ * Positions: `position` is a global, strictly increasing number in the order of the `$all`
+ * log. A reader that has handled position p asks for events "after p" and never misses one
+ * (adapters make positions visible in order).
+ */
+
+/** Expected state of a stream before an append. `any` is never used on a command path. */
+export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
+
+export interface EventMetadata {
+  organizationId: string;
+  actor: { kind: 'staff' | 'portal-user' | 'system'; id: string };
+  onBehalfOf?: { kind: string; id: string };
+  channel: 'api' | 'portal' | 'import' | 'system';
+  correlationId: string;
+  causationId: string;
+  /** ISO-8601 instant at which the command was decided. */
+  occurredAt: string;
+  /** Version of the event's data schema; events never change once stored. */
+  schemaVersion: number;
+  [key: string]: unknown;
+}
+
+export interface EventToAppend {
+  /** UUID. Deterministic where a retry must not duplicate (derived from an idempotency key). */
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  streamName: string;
+  /** 0-based revision of this event within its stream. */
+  streamRevision: bigint;
+  /** Global position in the `$all` log: unique and strictly increasing. */
+  position: bigint;
+  /** When the store recorded it (ISO-8601). */
+  recordedAt: string;
+}
+
+export interface AppendResult {
+  /** Revision of the last event now in the stream. */
+  nextExpectedRevision: bigint;
+  /** Global position of the last event appended (>= the position of every event it wrote). */
+  position: bigint;
+}
+
+export interface ReadStreamResult {
+  events: RecordedEvent[];
+  /** Revision of the last event, or -1n when the stream does not exist. */
+  revision: bigint;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: only events with position > after. Omitted: from the start. */
+  after?: bigint;
+  /** Required: reads are always bounded. */
+  maxCount: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: deliver events with position > after. Omitted: from the start. */
+  after?: bigint;
+  /** Stops the subscription (the iterator then ends). */
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  readStream(streamName: string): Promise<ReadStreamResult>;
+  /**
+   * Appends atomically. Throws WrongExpectedRevisionError when the stream is not at the
+   * expected revision. Appending events whose ids were already appended at that same place
+   * (a retried request) is idempotent: it succeeds without writing them again.
+   */
+  appendToStream(
+    streamName: string,
+    events: EventToAppend[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult>;
+  /** A bounded page of the global log, oldest first. */
+  readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Catch-up subscription to the global log: past events, then live ones, in position order,
+   * one after another. Consumed with `for await`. Resilient: adapters reconnect by themselves
+   * and resume after the last delivered position.
+   */
+  subscribeToAll(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /** Position of the newest event in the log, or 0n when the log is empty. */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint,
+  ) {
+    super(`Stream ${streamName} is at revision ${actual}, expected ${String(expected)}`);
+    this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/** Checks an expected revision against a stream's current revision (-1n: no stream). */
+export function matchesExpectedRevision(expected: ExpectedRevision, actual: bigint): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === -1n;
+  if (expected === 'stream_exists') return actual >= 0n;
+  return expected === actual;
+}
