@@ -1,0 +1,36 @@
+/**
+ * A decider (as in Emmett and Jérémie Chassaing's pattern): the whole behaviour of an
+ * aggregate as three pure functions. Nothing here knows about storage, time or HTTP: the
+ * command carries the current time and any generated ids.
+ */
+export interface DomainEvent<Type extends string = string, Data extends object = object> {
+  type: Type;
+  data: Data;
+}
+
+export interface Decider<State, Command, Event extends DomainEvent> {
+  initialState(): State;
+  /** Turns a command into the events it causes, or throws a DomainError. */
+  decide(command: Command, state: State): Event[];
+  /** Folds one event into the state. Must accept every event the stream ever stored. */
+  evolve(state: State, event: Event): State;
+}
+
+/** Rebuilds state from a stream's events. */
+export function fold<State, Event extends DomainEvent>(
+  decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
+  events: readonly Event[],
+): State {
+  return events.reduce(decider.evolve, decider.initialState());
+}
+
+/** Version of each event's data schema, recorded in the event's metadata. */
+export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
+  ClientCompanyRegistered: 1,
+  ContactAdded: 1,
+  ContactInvited: 1,
+  InvitationResent: 1,
+  InvitationAccepted: 1,
+  PortalAccessDisabled: 1,
+  PortalAccessEnabled: 1,
+};

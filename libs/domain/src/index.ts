@@ -1,0 +1,5 @@
+export * from './decider';
+export * from './errors';
+export * from './client-company';
+export * from './contact';
+export * from './portal-access';

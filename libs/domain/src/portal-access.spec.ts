@@ -1,0 +1,117 @@
+import { PortalAccessEvent, portalAccess, portalAccessId } from './portal-access';
+import { deciderSpec } from './testing/decider-spec';
+
+const spec = deciderSpec(portalAccess);
+const accessId = 'a-1';
+const contactId = 'c-1';
+const t0 = '2026-01-01T00:00:00.000Z';
+const hoursLater = (h: number) => new Date(Date.parse(t0) + h * 3600_000).toISOString();
+const invitation = (id: string, sentAt = t0, ttlHours = 168) => ({
+  invitationId: id,
+  sentAt,
+  expiresAt: new Date(Date.parse(sentAt) + ttlHours * 3600_000).toISOString(),
+});
+
+const invited = (id = 'inv-1', sentAt = t0): PortalAccessEvent => ({
+  type: 'ContactInvited',
+  data: { accessId, portalId: 'default', contactId, clientId: 'cl-1', email: 'ana@example.com', ...invitation(id, sentAt) },
+});
+const accepted = (id = 'inv-1'): PortalAccessEvent => ({ type: 'InvitationAccepted', data: { accessId, contactId, invitationId: id } });
+const disabled = (previousStatus: 'Invited' | 'Active'): PortalAccessEvent => ({
+  type: 'PortalAccessDisabled',
+  data: { accessId, contactId, reason: null, previousStatus },
+});
+const invite = (email: string | null = 'ana@example.com') => ({
+  type: 'InviteContact' as const,
+  accessId,
+  portalId: 'default',
+  contact: { contactId, clientId: 'cl-1', email },
+  invitation: invitation('inv-1'),
+});
+
+describe('portal access', () => {
+  describe('InviteContact', () => {
+    it('invites a contact that has an email', () => spec.given([]).when(invite()).then([invited()]));
+    it('refuses a contact without an email', () => spec.given([]).when(invite(null)).thenThrows('contact-has-no-email'));
+    it('refuses when already invited', () => spec.given([invited()]).when(invite()).thenThrows('already-invited', { status: 'Invited' }));
+    it('refuses when already active', () =>
+      spec.given([invited(), accepted()]).when(invite()).thenThrows('already-invited', { status: 'Active' }));
+    it('refuses when disabled: enable instead', () =>
+      spec.given([invited(), disabled('Invited')]).when(invite()).thenThrows('portal-access-disabled'));
+  });
+
+  describe('ResendInvitation', () => {
+    const resend = (hours: number) => ({ type: 'ResendInvitation' as const, invitation: invitation('inv-2', hoursLater(hours)), cooldownSeconds: 86400 });
+    it('re-sends after the cool-down with a new invitation superseding the old one', () =>
+      spec.given([invited()]).when(resend(24)).then([
+        {
+          type: 'InvitationResent',
+          data: { accessId, contactId, supersedes: 'inv-1', ...invitation('inv-2', hoursLater(24)) },
+        },
+      ]));
+    it('refuses before the cool-down, saying how long to wait', () =>
+      spec.given([invited()]).when(resend(23)).thenThrows('resend-cooldown', { retryAfterSeconds: 3600 }));
+    it('counts the cool-down from the last re-send', () =>
+      spec
+        .given([invited(), { type: 'InvitationResent', data: { accessId, contactId, supersedes: 'inv-1', ...invitation('inv-2', hoursLater(30)) } }])
+        .when({ type: 'ResendInvitation', invitation: invitation('inv-3', hoursLater(40)), cooldownSeconds: 86400 })
+        .thenThrows('resend-cooldown', { retryAfterSeconds: 14 * 3600 }));
+    it('refuses when the access is not pending', () =>
+      spec.given([invited(), accepted()]).when(resend(48)).thenThrows('not-invited'));
+    it('refuses when there is no access', () => spec.given([]).when(resend(48)).thenThrows('portal-access-not-found'));
+  });
+
+  describe('AcceptInvitation', () => {
+    const accept = (id: string, hours = 1) => ({ type: 'AcceptInvitation' as const, invitationId: id, now: hoursLater(hours) });
+    it('activates the access', () => spec.given([invited()]).when(accept('inv-1')).then([accepted()]));
+    it('refuses a used invitation', () => spec.given([invited(), accepted()]).when(accept('inv-1')).thenThrows('invitation-not-valid', { reason: 'used' }));
+    it('refuses a superseded invitation', () =>
+      spec
+        .given([invited(), { type: 'InvitationResent', data: { accessId, contactId, supersedes: 'inv-1', ...invitation('inv-2', hoursLater(25)) } }])
+        .when(accept('inv-1', 26))
+        .thenThrows('invitation-not-valid', { reason: 'superseded' }));
+    it('refuses an expired invitation', () =>
+      spec.given([invited()]).when(accept('inv-1', 168)).thenThrows('invitation-not-valid', { reason: 'expired' }));
+    it('refuses while access is disabled', () =>
+      spec.given([invited(), disabled('Invited')]).when(accept('inv-1')).thenThrows('invitation-not-valid', { reason: 'access-not-invited' }));
+  });
+
+  describe('DisablePortalAccess / EnablePortalAccess', () => {
+    it('disables invited access, keeping the reason', () =>
+      spec.given([invited()]).when({ type: 'DisablePortalAccess', reason: ' left the company ' }).then([
+        { type: 'PortalAccessDisabled', data: { accessId, contactId, reason: 'left the company', previousStatus: 'Invited' } },
+      ]));
+    it('disables active access', () =>
+      spec.given([invited(), accepted()]).when({ type: 'DisablePortalAccess' }).then([disabled('Active')]));
+    it('refuses to disable twice', () =>
+      spec.given([invited(), disabled('Invited')]).when({ type: 'DisablePortalAccess' }).thenThrows('cannot-disable'));
+    it('refuses to disable what does not exist', () =>
+      spec.given([]).when({ type: 'DisablePortalAccess' }).thenThrows('portal-access-not-found'));
+    it('enables back to Active when the invitation had been accepted', () =>
+      spec.given([invited(), accepted(), disabled('Active')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9', hoursLater(2)) }).then([
+        { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Active', invitationId: null, sentAt: null, expiresAt: null } },
+      ]));
+    it('enables back to Invited with a fresh invitation otherwise', () =>
+      spec.given([invited(), disabled('Invited')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9', hoursLater(2)) }).then([
+        { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Invited', ...invitation('inv-9', hoursLater(2)) } },
+      ]));
+    it('the fresh invitation can be accepted, the old one cannot', () => {
+      const history: PortalAccessEvent[] = [
+        invited(),
+        disabled('Invited'),
+        { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Invited', ...invitation('inv-9', hoursLater(2)) } },
+      ];
+      spec.given(history).when({ type: 'AcceptInvitation', invitationId: 'inv-9', now: hoursLater(3) }).then([accepted('inv-9')]);
+      spec.given(history).when({ type: 'AcceptInvitation', invitationId: 'inv-1', now: hoursLater(3) }).thenThrows('invitation-not-valid', { reason: 'superseded' });
+    });
+    it('refuses to enable access that is not disabled', () =>
+      spec.given([invited()]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9') }).thenThrows('not-disabled'));
+  });
+
+  it('derives one stable access id per portal and contact', () => {
+    expect(portalAccessId('default', 'c-1')).toBe(portalAccessId('default', 'c-1'));
+    expect(portalAccessId('default', 'c-1')).not.toBe(portalAccessId('default', 'c-2'));
+    expect(portalAccessId('p-2', 'c-1')).not.toBe(portalAccessId('default', 'c-1'));
+    expect(portalAccessId('default', 'c-1')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
