@@ -3,3 +3,4 @@ export * from './errors';
 export * from './client-company';
 export * from './contact';
 export * from './portal-access';
+export * from './ids';

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Decider } from './decider';
 import { DomainError, TooSoonError } from './errors';
+import { nameBasedUuid } from './ids';
 
 /**
  * One contact's access to one portal: the invitation lifecycle.
@@ -19,12 +19,8 @@ export const DEFAULT_PORTAL_ID = 'default';
 export const portalAccessStream = (accessId: string) => `portalAccess-${accessId}`;
 
 export function portalAccessId(portalId: string, contactId: string): string {
-  // A name-based (v5-style) UUID: stable for the pair, no lookup table needed.
-  const hash = createHash('sha1').update(`portal-access:${portalId}:${contactId}`).digest();
-  hash[6] = (hash[6] & 0x0f) | 0x50;
-  hash[8] = (hash[8] & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  // Name-based: stable for the pair, so no lookup table is needed.
+  return nameBasedUuid(`portal-access:${portalId}:${contactId}`);
 }
 
 export type PortalAccessEvent =

@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AppConfig } from './config';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { ApiKeyGuard } from './http/api-key.guard';
+import { ProblemFilter } from './http/problem';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor';
+import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
+import { DirectoryModule } from './directory/directory.module';
+import { PortalAccessModule } from './portal-access/portal-access.module';
+import { AuditModule } from './audit/audit.controller';
+import { HealthModule } from './health/health.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfrastructureModule.forRoot(config), DirectoryModule, PortalAccessModule, AuditModule, HealthModule],
+      providers: [
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

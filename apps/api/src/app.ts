@@ -1,0 +1,56 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogLevel } from '@nestjs/common';
+import secureJsonParse from 'secure-json-parse';
+import { AppModule } from './app.module';
+import { AppConfig } from './config';
+import { createValidationPipe } from './http/pipes';
+
+const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[] | false> = {
+  silent: false,
+  error: ['error', 'fatal'],
+  info: ['log', 'warn', 'error', 'fatal'],
+};
+
+/** Builds the API on Fastify; `main.ts` listens, tests call this directly. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  // A POST without a body (invite, resend, ...) is an empty object, not a 400; JSON is parsed
+  // safely (no prototype poisoning).
+  const fastify = adapter.getInstance();
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, {});
+    try {
+      done(null, secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      const error = Object.assign(new Error('The request body is not valid JSON.'), { statusCode: 400 });
+      done(error, undefined);
+    }
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: LOG_LEVELS[config.logLevel],
+    bufferLogs: false,
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Client portal service')
+      .setDescription(
+        'Event-sourced back end for client portals. Staff routes take `Authorization: Bearer <api key>`. ' +
+          'Every write answers the global `position` it wrote; pass it as `minPosition` to any GET to read your own write. ' +
+          'Errors are RFC 9457 problem+json. Writes accept an `Idempotency-Key` header.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

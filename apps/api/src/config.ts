@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+
+/** Everything the service reads from its environment, read once at start. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  eventStoreUrl?: string;
+  mongoUrl?: string;
+  /** The bootstrap admin key; when absent one is generated into DATA_DIR/admin-api-key. */
+  apiKey?: string;
+  inviteResendCooldownSeconds: number;
+  inviteTtlSeconds: number;
+  publicPortalUrl: string;
+  organizationName: string;
+  mailFrom: string;
+  smtpUrl?: string;
+  /** Run the projections inside the API process (the embedded default does). */
+  runProjections: boolean;
+  /** How long a `minPosition` query waits for the projections before answering 503. */
+  readWaitTimeoutMs: number;
+  logLevel: 'silent' | 'error' | 'info';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const port = integer(env, 'PORT', 3000);
+  const mongoUrl = env.MONGO_URL || undefined;
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    dataDir: resolve(env.DATA_DIR || './data'),
+    eventStoreUrl: env.EVENTSTORE_URL || undefined,
+    mongoUrl,
+    apiKey: env.API_KEY || undefined,
+    inviteResendCooldownSeconds: integer(env, 'INVITE_RESEND_COOLDOWN_SECONDS', 86_400),
+    inviteTtlSeconds: integer(env, 'INVITE_TTL_SECONDS', 604_800),
+    publicPortalUrl: (env.PUBLIC_PORTAL_URL || `http://localhost:${port}/portal`).replace(/\/+$/, ''),
+    organizationName: env.ORGANIZATION_NAME || 'Client Portal',
+    mailFrom: env.MAIL_FROM || 'Client Portal <no-reply@client-portal.local>',
+    smtpUrl: env.SMTP_URL || undefined,
+    runProjections: env.RUN_PROJECTIONS ? env.RUN_PROJECTIONS === 'true' : !mongoUrl,
+    readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5_000),
+    logLevel: env.LOG_LEVEL === 'silent' || env.LOG_LEVEL === 'error' ? env.LOG_LEVEL : 'info',
+  };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,39 @@
+import { Controller, Get, Inject, Module } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventStore } from '@app/event-store';
+import { ProjectionRunner, ReadStore } from '@app/projections';
+import { AppConfig } from '../config';
+import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { Public } from '../http/request-context';
+
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly runner: ProjectionRunner,
+  ) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: 'Liveness and how far the projections are behind the event log' })
+  async health() {
+    const head = await this.events.headPosition();
+    const projections: Record<string, { position: number; behind: number }> = {};
+    for (const projection of this.runner.projections) {
+      const position = (await this.readStore.getCheckpoint(projection.name)) ?? 0n;
+      projections[projection.name] = { position: Number(position), behind: Number(head - position) };
+    }
+    return {
+      status: 'ok',
+      storage: { events: this.config.eventStoreUrl ? 'eventstoredb' : 'sqlite', readModels: this.config.mongoUrl ? 'mongodb' : 'sqlite' },
+      headPosition: Number(head),
+      projections,
+    };
+  }
+}
+
+@Module({ controllers: [HealthController] })
+export class HealthModule {}

@@ -1,0 +1,62 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { DomainError } from '@app/domain';
+import { Doc, FindQuery, ReadStore } from '@app/projections';
+
+/** Accepted by every GET: wait until the projections reach this position (read-your-writes). */
+export class ReadQuery {
+  @ApiPropertyOptional({ description: 'Answer only once the read models reflect this position (from a write response).' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/)
+  minPosition?: string;
+}
+
+export class PageQuery extends ReadQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(400)
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** One page of a read-model collection, ordered by id, with an opaque cursor. */
+export async function findPage<T>(
+  readStore: ReadStore,
+  collection: string,
+  where: FindQuery['where'],
+  query: PageQuery,
+  toItem: (doc: Doc) => T,
+): Promise<Page<T>> {
+  const limit = query.limit ?? 50;
+  const afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const docs = await readStore.find(collection, { where, afterId, limit: limit + 1 });
+  const page = docs.slice(0, limit);
+  const nextCursor = docs.length > limit ? encodeCursor(page[page.length - 1].id) : null;
+  return { items: page.map(toItem), nextCursor };
+}
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!id || encodeCursor(id) !== cursor) {
+    throw new DomainError('invalid', 'invalid-cursor', 'The cursor is not one this service issued.');
+  }
+  return id;
+}

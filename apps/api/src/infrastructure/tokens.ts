@@ -1,0 +1,5 @@
+/** Injection tokens for the ports (interfaces have no runtime identity). */
+export const APP_CONFIG = Symbol('APP_CONFIG');
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const READ_STORE = Symbol('READ_STORE');
+export const KEY_VALUE_STORE = Symbol('KEY_VALUE_STORE');

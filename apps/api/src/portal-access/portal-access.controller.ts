@@ -1,0 +1,130 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { DEFAULT_PORTAL_ID, DomainError, portalAccessId } from '@app/domain';
+import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
+import { READ_STORE } from '../infrastructure/tokens';
+import { findPage, Page, ReadQuery } from '../http/pagination';
+import { ResourceIdPipe } from '../http/pipes';
+import { CommandContext, correlationIdOf, CurrentPrincipal, Principal, Public, StaffContext } from '../http/request-context';
+import {
+  AcceptInvitation,
+  DisablePortalAccess,
+  EnablePortalAccess,
+  InviteContact,
+  PortalAccessResult,
+  ResendInvitation,
+} from './portal-access.commands';
+import {
+  AcceptInvitationDto,
+  DisablePortalAccessDto,
+  ListPortalAccessQuery,
+  PortalAccessStatusResponse,
+  PortalAccessView,
+} from './portal-access.dto';
+
+@ApiTags('portal access')
+@ApiBearerAuth()
+@Controller('v1')
+export class PortalAccessController {
+  constructor(
+    private readonly commands: CommandBus,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  @Post('contacts/:contactId/portal-access/invite')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Invite a contact into the portal (InviteContact); emails an invitation link' })
+  @ApiOkResponse({ type: PortalAccessStatusResponse })
+  invite(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
+    return this.commands.execute(new InviteContact(context, contactId));
+  }
+
+  @Post('contacts/:contactId/portal-access/resend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Re-send the invitation with a new token (ResendInvitation); 429 during the cool-down' })
+  @ApiOkResponse({ type: PortalAccessStatusResponse })
+  resend(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
+    return this.commands.execute(new ResendInvitation(context, contactId));
+  }
+
+  @Post('contacts/:contactId/portal-access/disable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Disable portal access (DisablePortalAccess)' })
+  @ApiOkResponse({ type: PortalAccessStatusResponse })
+  disable(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Body() body: DisablePortalAccessDto,
+  ): Promise<PortalAccessResult> {
+    return this.commands.execute(new DisablePortalAccess(context, contactId, body.reason));
+  }
+
+  @Post('contacts/:contactId/portal-access/enable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Enable portal access again (EnablePortalAccess): Active if accepted before, else Invited with a fresh email' })
+  @ApiOkResponse({ type: PortalAccessStatusResponse })
+  enable(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
+    return this.commands.execute(new EnablePortalAccess(context, contactId));
+  }
+
+  @Get('contacts/:contactId/portal-access')
+  @ApiOperation({ summary: "A contact's portal access status (portal status projection)" })
+  @ApiOkResponse({ type: PortalAccessView })
+  async get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() _query: ReadQuery,
+  ): Promise<PortalAccessView> {
+    const doc = await this.readStore.get(PORTAL_ACCESS_COLLECTION, portalAccessId(DEFAULT_PORTAL_ID, contactId));
+    if (!doc || doc.organizationId !== principal.organizationId) {
+      throw new DomainError('not-found', 'portal-access-not-found', 'This contact has no portal access.');
+    }
+    return toView(doc);
+  }
+
+  @Get('portal-access')
+  @ApiOperation({ summary: 'List portal accesses, filtered by client and status' })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListPortalAccessQuery): Promise<Page<PortalAccessView>> {
+    const where: Record<string, string> = { organizationId: principal.organizationId };
+    if (query.clientId) where.clientId = query.clientId.toLowerCase();
+    if (query.status) where.status = query.status;
+    return findPage(this.readStore, PORTAL_ACCESS_COLLECTION, where, query, toView);
+  }
+}
+
+@ApiTags('portal')
+@Controller('v1/portal')
+export class PortalInvitationController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Public()
+  @Post('invitations/accept')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Accept an invitation with its emailed token and choose a password (AcceptInvitation)' })
+  @ApiOkResponse({ type: PortalAccessStatusResponse })
+  accept(@Req() request: FastifyRequest, @Body() body: AcceptInvitationDto): Promise<PortalAccessResult> {
+    return this.commands.execute(new AcceptInvitation(correlationIdOf(request), body.token, body.password));
+  }
+}
+
+function toView(doc: Doc): PortalAccessView {
+  return {
+    accessId: doc.id,
+    portalId: doc.portalId as string,
+    contactId: doc.contactId as string,
+    clientId: doc.clientId as string,
+    email: doc.email as string,
+    status: doc.status as string,
+    invitedAt: doc.invitedAt as string,
+    lastInvitedAt: doc.lastInvitedAt as string,
+    invitationCount: doc.invitationCount as number,
+    invitationExpiresAt: (doc.invitationExpiresAt as string | null) ?? null,
+    acceptedAt: (doc.acceptedAt as string | null) ?? null,
+    disabledAt: (doc.disabledAt as string | null) ?? null,
+    disabledReason: (doc.disabledReason as string | null) ?? null,
+    enabledAt: (doc.enabledAt as string | null) ?? null,
+    updatedAt: doc.updatedAt as string,
+  };
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Invitations } from './invitations';
+import { PORTAL_ACCESS_COMMAND_HANDLERS } from './portal-access.commands';
+import { PortalAccessController, PortalInvitationController } from './portal-access.controller';
+
+@Module({
+  imports: [CqrsModule],
+  controllers: [PortalAccessController, PortalInvitationController],
+  providers: [Invitations, ...PORTAL_ACCESS_COMMAND_HANDLERS],
+})
+export class PortalAccessModule {}

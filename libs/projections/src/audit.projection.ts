@@ -1,0 +1,63 @@
+import { RecordedEvent } from '@app/event-store';
+import { ProjectionWrite } from './read-store';
+import { Projection, positionKey } from './projection';
+
+export const AUDIT_LOG_COLLECTION = 'audit_log_v1';
+export const AUDIT_BY_SUBJECT_COLLECTION = 'audit_by_subject_v1';
+
+/** Fields of event data that name what an event is about. */
+const SUBJECT_FIELDS = ['accessId', 'contactId', 'clientId'];
+
+/**
+ * The audit history: every event, in order, with who did it, for whom, through which channel
+ * and when. One row per event, plus one per subject so that "the history of X" is an index
+ * range. Rows are keyed by position, so a replayed event is ignored.
+ */
+export const auditProjection: Projection = {
+  name: 'audit_v1',
+  collections: [
+    { name: AUDIT_LOG_COLLECTION, indexes: [['organizationId']] },
+    { name: AUDIT_BY_SUBJECT_COLLECTION, indexes: [['organizationId', 'subjectId']] },
+  ],
+
+  project(event: RecordedEvent): ProjectionWrite[] {
+    const subjectIds = subjectsOf(event);
+    const entry = {
+      organizationId: event.metadata.organizationId,
+      position: Number(event.position),
+      eventId: event.id,
+      type: event.type,
+      schemaVersion: event.metadata.schemaVersion,
+      occurredAt: event.metadata.occurredAt,
+      actor: event.metadata.actor,
+      onBehalfOf: event.metadata.onBehalfOf ?? null,
+      channel: event.metadata.channel,
+      correlationId: event.metadata.correlationId,
+      subjectIds,
+      data: event.data,
+    };
+    const key = positionKey(event.position);
+    return [
+      { op: 'insert', collection: AUDIT_LOG_COLLECTION, id: key, doc: entry },
+      ...subjectIds.map(
+        (subjectId): ProjectionWrite => ({
+          op: 'insert',
+          collection: AUDIT_BY_SUBJECT_COLLECTION,
+          id: `${subjectId}:${key}`,
+          doc: { ...entry, subjectId },
+        }),
+      ),
+    ];
+  },
+};
+
+function subjectsOf(event: RecordedEvent): string[] {
+  const ids = new Set<string>();
+  const streamId = event.streamName.slice(event.streamName.indexOf('-') + 1);
+  if (streamId) ids.add(streamId);
+  for (const field of SUBJECT_FIELDS) {
+    const value = event.data[field];
+    if (typeof value === 'string' && value) ids.add(value);
+  }
+  return [...ids];
+}

@@ -1,0 +1,14 @@
+export * from './read-store';
+export * from './projection';
+export * from './projection-runner';
+export * from './projection-waiter';
+export * from './portal-status.projection';
+export * from './audit.projection';
+export * from './read-store/index';
+
+import { auditProjection } from './audit.projection';
+import { portalStatusProjection } from './portal-status.projection';
+import { Projection } from './projection';
+
+/** Every projection the service maintains: the API (embedded) and the projector run these. */
+export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection];

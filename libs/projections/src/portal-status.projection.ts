@@ -1,0 +1,67 @@
+import { RecordedEvent } from '@app/event-store';
+import { ProjectionWrite } from './read-store';
+import { Projection } from './projection';
+
+export const PORTAL_ACCESS_COLLECTION = 'portal_access_v1';
+
+/** One document per contact per portal: where its access stands, and when it got there. */
+export const portalStatusProjection: Projection = {
+  name: 'portal_status_v1',
+  collections: [
+    {
+      name: PORTAL_ACCESS_COLLECTION,
+      indexes: [['organizationId'], ['organizationId', 'clientId'], ['organizationId', 'status'], ['organizationId', 'clientId', 'status']],
+    },
+  ],
+
+  project(event: RecordedEvent): ProjectionWrite[] {
+    const data = event.data as Record<string, any>;
+    const at = event.metadata.occurredAt;
+    const upsert = (set: Record<string, unknown>, extra: Partial<Extract<ProjectionWrite, { op: 'upsert' }>> = {}): ProjectionWrite[] => [
+      {
+        op: 'upsert',
+        collection: PORTAL_ACCESS_COLLECTION,
+        id: data.accessId,
+        position: event.position,
+        ...extra,
+        set: { ...set, updatedAt: at, revision: Number(event.streamRevision) },
+      },
+    ];
+
+    switch (event.type) {
+      case 'ContactInvited':
+        return upsert(
+          {
+            organizationId: event.metadata.organizationId,
+            accessId: data.accessId,
+            portalId: data.portalId,
+            contactId: data.contactId,
+            clientId: data.clientId,
+            email: data.email,
+            status: 'Invited',
+            lastInvitedAt: data.sentAt,
+            invitationExpiresAt: data.expiresAt,
+          },
+          {
+            setOnInsert: { invitedAt: data.sentAt, acceptedAt: null, disabledAt: null, disabledReason: null, enabledAt: null },
+            inc: { invitationCount: 1 },
+          },
+        );
+      case 'InvitationResent':
+        return upsert({ lastInvitedAt: data.sentAt, invitationExpiresAt: data.expiresAt }, { inc: { invitationCount: 1 } });
+      case 'InvitationAccepted':
+        return upsert({ status: 'Active', acceptedAt: at, invitationExpiresAt: null });
+      case 'PortalAccessDisabled':
+        return upsert({ status: 'Disabled', disabledAt: at, disabledReason: data.reason ?? null });
+      case 'PortalAccessEnabled':
+        return data.status === 'Invited'
+          ? upsert(
+              { status: 'Invited', enabledAt: at, lastInvitedAt: data.sentAt, invitationExpiresAt: data.expiresAt },
+              { inc: { invitationCount: 1 } },
+            )
+          : upsert({ status: 'Active', enabledAt: at });
+      default:
+        return [];
+    }
+  },
+};
