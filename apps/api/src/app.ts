@@ -34,6 +34,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: LOG_LEVELS[config.logLevel],
     bufferLogs: false,
+    bodyParser: false, // our JSON parser above replaces Nest's
   });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

@@ -33,9 +33,9 @@ describe('portal access', () => {
   describe('InviteContact', () => {
     it('invites a contact that has an email', () => spec.given([]).when(invite()).then([invited()]));
     it('refuses a contact without an email', () => spec.given([]).when(invite(null)).thenThrows('contact-has-no-email'));
-    it('refuses when already invited', () => spec.given([invited()]).when(invite()).thenThrows('already-invited', { status: 'Invited' }));
+    it('refuses when already invited', () => spec.given([invited()]).when(invite()).thenThrows('already-invited', { currentStatus: 'Invited' }));
     it('refuses when already active', () =>
-      spec.given([invited(), accepted()]).when(invite()).thenThrows('already-invited', { status: 'Active' }));
+      spec.given([invited(), accepted()]).when(invite()).thenThrows('already-invited', { currentStatus: 'Active' }));
     it('refuses when disabled: enable instead', () =>
       spec.given([invited(), disabled('Invited')]).when(invite()).thenThrows('portal-access-disabled'));
   });

@@ -111,14 +111,10 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     switch (command.type) {
       case 'InviteContact': {
         if (state.status === 'Invited' || state.status === 'Active') {
-          throw new DomainError('conflict', 'already-invited', `This contact's portal access is already ${state.status}.`, {
-            status: state.status,
-          });
+          throw new DomainError('conflict', 'already-invited', `This contact's portal access is already ${state.status}.`, { currentStatus: state.status });
         }
         if (state.status === 'Disabled') {
-          throw new DomainError('conflict', 'portal-access-disabled', 'Portal access is disabled: enable it instead of inviting again.', {
-            status: state.status,
-          });
+          throw new DomainError('conflict', 'portal-access-disabled', 'Portal access is disabled: enable it instead of inviting again.', { currentStatus: state.status });
         }
         const { contact } = command;
         if (!contact.email) {
@@ -144,9 +140,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
       case 'ResendInvitation': {
         const { accessId, contactId } = requireAccess(state);
         if (state.status !== 'Invited') {
-          throw new DomainError('conflict', 'not-invited', `Only a pending invitation can be re-sent; access is ${state.status}.`, {
-            status: state.status,
-          });
+          throw new DomainError('conflict', 'not-invited', `Only a pending invitation can be re-sent; access is ${state.status}.`, { currentStatus: state.status });
         }
         const secondsSince = (Date.parse(command.invitation.sentAt) - Date.parse(state.lastInvitedAt!)) / 1000;
         if (secondsSince < command.cooldownSeconds) {
@@ -188,9 +182,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
       case 'DisablePortalAccess': {
         const { accessId, contactId } = requireAccess(state);
         if (state.status !== 'Invited' && state.status !== 'Active') {
-          throw new DomainError('conflict', 'cannot-disable', `Portal access is ${state.status}; only Invited or Active access can be disabled.`, {
-            status: state.status,
-          });
+          throw new DomainError('conflict', 'cannot-disable', `Portal access is ${state.status}; only Invited or Active access can be disabled.`, { currentStatus: state.status });
         }
         return [
           {
@@ -203,9 +195,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
       case 'EnablePortalAccess': {
         const { accessId, contactId } = requireAccess(state);
         if (state.status !== 'Disabled') {
-          throw new DomainError('conflict', 'not-disabled', `Portal access is ${state.status}; only Disabled access can be enabled.`, {
-            status: state.status,
-          });
+          throw new DomainError('conflict', 'not-disabled', `Portal access is ${state.status}; only Disabled access can be enabled.`, { currentStatus: state.status });
         }
         return [
           state.accepted

@@ -91,7 +91,7 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown): { body: ProblemBody; headers: Record<string, string> } {
     if (exception instanceof ProblemException) {
       return {
-        body: { type: problemType(exception.code), title: exception.title, status: exception.status, detail: exception.detail, ...exception.extensions },
+        body: { ...exception.extensions, type: problemType(exception.code), title: exception.title, status: exception.status, detail: exception.detail },
         headers: exception.headers,
       };
     }
@@ -100,7 +100,7 @@ export class ProblemFilter implements ExceptionFilter {
       const headers: Record<string, string> =
         exception instanceof TooSoonError ? { 'retry-after': String(exception.retryAfterSeconds) } : {};
       return {
-        body: { type: problemType(exception.code), title: TITLES[status], status, detail: exception.message, ...exception.details },
+        body: { ...exception.details, type: problemType(exception.code), title: TITLES[status], status, detail: exception.message },
         headers,
       };
     }
