@@ -1,0 +1,125 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { ProjectionWrite } from '../read-store';
+import { readStoreContract } from '../testing/read-store.contract';
+import { createReadStore, SqliteReadStore } from './index';
+
+describe('SqliteReadStore', () => {
+  const dirs: string[] = [];
+  let lastPath = '';
+
+  function tempDir(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'read-store-'));
+    dirs.push(dir);
+    return dir;
+  }
+
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  readStoreContract(
+    'SqliteReadStore',
+    async () => {
+      lastPath = join(tempDir(), 'read-models.sqlite');
+      return new SqliteReadStore(lastPath);
+    },
+    { reopen: async () => new SqliteReadStore(lastPath) },
+  );
+
+  describe('specific to SQLite', () => {
+    let path: string;
+    let store: SqliteReadStore;
+
+    beforeEach(async () => {
+      path = join(tempDir(), 'read-models.sqlite');
+      store = new SqliteReadStore(path);
+      await store.ensureCollections([{ name: 'items', indexes: [['org'], ['org', 'status']] }]);
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('uses WAL and one table per collection with expression indexes', () => {
+      const db = new Database(path, { readonly: true });
+      try {
+        expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+        const columns = db.prepare('PRAGMA table_info(rm_items)').all() as Array<{ name: string; pk: number }>;
+        expect(columns.map((column) => column.name)).toEqual(['id', 'pos', 'body']);
+        const plan = db
+          .prepare(
+            "EXPLAIN QUERY PLAN SELECT id, body FROM rm_items WHERE json_extract(body, '$.org') = ? AND json_type(body, '$.org') = 'text' AND id > ? ORDER BY id LIMIT ?",
+          )
+          .all('o1', 'a', 10) as Array<{ detail: string }>;
+        const details = plan.map((row) => row.detail).join('\n');
+        expect(details).toMatch(/USING INDEX rm_items__org__/);
+        expect(details).not.toMatch(/TEMP B-TREE/);
+      } finally {
+        db.close();
+      }
+    });
+
+    it('rolls back a failed batch as a whole, checkpoint included', async () => {
+      await store.applyBatch('p', [{ op: 'upsert', collection: 'items', id: 'x', position: 1n, set: { status: 'text' } }], 1n);
+      const failing: ProjectionWrite[] = [
+        { op: 'insert', collection: 'items', id: 'new', doc: { a: 1 } },
+        { op: 'upsert', collection: 'items', id: 'y', position: 2n, set: { a: 1 } },
+        { op: 'upsert', collection: 'items', id: 'x', position: 3n, inc: { status: 1 } },
+      ];
+      await expect(store.applyBatch('p', failing, 3n)).rejects.toThrow(/non-numeric/);
+      expect(await store.get('items', 'new')).toBeNull();
+      expect(await store.get('items', 'y')).toBeNull();
+      expect(await store.getCheckpoint('p')).toBe(1n);
+    });
+
+    it('keeps the checkpoint across a reopen of the file', async () => {
+      await store.applyBatch('p', [], 2n ** 62n);
+      await store.close();
+      store = new SqliteReadStore(path);
+      expect(await store.getCheckpoint('p')).toBe(2n ** 62n);
+    });
+
+    it('is what createReadStore makes without a Mongo URL, creating the data directory', async () => {
+      const dataDir = join(tempDir(), 'nested', 'data');
+      const created = await createReadStore({ dataDir });
+      try {
+        expect(created).toBeInstanceOf(SqliteReadStore);
+        await created.applyBatch('p', [], 1n);
+      } finally {
+        await created.close();
+      }
+      const reopened = new SqliteReadStore(join(dataDir, 'read-models.sqlite'));
+      expect(await reopened.getCheckpoint('p')).toBe(1n);
+      await reopened.close();
+    });
+
+    it('applies a batch of 1,000 upserts in a few milliseconds', async () => {
+      const batches = 20;
+      let position = 0n;
+      const batch = (): ProjectionWrite[] =>
+        Array.from({ length: 1_000 }, (_, i) => {
+          position += 1n;
+          return {
+            op: 'upsert',
+            collection: 'items',
+            id: `item-${i % 5_000}-${position % 3n}`,
+            position,
+            setOnInsert: { createdAt: '2025-01-01T00:00:00.000Z' },
+            set: { org: `org-${i % 10}`, status: i % 2 ? 'Active' : 'Invited', updatedAt: '2025-01-02T00:00:00.000Z' },
+            inc: { count: 1 },
+          };
+        });
+      const prepared = Array.from({ length: batches }, batch);
+      await store.applyBatch('p', prepared[0], 1_000n); // warm up the statement cache
+      const started = process.hrtime.bigint();
+      for (let b = 1; b < batches; b += 1) await store.applyBatch('p', prepared[b], BigInt((b + 1) * 1_000));
+      const ms = Number(process.hrtime.bigint() - started) / 1e6 / (batches - 1);
+      // eslint-disable-next-line no-console
+      console.log(`SqliteReadStore: ${ms.toFixed(2)} ms per 1,000-upsert batch, ${Math.round(1_000_000 / ms).toLocaleString('en')} upserts/s`);
+      expect(ms).toBeLessThan(100); // generous for a loaded CI machine; a few ms is typical
+    });
+  });
+});

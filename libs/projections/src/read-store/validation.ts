@@ -1,0 +1,85 @@
+import { ProjectionWrite } from '../read-store';
+
+/**
+ * Checks shared by the adapters, so that a projection that passes on SQLite (the default in
+ * tests) does not fail or behave differently on MongoDB in production.
+ */
+
+const COLLECTION_NAME = /^[a-z][a-z0-9_]*$/;
+/** Field names become SQL json paths and Mongo update paths: keep them plain. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** The checkpoints live beside the collections in MongoDB. */
+export const CHECKPOINTS = 'projection_checkpoints';
+/** Internal fields: `_id` is the Mongo key, `_pos` the Mongo position guard. */
+const RESERVED_FIELDS = new Set(['_id', '_pos']);
+const MAX_POSITION = 2n ** 63n - 1n;
+
+export function checkCollectionName(name: string): void {
+  if (!COLLECTION_NAME.test(name) || name === CHECKPOINTS) {
+    throw new Error(`Invalid read-store collection name ${JSON.stringify(name)}: use /^[a-z][a-z0-9_]*$/`);
+  }
+}
+
+/** For fields that are indexed or filtered on; the id is not a field (use `get`, or `afterId`). */
+export function checkFieldName(field: string): void {
+  if (!FIELD_NAME.test(field) || field === 'id' || RESERVED_FIELDS.has(field)) {
+    throw new Error(`Invalid read-store field name ${JSON.stringify(field)}: use /^[A-Za-z_][A-Za-z0-9_]*$/`);
+  }
+}
+
+export function checkProjectionName(name: string): void {
+  if (typeof name !== 'string' || name.length === 0) throw new Error('A projection needs a non-empty name');
+}
+
+/** Positions are stored as signed 64-bit integers in both stores; -1 means "not yet written". */
+export function checkPosition(position: bigint): void {
+  if (typeof position !== 'bigint' || position < 0n || position > MAX_POSITION) {
+    throw new RangeError(`Invalid position ${String(position)}: expected a bigint in [0, 2^63)`);
+  }
+}
+
+export function checkId(id: string): void {
+  if (typeof id !== 'string' || id.length === 0) throw new Error('A read-store document needs a non-empty string id');
+}
+
+export function checkLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`Invalid limit ${limit}`);
+}
+
+/**
+ * The top-level fields a write stores, without `id` (a document's id is always the write's id)
+ * and without undefined values (undefined means "not written", as JSON would have it).
+ * Top-level names must not contain '.' or start with '$' (Mongo would read them as paths or
+ * operators) and must not be internal fields.
+ */
+export function fieldsOf(values: Record<string, unknown> | undefined): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (!values) return fields;
+  for (const [key, value] of Object.entries(values)) {
+    if (key === 'id' || value === undefined) continue;
+    if (RESERVED_FIELDS.has(key) || key.includes('.') || key.startsWith('$') || key.length === 0) {
+      throw new Error(`Invalid read-store field name ${JSON.stringify(key)}`);
+    }
+    fields[key] = value;
+  }
+  return fields;
+}
+
+export function incrementsOf(write: Extract<ProjectionWrite, { op: 'upsert' }>, set: Record<string, unknown>): Record<string, number> {
+  const inc = fieldsOf(write.inc) as Record<string, number>;
+  for (const [key, by] of Object.entries(inc)) {
+    if (typeof by !== 'number' || !Number.isFinite(by)) {
+      throw new Error(`inc.${key} on ${write.collection}/${write.id} must be a finite number`);
+    }
+    // MongoDB rejects an update that both sets and increments a field.
+    if (key in set) throw new Error(`Field ${key} on ${write.collection}/${write.id} is both set and incremented`);
+  }
+  return inc;
+}
+
+/** Validates a write once, before either adapter touches its store. */
+export function checkWrite(write: ProjectionWrite): void {
+  checkCollectionName(write.collection);
+  checkId(write.id);
+  if (write.op !== 'insert') checkPosition(write.position);
+}
