@@ -7,8 +7,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
   await app.listen(config.port, config.host);
+  const { port } = app.getHttpServer().address() as { port: number };
   new Logger('Main').log(
-    `Client portal API on http://localhost:${config.port} (events: ${config.eventStoreUrl ? 'EventStoreDB' : `SQLite in ${config.dataDir}`}, ` +
+    `Client portal API listening on port ${port} (events: ${config.eventStoreUrl ? 'EventStoreDB' : `SQLite in ${config.dataDir}`}, ` +
       `read models: ${config.mongoUrl ? 'MongoDB' : 'SQLite'}); OpenAPI at /docs`,
   );
 }
