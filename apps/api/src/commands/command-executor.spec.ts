@@ -1,0 +1,66 @@
+import { clientCompany, clientCompanyStream, contact, contactStream } from '@app/domain';
+import { InMemoryEventStore, WrongExpectedRevisionError } from '@app/event-store';
+import { ProblemException } from '../http/problem';
+import { CommandContext } from '../http/request-context';
+import { CommandExecutor } from './command-executor';
+
+const context: CommandContext = { organizationId: 'org-1', actor: { kind: 'staff', id: 'key-1' }, channel: 'api', correlationId: 'corr-1' };
+const register = (clientId: string) => ({ type: 'RegisterClientCompany' as const, clientId, name: 'Acme' });
+
+describe('CommandExecutor', () => {
+  it('appends the decided events with metadata and answers their position', async () => {
+    const store = new InMemoryEventStore();
+    const executor = new CommandExecutor(store);
+    const result = await executor.execute({ streamName: clientCompanyStream('c1'), decider: clientCompany, command: register('c1'), context });
+    const { events } = await store.readStream(clientCompanyStream('c1'));
+    expect(events).toHaveLength(1);
+    expect(result.position).toBe(events[0].position);
+    expect(events[0].metadata).toMatchObject({ organizationId: 'org-1', actor: { kind: 'staff', id: 'key-1' }, channel: 'api', correlationId: 'corr-1', schemaVersion: 1 });
+    expect(Date.parse(events[0].metadata.occurredAt)).not.toBeNaN();
+  });
+
+  it('decides again on a conflict, then answers 409 after a bounded number of attempts', async () => {
+    const store = new InMemoryEventStore();
+    let conflicts = 0;
+    const append = store.appendToStream.bind(store);
+    store.appendToStream = async (...args) => {
+      if (conflicts++ < 2) throw new WrongExpectedRevisionError(args[0], args[2].expectedRevision, 0n);
+      return append(...args);
+    };
+    const executor = new CommandExecutor(store);
+    await executor.execute({ streamName: contactStream('p1'), decider: contact, command: { type: 'AddContact', contactId: 'p1', clientId: 'c1', name: 'Ana' }, context });
+    expect(conflicts).toBe(3);
+
+    store.appendToStream = async (...args) => {
+      throw new WrongExpectedRevisionError(args[0], args[2].expectedRevision, 0n);
+    };
+    const failing = executor.execute({ streamName: contactStream('p2'), decider: contact, command: { type: 'AddContact', contactId: 'p2', clientId: 'c1', name: 'Bo' }, context });
+    await expect(failing).rejects.toBeInstanceOf(ProblemException);
+    await expect(failing).rejects.toMatchObject({ status: 409, code: 'concurrency-conflict' });
+  });
+
+  it("treats another organization's stream as not found", async () => {
+    const store = new InMemoryEventStore();
+    const executor = new CommandExecutor(store);
+    await executor.execute({ streamName: clientCompanyStream('c1'), decider: clientCompany, command: register('c1'), context });
+    const other = { ...context, organizationId: 'org-2' };
+    expect((await executor.load(clientCompanyStream('c1'), clientCompany, 'org-2')).state.registered).toBe(false);
+    await expect(executor.execute({ streamName: clientCompanyStream('c1'), decider: clientCompany, command: register('c1'), context: other })).rejects.toMatchObject({
+      kind: 'not-found',
+    });
+  });
+
+  it('derives event ids from the idempotency key, so the same retried append is not duplicated', async () => {
+    const store = new InMemoryEventStore();
+    const executor = new CommandExecutor(store);
+    const keyed = { ...context, idempotencyKey: 'org-1:key-1' };
+    await executor.execute({ streamName: clientCompanyStream('c1'), decider: clientCompany, command: register('c1'), context: keyed });
+    await executor.execute({ streamName: clientCompanyStream('c2'), decider: clientCompany, command: register('c2'), context: keyed });
+    const [a] = (await store.readStream(clientCompanyStream('c1'))).events;
+    const [b] = (await store.readStream(clientCompanyStream('c2'))).events;
+    expect(a.id).not.toBe(b.id);
+    const again = await store.appendToStream(clientCompanyStream('c1'), [{ id: a.id, type: a.type, data: a.data, metadata: a.metadata }], { expectedRevision: 'no_stream' });
+    expect(again.position).toBe(a.position);
+    expect((await store.readStream(clientCompanyStream('c1'))).events).toHaveLength(1);
+  });
+});
