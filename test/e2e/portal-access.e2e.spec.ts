@@ -35,6 +35,11 @@ describe('portal access lifecycle (e2e)', () => {
     );
     const ui = await fetch(`${api.url}/docs`);
     expect(ui.status).toBe(200);
+    const metrics = await fetch(`${api.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toContain('http_request_duration_ms_count{method="GET",route="/health",status="200"} 1');
+    expect(text).toMatch(/projection_position\{projection="audit_v1"\} \d+/);
   });
 
   it('refuses staff routes without a valid API key, as problem+json', async () => {

@@ -6,6 +6,7 @@ import secureJsonParse from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
 import { createValidationPipe } from './http/pipes';
+import { HttpMetrics } from './health/metrics';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[] | false> = {
   silent: false,
@@ -37,6 +38,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false, // our JSON parser above replaces Nest's
   });
   app.useGlobalPipes(createValidationPipe());
+  const metrics = app.get(HttpMetrics);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    // The route pattern, not the URL: ids would make one series per resource.
+    metrics.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
+    done();
+  });
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -5,6 +5,7 @@ import { ProjectionRunner, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Public } from '../http/request-context';
+import { HttpMetrics, MetricsController } from './metrics';
 
 @ApiTags('operations')
 @Controller('health')
@@ -35,5 +36,5 @@ export class HealthController {
   }
 }
 
-@Module({ controllers: [HealthController] })
+@Module({ controllers: [HealthController, MetricsController], providers: [HttpMetrics], exports: [HttpMetrics] })
 export class HealthModule {}
