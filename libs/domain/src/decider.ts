@@ -33,4 +33,11 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   InvitationAccepted: 1,
   PortalAccessDisabled: 1,
   PortalAccessEnabled: 1,
+  PortalAccessRevoked: 1,
+  PortalPasswordResetRequested: 1,
+  PortalPasswordChanged: 1,
+  PortalPreferencesChanged: 1,
+  OrganizationCreated: 1,
+  ApiKeyIssued: 1,
+  ApiKeyRevoked: 1,
 };

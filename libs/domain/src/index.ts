@@ -4,3 +4,6 @@ export * from './client-company';
 export * from './contact';
 export * from './portal-access';
 export * from './ids';
+export * from './locale';
+export * from './organization';
+export * from './api-key';

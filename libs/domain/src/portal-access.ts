@@ -1,6 +1,7 @@
 import { Decider } from './decider';
 import { DomainError, TooSoonError } from './errors';
 import { nameBasedUuid } from './ids';
+import { isKnownCountry, isKnownLanguage, isKnownTimeZone, TIME_FORMATS, TimeFormat } from './locale';
 
 /**
  * One contact's access to one portal: the invitation lifecycle.
@@ -47,6 +48,16 @@ export type PortalAccessEvent =
       data: { accessId: string; contactId: string; reason: string | null; previousStatus: 'Invited' | 'Active' };
     }
   | {
+      type: 'PortalAccessRevoked';
+      data: { accessId: string; contactId: string; reason: string | null; previousStatus: PortalAccessStatus; notify: boolean };
+    }
+  | {
+      type: 'PortalPasswordResetRequested';
+      data: { accessId: string; contactId: string; requestId: string; expiresAt: string };
+    }
+  | { type: 'PortalPasswordChanged'; data: { accessId: string; contactId: string; requestId: string } }
+  | { type: 'PortalPreferencesChanged'; data: { accessId: string; contactId: string; changes: Partial<PortalPreferences> } }
+  | {
       type: 'PortalAccessEnabled';
       data: {
         accessId: string;
@@ -81,7 +92,19 @@ export type PortalAccessCommand =
     }
   | { type: 'AcceptInvitation'; invitationId: string; now: string }
   | { type: 'DisablePortalAccess'; reason?: string | null }
-  | { type: 'EnablePortalAccess'; invitation: NewInvitation };
+  | { type: 'EnablePortalAccess'; invitation: NewInvitation }
+  | { type: 'RevokePortalAccess'; reason?: string | null; notify?: boolean }
+  | { type: 'RequestPasswordReset'; requestId: string; expiresAt: string }
+  | { type: 'ResetPortalPassword'; requestId: string; now: string }
+  | { type: 'ChangePortalPreferences'; changes: Partial<PortalPreferences> };
+
+/** What a portal user chooses; null means "the default" (the organization's time zone, ...). */
+export interface PortalPreferences {
+  language: string | null;
+  timeFormat: TimeFormat | null;
+  timeZone: string | null;
+  country: string | null;
+}
 
 export interface PortalAccessState {
   status: PortalAccessStatus | null;
@@ -93,6 +116,9 @@ export interface PortalAccessState {
   invitationExpiresAt: string | null;
   acceptedInvitationIds: string[];
   lastInvitedAt: string | null;
+  preferences: PortalPreferences;
+  passwordReset: { requestId: string; expiresAt: string } | null;
+  usedResetIds: string[];
 }
 
 export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
@@ -105,6 +131,9 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     invitationExpiresAt: null,
     acceptedInvitationIds: [],
     lastInvitedAt: null,
+    preferences: { language: null, timeFormat: null, timeZone: null, country: null },
+    passwordReset: null,
+    usedResetIds: [],
   }),
 
   decide(command, state) {
@@ -216,6 +245,46 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
               },
         ];
       }
+
+      case 'RevokePortalAccess': {
+        const { accessId, contactId } = requireAccess(state);
+        if (state.status === 'Revoked') {
+          throw new DomainError('conflict', 'already-revoked', 'Portal access is already revoked.', { currentStatus: state.status });
+        }
+        return [
+          {
+            type: 'PortalAccessRevoked',
+            data: { accessId, contactId, reason: command.reason?.trim() || null, previousStatus: state.status!, notify: command.notify ?? false },
+          },
+        ];
+      }
+
+      case 'RequestPasswordReset': {
+        const { accessId, contactId } = requireActive(state);
+        return [{ type: 'PortalPasswordResetRequested', data: { accessId, contactId, requestId: command.requestId, expiresAt: command.expiresAt } }];
+      }
+
+      case 'ResetPortalPassword': {
+        const { accessId, contactId } = requireAccess(state);
+        // The same rules as an invitation token: single use, only the latest, not expired.
+        if (state.usedResetIds.includes(command.requestId)) throw gone('used', 'This password reset link has already been used.');
+        if (!state.passwordReset || state.passwordReset.requestId !== command.requestId) {
+          throw gone('superseded', 'This password reset link was replaced by a newer one.');
+        }
+        if (state.status !== 'Active') throw gone('access-not-active', `Portal access is ${state.status}.`);
+        if (Date.parse(command.now) >= Date.parse(state.passwordReset.expiresAt)) throw gone('expired', 'This password reset link has expired.');
+        return [{ type: 'PortalPasswordChanged', data: { accessId, contactId, requestId: command.requestId } }];
+      }
+
+      case 'ChangePortalPreferences': {
+        const { accessId, contactId } = requireActive(state);
+        const changes = validatePreferences(command.changes);
+        const effective = Object.fromEntries(
+          Object.entries(changes).filter(([key, value]) => state.preferences[key as keyof PortalPreferences] !== value),
+        ) as Partial<PortalPreferences>;
+        if (Object.keys(effective).length === 0) return [];
+        return [{ type: 'PortalPreferencesChanged', data: { accessId, contactId, changes: effective } }];
+      }
     }
   },
 
@@ -225,6 +294,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         return {
           ...state,
           status: 'Invited',
+          accepted: false,
           accessId: event.data.accessId,
           contactId: event.data.contactId,
           invitationId: event.data.invitationId,
@@ -257,6 +327,14 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
               invitationExpiresAt: event.data.expiresAt,
               lastInvitedAt: event.data.sentAt,
             };
+      case 'PortalAccessRevoked':
+        return { ...state, status: 'Revoked', passwordReset: null };
+      case 'PortalPasswordResetRequested':
+        return { ...state, passwordReset: { requestId: event.data.requestId, expiresAt: event.data.expiresAt } };
+      case 'PortalPasswordChanged':
+        return { ...state, passwordReset: null, usedResetIds: [...state.usedResetIds, event.data.requestId] };
+      case 'PortalPreferencesChanged':
+        return { ...state, preferences: { ...state.preferences, ...event.data.changes } };
       default:
         return state;
     }
@@ -268,6 +346,25 @@ function requireAccess(state: PortalAccessState): { accessId: string; contactId:
     throw new DomainError('not-found', 'portal-access-not-found', 'This contact has no portal access.');
   }
   return { accessId: state.accessId, contactId: state.contactId };
+}
+
+function requireActive(state: PortalAccessState): { accessId: string; contactId: string } {
+  const ids = requireAccess(state);
+  if (state.status !== 'Active') {
+    throw new DomainError('conflict', 'access-not-active', `Portal access is ${state.status}.`, { currentStatus: state.status });
+  }
+  return ids;
+}
+
+function validatePreferences(changes: Partial<PortalPreferences>): Partial<PortalPreferences> {
+  const invalid = (field: string, message: string) => new DomainError('unprocessable', 'invalid-preference', message, { field });
+  const { language, timeFormat, timeZone, country } = changes;
+  if (language !== undefined && language !== null && !isKnownLanguage(language)) throw invalid('language', `"${language}" is not a known language tag.`);
+  if (timeFormat !== undefined && timeFormat !== null && !TIME_FORMATS.includes(timeFormat)) throw invalid('timeFormat', 'timeFormat is 12h or 24h.');
+  if (timeZone !== undefined && timeZone !== null && !isKnownTimeZone(timeZone)) throw invalid('timeZone', `"${timeZone}" is not an IANA time zone.`);
+  if (country !== undefined && country !== null && !isKnownCountry(country)) throw invalid('country', `"${country}" is not an ISO 3166 country code.`);
+  const known: (keyof PortalPreferences)[] = ['language', 'timeFormat', 'timeZone', 'country'];
+  return Object.fromEntries(known.filter((key) => changes[key] !== undefined).map((key) => [key, changes[key]])) as Partial<PortalPreferences>;
 }
 
 function gone(reason: string, message: string): DomainError {
