@@ -16,7 +16,7 @@ const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[] | false> = {
 
 /** Builds the API on Fastify; `main.ts` listens, tests call this directly. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: true });
+  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: config.trustProxy });
   // A POST without a body (invite, resend, ...) is an empty object, not a 400; JSON is parsed
   // safely (no prototype poisoning).
   const fastify = adapter.getInstance();

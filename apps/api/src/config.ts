@@ -17,6 +17,12 @@ export interface AppConfig {
   smtpUrl?: string;
   /** Run the projections inside the API process (the embedded default does). */
   runProjections: boolean;
+  /** Signs portal session tokens; when absent one is generated into DATA_DIR/session-secret. */
+  sessionSecret?: string;
+  sessionTtlSeconds: number;
+  passwordResetTtlSeconds: number;
+  /** Trust X-Forwarded-For (behind a reverse proxy) for the client address rate limits use. */
+  trustProxy: boolean;
   /** How long a `minPosition` query waits for the projections before answering 503. */
   readWaitTimeoutMs: number;
   logLevel: 'silent' | 'error' | 'info';
@@ -31,7 +37,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(env.DATA_DIR || './data'),
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
     mongoUrl,
-    apiKey: env.API_KEY || undefined,
+    apiKey: secret(env, 'API_KEY'),
     inviteResendCooldownSeconds: integer(env, 'INVITE_RESEND_COOLDOWN_SECONDS', 86_400),
     inviteTtlSeconds: integer(env, 'INVITE_TTL_SECONDS', 604_800),
     publicPortalUrl: (env.PUBLIC_PORTAL_URL || `http://localhost:${port}/portal`).replace(/\/+$/, ''),
@@ -40,8 +46,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: env.SMTP_URL || undefined,
     runProjections: env.RUN_PROJECTIONS ? env.RUN_PROJECTIONS === 'true' : !mongoUrl,
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5_000),
+    sessionSecret: secret(env, 'SESSION_SECRET'),
+    sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3_600),
+    passwordResetTtlSeconds: integer(env, 'PASSWORD_RESET_TTL_SECONDS', 3_600),
+    trustProxy: env.TRUST_PROXY === 'true',
     logLevel: env.LOG_LEVEL === 'silent' || env.LOG_LEVEL === 'error' ? env.LOG_LEVEL : 'info',
   };
+}
+
+function secret(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (!value) return undefined;
+  if (value.length < 16 || /\s/.test(value)) throw new Error(`${name} must be at least 16 characters, without spaces`);
+  return value;
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -16,3 +16,4 @@ export async function createKeyValueStore(config: { mongoUrl?: string; dataDir: 
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteKeyValueStore(join(config.dataDir, 'service-state.sqlite'));
 }
+export * from './password-policy';

@@ -110,6 +110,8 @@ export interface PortalAccessState {
   status: PortalAccessStatus | null;
   accessId: string | null;
   contactId: string | null;
+  clientId: string | null;
+  portalId: string | null;
   /** Whether an invitation was ever accepted (a password exists). */
   accepted: boolean;
   invitationId: string | null;
@@ -126,6 +128,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     status: null,
     accessId: null,
     contactId: null,
+    clientId: null,
+    portalId: null,
     accepted: false,
     invitationId: null,
     invitationExpiresAt: null,
@@ -297,6 +301,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
           accepted: false,
           accessId: event.data.accessId,
           contactId: event.data.contactId,
+          clientId: event.data.clientId,
+          portalId: event.data.portalId,
           invitationId: event.data.invitationId,
           invitationExpiresAt: event.data.expiresAt,
           lastInvitedAt: event.data.sentAt,

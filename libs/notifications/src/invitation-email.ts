@@ -36,6 +36,6 @@ export function invitationEmail(input: InvitationEmailInput): EmailMessage {
   return { to: input.to, subject: `Your invitation to the ${input.organizationName} client portal`, text, html };
 }
 
-function escapeHtml(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

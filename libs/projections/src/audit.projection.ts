@@ -6,7 +6,7 @@ export const AUDIT_LOG_COLLECTION = 'audit_log_v1';
 export const AUDIT_BY_SUBJECT_COLLECTION = 'audit_by_subject_v1';
 
 /** Fields of event data that name what an event is about. */
-const SUBJECT_FIELDS = ['accessId', 'contactId', 'clientId'];
+const SUBJECT_FIELDS = ['accessId', 'contactId', 'clientId', 'keyId', 'organizationId'];
 
 /**
  * The audit history: every event, in order, with who did it, for whom, through which channel

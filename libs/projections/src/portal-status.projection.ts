@@ -10,7 +10,7 @@ export const portalStatusProjection: Projection = {
   collections: [
     {
       name: PORTAL_ACCESS_COLLECTION,
-      indexes: [['organizationId'], ['organizationId', 'clientId'], ['organizationId', 'status'], ['organizationId', 'clientId', 'status']],
+      indexes: [['organizationId'], ['organizationId', 'clientId'], ['organizationId', 'status'], ['organizationId', 'clientId', 'status'], ['email']],
     },
   ],
 
@@ -41,9 +41,15 @@ export const portalStatusProjection: Projection = {
             status: 'Invited',
             lastInvitedAt: data.sentAt,
             invitationExpiresAt: data.expiresAt,
+            // A contact invited again after a revocation starts a new cycle.
+            acceptedAt: null,
+            disabledAt: null,
+            disabledReason: null,
+            revokedAt: null,
+            revokedReason: null,
           },
           {
-            setOnInsert: { invitedAt: data.sentAt, acceptedAt: null, disabledAt: null, disabledReason: null, enabledAt: null },
+            setOnInsert: { invitedAt: data.sentAt, enabledAt: null, passwordChangedAt: null },
             inc: { invitationCount: 1 },
           },
         );
@@ -53,6 +59,10 @@ export const portalStatusProjection: Projection = {
         return upsert({ status: 'Active', acceptedAt: at, invitationExpiresAt: null });
       case 'PortalAccessDisabled':
         return upsert({ status: 'Disabled', disabledAt: at, disabledReason: data.reason ?? null });
+      case 'PortalAccessRevoked':
+        return upsert({ status: 'Revoked', revokedAt: at, revokedReason: data.reason ?? null, invitationExpiresAt: null });
+      case 'PortalPasswordChanged':
+        return upsert({ passwordChangedAt: at });
       case 'PortalAccessEnabled':
         return data.status === 'Invited'
           ? upsert(

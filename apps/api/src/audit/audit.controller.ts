@@ -4,7 +4,8 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { AUDIT_BY_SUBJECT_COLLECTION, AUDIT_LOG_COLLECTION, Doc, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { findPage, Page, PageQuery } from '../http/pagination';
-import { CurrentPrincipal, Principal } from '../http/request-context';
+import { Staff } from '../auth/access';
+import { CurrentStaff, StaffPrincipal } from '../auth/principal';
 
 export class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only events about this id (contact, client company, portal access)' })
@@ -35,8 +36,9 @@ export class AuditController {
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
 
   @Get()
+  @Staff('audit:read')
   @ApiOperation({ summary: 'Audit history, oldest first: who did what, for whom, through which channel, when' })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: AuditQuery): Promise<Page<AuditItem>> {
+  list(@CurrentStaff() principal: StaffPrincipal, @Query() query: AuditQuery): Promise<Page<AuditItem>> {
     return query.subjectId
       ? findPage(this.readStore, AUDIT_BY_SUBJECT_COLLECTION, { organizationId: principal.organizationId, subjectId: query.subjectId.toLowerCase() }, query, toItem)
       : findPage(this.readStore, AUDIT_LOG_COLLECTION, { organizationId: principal.organizationId }, query, toItem);

@@ -2,7 +2,9 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResourceIdPipe } from '../http/pipes';
-import { CommandContext, StaffContext } from '../http/request-context';
+import { CommandContext } from '../http/request-context';
+import { Staff } from '../auth/access';
+import { StaffContext } from '../auth/principal';
 import { AddContact, Created, RegisterClientCompany } from './directory.commands';
 import { AddContactDto, CreatedResponse, RegisterClientCompanyDto } from './directory.dto';
 
@@ -14,6 +16,7 @@ export class DirectoryController {
 
   @Post('clients')
   @HttpCode(201)
+  @Staff('directory:write')
   @ApiOperation({ summary: 'Register a client company (RegisterClientCompany)' })
   @ApiCreatedResponse({ type: CreatedResponse })
   registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Created> {
@@ -22,6 +25,7 @@ export class DirectoryController {
 
   @Post('clients/:clientId/contacts')
   @HttpCode(201)
+  @Staff('directory:write')
   @ApiOperation({ summary: 'Add a contact to a client company (AddContact)' })
   @ApiCreatedResponse({ type: CreatedResponse })
   addContact(

@@ -4,7 +4,7 @@ import { EventStore } from '@app/event-store';
 import { ProjectionRunner, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { Public } from '../http/request-context';
+import { Public } from '../auth/access';
 import { HttpMetrics, MetricsController } from './metrics';
 
 @ApiTags('operations')

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '@app/event-store';
 import { ProjectionRunner, ReadStore } from '@app/projections';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { Public } from '../http/request-context';
+import { Public } from '../auth/access';
 
 const BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 

@@ -4,7 +4,8 @@ import { from, lastValueFrom, Observable } from 'rxjs';
 import { KeyValueStore } from '@app/credentials';
 import { KEY_VALUE_STORE } from '../infrastructure/tokens';
 import { ProblemException } from './problem';
-import { AuthenticatedRequest, idempotencyKeyOf } from './request-context';
+import { AuthenticatedRequest } from '../auth/principal';
+import { idempotencyKeyOf } from './request-context';
 
 interface StoredResponse {
   fingerprint: string;
@@ -31,8 +32,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (typeof header !== 'string' || header.length < 1 || header.length > 255) {
       throw new ProblemException(422, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'The Idempotency-Key header must be 1 to 255 characters.');
     }
-    const scoped = idempotencyKeyOf(request);
-    if (!scoped) return next.handle();
+    const principal = request.principal;
+    if (!principal) return next.handle();
+    const scoped = idempotencyKeyOf(request, principal.kind === 'staff' ? principal.organizationId : `${principal.organizationId}:${principal.accessId}`)!;
     const storageKey = sha256(scoped);
     const fingerprint = sha256(`${request.method} ${request.url.split('?')[0]} ${JSON.stringify(request.body ?? null)}`);
     return from(this.once(storageKey, fingerprint, () => lastValueFrom(next.handle())));

@@ -82,7 +82,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const { body, headers } = this.toProblem(exception);
-    if (body.status >= 500) {
+    if (body.status >= 500 && !(exception instanceof ProblemException)) {
       this.logger.error(`${request.method} ${request.url.split('?')[0]} failed`, exception instanceof Error ? exception.stack : String(exception));
     }
     reply.status(body.status).headers({ ...headers, 'content-type': 'application/problem+json; charset=utf-8' }).send(body);

@@ -10,7 +10,9 @@ import {
   portalAccessStream,
   PortalAccessStatus,
 } from '@app/domain';
-import { CredentialStore, hashPassword, hashToken } from '@app/credentials';
+import { CredentialStore, hashPassword, hashToken, passwordProblem } from '@app/credentials';
+import { FailureLimiter } from '../auth/failure-limiter';
+import { ProblemException } from '../http/problem';
 import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { APP_CONFIG } from '../infrastructure/tokens';
@@ -38,8 +40,11 @@ export class DisablePortalAccess {
 export class EnablePortalAccess {
   constructor(readonly context: CommandContext, readonly contactId: string) {}
 }
+export class RevokePortalAccess {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly reason: string | undefined, readonly notify: boolean) {}
+}
 export class AcceptInvitation {
-  constructor(readonly correlationId: string, readonly token: string, readonly password: string) {}
+  constructor(readonly correlationId: string, readonly clientAddress: string, readonly token: string, readonly password: string) {}
 }
 
 /** The contact as its own stream tells it; another organization's contact does not exist. */
@@ -75,7 +80,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
       command: command(invitation),
       context,
     });
-    const emailSent = await this.invitations.send(invitation, { email: person.email!, name: person.name! });
+    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! });
     return { accessId, contactId, status: 'Invited', position: Number(position), emailSent };
   }
 }
@@ -107,7 +112,7 @@ export class ResendInvitationHandler implements ICommandHandler<ResendInvitation
       command: command(invitation),
       context,
     });
-    const emailSent = await this.invitations.send(invitation, { email: person.email!, name: person.name! });
+    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! });
     return { accessId, contactId, status: 'Invited', position: Number(position), emailSent };
   }
 }
@@ -150,7 +155,28 @@ export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAc
     });
     const result: PortalAccessResult = { accessId, contactId, status: state.status!, position: Number(position) };
     if (state.status === 'Invited' && invitation) {
-      result.emailSent = await this.invitations.send(invitation, { email: person.email!, name: person.name! });
+      result.emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! });
+    }
+    return result;
+  }
+}
+
+@CommandHandler(RevokePortalAccess)
+export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAccess, PortalAccessResult> {
+  constructor(private readonly executor: CommandExecutor, private readonly invitations: Invitations) {}
+
+  async execute({ context, contactId, reason, notify }: RevokePortalAccess): Promise<PortalAccessResult> {
+    const person = await loadContact(this.executor, context, contactId);
+    const accessId = portalAccessId(DEFAULT_PORTAL_ID, contactId);
+    const { position, state } = await this.executor.execute({
+      streamName: portalAccessStream(accessId),
+      decider: portalAccess,
+      command: { type: 'RevokePortalAccess', reason, notify },
+      context,
+    });
+    const result: PortalAccessResult = { accessId, contactId, status: state.status!, position: Number(position) };
+    if (notify && person.email) {
+      result.emailSent = await this.invitations.sendRevocationNotice(context.organizationId, { email: person.email, name: person.name! });
     }
     return result;
   }
@@ -158,11 +184,26 @@ export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAc
 
 @CommandHandler(AcceptInvitation)
 export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation, PortalAccessResult> {
-  constructor(private readonly executor: CommandExecutor, private readonly credentials: CredentialStore) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly credentials: CredentialStore,
+    private readonly limiter: FailureLimiter,
+  ) {}
 
-  async execute({ correlationId, token, password }: AcceptInvitation): Promise<PortalAccessResult> {
+  async execute({ correlationId, clientAddress, token, password }: AcceptInvitation): Promise<PortalAccessResult> {
+    const byAddress = `accept:address:${clientAddress}`;
+    this.limiter.check([byAddress]);
     const record = await this.credentials.findInvitationToken(hashToken(token));
-    if (!record) throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
+    if (!record) {
+      this.limiter.fail([byAddress]);
+      throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
+    }
+    const byAccount = `accept:account:${record.accessId}`;
+    this.limiter.check([byAccount]);
+    const weak = passwordProblem(password);
+    if (weak) {
+      throw new ProblemException(422, 'weak-password', 'Unprocessable content', weak, { errors: [{ field: 'password', message: weak }] });
+    }
     const context: CommandContext = {
       organizationId: record.organizationId,
       actor: { kind: 'portal-user', id: record.accessId },
@@ -173,7 +214,12 @@ export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation
     // Check first, so that a used, superseded or expired token never touches the password.
     const current = await this.executor.load(streamName, portalAccess, record.organizationId);
     const command = { type: 'AcceptInvitation' as const, invitationId: record.invitationId, now: new Date().toISOString() };
-    portalAccess.decide(command, current.state);
+    try {
+      portalAccess.decide(command, current.state);
+    } catch (error) {
+      this.limiter.fail([byAddress, byAccount]);
+      throw error;
+    }
 
     const passwordHash = await hashPassword(password);
     const { position, state } = await this.executor.execute({ streamName, decider: portalAccess, command, context });
@@ -192,5 +238,6 @@ export const PORTAL_ACCESS_COMMAND_HANDLERS = [
   ResendInvitationHandler,
   DisablePortalAccessHandler,
   EnablePortalAccessHandler,
+  RevokePortalAccessHandler,
   AcceptInvitationHandler,
 ];

@@ -7,7 +7,9 @@ import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { findPage, Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
-import { CommandContext, correlationIdOf, CurrentPrincipal, Principal, Public, StaffContext } from '../http/request-context';
+import { CommandContext, correlationIdOf } from '../http/request-context';
+import { Public, Staff } from '../auth/access';
+import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import {
   AcceptInvitation,
   DisablePortalAccess,
@@ -15,6 +17,7 @@ import {
   InviteContact,
   PortalAccessResult,
   ResendInvitation,
+  RevokePortalAccess,
 } from './portal-access.commands';
 import {
   AcceptInvitationDto,
@@ -22,6 +25,7 @@ import {
   ListPortalAccessQuery,
   PortalAccessStatusResponse,
   PortalAccessView,
+  RevokePortalAccessDto,
 } from './portal-access.dto';
 
 @ApiTags('portal access')
@@ -35,6 +39,7 @@ export class PortalAccessController {
 
   @Post('contacts/:contactId/portal-access/invite')
   @HttpCode(200)
+  @Staff('portal-access:write')
   @ApiOperation({ summary: 'Invite a contact into the portal (InviteContact); emails an invitation link' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
   invite(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
@@ -43,6 +48,7 @@ export class PortalAccessController {
 
   @Post('contacts/:contactId/portal-access/resend')
   @HttpCode(200)
+  @Staff('portal-access:write')
   @ApiOperation({ summary: 'Re-send the invitation with a new token (ResendInvitation); 429 during the cool-down' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
   resend(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
@@ -51,6 +57,7 @@ export class PortalAccessController {
 
   @Post('contacts/:contactId/portal-access/disable')
   @HttpCode(200)
+  @Staff('portal-access:write')
   @ApiOperation({ summary: 'Disable portal access (DisablePortalAccess)' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
   disable(
@@ -63,17 +70,32 @@ export class PortalAccessController {
 
   @Post('contacts/:contactId/portal-access/enable')
   @HttpCode(200)
+  @Staff('portal-access:write')
   @ApiOperation({ summary: 'Enable portal access again (EnablePortalAccess): Active if accepted before, else Invited with a fresh email' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
   enable(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
     return this.commands.execute(new EnablePortalAccess(context, contactId));
   }
 
+  @Post('contacts/:contactId/portal-access/revoke')
+  @HttpCode(200)
+  @Staff('portal-access:write')
+  @ApiOperation({ summary: 'Remove portal access (RevokePortalAccess), optionally telling the person by email' })
+  @ApiOkResponse({ type: PortalAccessStatusResponse })
+  revoke(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Body() body: RevokePortalAccessDto,
+  ): Promise<PortalAccessResult> {
+    return this.commands.execute(new RevokePortalAccess(context, contactId, body.reason, body.notify ?? false));
+  }
+
   @Get('contacts/:contactId/portal-access')
+  @Staff('read-models:read')
   @ApiOperation({ summary: "A contact's portal access status (portal status projection)" })
   @ApiOkResponse({ type: PortalAccessView })
   async get(
-    @CurrentPrincipal() principal: Principal,
+    @CurrentStaff() principal: StaffPrincipal,
     @Param('contactId', ResourceIdPipe) contactId: string,
     @Query() _query: ReadQuery,
   ): Promise<PortalAccessView> {
@@ -85,8 +107,9 @@ export class PortalAccessController {
   }
 
   @Get('portal-access')
+  @Staff('read-models:read')
   @ApiOperation({ summary: 'List portal accesses, filtered by client and status' })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListPortalAccessQuery): Promise<Page<PortalAccessView>> {
+  list(@CurrentStaff() principal: StaffPrincipal, @Query() query: ListPortalAccessQuery): Promise<Page<PortalAccessView>> {
     const where: Record<string, string> = { organizationId: principal.organizationId };
     if (query.clientId) where.clientId = query.clientId.toLowerCase();
     if (query.status) where.status = query.status;
@@ -105,7 +128,7 @@ export class PortalInvitationController {
   @ApiOperation({ summary: 'Accept an invitation with its emailed token and choose a password (AcceptInvitation)' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
   accept(@Req() request: FastifyRequest, @Body() body: AcceptInvitationDto): Promise<PortalAccessResult> {
-    return this.commands.execute(new AcceptInvitation(correlationIdOf(request), body.token, body.password));
+    return this.commands.execute(new AcceptInvitation(correlationIdOf(request), request.ip, body.token, body.password));
   }
 }
 
@@ -125,6 +148,9 @@ function toView(doc: Doc): PortalAccessView {
     disabledAt: (doc.disabledAt as string | null) ?? null,
     disabledReason: (doc.disabledReason as string | null) ?? null,
     enabledAt: (doc.enabledAt as string | null) ?? null,
+    revokedAt: (doc.revokedAt as string | null) ?? null,
+    revokedReason: (doc.revokedReason as string | null) ?? null,
+    passwordChangedAt: (doc.passwordChangedAt as string | null) ?? null,
     updatedAt: doc.updatedAt as string,
   };
 }

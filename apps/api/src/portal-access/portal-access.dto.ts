@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../http/pagination';
 
 export class DisablePortalAccessDto {
@@ -8,6 +8,19 @@ export class DisablePortalAccessDto {
   @IsString()
   @MaxLength(500)
   reason?: string;
+}
+
+export class RevokePortalAccessDto {
+  @ApiPropertyOptional({ example: 'Contract ended', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  @ApiPropertyOptional({ description: 'Email the person that its access was removed', default: false })
+  @IsOptional()
+  @IsBoolean()
+  notify?: boolean;
 }
 
 export class AcceptInvitationDto {
@@ -66,5 +79,8 @@ export class PortalAccessView {
   @ApiProperty({ nullable: true, type: String }) disabledAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) disabledReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) enabledAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) revokedReason!: string | null;
+  @ApiProperty({ nullable: true, type: String }) passwordChangedAt!: string | null;
   @ApiProperty() updatedAt!: string;
 }

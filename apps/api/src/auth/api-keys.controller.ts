@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { API_KEY_ROLES, ApiKeyRole } from '@app/domain';
+import { API_KEYS_COLLECTION, Doc, ReadStore } from '@app/projections';
+import { findPage, Page, PageQuery } from '../http/pagination';
+import { ResourceIdPipe } from '../http/pipes';
+import { CommandContext } from '../http/request-context';
+import { READ_STORE } from '../infrastructure/tokens';
+import { Staff } from './access';
+import { ApiKeys, IssuedKey } from './api-keys';
+import { CurrentStaff, StaffContext, StaffPrincipal } from './principal';
+
+export class IssueApiKeyDto {
+  @ApiProperty({ example: 'Payroll integration', maxLength: 100 })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  name!: string;
+
+  @ApiProperty({ enum: API_KEY_ROLES })
+  @IsIn(API_KEY_ROLES)
+  role!: ApiKeyRole;
+}
+
+export class IssuedKeyResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'The key itself: shown once, stored only as a hash.' }) key!: string;
+  @ApiProperty({ enum: API_KEY_ROLES }) role!: string;
+  @ApiProperty({ description: 'Public prefix that names the key in logs and lists.' }) prefix!: string;
+  @ApiProperty() position!: number;
+}
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: string;
+  prefix: string;
+  status: string;
+  createdAt: string;
+  createdBy: unknown;
+  revokedAt: string | null;
+}
+
+@ApiTags('api keys')
+@ApiBearerAuth()
+@Controller('v1/api-keys')
+export class ApiKeysController {
+  constructor(
+    private readonly apiKeys: ApiKeys,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Staff('api-keys:manage')
+  @ApiOperation({ summary: "Issue an API key with a role, in the caller's organization" })
+  @ApiCreatedResponse({ type: IssuedKeyResponse })
+  issue(@StaffContext() context: CommandContext, @Body() body: IssueApiKeyDto): Promise<IssuedKey> {
+    return this.apiKeys.issue(context, body.name, body.role);
+  }
+
+  @Get()
+  @Staff('api-keys:manage')
+  @ApiOperation({ summary: "The organization's API keys (never the key material)" })
+  list(@CurrentStaff() staff: StaffPrincipal, @Query() query: PageQuery): Promise<Page<ApiKeyView>> {
+    return findPage(this.readStore, API_KEYS_COLLECTION, { organizationId: staff.organizationId }, query, toView);
+  }
+
+  @Delete(':keyId')
+  @HttpCode(204)
+  @Staff('api-keys:manage')
+  @ApiOperation({ summary: 'Revoke an API key: it answers 401 from now on' })
+  @ApiNoContentResponse()
+  async revoke(@StaffContext() context: CommandContext, @Param('keyId', ResourceIdPipe) keyId: string): Promise<void> {
+    await this.apiKeys.revoke(context, keyId);
+  }
+}
+
+function toView(doc: Doc): ApiKeyView {
+  return {
+    id: doc.id,
+    name: doc.name as string,
+    role: doc.role as string,
+    prefix: doc.prefix as string,
+    status: doc.status as string,
+    createdAt: doc.createdAt as string,
+    createdBy: doc.createdBy,
+    revokedAt: (doc.revokedAt as string | null) ?? null,
+  };
+}

@@ -1,0 +1,62 @@
+import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ProblemException } from '../http/problem';
+import { ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
+import { ApiKeys, OPERATOR_ORGANIZATION_ID } from './api-keys';
+import { PortalSessions } from './portal-sessions';
+import { AuthenticatedRequest } from './principal';
+
+/**
+ * The one place that decides who may call what. Staff: a valid API key whose role grants the
+ * route's permission (403 otherwise). Portal users: a valid session of an Active access (the
+ * module permissions of user types plug in here). Which records a caller may see is then
+ * decided by organization (and, for portal users, company) in the queries and commands.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly logger = new Logger('Auth');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeys,
+    private readonly sessions: PortalSessions,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!access) {
+      this.logger.error(`${request.method} ${request.routeOptions.url} declares no access rule: refused`);
+      throw forbidden('This route is not open to anyone.');
+    }
+    switch (access.kind) {
+      case 'public':
+        return true;
+      case 'staff': {
+        const principal = await this.apiKeys.authenticate(request.headers.authorization);
+        if (!principal) throw unauthorized('A valid API key is required: Authorization: Bearer <key>.');
+        request.principal = principal;
+        const granted = ROLE_PERMISSIONS[principal.role].includes(access.permission);
+        const operatorOnly = access.permission === 'organizations:create' && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
+        if (!granted || operatorOnly) throw forbidden(`The ${principal.role} role of this key may not do this.`);
+        return true;
+      }
+      case 'portal': {
+        const principal = await this.sessions.authenticate(request.headers.authorization);
+        if (!principal) throw unauthorized('A valid portal session is required: Authorization: Bearer <session token>.');
+        request.principal = principal;
+        // Every portal user may see and change its own profile; module rights come with user types.
+        if (access.module !== 'profile') throw forbidden('This portal user may not do this.');
+        return true;
+      }
+    }
+  }
+}
+
+function unauthorized(detail: string): ProblemException {
+  return new ProblemException(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
+}
+
+function forbidden(detail: string): ProblemException {
+  return new ProblemException(403, 'forbidden', 'Forbidden', detail);
+}

@@ -1,0 +1,26 @@
+import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Organizations, OrganizationsController } from '../organizations/organizations';
+import { ApiKeys } from './api-keys';
+import { ApiKeysController } from './api-keys.controller';
+import { AuthGuard } from './auth.guard';
+import { FailureLimiter } from './failure-limiter';
+import { PortalSessions } from './portal-sessions';
+
+/** Organizations, staff API keys and portal sessions: who the caller is, and what it may do. */
+@Global()
+@Module({
+  controllers: [OrganizationsController, ApiKeysController],
+  providers: [ApiKeys, PortalSessions, FailureLimiter, AuthGuard, Organizations],
+  exports: [ApiKeys, PortalSessions, FailureLimiter, AuthGuard, Organizations],
+})
+export class AuthModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly organizations: Organizations,
+    private readonly apiKeys: ApiKeys,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.organizations.ensureOperatorOrganization();
+    await this.apiKeys.registerBootstrapKey();
+  }
+}

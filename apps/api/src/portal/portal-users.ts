@@ -1,0 +1,196 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { contact, contactStream, DomainError, normalizeEmail, portalAccess, portalAccessStream, PortalPreferences } from '@app/domain';
+import { CredentialStore, hashPassword, hashToken, KeyValueStore, newToken, passwordProblem, verifyPassword } from '@app/credentials';
+import { Mailer } from '@app/notifications';
+import { PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
+import { AppConfig } from '../config';
+import { CommandExecutor } from '../commands/command-executor';
+import { ProblemException } from '../http/problem';
+import { CommandContext } from '../http/request-context';
+import { APP_CONFIG, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
+import { FailureLimiter } from '../auth/failure-limiter';
+import { PortalSessions } from '../auth/portal-sessions';
+import { PortalPrincipal } from '../auth/principal';
+import { Organizations } from '../organizations/organizations';
+import { MeResponse, PreferencesDto, SessionResponse } from './portal.dto';
+
+interface ResetTokenRecord {
+  organizationId: string;
+  accessId: string;
+  requestId: string;
+  expiresAt: string;
+}
+
+const RESET_TOKENS = 'password-reset-token';
+/** Verified when the email is unknown, so that both answers take the same time. */
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+/** What a portal user does for itself: sign in, reset its password, see and set its profile. */
+@Injectable()
+export class PortalUsers implements OnApplicationShutdown {
+  private readonly logger = new Logger('PortalUsers');
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly credentials: CredentialStore,
+    private readonly sessions: PortalSessions,
+    private readonly limiter: FailureLimiter,
+    private readonly organizations: Organizations,
+    private readonly mailer: Mailer,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async signIn(email: string, password: string, portalId: string | undefined, clientAddress: string): Promise<SessionResponse> {
+    const address = `sign-in:address:${clientAddress}`;
+    const account = `sign-in:account:${normalizeEmail(email)}`;
+    this.limiter.check([address, account]);
+    const candidates = await this.activeAccessesOf(email, portalId);
+    let signedIn: { organizationId: string; accessId: string } | undefined;
+    let verified = false;
+    for (const candidate of candidates) {
+      const stored = await this.credentials.getPassword(candidate.accessId);
+      if (!stored) continue;
+      verified = true;
+      if (await verifyPassword(password, stored.passwordHash)) {
+        signedIn = candidate;
+        break;
+      }
+    }
+    if (!verified) await verifyPassword(password, DUMMY_HASH);
+    if (signedIn) {
+      // The stream, not the projection, has the last word on whether the access is Active.
+      const { state } = await this.executor.load(portalAccessStream(signedIn.accessId), portalAccess, signedIn.organizationId);
+      if (state.status === 'Active') {
+        this.limiter.clear(account);
+        return this.sessions.issue(signedIn.organizationId, signedIn.accessId);
+      }
+    }
+    this.limiter.fail([address, account]);
+    throw new ProblemException(401, 'invalid-credentials', 'Unauthorized', 'The email or the password is wrong, or the account cannot sign in.');
+  }
+
+  /**
+   * Always answers the same (202) at once; the emails go out in the background, so neither the
+   * answer nor its timing tells whether the email has an account.
+   */
+  requestPasswordReset(email: string, clientAddress: string, correlationId: string): void {
+    const address = `password-reset:address:${clientAddress}`;
+    const account = `password-reset:account:${normalizeEmail(email)}`;
+    this.limiter.check([address, account]);
+    this.limiter.fail([address, account]); // every request counts: no email bombing
+    const work = this.sendResetEmails(email, correlationId).catch((error) =>
+      this.logger.error(`Password reset could not be processed: ${(error as Error).message}`),
+    );
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work));
+  }
+
+  async confirmPasswordReset(token: string, password: string, clientAddress: string, correlationId: string): Promise<{ status: string; position: number }> {
+    const address = `password-reset-confirm:address:${clientAddress}`;
+    this.limiter.check([address]);
+    const tokenHash = hashToken(token);
+    const record = await this.kv.get<ResetTokenRecord>(RESET_TOKENS, tokenHash);
+    if (!record) {
+      this.limiter.fail([address]);
+      throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
+    }
+    const account = `password-reset-confirm:account:${record.accessId}`;
+    this.limiter.check([account]);
+    const weak = passwordProblem(password);
+    if (weak) throw new ProblemException(422, 'weak-password', 'Unprocessable content', weak, { errors: [{ field: 'password', message: weak }] });
+
+    const streamName = portalAccessStream(record.accessId);
+    const command = { type: 'ResetPortalPassword' as const, requestId: record.requestId, now: new Date().toISOString() };
+    const current = await this.executor.load(streamName, portalAccess, record.organizationId);
+    try {
+      portalAccess.decide(command, current.state);
+    } catch (error) {
+      this.limiter.fail([address, account]);
+      throw error;
+    }
+    const passwordHash = await hashPassword(password);
+    const context: CommandContext = {
+      organizationId: record.organizationId,
+      actor: { kind: 'portal-user', id: record.accessId },
+      channel: 'portal',
+      correlationId,
+    };
+    const { position } = await this.executor.execute({ streamName, decider: portalAccess, command, context });
+    // A new changedAt ends every session that began before it.
+    await this.credentials.setPassword({ organizationId: record.organizationId, accessId: record.accessId, passwordHash, changedAt: new Date().toISOString() });
+    await this.kv.delete(RESET_TOKENS, tokenHash);
+    return { status: 'Active', position: Number(position) };
+  }
+
+  async me(user: PortalPrincipal): Promise<MeResponse> {
+    const [person, access, organization] = await Promise.all([
+      this.executor.load(contactStream(user.contactId), contact, user.organizationId),
+      this.executor.load(portalAccessStream(user.accessId), portalAccess, user.organizationId),
+      this.organizations.get(user.organizationId),
+    ]);
+    const preferences = access.state.preferences;
+    return {
+      contactId: user.contactId,
+      clientId: user.clientId,
+      email: person.state.email!,
+      name: person.state.name!,
+      preferences: {
+        language: preferences.language ?? 'en',
+        timeFormat: preferences.timeFormat ?? '24h',
+        timeZone: preferences.timeZone ?? organization.timeZone,
+        country: preferences.country ?? null,
+      },
+    };
+  }
+
+  async changePreferences(user: PortalPrincipal, context: CommandContext, changes: PreferencesDto): Promise<MeResponse> {
+    const { position } = await this.executor.execute({
+      streamName: portalAccessStream(user.accessId),
+      decider: portalAccess,
+      command: { type: 'ChangePortalPreferences', changes: changes as Partial<PortalPreferences> },
+      context,
+    });
+    return { ...(await this.me(user)), position: Number(position) };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.background]);
+  }
+
+  private async sendResetEmails(email: string, correlationId: string): Promise<void> {
+    for (const candidate of await this.activeAccessesOf(email, undefined)) {
+      const token = newToken();
+      const requestId = randomUUID();
+      const expiresAt = new Date(Date.now() + this.config.passwordResetTtlSeconds * 1000).toISOString();
+      await this.kv.set<ResetTokenRecord>(RESET_TOKENS, hashToken(token), { ...candidate, requestId, expiresAt });
+      await this.executor.execute({
+        streamName: portalAccessStream(candidate.accessId),
+        decider: portalAccess,
+        command: { type: 'RequestPasswordReset', requestId, expiresAt },
+        context: { organizationId: candidate.organizationId, actor: { kind: 'system', id: 'password-reset' }, channel: 'portal', correlationId },
+      });
+      const { name } = await this.organizations.get(candidate.organizationId);
+      const link = `${this.config.publicPortalUrl}/reset-password?token=${encodeURIComponent(token)}`;
+      await this.mailer.send({
+        to: candidate.email,
+        subject: `Reset your ${name} client portal password`,
+        text: `Someone asked to reset the password of ${candidate.email} on the ${name} client portal.\n\nTo choose a new password, open:\n${link}\n\nThe link can be used once and expires on ${new Date(expiresAt).toUTCString()}.\nIf you did not ask for this, ignore this email.\n`,
+        html: `<p>Someone asked to reset the password of ${candidate.email} on the ${name} client portal.</p><p><a href="${link}">Choose a new password</a></p><p>If you did not ask for this, ignore this email.</p>`,
+      });
+    }
+  }
+
+  /** Accesses that may sign in with this email (the read model finds them, the streams decide). */
+  private async activeAccessesOf(email: string, portalId: string | undefined) {
+    const normalized = normalizeEmail(email);
+    if (!normalized) return [];
+    const docs = await this.readStore.find(PORTAL_ACCESS_COLLECTION, { where: { email: normalized }, limit: 20 });
+    return docs
+      .filter((doc) => doc.status === 'Active' && (!portalId || doc.portalId === portalId))
+      .map((doc) => ({ organizationId: doc.organizationId as string, accessId: doc.id, email: normalized }));
+  }
+}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { ReadQuery } from '../http/pagination';
+import { CommandContext, correlationIdOf } from '../http/request-context';
+import { PortalUser, Public } from '../auth/access';
+import { CurrentPortalUser, PortalContext, PortalPrincipal } from '../auth/principal';
+import { MeResponse, PasswordResetConfirmDto, PasswordResetDto, PreferencesDto, SessionResponse, SignInDto } from './portal.dto';
+import { PortalUsers } from './portal-users';
+
+@ApiTags('portal')
+@Controller('v1/portal')
+export class PortalController {
+  constructor(private readonly users: PortalUsers) {}
+
+  @Post('sessions')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: 'Sign in: a short-lived session token for the /v1/portal routes' })
+  @ApiOkResponse({ type: SessionResponse })
+  signIn(@Req() request: FastifyRequest, @Body() body: SignInDto): Promise<SessionResponse> {
+    return this.users.signIn(body.email, body.password, body.portalId, request.ip);
+  }
+
+  @Post('password-reset')
+  @HttpCode(202)
+  @Public()
+  @ApiOperation({ summary: 'Email a single-use password reset link (202 whether or not the email exists)' })
+  @ApiAcceptedResponse()
+  requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetDto): Record<string, never> {
+    this.users.requestPasswordReset(body.email, request.ip, correlationIdOf(request));
+    return {};
+  }
+
+  @Post('password-reset/confirm')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ summary: "Set a new password with the emailed token; ends the user's sessions" })
+  confirmPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetConfirmDto): Promise<{ status: string; position: number }> {
+    return this.users.confirmPasswordReset(body.token, body.password, request.ip, correlationIdOf(request));
+  }
+
+  @Get('me')
+  @PortalUser('profile', 'view')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'The signed-in portal user: contact, company, preferences' })
+  @ApiOkResponse({ type: MeResponse })
+  me(@CurrentPortalUser() user: PortalPrincipal, @Query() _query: ReadQuery): Promise<MeResponse> {
+    return this.users.me(user);
+  }
+
+  @Patch('me/preferences')
+  @PortalUser('profile', 'edit')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change language, time format, time zone or country (an event, by the portal user)' })
+  @ApiOkResponse({ type: MeResponse })
+  changePreferences(
+    @CurrentPortalUser() user: PortalPrincipal,
+    @PortalContext() context: CommandContext,
+    @Body() body: PreferencesDto,
+  ): Promise<MeResponse> {
+    return this.users.changePreferences(user, context, body);
+  }
+}

@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { TIME_FORMATS } from '@app/domain';
+
+export class SignInDto {
+  @ApiProperty({ example: 'ana@acme.example' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty()
+  @IsString()
+  @Length(1, 1024)
+  password!: string;
+
+  @ApiPropertyOptional({ description: 'Sign in to this portal when the email has access to several' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  portalId?: string;
+}
+
+export class SessionResponse {
+  @ApiProperty({ description: 'Bearer token for /v1/portal/... routes' }) token!: string;
+  @ApiProperty() expiresAt!: string;
+}
+
+export class PasswordResetDto {
+  @ApiProperty({ example: 'ana@acme.example' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+}
+
+export class PasswordResetConfirmDto {
+  @ApiProperty({ description: 'The token from the password reset email' })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
+
+  @ApiProperty({ minLength: 10, maxLength: 1024 })
+  @IsString()
+  @MinLength(10, { message: 'password must be at least 10 characters long' })
+  @MaxLength(1024)
+  password!: string;
+}
+
+/** Each field optional; null puts it back to the default. Values are checked by the domain. */
+export class PreferencesDto {
+  @ApiPropertyOptional({ example: 'pt-BR', nullable: true, description: 'BCP 47 language tag' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(35)
+  language?: string | null;
+
+  @ApiPropertyOptional({ enum: TIME_FORMATS, nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsIn(TIME_FORMATS)
+  timeFormat?: (typeof TIME_FORMATS)[number] | null;
+
+  @ApiPropertyOptional({ example: 'America/Sao_Paulo', nullable: true, description: 'IANA time zone' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(64)
+  timeZone?: string | null;
+
+  @ApiPropertyOptional({ example: 'BR', nullable: true, description: 'ISO 3166-1 alpha-2' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(2)
+  country?: string | null;
+}
+
+export class MeResponse {
+  @ApiProperty({ format: 'uuid' }) contactId!: string;
+  @ApiProperty({ format: 'uuid' }) clientId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: { language: 'en', timeFormat: '24h', timeZone: 'UTC', country: null } })
+  preferences!: { language: string; timeFormat: string; timeZone: string; country: string | null };
+  @ApiPropertyOptional() position?: number;
+}
