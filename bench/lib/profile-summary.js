@@ -10,6 +10,8 @@ const { readFileSync } = require('node:fs');
 function summarizeProfile(file, { top = 20 } = {}) {
   const profile = JSON.parse(readFileSync(file, 'utf8'));
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parentOf = new Map();
+  for (const node of profile.nodes) for (const child of node.children || []) parentOf.set(child, node.id);
   const selfUs = new Map();
   const deltas = profile.timeDeltas || [];
   for (let i = 0; i < profile.samples.length; i++) {
@@ -19,8 +21,13 @@ function summarizeProfile(file, { top = 20 } = {}) {
   const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
   const functions = new Map();
   const groups = new Map();
+  const stacks = new Map();
   for (const [id, us] of selfUs) {
     const { callFrame } = byId.get(id);
+    if (callFrame.url || !/^\((idle|program|garbage collector)\)$/.test(callFrame.functionName)) {
+      const stack = [`${callFrame.functionName || '(anonymous)'} ${location(callFrame)}`.trim(), ...callers(id, 3)].join(' <- ');
+      stacks.set(stack, (stacks.get(stack) || 0) + us);
+    }
     const where = location(callFrame);
     const key = `${callFrame.functionName || '(anonymous)'} ${where}`;
     functions.set(key, (functions.get(key) || 0) + us);
@@ -38,7 +45,18 @@ function summarizeProfile(file, { top = 20 } = {}) {
     idlePercent: pct(functions.get('(idle) ') || 0),
     byGroup: sorted(groups, 25),
     topFunctions: sorted(functions, top),
+    // Self time with its nearest JS callers: says who calls a native function (SQLite's run...).
+    topStacks: sorted(stacks, top),
   };
+
+  function callers(id, count) {
+    const names = [];
+    for (let parent = parentOf.get(id); parent !== undefined && names.length < count; parent = parentOf.get(parent)) {
+      const frame = byId.get(parent).callFrame;
+      if (frame.url) names.push(`${frame.functionName || '(anonymous)'} ${location(frame)}`);
+    }
+    return names;
+  }
 }
 
 function location(frame) {
