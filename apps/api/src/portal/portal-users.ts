@@ -122,7 +122,6 @@ export class PortalUsers implements OnApplicationShutdown {
     const { position } = await this.executor.execute({ streamName, decider: portalAccess, command, context });
     // A new changedAt ends every session that began before it.
     await this.credentials.setPassword({ organizationId: record.organizationId, accessId: record.accessId, passwordHash, changedAt: new Date().toISOString() });
-    await this.kv.delete(RESET_TOKENS, tokenHash);
     return { status: 'Active', position: Number(position) };
   }
 

@@ -1,0 +1,435 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+
+/**
+ * The security model end to end: organizations, API keys and roles, portal sessions, and a
+ * walk over every route with every kind of caller.
+ */
+describe('security (e2e)', () => {
+  let api: TestApp;
+  const secrets = new Set<string>();
+  const bodies: string[] = [];
+  const logs: string[] = [];
+  let restoreStdout: () => void;
+
+  // Every call from its own client address, so per-address limits never mix tests up.
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+    const response = await api.request(method, path, body, { 'x-forwarded-for': `10.${rand()}.${rand()}.${rand()}`, ...headers });
+    bodies.push(JSON.stringify(response.body ?? ''));
+    return response;
+  };
+  const rand = () => Math.floor(Math.random() * 250) + 1;
+  const as = (key: string) => ({ authorization: `Bearer ${key}` });
+  const anonymous = { authorization: '' };
+  const head = async () => (await api.request('GET', '/health')).body.headPosition as number;
+
+  const keys: Record<string, string> = {};
+  let otherOrg: { id: string; adminKey: string };
+  let revokedKey: string;
+
+  async function contact(key = api.apiKey, email: string | null = `${randomUUID()}@client.example`) {
+    const client = await call('POST', '/v1/clients', { name: 'Client Co' }, as(key));
+    const person = await call('POST', `/v1/clients/${client.body.id}/contacts`, email ? { name: 'Pat', email } : { name: 'Pat' }, as(key));
+    return { clientId: client.body.id as string, contactId: person.body.id as string, email };
+  }
+
+  async function portalUser(key = api.apiKey, password = 'a long and unusual passphrase') {
+    const person = await contact(key);
+    await call('POST', `/v1/contacts/${person.contactId}/portal-access/invite`, undefined, as(key));
+    const token = tokenIn(api.outbox().filter((m) => m.content.includes(`To: ${person.email}`)).at(-1)!.content);
+    secrets.add(token);
+    const accepted = await call('POST', '/v1/portal/invitations/accept', { token, password }, anonymous);
+    expect(accepted.status).toBe(200);
+    const session = await call('POST', '/v1/portal/sessions', { email: person.email, password }, anonymous);
+    expect(session.status).toBe(200);
+    secrets.add(session.body.token);
+    return { ...person, password, session: session.body.token as string, position: accepted.body.position as number };
+  }
+
+  beforeAll(async () => {
+    const write = process.stdout.write.bind(process.stdout);
+    const writeErr = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logs.push(chunk.toString());
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logs.push(chunk.toString());
+      return (writeErr as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    restoreStdout = () => {
+      process.stdout.write = write;
+      process.stderr.write = writeErr;
+    };
+    api = await startApp({ TRUST_PROXY: 'true', INVITE_RESEND_COOLDOWN_SECONDS: '0', TEST_LOG_LEVEL: 'info', LOG_LEVEL: 'info' });
+    secrets.add(api.apiKey);
+    for (const role of ['admin', 'agent', 'auditor', 'reporter']) {
+      const issued = await call('POST', '/v1/api-keys', { name: `${role} key`, role }, as(api.apiKey));
+      expect(issued.status).toBe(201);
+      expect(issued.body).toMatchObject({ role, prefix: issued.body.key.slice(0, 12) });
+      keys[role] = issued.body.key;
+      secrets.add(issued.body.key);
+    }
+    const revoked = await call('POST', '/v1/api-keys', { name: 'soon revoked', role: 'admin' }, as(api.apiKey));
+    revokedKey = revoked.body.key;
+    secrets.add(revokedKey);
+    expect((await call('DELETE', `/v1/api-keys/${revoked.body.id}`, undefined, as(api.apiKey))).status).toBe(204);
+    const created = await call('POST', '/v1/organizations', { name: 'Tokyo Staffing KK', timeZone: 'Asia/Tokyo' }, as(api.apiKey));
+    expect(created.status).toBe(201);
+    otherOrg = created.body;
+    secrets.add(otherOrg.adminKey);
+  });
+
+  afterAll(async () => {
+    restoreStdout?.();
+    await api.close();
+    removeDataDir(api.dataDir);
+  });
+
+  describe('API keys', () => {
+    it('are at least 256 bits, listed without key material, and stop working at once when revoked', async () => {
+      const issued = await call('POST', '/v1/api-keys', { name: 'temporary', role: 'agent' }, as(api.apiKey));
+      secrets.add(issued.body.key);
+      expect(issued.body.key).toMatch(/^cpk_[A-Za-z0-9_-]{43}$/);
+      expect((await call('POST', '/v1/clients', { name: 'Works' }, as(issued.body.key))).status).toBe(201);
+      const list = await call('GET', `/v1/api-keys?limit=200&minPosition=${issued.body.position}`, undefined, as(api.apiKey));
+      const listed = list.body.items.find((k: any) => k.id === issued.body.id);
+      expect(listed).toMatchObject({ name: 'temporary', role: 'agent', prefix: issued.body.prefix, status: 'Active' });
+      expect(JSON.stringify(list.body)).not.toContain(issued.body.key);
+      expect((await call('DELETE', `/v1/api-keys/${issued.body.id}`, undefined, as(api.apiKey))).status).toBe(204);
+      expect((await call('POST', '/v1/clients', { name: 'No more' }, as(issued.body.key))).status).toBe(401);
+      expect((await call('DELETE', `/v1/api-keys/${issued.body.id}`, undefined, as(api.apiKey))).status).toBe(409);
+    });
+
+    it('are issued in the caller’s own organization only', async () => {
+      const issued = await call('POST', '/v1/api-keys', { name: 'B agent', role: 'agent' }, as(otherOrg.adminKey));
+      secrets.add(issued.body.key);
+      const own = await call('GET', `/v1/api-keys?limit=200&minPosition=${issued.body.position}`, undefined, as(otherOrg.adminKey));
+      expect(own.body.items.map((k: any) => k.name).sort()).toEqual(['B agent', 'Initial admin key']);
+      const operators = await call('GET', '/v1/api-keys?limit=200', undefined, as(api.apiKey));
+      expect(operators.body.items.map((k: any) => k.id)).not.toContain(issued.body.id);
+    });
+
+    it('refuses an unknown role and a non-operator creating organizations', async () => {
+      expect((await call('POST', '/v1/api-keys', { name: 'x', role: 'root' }, as(api.apiKey))).status).toBe(422);
+      expect((await call('POST', '/v1/organizations', { name: 'Nope' }, as(otherOrg.adminKey))).status).toBe(403);
+      expect((await call('POST', '/v1/organizations', { name: 'Bad zone', timeZone: 'Mars/Olympus' }, as(api.apiKey))).status).toBe(422);
+    });
+  });
+
+  describe('portal users', () => {
+    it('sign in only when Active; wrong password and unknown email look the same', async () => {
+      const user = await portalUser();
+      const wrong = await call('POST', '/v1/portal/sessions', { email: user.email, password: 'not the password at all' }, anonymous);
+      const unknown = await call('POST', '/v1/portal/sessions', { email: `${randomUUID()}@nowhere.example`, password: 'not the password at all' }, anonymous);
+      expect(wrong.status).toBe(401);
+      expect(unknown.body).toEqual(wrong.body);
+      // About the same time: both verify one scrypt hash.
+      const time = async (email: string) => {
+        const started = process.hrtime.bigint();
+        await call('POST', '/v1/portal/sessions', { email, password: 'not the password at all' }, anonymous);
+        return Number(process.hrtime.bigint() - started) / 1e6;
+      };
+      const known = await time(user.email!);
+      const missing = await time(`${randomUUID()}@nowhere.example`);
+      expect(missing).toBeGreaterThan(known * 0.4);
+
+      const invitedOnly = await contact();
+      await call('POST', `/v1/contacts/${invitedOnly.contactId}/portal-access/invite`);
+      const notAccepted = await call('POST', '/v1/portal/sessions', { email: invitedOnly.email, password: 'whatever password' }, anonymous);
+      expect(notAccepted.body).toEqual(wrong.body);
+
+      const me = await call('GET', '/v1/portal/me', undefined, as(user.session));
+      expect(me.status).toBe(200);
+      expect(me.body).toEqual({
+        contactId: user.contactId,
+        clientId: user.clientId,
+        email: user.email,
+        name: 'Pat',
+        preferences: { language: 'en', timeFormat: '24h', timeZone: 'UTC', country: null },
+      });
+    });
+
+    it('lose their sessions at once when disabled or revoked, and cannot sign in again', async () => {
+      for (const action of ['disable', 'revoke']) {
+        const user = await portalUser();
+        expect((await call('GET', '/v1/portal/me', undefined, as(user.session))).status).toBe(200);
+        expect((await call('POST', `/v1/contacts/${user.contactId}/portal-access/${action}`, {})).status).toBe(200);
+        expect((await call('GET', '/v1/portal/me', undefined, as(user.session))).status).toBe(401);
+        expect((await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, anonymous)).status).toBe(401);
+      }
+    });
+
+    it('default to the organization’s time zone and change preferences as events of their own', async () => {
+      const user = await portalUser(otherOrg.adminKey);
+      const me = await call('GET', '/v1/portal/me', undefined, as(user.session));
+      expect(me.body.preferences).toEqual({ language: 'en', timeFormat: '24h', timeZone: 'Asia/Tokyo', country: null });
+      for (const bad of [{ timeZone: 'Asia/Tokio' }, { language: 'xx' }, { country: 'ZZ' }, { timeFormat: '13h' }, { colour: 'blue' }]) {
+        const before = await head();
+        const refused = await call('PATCH', '/v1/portal/me/preferences', bad, as(user.session));
+        expect(refused.status).toBe(422);
+        expect(await head()).toBe(before);
+      }
+      const changed = await call('PATCH', '/v1/portal/me/preferences', { language: 'pt-BR', timeZone: 'America/Sao_Paulo', country: 'BR', timeFormat: '12h' }, as(user.session));
+      expect(changed.status).toBe(200);
+      expect(changed.body.preferences).toEqual({ language: 'pt-BR', timeFormat: '12h', timeZone: 'America/Sao_Paulo', country: 'BR' });
+      const audit = await call('GET', `/v1/audit?subjectId=${user.contactId}&minPosition=${changed.body.position}`, undefined, as(otherOrg.adminKey));
+      const event = audit.body.items.find((i: any) => i.type === 'PortalPreferencesChanged');
+      expect(event).toMatchObject({ channel: 'portal', actor: { kind: 'portal-user' }, data: { changes: { language: 'pt-BR', country: 'BR' } } });
+    });
+
+    it('reset a forgotten password with a single-use emailed token, which ends their sessions', async () => {
+      const user = await portalUser();
+      const unknown = await call('POST', '/v1/portal/password-reset', { email: `${randomUUID()}@nowhere.example` }, anonymous);
+      const known = await call('POST', '/v1/portal/password-reset', { email: user.email }, anonymous);
+      expect(unknown.status).toBe(202);
+      expect(known.status).toBe(202);
+      expect(known.body).toEqual(unknown.body);
+      const email = await waitForEmail(api, (m) => m.includes(`To: ${user.email}`) && m.includes('reset-password?token='));
+      const token = tokenIn(email);
+      secrets.add(token);
+
+      expect((await call('POST', '/v1/portal/password-reset/confirm', { token, password: 'short' }, anonymous)).status).toBe(422);
+      const common = await call('POST', '/v1/portal/password-reset/confirm', { token, password: 'qwertyuiop' }, anonymous);
+      expect(common.status).toBe(422);
+      expect(common.body.type).toBe('/problems/weak-password');
+      const confirmed = await call('POST', '/v1/portal/password-reset/confirm', { token, password: 'a brand new passphrase' }, anonymous);
+      expect(confirmed.status).toBe(200);
+      expect((await call('GET', '/v1/portal/me', undefined, as(user.session))).status).toBe(401);
+      expect((await call('POST', '/v1/portal/password-reset/confirm', { token, password: 'yet another passphrase' }, anonymous)).status).toBe(410);
+      expect((await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, anonymous)).status).toBe(401);
+      const fresh = await call('POST', '/v1/portal/sessions', { email: user.email, password: 'a brand new passphrase' }, anonymous);
+      expect(fresh.status).toBe(200);
+      secrets.add(fresh.body.token);
+      expect((await call('GET', '/v1/portal/me', undefined, as(fresh.body.token))).status).toBe(200);
+    });
+
+    it('refuse the most common passwords when accepting an invitation', async () => {
+      const person = await contact();
+      await call('POST', `/v1/contacts/${person.contactId}/portal-access/invite`);
+      const token = tokenIn(api.outbox().at(-1)!.content);
+      secrets.add(token);
+      const before = await head();
+      for (const password of ['1234567890', 'qwertyuiop', 'Password1234'.toLowerCase(), 'aaaaaaaaaaaa']) {
+        const refused = await call('POST', '/v1/portal/invitations/accept', { token, password }, anonymous);
+        expect({ password, status: refused.status }).toEqual({ password, status: 422 });
+      }
+      expect(await head()).toBe(before);
+    });
+
+    it('are slowed down after 10 failures in 15 minutes, per account and per client address', async () => {
+      const user = await portalUser();
+      for (let i = 0; i < 10; i++) {
+        expect((await call('POST', '/v1/portal/sessions', { email: user.email, password: `wrong password ${i}` }, anonymous)).status).toBe(401);
+      }
+      const blocked = await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, anonymous);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
+
+      const address = { ...anonymous, 'x-forwarded-for': '192.0.2.77' };
+      for (let i = 0; i < 10; i++) {
+        await call('POST', '/v1/portal/invitations/accept', { token: `bogus-token-${i}-${'x'.repeat(30)}`, password: 'a long passphrase' }, address);
+      }
+      const limited = await call('POST', '/v1/portal/invitations/accept', { token: 'another-bogus-token-xxxxxxxxxxxxxxxxxxx', password: 'a long passphrase' }, address);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    });
+  });
+
+  describe('every route, every caller', () => {
+    type Caller = 'none' | 'revoked' | 'admin' | 'agent' | 'auditor' | 'reporter' | 'otherOrgAdmin' | 'portal' | 'portalOtherCompany' | 'portalDisabled';
+    const CALLERS: Caller[] = ['none', 'revoked', 'admin', 'agent', 'auditor', 'reporter', 'otherOrgAdmin', 'portal', 'portalOtherCompany', 'portalDisabled'];
+    let credentials: Record<Caller, Record<string, string>>;
+    let portal: Awaited<ReturnType<typeof portalUser>>;
+    let portalOther: Awaited<ReturnType<typeof portalUser>>;
+
+    beforeAll(async () => {
+      portal = await portalUser();
+      portalOther = await portalUser();
+      const disabled = await portalUser();
+      await call('POST', `/v1/contacts/${disabled.contactId}/portal-access/disable`, {});
+      credentials = {
+        none: anonymous,
+        revoked: as(revokedKey),
+        admin: as(api.apiKey),
+        agent: as(keys.agent),
+        auditor: as(keys.auditor),
+        reporter: as(keys.reporter),
+        otherOrgAdmin: as(otherOrg.adminKey),
+        portal: as(portal.session),
+        portalOtherCompany: as(portalOther.session),
+        portalDisabled: as(disabled.session),
+      };
+    });
+
+    interface RouteCase {
+      /** Makes what the call needs (as the operator admin) and answers path and body. */
+      prepare: () => Promise<{ path: string; body?: unknown }>;
+      expected: Partial<Record<Caller, number>> & { default: number };
+      /** Checks on a successful answer (e.g. nothing of another organization). */
+      check?: (caller: Caller, response: Response) => void;
+    }
+
+    const staff = (permitted: Caller[], success: number, otherOrg: number, extra: Partial<Record<Caller, number>> = {}) => {
+      const expected: Partial<Record<Caller, number>> & { default: number } = { default: 403, none: 401, revoked: 401, portal: 401, portalOtherCompany: 401, portalDisabled: 401, otherOrgAdmin: otherOrg, ...extra };
+      for (const caller of permitted) expected[caller] = success;
+      return expected;
+    };
+    const publicRoute = (status: number) => ({ default: status });
+    const portalRoute = (status: number) => ({ default: 401, portal: status, portalOtherCompany: status });
+    const operatorContact = async () => (await contact()).contactId;
+    const invitedContact = async () => {
+      const id = await operatorContact();
+      await call('POST', `/v1/contacts/${id}/portal-access/invite`);
+      return id;
+    };
+    const noOperatorRows = (caller: Caller, response: Response) => {
+      if (caller === 'otherOrgAdmin') expect(JSON.stringify(response.body)).not.toContain(portal.contactId);
+    };
+
+    const ROUTES: Record<string, RouteCase> = {
+      'GET /health': { prepare: async () => ({ path: '/health' }), expected: publicRoute(200) },
+      'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: publicRoute(200) },
+      'POST /v1/organizations': {
+        prepare: async () => ({ path: '/v1/organizations', body: { name: `Org ${randomUUID()}` } }),
+        expected: staff(['admin'], 201, 403),
+      },
+      'POST /v1/api-keys': { prepare: async () => ({ path: '/v1/api-keys', body: { name: 'k', role: 'reporter' } }), expected: staff(['admin'], 201, 201) },
+      'GET /v1/api-keys': { prepare: async () => ({ path: '/v1/api-keys?limit=200' }), expected: staff(['admin'], 200, 200), check: noOperatorRows },
+      'DELETE /v1/api-keys/{keyId}': {
+        prepare: async () => ({ path: `/v1/api-keys/${(await call('POST', '/v1/api-keys', { name: 'to revoke', role: 'reporter' })).body.id}` }),
+        expected: staff(['admin'], 204, 404),
+      },
+      'POST /v1/clients': { prepare: async () => ({ path: '/v1/clients', body: { name: 'New client' } }), expected: staff(['admin', 'agent'], 201, 201) },
+      'POST /v1/clients/{clientId}/contacts': {
+        prepare: async () => ({ path: `/v1/clients/${portal.clientId}/contacts`, body: { name: 'Someone' } }),
+        expected: staff(['admin', 'agent'], 201, 404),
+      },
+      'POST /v1/contacts/{contactId}/portal-access/invite': {
+        prepare: async () => ({ path: `/v1/contacts/${await operatorContact()}/portal-access/invite` }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'POST /v1/contacts/{contactId}/portal-access/resend': {
+        prepare: async () => ({ path: `/v1/contacts/${await invitedContact()}/portal-access/resend` }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'POST /v1/contacts/{contactId}/portal-access/disable': {
+        prepare: async () => ({ path: `/v1/contacts/${await invitedContact()}/portal-access/disable`, body: { reason: 'test' } }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'POST /v1/contacts/{contactId}/portal-access/enable': {
+        prepare: async () => {
+          const id = await invitedContact();
+          await call('POST', `/v1/contacts/${id}/portal-access/disable`, {});
+          return { path: `/v1/contacts/${id}/portal-access/enable` };
+        },
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'POST /v1/contacts/{contactId}/portal-access/revoke': {
+        prepare: async () => ({ path: `/v1/contacts/${await invitedContact()}/portal-access/revoke`, body: {} }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'GET /v1/contacts/{contactId}/portal-access': {
+        prepare: async () => ({ path: `/v1/contacts/${portal.contactId}/portal-access?minPosition=${portal.position}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
+      'GET /v1/portal-access': { prepare: async () => ({ path: '/v1/portal-access?limit=200' }), expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOperatorRows },
+      'GET /v1/audit': { prepare: async () => ({ path: '/v1/audit?limit=200' }), expected: staff(['admin', 'auditor'], 200, 200), check: noOperatorRows },
+      'POST /v1/portal/invitations/accept': {
+        prepare: async () => ({ path: '/v1/portal/invitations/accept', body: { token: `unknown-${randomUUID()}`, password: 'a long passphrase' } }),
+        expected: publicRoute(400),
+      },
+      'POST /v1/portal/sessions': {
+        prepare: async () => ({ path: '/v1/portal/sessions', body: { email: `${randomUUID()}@nowhere.example`, password: 'a long passphrase' } }),
+        expected: publicRoute(401),
+      },
+      'POST /v1/portal/password-reset': { prepare: async () => ({ path: '/v1/portal/password-reset', body: { email: `${randomUUID()}@nowhere.example` } }), expected: publicRoute(202) },
+      'POST /v1/portal/password-reset/confirm': {
+        prepare: async () => ({ path: '/v1/portal/password-reset/confirm', body: { token: `unknown-${randomUUID()}`, password: 'a long passphrase' } }),
+        expected: publicRoute(400),
+      },
+      'GET /v1/portal/me': {
+        prepare: async () => ({ path: '/v1/portal/me' }),
+        expected: portalRoute(200),
+        check: (caller, response) => {
+          if (caller === 'portal') expect(response.body.contactId).toBe(portal.contactId);
+          if (caller === 'portalOtherCompany') expect(response.body.contactId).toBe(portalOther.contactId);
+        },
+      },
+      'PATCH /v1/portal/me/preferences': { prepare: async () => ({ path: '/v1/portal/me/preferences', body: { timeFormat: '12h' } }), expected: portalRoute(200) },
+    };
+
+    it('covers every route of the OpenAPI document', async () => {
+      const docs = await api.request('GET', '/docs/openapi.json');
+      const operations = Object.entries(docs.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+      );
+      expect(Object.keys(ROUTES).filter((r) => !['GET /health', 'GET /metrics'].includes(r)).sort()).toEqual(
+        operations.filter((r) => !['GET /health', 'GET /metrics'].includes(r)).sort(),
+      );
+    });
+
+    it.each(Object.keys(ROUTES))('%s answers each caller as the rules say, and a refusal writes nothing', async (route) => {
+      const [method] = route.split(' ');
+      const routeCase = ROUTES[route];
+      const outcomes: string[] = [];
+      for (const caller of CALLERS) {
+        const { path, body } = await routeCase.prepare();
+        const before = await head();
+        const response = await call(method, path, body, credentials[caller]);
+        const expected = routeCase.expected[caller] ?? routeCase.expected.default;
+        outcomes.push(`${caller}: ${response.status}${response.status === expected ? '' : ` (expected ${expected})`}`);
+        if (response.status >= 400) {
+          expect(response.headers.get('content-type')).toContain('application/problem+json');
+          if (!['POST /v1/portal/password-reset'].includes(route)) expect(await head()).toBe(before);
+        } else {
+          routeCase.check?.(caller, response);
+        }
+      }
+      expect(outcomes.filter((o) => o.includes('expected'))).toEqual([]);
+    });
+  });
+
+  describe('secrets', () => {
+    it('never appear in logs, events, read models or error bodies', async () => {
+      const passwords = ['a long and unusual passphrase', 'a brand new passphrase', 'correct horse battery staple'];
+      const all = [...secrets, ...passwords];
+      expect(all.length).toBeGreaterThan(10);
+      const stores = readdirSync(api.dataDir).filter((f) => f.endsWith('.sqlite'));
+      expect(stores).toEqual(expect.arrayContaining(['events.sqlite', 'read-models.sqlite']));
+      const dumps: Record<string, string> = {};
+      for (const file of stores) {
+        const db = new Database(join(api.dataDir, file), { readonly: true });
+        const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+        dumps[file] = tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t.name}"`).all(), (_k, v) => (typeof v === 'bigint' ? String(v) : v))).join('\n');
+        db.close();
+      }
+      const places: Record<string, string> = { logs: logs.join(''), 'response bodies': bodies.join('\n'), ...dumps };
+      expect(places.logs).toContain('Nest'); // the logs were captured
+      for (const [place, text] of Object.entries(places)) {
+        const found = all.filter((secret) => text.includes(secret));
+        const leaked = place === 'response bodies' ? found.filter((secret) => !isShownOnce(secret)) : found;
+        expect({ place, leaked }).toEqual({ place, leaked: [] });
+      }
+    });
+
+    /** Keys and session tokens are in the one response that hands them out; nothing else. */
+    function isShownOnce(secret: string): boolean {
+      const count = bodies.filter((body) => body.includes(secret)).length;
+      return (secret.startsWith('cpk_') || secret.startsWith('cps_')) && count === 1;
+    }
+  });
+});
+
+async function waitForEmail(api: TestApp, match: (content: string) => boolean): Promise<string> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const found = api.outbox().find((m) => match(m.content));
+    if (found) return found.content;
+    if (Date.now() > deadline) throw new Error('email not written within 5 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
