@@ -1,0 +1,125 @@
+import {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamResult,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../event-store';
+import { AppendNotifier } from './append-notifier';
+import { checkAppend, normalizeId, validateAppend, validateMaxCount } from './append-rules';
+
+/**
+ * Event store held in memory, for tests. Same rules as the durable adapters (it passes the
+ * same contract suite); data goes through JSON on the way in and out, as it would on disk.
+ */
+export class InMemoryEventStore implements EventStore {
+  /** The global log: the event at position p is log[p - 1]. */
+  private readonly log: RecordedEvent[] = [];
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly byId = new Map<string, RecordedEvent>();
+  private readonly notifier = new AppendNotifier();
+  private closed = false;
+
+  async readStream(streamName: string): Promise<ReadStreamResult> {
+    this.assertOpen();
+    const stream = this.streams.get(streamName) ?? [];
+    return { events: stream.map(copy), revision: BigInt(stream.length) - 1n };
+  }
+
+  async appendToStream(
+    streamName: string,
+    events: EventToAppend[],
+    options: { expectedRevision: ExpectedRevision },
+  ): Promise<AppendResult> {
+    this.assertOpen();
+    validateAppend(streamName, events);
+    const stream = this.streams.get(streamName) ?? [];
+    const ids = events.map((event) => normalizeId(event.id));
+    const retried = checkAppend({
+      streamName,
+      expected: options.expectedRevision,
+      current: BigInt(stream.length) - 1n,
+      ids,
+      eventsFrom: (revision, count) => stream.slice(Number(revision), Number(revision) + count),
+      findById: (id) => this.byId.get(id),
+    });
+    if (retried) return retried;
+
+    for (const id of ids) {
+      const existing = this.byId.get(id);
+      if (existing) throw new Error(`Event id ${id} is already stored (in ${existing.streamName})`);
+    }
+    const recordedAt = new Date().toISOString();
+    const recorded = events.map((event, i) => ({
+      id: ids[i],
+      type: event.type,
+      data: roundTrip(event.data),
+      metadata: roundTrip(event.metadata),
+      streamName,
+      streamRevision: BigInt(stream.length + i),
+      position: BigInt(this.log.length + i + 1),
+      recordedAt,
+    }));
+    for (const event of recorded) {
+      this.log.push(event);
+      stream.push(event);
+      this.byId.set(event.id, event);
+    }
+    this.streams.set(streamName, stream);
+    this.notifier.notify();
+    const last = recorded[recorded.length - 1];
+    return { nextExpectedRevision: last.streamRevision, position: last.position };
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    validateMaxCount(options.maxCount);
+    return this.page(options.after ?? 0n, options.maxCount);
+  }
+
+  async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    const { signal } = options;
+    let cursor = options.after ?? 0n;
+    while (!signal?.aborted && !this.closed) {
+      const seen = this.notifier.current;
+      const page = this.page(cursor, 500);
+      for (const event of page) {
+        if (signal?.aborted) return;
+        yield event;
+        cursor = event.position;
+      }
+      if (page.length === 0) await this.notifier.wait(seen, signal);
+    }
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return BigInt(this.log.length);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.notifier.notify(); // ends the subscriptions
+  }
+
+  private page(after: bigint, maxCount: number): RecordedEvent[] {
+    const start = after < 0n ? 0 : Number(after);
+    return this.log.slice(start, start + maxCount).map(copy);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The event store is closed');
+  }
+}
+
+function roundTrip<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Readers get their own copy: changing it must not change the log. */
+function copy(event: RecordedEvent): RecordedEvent {
+  return { ...event, data: roundTrip(event.data), metadata: roundTrip(event.metadata) };
+}

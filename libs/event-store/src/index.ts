@@ -1,0 +1,26 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EventStoreDbEventStore } from './adapters/eventstoredb.event-store';
+import { SqliteEventStore } from './adapters/sqlite.event-store';
+import { EventStore } from './event-store';
+
+export * from './event-store';
+export { InMemoryEventStore } from './adapters/in-memory.event-store';
+export { SqliteEventStore } from './adapters/sqlite.event-store';
+export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './adapters/sqlite.event-store';
+export { EventStoreDbEventStore } from './adapters/eventstoredb.event-store';
+export type { EventStoreDbEventStoreOptions } from './adapters/eventstoredb.event-store';
+
+export interface EventStoreConfig {
+  /** EventStoreDB connection string (`esdb://...`): production. */
+  eventStoreUrl?: string;
+  /** Where the embedded SQLite store keeps `events.sqlite` when there is no eventStoreUrl. */
+  dataDir: string;
+}
+
+/** EventStoreDB when a URL is configured, else the embedded SQLite store under dataDir. */
+export function createEventStore(config: EventStoreConfig): EventStore {
+  if (config.eventStoreUrl) return new EventStoreDbEventStore(config.eventStoreUrl);
+  mkdirSync(config.dataDir, { recursive: true });
+  return new SqliteEventStore(join(config.dataDir, 'events.sqlite'));
+}
