@@ -1,51 +1,117 @@
 import { Decider } from './decider';
 import { DomainError } from './errors';
 
-/** A person at a client company. Stream: `contact-<id>`. */
+/**
+ * A person at a client company. It has exactly one primary company, and may be associated
+ * with more; it is never detached from its primary. Stream: `contact-<id>`.
+ */
 export const contactStream = (contactId: string) => `contact-${contactId}`;
 
-export type ContactEvent = {
-  type: 'ContactAdded';
-  data: { contactId: string; clientId: string; name: string; email: string | null };
-};
+export type DocumentsOnDissociation = 'keep' | 'move';
 
-export type ContactCommand = {
-  type: 'AddContact';
-  contactId: string;
-  name: string;
-  email?: string | null;
-  /** The primary client company; the caller has checked that it exists. */
-  clientId: string;
-};
+export type ContactEvent =
+  | { type: 'ContactAdded'; data: { contactId: string; clientId: string; name: string; email: string | null; phone?: string | null } }
+  | { type: 'ContactUpdated'; data: { contactId: string; changes: { name?: string; email?: string | null; phone?: string | null } } }
+  | { type: 'ContactAssociated'; data: { contactId: string; clientId: string } }
+  | {
+      type: 'ContactDissociated';
+      data: {
+        contactId: string;
+        clientId: string;
+        /** What happens to the documents the contact created for that company. */
+        documents: DocumentsOnDissociation;
+        /** Where they go when moved: the contact's primary company. */
+        documentsMovedTo: string | null;
+      };
+    }
+  | { type: 'ContactPrimaryClientChanged'; data: { contactId: string; previousClientId: string; clientId: string } };
+
+export type ContactCommand =
+  | {
+      type: 'AddContact';
+      contactId: string;
+      name: string;
+      email?: string | null;
+      phone?: string | null;
+      /** The primary client company; the caller has checked that it exists. */
+      clientId: string;
+    }
+  | { type: 'UpdateContact'; changes: { name?: string; email?: string | null; phone?: string | null } }
+  /** The caller has checked that the company exists and is not archived. */
+  | { type: 'AssociateContact'; clientId: string }
+  | { type: 'DissociateContact'; clientId: string; documents?: DocumentsOnDissociation }
+  | { type: 'ChangePrimaryClient'; clientId: string };
 
 export interface ContactState {
   exists: boolean;
   contactId: string | null;
+  /** The primary client company. */
   clientId: string | null;
+  /** Every company the contact belongs to, the primary included. */
+  clientIds: string[];
   name: string | null;
   email: string | null;
+  phone: string | null;
 }
 
 export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
-  initialState: () => ({ exists: false, contactId: null, clientId: null, name: null, email: null }),
+  initialState: () => ({ exists: false, contactId: null, clientId: null, clientIds: [], name: null, email: null, phone: null }),
 
   decide(command, state) {
     switch (command.type) {
       case 'AddContact': {
         if (state.exists) throw new DomainError('conflict', 'contact-already-exists', 'This contact already exists.');
-        const name = command.name.trim();
-        if (!name) throw new DomainError('unprocessable', 'name-required', 'A contact needs a name.');
+        const phone = normalizePhone(command.phone);
         return [
           {
             type: 'ContactAdded',
             data: {
               contactId: command.contactId,
               clientId: command.clientId,
-              name,
+              name: requiredName(command.name),
               email: normalizeEmail(command.email),
+              ...(phone ? { phone } : {}),
             },
           },
         ];
+      }
+      case 'UpdateContact': {
+        const contactId = requireContact(state);
+        const changes: { name?: string; email?: string | null; phone?: string | null } = {};
+        if (command.changes.name !== undefined && requiredName(command.changes.name) !== state.name) changes.name = requiredName(command.changes.name);
+        if (command.changes.email !== undefined && normalizeEmail(command.changes.email) !== state.email) changes.email = normalizeEmail(command.changes.email);
+        if (command.changes.phone !== undefined && normalizePhone(command.changes.phone) !== state.phone) changes.phone = normalizePhone(command.changes.phone);
+        return Object.keys(changes).length ? [{ type: 'ContactUpdated', data: { contactId, changes } }] : [];
+      }
+      case 'AssociateContact': {
+        const contactId = requireContact(state);
+        if (state.clientIds.includes(command.clientId)) return [];
+        return [{ type: 'ContactAssociated', data: { contactId, clientId: command.clientId } }];
+      }
+      case 'DissociateContact': {
+        const contactId = requireContact(state);
+        if (command.clientId === state.clientId) {
+          throw new DomainError(
+            'conflict',
+            'cannot-dissociate-primary-client',
+            'A contact cannot be dissociated from its primary client company; change the primary company first.',
+          );
+        }
+        if (!state.clientIds.includes(command.clientId)) {
+          throw new DomainError('not-found', 'not-associated', 'The contact is not associated with this client company.');
+        }
+        const documents = command.documents ?? 'keep';
+        return [
+          {
+            type: 'ContactDissociated',
+            data: { contactId, clientId: command.clientId, documents, documentsMovedTo: documents === 'move' ? state.clientId : null },
+          },
+        ];
+      }
+      case 'ChangePrimaryClient': {
+        const contactId = requireContact(state);
+        if (command.clientId === state.clientId) return [];
+        return [{ type: 'ContactPrimaryClientChanged', data: { contactId, previousClientId: state.clientId!, clientId: command.clientId } }];
       }
     }
   },
@@ -57,8 +123,23 @@ export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
           exists: true,
           contactId: event.data.contactId,
           clientId: event.data.clientId,
+          clientIds: [event.data.clientId],
           name: event.data.name,
           email: event.data.email,
+          phone: event.data.phone ?? null,
+        };
+      case 'ContactUpdated':
+        return { ...state, ...event.data.changes, name: event.data.changes.name ?? state.name };
+      case 'ContactAssociated':
+        return { ...state, clientIds: [...state.clientIds, event.data.clientId] };
+      case 'ContactDissociated':
+        return { ...state, clientIds: state.clientIds.filter((id) => id !== event.data.clientId) };
+      case 'ContactPrimaryClientChanged':
+        // The new primary is associated from now on; the old one stays associated.
+        return {
+          ...state,
+          clientId: event.data.clientId,
+          clientIds: state.clientIds.includes(event.data.clientId) ? state.clientIds : [...state.clientIds, event.data.clientId],
         };
       default:
         return state;
@@ -66,8 +147,24 @@ export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
   },
 };
 
+function requireContact(state: ContactState): string {
+  if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
+  return state.contactId!;
+}
+
+function requiredName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new DomainError('unprocessable', 'name-required', 'A contact needs a name.');
+  return trimmed;
+}
+
 /** Emails are compared case-insensitively everywhere, so they are stored lower-cased. */
 export function normalizeEmail(email: string | null | undefined): string | null {
   const trimmed = email?.trim().toLowerCase();
+  return trimmed ? trimmed : null;
+}
+
+function normalizePhone(phone: string | null | undefined): string | null {
+  const trimmed = phone?.trim().replace(/\s+/g, ' ');
   return trimmed ? trimmed : null;
 }

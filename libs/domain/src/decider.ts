@@ -40,4 +40,11 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   OrganizationCreated: 1,
   ApiKeyIssued: 1,
   ApiKeyRevoked: 1,
+  ClientCompanyUpdated: 1,
+  ClientCompanyArchived: 1,
+  ContactUpdated: 1,
+  ContactAssociated: 1,
+  ContactDissociated: 1,
+  ContactPrimaryClientChanged: 1,
+  OrganizationSettingsChanged: 1,
 };

@@ -30,3 +30,66 @@ describe('contact', () => {
   it('refuses a blank name', () =>
     spec.given([]).when({ type: 'AddContact', contactId: 'c-1', clientId: 'cl-1', name: '' }).thenThrows('name-required'));
 });
+
+describe('client company changes', () => {
+  const spec = deciderSpec(clientCompany);
+  const registered = { type: 'ClientCompanyRegistered' as const, data: { clientId: 'cl-1', name: 'Acme', email: null, website: null } };
+  it('updates only what changed, including the postal address', () => {
+    spec
+      .given([registered])
+      .when({ type: 'UpdateClientCompany', changes: { name: 'Acme', email: 'Office@acme.example ', address: { city: ' São Paulo ', country: 'br' } } })
+      .then([
+        {
+          type: 'ClientCompanyUpdated',
+          data: {
+            clientId: 'cl-1',
+            changes: { email: 'Office@acme.example', address: { line1: null, line2: null, city: 'São Paulo', postalCode: null, region: null, country: 'BR' } },
+          },
+        },
+      ]);
+    spec.given([registered]).when({ type: 'UpdateClientCompany', changes: { name: 'Acme' } }).then([]);
+  });
+  it('archives once; an archived company takes no more changes', () => {
+    spec.given([registered]).when({ type: 'ArchiveClientCompany' }).then([{ type: 'ClientCompanyArchived', data: { clientId: 'cl-1', name: 'Acme' } }]);
+    const archived = { type: 'ClientCompanyArchived' as const, data: { clientId: 'cl-1', name: 'Acme' } };
+    spec.given([registered, archived]).when({ type: 'ArchiveClientCompany' }).thenThrows('client-archived');
+    spec.given([registered, archived]).when({ type: 'UpdateClientCompany', changes: { name: 'New' } }).thenThrows('client-archived');
+    spec.given([]).when({ type: 'ArchiveClientCompany' }).thenThrows('client-not-found');
+  });
+});
+
+describe('contact associations', () => {
+  const spec = deciderSpec(contact);
+  const added = { type: 'ContactAdded' as const, data: { contactId: 'c-1', clientId: 'cl-1', name: 'Ana', email: null } };
+  const associated = { type: 'ContactAssociated' as const, data: { contactId: 'c-1', clientId: 'cl-2' } };
+  it('associates with more companies, once', () => {
+    spec.given([added]).when({ type: 'AssociateContact', clientId: 'cl-2' }).then([associated]);
+    spec.given([added, associated]).when({ type: 'AssociateContact', clientId: 'cl-2' }).then([]);
+  });
+  it('never dissociates from the primary company', () => {
+    spec.given([added, associated]).when({ type: 'DissociateContact', clientId: 'cl-1' }).thenThrows('cannot-dissociate-primary-client');
+  });
+  it('dissociates, keeping documents by default or moving them to the primary company', () => {
+    spec.given([added, associated]).when({ type: 'DissociateContact', clientId: 'cl-2' }).then([
+      { type: 'ContactDissociated', data: { contactId: 'c-1', clientId: 'cl-2', documents: 'keep', documentsMovedTo: null } },
+    ]);
+    spec.given([added, associated]).when({ type: 'DissociateContact', clientId: 'cl-2', documents: 'move' }).then([
+      { type: 'ContactDissociated', data: { contactId: 'c-1', clientId: 'cl-2', documents: 'move', documentsMovedTo: 'cl-1' } },
+    ]);
+    spec.given([added]).when({ type: 'DissociateContact', clientId: 'cl-9' }).thenThrows('not-associated');
+  });
+  it('changes the primary company, which stays associated, and then may leave the old one', () => {
+    const changed = { type: 'ContactPrimaryClientChanged' as const, data: { contactId: 'c-1', previousClientId: 'cl-1', clientId: 'cl-2' } };
+    spec.given([added, associated]).when({ type: 'ChangePrimaryClient', clientId: 'cl-2' }).then([changed]);
+    spec.given([added, associated, changed]).when({ type: 'DissociateContact', clientId: 'cl-2' }).thenThrows('cannot-dissociate-primary-client');
+    spec.given([added, associated, changed]).when({ type: 'DissociateContact', clientId: 'cl-1' }).then([
+      { type: 'ContactDissociated', data: { contactId: 'c-1', clientId: 'cl-1', documents: 'keep', documentsMovedTo: null } },
+    ]);
+  });
+  it('updates name, email and phone, only what changed', () => {
+    spec.given([added]).when({ type: 'UpdateContact', changes: { name: 'Ana', email: 'ANA@x.example', phone: ' +55  11 5555 ' } }).then([
+      { type: 'ContactUpdated', data: { contactId: 'c-1', changes: { email: 'ana@x.example', phone: '+55 11 5555' } } },
+    ]);
+    spec.given([added]).when({ type: 'UpdateContact', changes: { name: ' ' } }).thenThrows('name-required');
+  });
+});

@@ -5,21 +5,31 @@ import { isKnownTimeZone } from './locale';
 /** An organization: the tenant. Every other stream belongs to exactly one. Stream: `organization-<id>`. */
 export const organizationStream = (organizationId: string) => `organization-${organizationId}`;
 
-export type OrganizationEvent = {
-  type: 'OrganizationCreated';
-  data: { organizationId: string; name: string; timeZone: string };
-};
+/** Which documents a portal user sees: those of every contact of its company, or only its own. */
+export type PortalDocumentVisibility = 'company' | 'own';
 
-export type OrganizationCommand = { type: 'CreateOrganization'; organizationId: string; name: string; timeZone?: string | null };
+export interface OrganizationSettings {
+  portalDocumentVisibility: PortalDocumentVisibility;
+}
+
+export type OrganizationEvent =
+  | { type: 'OrganizationCreated'; data: { organizationId: string; name: string; timeZone: string } }
+  | { type: 'OrganizationSettingsChanged'; data: { organizationId: string; changes: Partial<OrganizationSettings> } };
+
+export type OrganizationCommand =
+  | { type: 'CreateOrganization'; organizationId: string; name: string; timeZone?: string | null }
+  | { type: 'ChangeOrganizationSettings'; changes: Partial<OrganizationSettings> };
 
 export interface OrganizationState {
   exists: boolean;
+  organizationId: string | null;
   name: string | null;
   timeZone: string;
+  settings: OrganizationSettings;
 }
 
 export const organization: Decider<OrganizationState, OrganizationCommand, OrganizationEvent> = {
-  initialState: () => ({ exists: false, name: null, timeZone: 'UTC' }),
+  initialState: () => ({ exists: false, organizationId: null, name: null, timeZone: 'UTC', settings: { portalDocumentVisibility: 'company' } }),
 
   decide(command, state) {
     switch (command.type) {
@@ -33,13 +43,24 @@ export const organization: Decider<OrganizationState, OrganizationCommand, Organ
         }
         return [{ type: 'OrganizationCreated', data: { organizationId: command.organizationId, name, timeZone } }];
       }
+      case 'ChangeOrganizationSettings': {
+        if (!state.exists) throw new DomainError('not-found', 'organization-not-found', 'No such organization.');
+        const visibility = command.changes.portalDocumentVisibility;
+        if (visibility !== undefined && visibility !== 'company' && visibility !== 'own') {
+          throw new DomainError('unprocessable', 'invalid-setting', 'portalDocumentVisibility is company or own.', { field: 'portalDocumentVisibility' });
+        }
+        if (visibility === undefined || visibility === state.settings.portalDocumentVisibility) return [];
+        return [{ type: 'OrganizationSettingsChanged', data: { organizationId: state.organizationId!, changes: { portalDocumentVisibility: visibility } } }];
+      }
     }
   },
 
   evolve(state, event) {
     switch (event.type) {
       case 'OrganizationCreated':
-        return { exists: true, name: event.data.name, timeZone: event.data.timeZone };
+        return { ...state, exists: true, organizationId: event.data.organizationId, name: event.data.name, timeZone: event.data.timeZone };
+      case 'OrganizationSettingsChanged':
+        return { ...state, settings: { ...state.settings, ...event.data.changes } };
       default:
         return state;
     }

@@ -8,13 +8,14 @@ import { ApiKeyRole } from '@app/domain';
 export type Permission =
   | 'organizations:create' // operator admins only
   | 'api-keys:manage'
+  | 'portals:manage'
   | 'directory:write'
   | 'portal-access:write'
   | 'read-models:read'
   | 'audit:read';
 
 export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
-  admin: ['organizations:create', 'api-keys:manage', 'directory:write', 'portal-access:write', 'read-models:read', 'audit:read'],
+  admin: ['organizations:create', 'api-keys:manage', 'portals:manage', 'directory:write', 'portal-access:write', 'read-models:read', 'audit:read'],
   agent: ['directory:write', 'portal-access:write', 'read-models:read'],
   auditor: ['audit:read'],
   reporter: ['read-models:read'],

@@ -57,7 +57,7 @@ export class Organizations {
 
   async get(organizationId: string): Promise<OrganizationState> {
     const { state } = await this.executor.load(organizationStream(organizationId), organization, organizationId);
-    if (!state.exists && organizationId === OPERATOR_ORGANIZATION_ID) return { exists: true, name: this.config.organizationName, timeZone: 'UTC' };
+    if (!state.exists && organizationId === OPERATOR_ORGANIZATION_ID) return { ...state, exists: true, organizationId, name: this.config.organizationName };
     return state;
   }
 
