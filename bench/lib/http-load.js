@@ -1,9 +1,10 @@
 'use strict';
 /** The HTTP side of the benchmark: the two servers (child processes) and the autocannon loads. */
 const { randomUUID } = require('node:crypto');
+const os = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
-const { Samples, cpuPercent, freePort, killChild, log, processCpu, round, sleep, spawnNode } = require('./util');
+const { Samples, cpuPercent, freePort, killChild, log, machineCpu, processCpu, round, sleep, spawnNode } = require('./util');
 
 const BENCH_TAG = randomUUID().slice(0, 8);
 let sequence = 0; // unique emails across every run of this process
@@ -170,6 +171,7 @@ function runLoad({ url, connections, seconds, requests, tracker, during, serverP
   return new Promise((resolve, reject) => {
     const serverBefore = processCpu(serverPid);
     const selfBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
     const started = process.hrtime.bigint();
     const instance = autocannon({ url, connections, duration: seconds, pipelining: 1, timeout: 10, requests }, (error, result) => {
       if (error) return reject(error);
@@ -179,6 +181,12 @@ function runLoad({ url, connections, seconds, requests, tracker, during, serverP
         server: cpuPercent(serverBefore, processCpu(serverPid), elapsed),
         loadGenerator: round((self.user + self.system) / 1e4 / elapsed, 0),
       };
+      // Noise: what the rest of the machine (other processes, the hypervisor) took meanwhile.
+      const machine = cpuPercent(machineBefore, machineCpu(), elapsed);
+      if (machine && cpu.server) {
+        cpu.machine = { cores: os.cpus().length, busy: machine.busy, steal: machine.steal };
+        cpu.machine.otherProcesses = Math.max(0, machine.busy - cpu.server.total - cpu.loadGenerator);
+      }
       resolve({ result, tracker, cpu });
     });
     // onResponse (which names the route) runs just before this event, synchronously.

@@ -183,3 +183,16 @@ function cpuPercent(before, after, seconds) {
 
 module.exports.processCpu = processCpu;
 module.exports.cpuPercent = cpuPercent;
+
+/** Machine-wide CPU counters (ms) from /proc/stat: busy, idle, steal (Linux; null elsewhere). */
+function machineCpu() {
+  try {
+    const line = require('node:fs').readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return { busy: (user + nice + system + irq + softirq) * 10, idle: (idle + iowait) * 10, steal: (steal || 0) * 10 };
+  } catch {
+    return null;
+  }
+}
+
+module.exports.machineCpu = machineCpu;
