@@ -19,12 +19,14 @@
  *   write <dir>/api-<pid>.cpuprofile and add a summary of the hot spots to the report (the
  *   sampler costs throughput: do not compare a profiled run's figures with an unprofiled one's).
  *   `node bench/lib/profile-summary.js <file> [top]` summarizes any .cpuprofile.
+ *   BENCH_OUTPUT=<file>: also write the JSON there (`npm run bench` prints npm's own banner
+ *   lines on stdout too; `npm run -s bench` does not).
  *
  * Exit code 1 when a check fails (a non-2xx answer, a client error, an acknowledged write that
  * is not in the log); the JSON is printed in any case.
  */
 const os = require('node:os');
-const { existsSync, mkdirSync } = require('node:fs');
+const { existsSync, mkdirSync, writeFileSync } = require('node:fs');
 const { join, resolve } = require('node:path');
 const Database = require('better-sqlite3');
 const { Resources, killChild, log, median, round, sleep } = require('./lib/util');
@@ -254,7 +256,9 @@ async function main() {
     checks,
     elapsedSeconds: round((Date.now() - started) / 1000, 1),
   };
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  process.stdout.write(json);
+  if (process.env.BENCH_OUTPUT) writeFileSync(resolve(process.env.BENCH_OUTPUT), json);
   if (!Object.values(checks).every(Boolean)) {
     log(`CHECK FAILED: ${JSON.stringify(checks)}`);
     process.exitCode = 1;
