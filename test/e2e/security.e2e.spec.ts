@@ -267,7 +267,7 @@ describe('security (e2e)', () => {
 
     interface RouteCase {
       /** Makes what the call needs (as the operator admin) and answers path and body. */
-      prepare: () => Promise<{ path: string; body?: unknown }>;
+      prepare: () => Promise<{ path: string; body?: unknown; headers?: Record<string, string> }>;
       expected: Partial<Record<Caller, number>> & { default: number };
       /** Checks on a successful answer (e.g. nothing of another organization). */
       check?: (caller: Caller, response: Response) => void;
@@ -286,6 +286,24 @@ describe('security (e2e)', () => {
       await call('POST', `/v1/contacts/${id}/portal-access/invite`);
       return id;
     };
+    // A CSV imported once in both organizations, so that importing it again writes nothing.
+    const IMPORT_CSV = 'company_name,contact_name\nImported Co,Pat Imported\n';
+    let imported: Promise<string> | undefined;
+    const importedFile = () =>
+      (imported ??= (async () => {
+        const ids: string[] = [];
+        for (const key of [api.apiKey, otherOrg.adminKey]) {
+          const accepted = await call('POST', '/v1/imports/contacts', IMPORT_CSV, { ...as(key), 'content-type': 'text/csv' });
+          expect(accepted.status).toBe(202);
+          const deadline = Date.now() + 10_000;
+          while ((await call('GET', `/v1/imports/${accepted.body.id}`, undefined, as(key))).body.status !== 'completed') {
+            if (Date.now() > deadline) throw new Error('import not completed within 10 s');
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          ids.push(accepted.body.id);
+        }
+        return ids[0];
+      })());
     const noOperatorRows = (caller: Caller, response: Response) => {
       if (caller === 'otherOrgAdmin') expect(JSON.stringify(response.body)).not.toContain(portal.contactId);
     };
@@ -360,6 +378,14 @@ describe('security (e2e)', () => {
         },
       },
       'PATCH /v1/portal/me/preferences': { prepare: async () => ({ path: '/v1/portal/me/preferences', body: { timeFormat: '12h' } }), expected: portalRoute(200) },
+      'POST /v1/imports/contacts': {
+        prepare: async () => {
+          await importedFile();
+          return { path: '/v1/imports/contacts', body: IMPORT_CSV, headers: { 'content-type': 'text/csv' } };
+        },
+        expected: staff(['admin', 'agent'], 202, 202),
+      },
+      'GET /v1/imports/{importId}': { prepare: async () => ({ path: `/v1/imports/${await importedFile()}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
     };
 
     it('covers every route of the OpenAPI document', async () => {
@@ -377,9 +403,9 @@ describe('security (e2e)', () => {
       const routeCase = ROUTES[route];
       const outcomes: string[] = [];
       for (const caller of CALLERS) {
-        const { path, body } = await routeCase.prepare();
+        const { path, body, headers } = await routeCase.prepare();
         const before = await head();
-        const response = await call(method, path, body, credentials[caller]);
+        const response = await call(method, path, body, { ...headers, ...credentials[caller] });
         const expected = routeCase.expected[caller] ?? routeCase.expected.default;
         outcomes.push(`${caller}: ${response.status}${response.status === expected ? '' : ` (expected ${expected})`}`);
         if (response.status >= 400) {

@@ -12,13 +12,14 @@ import { DirectoryModule } from './directory/directory.module';
 import { PortalAccessModule } from './portal-access/portal-access.module';
 import { AuditModule } from './audit/audit.controller';
 import { HealthModule } from './health/health.controller';
+import { ImportsModule } from './imports/imports.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, ImportsModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,0 +1,263 @@
+import { isEmail, isURL } from 'class-validator';
+import { nameBasedUuid } from '@app/domain';
+import { CsvRecord } from './csv';
+
+/**
+ * The contacts CSV: which columns it has, what a valid row is, and the deterministic ids that
+ * make importing the same file again change nothing. Pure: no I/O.
+ */
+
+export const IMPORT_COLUMNS = [
+  'company_name',
+  'company_email',
+  'company_website',
+  'contact_name',
+  'contact_email',
+  'contact_phone',
+  'associated_companies',
+] as const;
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+export const REQUIRED_COLUMNS: readonly ImportColumn[] = ['company_name', 'contact_name'];
+
+export const MAX_IMPORT_ROWS = 100_000;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_EMAIL_LENGTH = 254;
+export const MAX_WEBSITE_LENGTH = 2048;
+export const MAX_PHONE_LENGTH = 40;
+export const MAX_ASSOCIATED_COMPANIES = 50;
+
+/** One problem of one row. `field` is the column, or null for the row as a whole. */
+export interface RowError {
+  row: number;
+  field: ImportColumn | null;
+  reason: string;
+}
+
+/** A header problem refuses the whole file. */
+export class HeaderError extends Error {
+  constructor(
+    message: string,
+    readonly errors: { field: string; message: string }[],
+  ) {
+    super(message);
+    this.name = 'HeaderError';
+  }
+}
+
+export type ColumnIndex = Record<ImportColumn, number>;
+
+/** Maps the header (case-insensitive, trimmed) to column positions; unknown, repeated or missing columns refuse the file. */
+export function readHeader(header: string[]): ColumnIndex {
+  const index = Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, -1])) as ColumnIndex;
+  const errors: { field: string; message: string }[] = [];
+  header.forEach((raw, position) => {
+    const name = raw.trim().toLowerCase();
+    if (name === '') {
+      errors.push({ field: `column ${position + 1}`, message: 'the header has an empty column name' });
+    } else if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) {
+      errors.push({ field: raw.trim(), message: `unknown column; the columns are ${IMPORT_COLUMNS.join(', ')}` });
+    } else if (index[name as ImportColumn] !== -1) {
+      errors.push({ field: name, message: 'the column appears twice' });
+    } else {
+      index[name as ImportColumn] = position;
+    }
+  });
+  for (const column of REQUIRED_COLUMNS) {
+    if (index[column] === -1 && !errors.some((e) => e.field === column)) errors.push({ field: column, message: 'required column missing' });
+  }
+  if (errors.length > 0) {
+    const unknown = errors.filter((e) => e.message.startsWith('unknown column')).map((e) => `"${e.field}"`);
+    const missing = errors.filter((e) => e.message === 'required column missing').map((e) => e.field);
+    const parts = [
+      unknown.length ? `unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}` : '',
+      missing.length ? `missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}` : '',
+      errors.some((e) => e.message === 'the column appears twice' || e.message.includes('empty column')) ? 'repeated or empty column names' : '',
+    ].filter(Boolean);
+    throw new HeaderError(`The header row is not valid: ${parts.join('; ')}.`, errors);
+  }
+  return index;
+}
+
+/** Company names are matched by this key: NFKC, trimmed, inner white space collapsed, lower-cased. */
+export function normalizeName(name: string): string {
+  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+export function importCompanyId(organizationId: string, companyName: string): string {
+  return nameBasedUuid(`import-company:${organizationId}:${normalizeName(companyName)}`);
+}
+
+/** A contact is the same contact by its email address; without one, by its name at its primary company. */
+export function importContactId(organizationId: string, contact: { name: string; email: string | null }, companyId: string): string {
+  const key = contact.email ? contact.email.trim().toLowerCase() : `${normalizeName(contact.name)}@${companyId}`;
+  return nameBasedUuid(`import-contact:${organizationId}:${key}`);
+}
+
+export interface PlannedCompany {
+  id: string;
+  name: string;
+  email: string | null;
+  website: string | null;
+  /** Details come from the first valid row naming the company in `company_name`. */
+  fromPrimaryRow: boolean;
+}
+
+export interface PlannedRow {
+  row: number;
+  companyId: string;
+  companyName: string;
+  contactId: string;
+  contact: { name: string; email: string | null; phone: string | null };
+  /** Other companies the contact belongs to (ids, and names for messages); the primary and repeats left out. */
+  associated: { id: string; name: string }[];
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Reads rows in file order: each one becomes a planned row or errors. A row whose contact
+ * (same email, or same name at the same company) was already planned by an earlier row is
+ * reported as a duplicate.
+ */
+export class ImportPlanner {
+  readonly rows: PlannedRow[] = [];
+  readonly errors: RowError[] = [];
+  readonly companies = new Map<string, PlannedCompany>();
+  /** Rows with at least one error. */
+  invalidRows = 0;
+  private readonly contactRows = new Map<string, number>();
+
+  constructor(
+    private readonly organizationId: string,
+    private readonly columns: ColumnIndex,
+    private readonly headerWidth: number,
+  ) {}
+
+  add(record: CsvRecord): void {
+    const errors = this.check(record);
+    if (errors.length > 0) {
+      this.invalidRows++;
+      for (const error of errors) this.errors.push(error);
+    }
+  }
+
+  private check(record: CsvRecord): RowError[] {
+    const { row, fields } = record;
+    if (fields.length !== this.headerWidth) {
+      return [{ row, field: null, reason: `the row has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${this.headerWidth}` }];
+    }
+    const errors: RowError[] = [];
+    const value = (column: ImportColumn) => (this.columns[column] === -1 ? '' : fields[this.columns[column]].trim());
+    const fail = (field: ImportColumn, reason: string) => errors.push({ row, field, reason });
+
+    const companyName = value('company_name');
+    checkName(companyName, (reason) => fail('company_name', reason));
+    const companyEmail = value('company_email');
+    if (companyEmail) checkEmail(companyEmail, (reason) => fail('company_email', reason));
+    const companyWebsite = value('company_website');
+    if (companyWebsite) {
+      if (tooLong(companyWebsite, MAX_WEBSITE_LENGTH)) fail('company_website', `is longer than ${MAX_WEBSITE_LENGTH} characters`);
+      else if (!isURL(companyWebsite, { require_protocol: false })) fail('company_website', 'is not a valid web address');
+    }
+    const contactName = value('contact_name');
+    checkName(contactName, (reason) => fail('contact_name', reason));
+    const contactEmail = value('contact_email');
+    if (contactEmail) checkEmail(contactEmail, (reason) => fail('contact_email', reason));
+    const contactPhone = value('contact_phone');
+    if (contactPhone) {
+      if (tooLong(contactPhone, MAX_PHONE_LENGTH)) fail('contact_phone', `is longer than ${MAX_PHONE_LENGTH} characters`);
+      else if (CONTROL.test(contactPhone)) fail('contact_phone', 'must not contain line breaks or control characters');
+    }
+
+    const associatedNames: string[] = [];
+    const rawAssociated = value('associated_companies');
+    if (rawAssociated) {
+      const names = rawAssociated
+        .split('|')
+        .map((name) => name.trim())
+        .filter((name) => name !== '');
+      if (names.length > MAX_ASSOCIATED_COMPANIES) {
+        fail('associated_companies', `names ${names.length} companies, at most ${MAX_ASSOCIATED_COMPANIES}`);
+      } else {
+        for (const name of names) {
+          const problem = nameProblem(name);
+          if (problem) {
+            fail('associated_companies', `"${preview(name)}" ${problem}`);
+            break;
+          }
+          associatedNames.push(name);
+        }
+      }
+    }
+    if (errors.length > 0) return errors;
+
+    const companyId = importCompanyId(this.organizationId, companyName);
+    const email = contactEmail ? contactEmail.toLowerCase() : null;
+    const contactId = importContactId(this.organizationId, { name: contactName, email }, companyId);
+    const earlier = this.contactRows.get(contactId);
+    if (earlier !== undefined) {
+      return [
+        {
+          row,
+          field: email ? 'contact_email' : 'contact_name',
+          reason: email ? `the same contact (email) as row ${earlier}` : `the same contact (name at the same company) as row ${earlier}`,
+        },
+      ];
+    }
+    this.contactRows.set(contactId, row);
+
+    this.planCompany(companyId, companyName, companyEmail || null, companyWebsite || null, true);
+    const associated: { id: string; name: string }[] = [];
+    for (const name of associatedNames) {
+      const id = importCompanyId(this.organizationId, name);
+      if (id === companyId || associated.some((a) => a.id === id)) continue;
+      this.planCompany(id, name, null, null, false);
+      associated.push({ id, name });
+    }
+    this.rows.push({
+      row,
+      companyId,
+      companyName,
+      contactId,
+      contact: { name: contactName, email, phone: contactPhone || null },
+      associated,
+    });
+    return [];
+  }
+
+  private planCompany(id: string, name: string, email: string | null, website: string | null, fromPrimaryRow: boolean): void {
+    const planned = this.companies.get(id);
+    if (planned && (planned.fromPrimaryRow || !fromPrimaryRow)) return;
+    this.companies.set(id, { id, name: name.replace(/\s+/g, ' '), email, website, fromPrimaryRow });
+  }
+}
+
+function checkName(name: string, fail: (reason: string) => void): void {
+  if (!name) return fail('is required');
+  const problem = nameProblem(name);
+  if (problem) fail(problem);
+}
+
+function nameProblem(name: string): string | null {
+  if (tooLong(name, MAX_NAME_LENGTH)) return `is longer than ${MAX_NAME_LENGTH} characters`;
+  if (CONTROL.test(name)) return 'must not contain line breaks or control characters';
+  return null;
+}
+
+function checkEmail(email: string, fail: (reason: string) => void): void {
+  if (tooLong(email, MAX_EMAIL_LENGTH)) fail(`is longer than ${MAX_EMAIL_LENGTH} characters`);
+  else if (!isEmail(email)) fail('is not a valid email address');
+}
+
+/** Length in characters (code points), as the API's validation counts it. */
+function tooLong(value: string, max: number): boolean {
+  if (value.length <= max) return false;
+  let count = 0;
+  for (const _ of value) if (++count > max) return true;
+  return false;
+}
+
+function preview(name: string): string {
+  const flat = name.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return flat.length > 40 ? `${flat.slice(0, 40)}…` : flat;
+}

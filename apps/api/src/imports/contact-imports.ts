@@ -1,0 +1,418 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { createHash, randomUUID } from 'node:crypto';
+import { clientCompany, clientCompanyStream, contactStream, DomainError } from '@app/domain';
+import { KeyValueStore } from '@app/credentials';
+import { CommandExecutor } from '../commands/command-executor';
+import { ProblemException } from '../http/problem';
+import { CommandContext } from '../http/request-context';
+import { KEY_VALUE_STORE } from '../infrastructure/tokens';
+import { ColumnIndex, HeaderError, ImportColumn, ImportPlanner, MAX_IMPORT_ROWS, PlannedCompany, PlannedRow, readHeader, RowError } from './contact-import';
+import { CsvFormatError, CsvRecord, decodeUtf8, parseCsv } from './csv';
+import { ensureClientCompany, importContact } from './import-deciders';
+
+export const IMPORTS_NAMESPACE = 'imports';
+/** Largest CSV body accepted (100,000 rows of long fields fit). */
+export const MAX_CSV_BYTES = 64 * 1024 * 1024;
+/** Rows applied at the same time: enough for the event store's group commit to gather them. */
+const CONCURRENCY = 64;
+/** Row errors kept in full in the progress record; `errorCount` counts them all. */
+const MAX_ERRORS_KEPT = 1_000;
+/** Imports accepted and not yet finished, per process (they run one after another). */
+const MAX_PENDING_IMPORTS = 4;
+const PROGRESS_INTERVAL_MS = 1_000;
+/** A running import whose record has not been touched for this long was interrupted (its process stopped). */
+const STALE_AFTER_MS = 60_000;
+const RETRY_HINT = 'Import the file again: rows already imported are recognized and left unchanged.';
+
+export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+/** The progress record, kept in the key-value store (namespace `imports`, key: import id). */
+export interface ImportRecord {
+  id: string;
+  organizationId: string;
+  kind: 'contacts';
+  status: ImportStatus;
+  /** Data rows in the file (blank lines not counted). */
+  rows: number;
+  /** Rows done: applied, or refused with errors. */
+  processed: number;
+  /** Rows applied without error: `created` + `unchanged`. */
+  applied: number;
+  /** Applied rows that wrote something (a company, the contact or an association). */
+  created: number;
+  /** Applied rows that found everything already there and wrote nothing. */
+  unchanged: number;
+  /** Rows refused (at least one error each); they changed nothing. */
+  invalid: number;
+  errorCount: number;
+  /** The first 1,000 errors, by row. */
+  errors: RowError[];
+  companiesRegistered: number;
+  contactsAdded: number;
+  associationsAdded: number;
+  /** Highest global position the import wrote (0: nothing yet); pass it as `minPosition` to read the imported records. */
+  position: number;
+  startedAt: string;
+  finishedAt: string | null;
+  updatedAt: string;
+  /** Why a failed import stopped. */
+  failure: string | null;
+}
+
+export type ImportView = Omit<ImportRecord, 'organizationId'>;
+
+/**
+ * The CSV body as the content-type parser hands it over. `toJSON` keeps request
+ * fingerprints (Idempotency-Key) small: a hash, not the bytes.
+ */
+export class CsvUpload {
+  constructor(readonly bytes: Buffer) {}
+
+  toJSON(): { csv: { bytes: number; sha256: string } } {
+    return { csv: { bytes: this.bytes.length, sha256: createHash('sha256').update(this.bytes).digest('hex') } };
+  }
+}
+
+interface ImportJob {
+  record: ImportRecord;
+  context: CommandContext;
+  records: CsvRecord[] | null;
+  columns: ColumnIndex;
+  headerWidth: number;
+  /** Every error (the record keeps the first 1,000). */
+  allErrors: RowError[];
+  errorsSorted: boolean;
+  stop: string | null;
+  companyStatus: Map<string, Promise<'missing' | 'active' | 'archived'>>;
+  companyEnsured: Map<string, Promise<void>>;
+  companies: Map<string, PlannedCompany>;
+  saving: Promise<void>;
+}
+
+/**
+ * Contact imports: the file is read and its header checked while the request waits (a bad
+ * file is refused with 422 and writes nothing); the rows are then checked and applied in the
+ * background, one import at a time per process, 64 rows in flight. Valid rows go through the
+ * domain deciders with deterministic ids, so a second import of the same file writes nothing.
+ */
+@Injectable()
+export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Imports');
+  private readonly jobs = new Map<string, ImportJob>();
+  private chain: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onModuleInit(): void {
+    // Nest's body parser is off (app.ts parses JSON itself): CSV gets a parser of its own,
+    // with a larger limit than JSON's, handing the raw bytes to the route.
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify && !fastify.hasContentTypeParser('text/csv')) {
+      fastify.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: MAX_CSV_BYTES }, (_request, body, done) => {
+        done(null, new CsvUpload(body as Buffer));
+      });
+    }
+    this.timer = setInterval(() => {
+      for (const job of this.jobs.values()) {
+        this.save(job).catch((error: unknown) => this.logger.error(`Import ${job.record.id}: progress not saved`, error instanceof Error ? error.stack : String(error)));
+      }
+    }, PROGRESS_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** Reads the file and accepts it, or refuses it whole (problem+json); the rows run later. */
+  async accept(context: CommandContext, bytes: Buffer): Promise<ImportView> {
+    if (bytes.length === 0) throw new ProblemException(422, 'empty-file', 'Empty file', 'The request body is empty: send the CSV file, with its header row.');
+    if (this.jobs.size >= MAX_PENDING_IMPORTS) {
+      throw new ProblemException(429, 'too-many-imports', 'Too many requests', `${MAX_PENDING_IMPORTS} imports are waiting or running; retry when one has finished.`, {}, {
+        'retry-after': '30',
+      });
+    }
+    let records: CsvRecord[];
+    let columns: ColumnIndex;
+    let headerWidth: number;
+    try {
+      const text = decodeUtf8(bytes);
+      if (text.trim() === '') throw new ProblemException(422, 'empty-file', 'Empty file', 'The file is empty: it needs a header row and data rows.');
+      const parsed = parseCsv(text, { maxRecords: MAX_IMPORT_ROWS });
+      columns = readHeader(parsed.header);
+      headerWidth = parsed.header.length;
+      records = parsed.records;
+    } catch (error) {
+      if (error instanceof CsvFormatError) {
+        if (error.code === 'too-many-rows') {
+          throw new ProblemException(413, 'too-many-rows', 'Payload too large', `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en')} data rows; split it into smaller files.`, {
+            maxRows: MAX_IMPORT_ROWS,
+          });
+        }
+        throw new ProblemException(422, error.code, 'The file is not valid CSV', error.message, { line: error.line });
+      }
+      if (error instanceof HeaderError) {
+        throw new ProblemException(422, 'invalid-csv-header', 'The header row is not valid', error.message, { errors: error.errors });
+      }
+      throw error;
+    }
+    if (records.length === 0) throw new ProblemException(422, 'no-rows', 'No rows', 'The file has a header row but no data rows.');
+
+    const now = new Date().toISOString();
+    const id = randomUUID();
+    const record: ImportRecord = {
+      id,
+      organizationId: context.organizationId,
+      kind: 'contacts',
+      status: 'queued',
+      rows: records.length,
+      processed: 0,
+      applied: 0,
+      created: 0,
+      unchanged: 0,
+      invalid: 0,
+      errorCount: 0,
+      errors: [],
+      companiesRegistered: 0,
+      contactsAdded: 0,
+      associationsAdded: 0,
+      position: 0,
+      startedAt: now,
+      finishedAt: null,
+      updatedAt: now,
+      failure: null,
+    };
+    const job: ImportJob = {
+      record,
+      // Every event of the import: channel `import`, correlated by the import id; event ids
+      // are random (the deterministic stream ids are what make a re-import idempotent).
+      context: { organizationId: context.organizationId, actor: context.actor, ...(context.onBehalfOf ? { onBehalfOf: context.onBehalfOf } : {}), channel: 'import', correlationId: id },
+      records,
+      columns,
+      headerWidth,
+      allErrors: [],
+      errorsSorted: true,
+      stop: null,
+      companyStatus: new Map(),
+      companyEnsured: new Map(),
+      companies: new Map(),
+      saving: Promise.resolve(),
+    };
+    await this.kv.set(IMPORTS_NAMESPACE, id, record);
+    this.jobs.set(id, job);
+    this.chain = this.chain.then(() => this.run(job));
+    return view(record);
+  }
+
+  /** The import as its organization sees it; null for an unknown id or another organization's. */
+  async find(organizationId: string, id: string): Promise<ImportView | null> {
+    const live = this.jobs.get(id);
+    if (live) return live.record.organizationId === organizationId ? view(this.snapshot(live)) : null;
+    const stored = await this.kv.get<ImportRecord>(IMPORTS_NAMESPACE, id);
+    if (!stored || stored.organizationId !== organizationId) return null;
+    if ((stored.status === 'running' || stored.status === 'queued') && Date.now() - Date.parse(stored.updatedAt) > STALE_AFTER_MS) {
+      // Its process stopped without finishing it (crash, kill -9): it will not go on.
+      const failed: ImportRecord = {
+        ...stored,
+        status: 'failed',
+        finishedAt: stored.updatedAt,
+        failure: `Interrupted: the service stopped after ${stored.processed} of ${stored.rows} rows. ${RETRY_HINT}`,
+      };
+      await this.kv.set(IMPORTS_NAMESPACE, id, failed);
+      return view(failed);
+    }
+    return view(stored);
+  }
+
+  /** On shutdown the running import stops after its rows in flight, and is recorded as failed. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const job of this.jobs.values()) job.stop ??= 'shutdown';
+    await this.chain;
+  }
+
+  private async run(job: ImportJob): Promise<void> {
+    const { record } = job;
+    try {
+      if (job.stop) return;
+      record.status = 'running';
+      await this.save(job);
+      const rows = await this.plan(job);
+      await this.applyAll(job, rows);
+    } catch (error) {
+      job.stop ??= 'error';
+      this.logger.error(`Import ${record.id} failed`, error instanceof Error ? error.stack : String(error));
+    } finally {
+      job.records = null;
+      record.status = job.stop ? 'failed' : 'completed';
+      record.failure =
+        job.stop === 'shutdown'
+          ? `Interrupted: the service shut down after ${record.processed} of ${record.rows} rows. ${RETRY_HINT}`
+          : job.stop
+            ? `Stopped by an internal error after ${record.processed} of ${record.rows} rows. ${RETRY_HINT}`
+            : null;
+      record.finishedAt = new Date().toISOString();
+      try {
+        await this.save(job);
+      } catch (error) {
+        this.logger.error(`Import ${record.id}: the final progress record was not saved`, error instanceof Error ? error.stack : String(error));
+      }
+      this.jobs.delete(record.id);
+      this.logger.log(
+        `Import ${record.id} ${record.status}: ${record.rows} rows, ${record.applied} applied (${record.created} created, ${record.unchanged} unchanged), ${record.invalid} refused`,
+      );
+    }
+  }
+
+  /** Checks every row in file order (duplicates need the rows before them), yielding to the event loop now and then. */
+  private async plan(job: ImportJob): Promise<PlannedRow[]> {
+    const planner = new ImportPlanner(job.record.organizationId, job.columns, job.headerWidth);
+    const records = job.records!;
+    for (let k = 0; k < records.length; k++) {
+      planner.add(records[k]);
+      if (k % 2_000 === 1_999) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    job.records = null;
+    job.companies = planner.companies;
+    job.allErrors.push(...planner.errors);
+    job.record.invalid = planner.invalidRows;
+    job.record.processed = planner.invalidRows;
+    return planner.rows;
+  }
+
+  private async applyAll(job: ImportJob, rows: PlannedRow[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (!job.stop) {
+        const k = next++;
+        if (k >= rows.length) return;
+        try {
+          await this.applyRow(job, rows[k]);
+        } catch (error) {
+          // Not the row's fault (the store failed): stop taking rows, let the others in flight finish.
+          job.stop ??= 'error';
+          this.logger.error(`Import ${job.record.id} stopped at row ${rows[k].row}`, error instanceof Error ? error.stack : String(error));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, rows.length) }, worker));
+  }
+
+  private async applyRow(job: ImportJob, row: PlannedRow): Promise<void> {
+    const { record } = job;
+    try {
+      const companies: { id: string; name: string; field: ImportColumn }[] = [
+        { id: row.companyId, name: row.companyName, field: 'company_name' },
+        ...row.associated.map((a) => ({ ...a, field: 'associated_companies' as const })),
+      ];
+      const statuses = await Promise.all(companies.map((c) => this.companyStatus(job, c.id)));
+      const archived = companies.filter((_, k) => statuses[k] === 'archived');
+      if (archived.length > 0) {
+        this.refuse(job, archived.map((c) => ({ row: row.row, field: c.field, reason: `the client company "${c.name}" is archived` })));
+        return;
+      }
+      await Promise.all(companies.filter((_, k) => statuses[k] === 'missing').map((c) => this.ensureCompany(job, c.id)));
+      const { events, position } = await this.executor.execute({
+        streamName: contactStream(row.contactId),
+        decider: importContact,
+        command: {
+          type: 'ImportContact',
+          add: { type: 'AddContact', contactId: row.contactId, clientId: row.companyId, ...row.contact },
+          associate: row.associated.map((a) => a.id),
+        },
+        context: job.context,
+      });
+      for (const event of events) {
+        if (event.type === 'ContactAdded') record.contactsAdded++;
+        else if (event.type === 'ContactAssociated') record.associationsAdded++;
+      }
+      record.applied++;
+      if (events.length > 0) {
+        record.created++;
+        this.wrote(job, position);
+      } else {
+        record.unchanged++;
+      }
+      record.processed++;
+    } catch (error) {
+      // A rule of the domain, or a conflict that outlasted the retries: this row only.
+      if (error instanceof DomainError || error instanceof ProblemException) {
+        this.refuse(job, [{ row: row.row, field: null, reason: error.message }]);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private wrote(job: ImportJob, position: bigint): void {
+    if (Number(position) > job.record.position) job.record.position = Number(position);
+  }
+
+  private refuse(job: ImportJob, errors: RowError[]): void {
+    job.allErrors.push(...errors);
+    job.errorsSorted = false;
+    job.record.invalid++;
+    job.record.processed++;
+  }
+
+  /** What the company's own stream says, read once per import. */
+  private companyStatus(job: ImportJob, id: string): Promise<'missing' | 'active' | 'archived'> {
+    let status = job.companyStatus.get(id);
+    if (!status) {
+      status = this.executor
+        .load(clientCompanyStream(id), clientCompany, job.record.organizationId)
+        .then(({ state }) => (!state.registered ? 'missing' : state.archived ? 'archived' : 'active'));
+      job.companyStatus.set(id, status);
+    }
+    return status;
+  }
+
+  /** Registers a missing company once per import, with the details of the first valid row naming it. */
+  private ensureCompany(job: ImportJob, id: string): Promise<void> {
+    let ensured = job.companyEnsured.get(id);
+    if (!ensured) {
+      const company = job.companies.get(id)!;
+      ensured = this.executor
+        .execute({
+          streamName: clientCompanyStream(id),
+          decider: ensureClientCompany,
+          command: { type: 'RegisterClientCompany', clientId: id, name: company.name, email: company.email, website: company.website },
+          context: job.context,
+        })
+        .then(({ events, position }) => {
+          job.record.companiesRegistered += events.length;
+          if (events.length > 0) this.wrote(job, position);
+        });
+      job.companyEnsured.set(id, ensured);
+    }
+    return ensured;
+  }
+
+  private snapshot(job: ImportJob): ImportRecord {
+    if (!job.errorsSorted) {
+      job.allErrors.sort((a, b) => a.row - b.row); // stable: a row's errors keep their column order
+      job.errorsSorted = true;
+    }
+    return { ...job.record, errorCount: job.allErrors.length, errors: job.allErrors.slice(0, MAX_ERRORS_KEPT), updatedAt: new Date().toISOString() };
+  }
+
+  /** Writes the progress record; writes of one import go one after another. */
+  private save(job: ImportJob): Promise<void> {
+    job.saving = job.saving
+      .catch(() => undefined)
+      .then(() => {
+        const snapshot = this.snapshot(job);
+        job.record.updatedAt = snapshot.updatedAt;
+        return this.kv.set(IMPORTS_NAMESPACE, job.record.id, snapshot);
+      });
+    return job.saving;
+  }
+}
+
+function view(record: ImportRecord): ImportView {
+  const { organizationId: _organizationId, ...rest } = record;
+  return rest;
+}

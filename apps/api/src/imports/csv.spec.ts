@@ -1,0 +1,83 @@
+import { CsvFormatError, decodeUtf8, detectSeparator, parseCsv } from './csv';
+
+const fieldsOf = (text: string) => parseCsv(text).records.map((r) => r.fields);
+
+describe('CSV reader', () => {
+  it('reads a header and rows, comma-separated, LF', () => {
+    const parsed = parseCsv('a,b,c\n1,2,3\n4,,6\n');
+    expect(parsed.separator).toBe(',');
+    expect(parsed.header).toEqual(['a', 'b', 'c']);
+    expect(parsed.records).toEqual([
+      { row: 1, line: 2, fields: ['1', '2', '3'] },
+      { row: 2, line: 3, fields: ['4', '', '6'] },
+    ]);
+  });
+
+  it('detects semicolons from the header line, not from the data', () => {
+    expect(detectSeparator('a;b;c\n1,5;2,5;x')).toBe(';');
+    expect(detectSeparator('"x;y",b\n1;2;3;4')).toBe(',');
+    const parsed = parseCsv('name;amount\nAcme, Inc.;1,50\n');
+    expect(parsed.separator).toBe(';');
+    expect(parsed.records[0].fields).toEqual(['Acme, Inc.', '1,50']);
+  });
+
+  it('handles CRLF, a last line without a line break, and a lone CR', () => {
+    expect(fieldsOf('a,b\r\n1,2\r\n3,4')).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+    expect(fieldsOf('a,b\r1,2\r')).toEqual([['1', '2']]);
+  });
+
+  it('reads quoted fields with separators, doubled quotes and line breaks inside', () => {
+    const parsed = parseCsv('a,b,c\r\n"Acme, Inc.","She said ""hi""","line one\r\nline two"\r\nx,"",z\r\n');
+    expect(parsed.records).toEqual([
+      { row: 1, line: 2, fields: ['Acme, Inc.', 'She said "hi"', 'line one\r\nline two'] },
+      { row: 2, line: 4, fields: ['x', '', 'z'] },
+    ]);
+  });
+
+  it('skips blank lines, which keep their row number', () => {
+    const parsed = parseCsv('a,b\n1,2\n\n3,4\n\n');
+    expect(parsed.records.map((r) => [r.row, r.line, r.fields])).toEqual([
+      [1, 2, ['1', '2']],
+      [3, 4, ['3', '4']],
+    ]);
+  });
+
+  it('keeps a trailing empty field and rows of different widths as they are', () => {
+    expect(fieldsOf('a,b\n1,\n1,2,3\n')).toEqual([['1', ''], ['1', '2', '3']]);
+  });
+
+  it('drops a byte order mark', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('company_name;contact_name\nAçaí Ltda;José\n', 'utf8')]);
+    const parsed = parseCsv(decodeUtf8(bytes));
+    expect(parsed.header).toEqual(['company_name', 'contact_name']);
+    expect(parsed.records[0].fields).toEqual(['Açaí Ltda', 'José']);
+    expect(parseCsv('\ufeffa,b\n1,2').header).toEqual(['a', 'b']);
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line', () => {
+    const latin1 = Buffer.concat([Buffer.from('a,b\n1,2\nJos'), Buffer.from([0xe9]), Buffer.from(',3\n')]);
+    expect(() => decodeUtf8(latin1)).toThrow(CsvFormatError);
+    expect(() => decodeUtf8(latin1)).toThrow(/not valid UTF-8 \(byte 12, line 3\)/);
+    for (const bad of [[0xc0, 0x80], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf5, 0x80, 0x80, 0x80]]) {
+      expect(() => decodeUtf8(Buffer.from(bad))).toThrow(expect.objectContaining({ code: 'invalid-utf8', line: 1 }));
+    }
+    expect(decodeUtf8(Buffer.from('€ 😀', 'utf8'))).toBe('€ 😀');
+  });
+
+  it('refuses a quote never closed, and text after a closing quote', () => {
+    expect(() => parseCsv('a,b\n1,2\n"open,3\n4,5\n')).toThrow(/opened on line 3 is never closed/);
+    expect(() => parseCsv('a,b\n"x"y,2\n')).toThrow(expect.objectContaining({ code: 'malformed-csv', line: 2 }));
+  });
+
+  it('stops at the row limit', () => {
+    expect(parseCsv('a\n1\n2\n\n3\n', { maxRecords: 3 }).records).toHaveLength(3);
+    expect(() => parseCsv('a\n1\n2\n3\n4\n', { maxRecords: 3 })).toThrow(expect.objectContaining({ code: 'too-many-rows', line: 5 }));
+  });
+
+  it('answers nothing for an empty text', () => {
+    expect(parseCsv('')).toEqual({ separator: ',', header: [], records: [] });
+  });
+});
