@@ -308,6 +308,22 @@ describe('security (e2e)', () => {
       if (caller === 'otherOrgAdmin') expect(JSON.stringify(response.body)).not.toContain(portal.contactId);
     };
 
+    // A client and contact of the other organization named like the operator's, so that its
+    // directory lists and searches have rows to answer.
+    let otherDirectory: Promise<number> | undefined;
+    const otherOrgDirectory = () =>
+      (otherDirectory ??= (async () => {
+        const client = await call('POST', '/v1/clients', { name: 'Client Co' }, as(otherOrg.adminKey));
+        const person = await call('POST', `/v1/clients/${client.body.id}/contacts`, { name: 'Pat' }, as(otherOrg.adminKey));
+        expect(person.status).toBe(201);
+        return person.body.position as number;
+      })());
+    const noOperatorDirectoryRows = (caller: Caller, response: Response) => {
+      if (caller !== 'otherOrgAdmin') return;
+      expect(response.body.items.length).toBeGreaterThan(0);
+      for (const id of [portal.clientId, portal.contactId, portalOther.clientId, portalOther.contactId]) expect(JSON.stringify(response.body)).not.toContain(id);
+    };
+
     const ROUTES: Record<string, RouteCase> = {
       'GET /health': { prepare: async () => ({ path: '/health' }), expected: publicRoute(200) },
       'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: publicRoute(200) },
@@ -356,6 +372,24 @@ describe('security (e2e)', () => {
       },
       'GET /v1/portal-access': { prepare: async () => ({ path: '/v1/portal-access?limit=200' }), expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOperatorRows },
       'GET /v1/audit': { prepare: async () => ({ path: '/v1/audit?limit=200' }), expected: staff(['admin', 'auditor'], 200, 200), check: noOperatorRows },
+      'GET /v1/clients': {
+        prepare: async () => ({ path: `/v1/clients?q=client%20co&limit=200&minPosition=${await otherOrgDirectory()}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 200),
+        check: noOperatorDirectoryRows,
+      },
+      'GET /v1/clients/{clientId}': {
+        prepare: async () => ({ path: `/v1/clients/${portal.clientId}?minPosition=${portal.position}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
+      'GET /v1/contacts': {
+        prepare: async () => ({ path: `/v1/contacts?q=pat&limit=200&minPosition=${await otherOrgDirectory()}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 200),
+        check: noOperatorDirectoryRows,
+      },
+      'GET /v1/contacts/{contactId}': {
+        prepare: async () => ({ path: `/v1/contacts/${portal.contactId}?minPosition=${portal.position}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
       'POST /v1/portal/invitations/accept': {
         prepare: async () => ({ path: '/v1/portal/invitations/accept', body: { token: `unknown-${randomUUID()}`, password: 'a long passphrase' } }),
         expected: publicRoute(400),

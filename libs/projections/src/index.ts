@@ -5,12 +5,16 @@ export * from './projection-waiter';
 export * from './portal-status.projection';
 export * from './audit.projection';
 export * from './api-keys.projection';
+export * from './directory.projection';
+export * from './directory.queries';
+export * from './search-text';
 export * from './read-store/index';
 
 import { auditProjection } from './audit.projection';
 import { portalStatusProjection } from './portal-status.projection';
 import { Projection } from './projection';
 import { apiKeysProjection } from './api-keys.projection';
+import { directoryProjection } from './directory.projection';
 
 /** Every projection the service maintains: the API (embedded) and the projector run these. */
-export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection];
+export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection];

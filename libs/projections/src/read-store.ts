@@ -49,6 +49,15 @@ export interface CollectionSpec {
 export interface FindQuery {
   /** Equality on top-level fields; every key must be the leading fields of a declared index. */
   where: Record<string, Scalar>;
+  /**
+   * Only documents whose top-level string `field` starts with `value` (code point by code
+   * point, case- and accent-sensitive: normalize both sides first, e.g. with `searchKey`).
+   * Numbers, null, objects and missing fields never match (arrays are not supported: MongoDB
+   * would match their elements); an empty value matches every string. Served as a range
+   * (`>= value AND < successor(value)`) by an index declared as `[...whereFields, field]`;
+   * the field must not also be in `where`. Results are still ordered by id.
+   */
+  prefix?: { field: string; value: string };
   /** Exclusive cursor: only ids greater than this one. Results are ordered by id. */
   afterId?: string;
   limit: number;

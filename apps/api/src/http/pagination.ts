@@ -49,11 +49,11 @@ export async function findPage<T>(
   return { items: page.map(toItem), nextCursor };
 }
 
-function encodeCursor(id: string): string {
+export function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): string {
+export function decodeCursor(cursor: string): string {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!id || encodeCursor(id) !== cursor) {
     throw new DomainError('invalid', 'invalid-cursor', 'The cursor is not one this service issued.');

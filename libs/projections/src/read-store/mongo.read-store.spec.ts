@@ -138,6 +138,27 @@ describe('MongoReadStore without a server', () => {
     });
   });
 
+  it('finds by prefix with an index range ($gte/$lt), never a regex, combined with where and the cursor', async () => {
+    const calls: Array<{ filter: Document; options: Document }> = [];
+    const collection = () => ({
+      find: (filter: Document, options: Document) => {
+        calls.push({ filter, options });
+        return { toArray: async () => [{ _id: 't1', term: 'sao' }] };
+      },
+    });
+    const store = new MongoReadStore({ db: () => ({ collection }) } as unknown as MongoClient, 'stub');
+    const found = await store.find('terms', { where: { org: 'o1', kind: 'client' }, prefix: { field: 'term', value: 'sã' }, afterId: 'a', limit: 5 });
+    expect(found).toEqual([{ id: 't1', term: 'sao' }]);
+    await store.find('terms', { where: {}, prefix: { field: 'term', value: 'z\u{10ffff}' }, limit: 5 });
+    await store.find('terms', { where: {}, prefix: { field: 'term', value: '\u{10ffff}' }, limit: 5 });
+    expect(calls.map((call) => call.filter)).toEqual([
+      { org: 'o1', kind: 'client', term: { $gte: 'sã', $lt: 'sä' }, _id: { $gt: 'a' } },
+      { term: { $gte: 'z\u{10ffff}', $lt: '{' } },
+      { term: { $gte: '\u{10ffff}' } },
+    ]);
+    expect(calls[0].options).toEqual({ projection: { _pos: 0 }, sort: { _id: 1 }, limit: 5 });
+  });
+
   it('takes the database name from the URL path', () => {
     expect(mongoDatabaseName('mongodb://localhost:27017')).toBe('client_portal');
     expect(mongoDatabaseName('mongodb://localhost:27017/')).toBe('client_portal');

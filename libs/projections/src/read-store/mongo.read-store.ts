@@ -10,6 +10,7 @@ import {
   checkWrite,
   fieldsOf,
   incrementsOf,
+  prefixRangeOf,
 } from './validation';
 
 /**
@@ -137,6 +138,12 @@ export class MongoReadStore implements ReadStore {
     for (const [field, value] of Object.entries(query.where)) {
       checkFieldName(field);
       filter[field] = value;
+    }
+    const range = prefixRangeOf(query);
+    if (range) {
+      // A range on the index, not an unanchored regex; the simple collation compares UTF-8
+      // bytes (code point order), and type bracketing keeps non-strings out.
+      filter[range.field] = range.upper === undefined ? { $gte: range.lower } : { $gte: range.lower, $lt: range.upper };
     }
     if (query.afterId !== undefined) filter._id = { $gt: query.afterId };
 

@@ -11,6 +11,7 @@ import {
   checkWrite,
   fieldsOf,
   incrementsOf,
+  prefixRangeOf,
 } from './validation';
 
 type UpsertWrite = Extract<ProjectionWrite, { op: 'upsert' }>;
@@ -163,6 +164,20 @@ export class SqliteReadStore implements ReadStore {
       conditions.push(sql);
       if (param !== undefined) params.push(param);
       shape.push(`${field}:${kind}`);
+    }
+    const range = prefixRangeOf(query);
+    if (range) {
+      // The indexed expression as a range; BINARY (SQLite's default, spelled out) compares
+      // UTF-8 bytes, which is the code point order the range is computed in.
+      const expression = fieldExpression(range.field);
+      conditions.push(`${expression} >= ? COLLATE BINARY`);
+      params.push(range.lower);
+      if (range.upper !== undefined) {
+        conditions.push(`${expression} < ? COLLATE BINARY`);
+        params.push(range.upper);
+      }
+      conditions.push(`json_type(body, '$.${range.field}') = 'text'`);
+      shape.push(`${range.field}^${range.upper !== undefined}`);
     }
     if (query.afterId !== undefined) {
       conditions.push('id > ?');

@@ -1,4 +1,4 @@
-import { ProjectionWrite } from '../read-store';
+import { FindQuery, ProjectionWrite } from '../read-store';
 
 /**
  * Checks shared by the adapters, so that a projection that passes on SQLite (the default in
@@ -82,4 +82,42 @@ export function checkWrite(write: ProjectionWrite): void {
   checkCollectionName(write.collection);
   checkId(write.id);
   if (write.op !== 'insert') checkPosition(write.position);
+}
+
+/** The half-open range of strings that start with a prefix, in code point (UTF-8 byte) order. */
+export interface PrefixRange {
+  field: string;
+  /** Inclusive: the prefix itself. */
+  lower: string;
+  /** Exclusive: the least string greater than every string with the prefix; none if unbounded. */
+  upper?: string;
+}
+
+const MAX_CODE_POINT = 0x10ffff;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Checks a find's prefix condition and turns it into a range both stores compare the same way:
+ * SQLite (BINARY collation) and MongoDB (simple collation) both order strings by their UTF-8
+ * bytes, which is code point order. So the upper bound is the prefix with its last code point
+ * incremented (skipping the surrogate gap, dropping trailing U+10FFFF), not `value + '\uffff'`,
+ * which would miss strings continuing with a character beyond the BMP (an emoji, a rare kanji).
+ * Lone surrogates (not encodable in UTF-8) become U+FFFD, as the stores would store them.
+ */
+export function prefixRangeOf(query: FindQuery): PrefixRange | undefined {
+  if (query.prefix === undefined) return undefined;
+  const { field, value } = query.prefix;
+  checkFieldName(field);
+  if (typeof value !== 'string') throw new Error(`A prefix on ${field} must be a string`);
+  if (Object.prototype.hasOwnProperty.call(query.where, field)) {
+    throw new Error(`Field ${field} cannot be both a where equality and the prefix`);
+  }
+  const lower = value.replace(LONE_SURROGATE, '\ufffd');
+  const codePoints = Array.from(lower, (char) => char.codePointAt(0)!);
+  while (codePoints.length > 0 && codePoints[codePoints.length - 1] === MAX_CODE_POINT) codePoints.pop();
+  if (codePoints.length === 0) return { field, lower };
+  let last = codePoints[codePoints.length - 1] + 1;
+  if (last === 0xd800) last = 0xe000;
+  codePoints[codePoints.length - 1] = last;
+  return { field, lower, upper: String.fromCodePoint(...codePoints) };
 }

@@ -11,10 +11,13 @@ export interface ReadStoreContractOptions {
 const ACCESSES = 'accesses';
 const AUDIT = 'audit';
 const NOTES = 'notes';
+const NAMES = 'names';
 const SPECS: CollectionSpec[] = [
   { name: ACCESSES, indexes: [['org'], ['org', 'status']] },
   { name: AUDIT, indexes: [['org']] },
   { name: NOTES, indexes: [] },
+  // A prefix search's index: the equality fields, then the prefix field.
+  { name: NAMES, indexes: [['name'], ['org', 'name']] },
 ];
 
 type Upsert = Extract<ProjectionWrite, { op: 'upsert' }>;
@@ -342,6 +345,115 @@ export function readStoreContract(name: string, create: () => Promise<ReadStore>
         expect(await find('1')).toEqual(['s']);
         expect(await find(null)).toEqual(['m', 'z']);
         expect(await find(false)).toEqual([]);
+      });
+    });
+
+    describe('find with a prefix', () => {
+      // [id, org, name]: accents, kana, kanji, characters beyond the BMP, and non-strings.
+      const rows: Array<[string, string, unknown]> = [
+        ['n01', 'o1', 'são paulo'],
+        ['n02', 'o1', 'são'],
+        ['n03', 'o1', 'sao'],
+        ['n04', 'o1', 'saúde'],
+        ['n05', 'o1', 'sa'],
+        ['n06', 'o1', 'sb'],
+        ['n07', 'o1', '山田 太郎'],
+        ['n08', 'o1', '山田'],
+        ['n09', 'o1', '山'],
+        ['n10', 'o1', 'やまだ'],
+        ['n11', 'o1', 'ヤマダ'],
+        ['n12', 'o1', 's😀'],
+        ['n13', 'o1', 's\uffff'],
+        ['n14', 'o1', 's\u{10ffff}z'],
+        ['n15', 'o1', 't'],
+        ['n16', 'o1', 42],
+        ['n17', 'o1', null],
+        ['n18', 'o1', { name: 'sao' }],
+        ['n19', 'o1', 'S'],
+        ['n20', 'o2', 'são paulo'],
+        ['n21', 'o2', 'sao'],
+        ['n22', 'o1', ''],
+      ];
+
+      beforeEach(async () => {
+        await store.applyBatch(
+          'p',
+          rows.map(([id, org, name], index) => ({ op: 'upsert', collection: NAMES, id, position: BigInt(index + 1), set: { org, name } })),
+          BigInt(rows.length),
+        );
+        // A document without the field at all.
+        await store.applyBatch('p', [{ op: 'upsert', collection: NAMES, id: 'n23', position: 100n, set: { org: 'o1' } }], 100n);
+      });
+
+      const ids = (docs: Doc[]): string[] => docs.map((doc) => doc.id);
+      const find = async (value: string, where: Record<string, string> = { org: 'o1' }, afterId?: string, limit = 100) =>
+        ids(await store.find(NAMES, { where, prefix: { field: 'name', value }, afterId, limit }));
+
+      it('matches strings that start with the value, accents and scripts exactly, ordered by id', async () => {
+        expect(await find('são')).toEqual(['n01', 'n02']);
+        expect(await find('sa')).toEqual(['n03', 'n04', 'n05']);
+        expect(await find('山田')).toEqual(['n07', 'n08']);
+        expect(await find('山')).toEqual(['n07', 'n08', 'n09']);
+        expect(await find('やま')).toEqual(['n10']);
+        expect(await find('ヤマ')).toEqual(['n11']);
+        // Case-sensitive: normalize before storing and before searching.
+        expect(await find('S')).toEqual(['n19']);
+      });
+
+      it('matches a value equal to the whole prefix', async () => {
+        expect(await find('são paulo')).toEqual(['n01']);
+        expect(await find('sa')).toContain('n05');
+        expect(await find('t')).toEqual(['n15']);
+        expect(await find('山')).toContain('n09');
+      });
+
+      it('keeps characters beyond the BMP and at the top of the code space inside the range', async () => {
+        expect(await find('s')).toEqual(['n01', 'n02', 'n03', 'n04', 'n05', 'n06', 'n12', 'n13', 'n14']);
+        expect(await find('s😀')).toEqual(['n12']);
+        expect(await find('s\uffff')).toEqual(['n13']);
+        expect(await find('s\u{10ffff}')).toEqual(['n14']);
+        expect(await find('s\u{10ffff}z')).toEqual(['n14']);
+      });
+
+      it('finds nothing when nothing starts with the value', async () => {
+        expect(await find('zzz')).toEqual([]);
+        expect(await find('são paulo!')).toEqual([]);
+        expect(await find('やまだ たろう')).toEqual([]);
+        expect(await find('4')).toEqual([]);
+      });
+
+      it('never matches numbers, null, objects or a missing field; an empty prefix matches every string', async () => {
+        expect(await find('')).toEqual(rows.filter(([, org, name]) => org === 'o1' && typeof name === 'string').map(([id]) => id));
+        expect(await find('', {})).toHaveLength(rows.filter(([, , name]) => typeof name === 'string').length);
+      });
+
+      it('combines with where equalities', async () => {
+        expect(await find('sao', { org: 'o2' })).toEqual(['n21']);
+        expect(await find('são', { org: 'o2' })).toEqual(['n20']);
+        expect(await find('são', { org: 'o3' })).toEqual([]);
+        expect(await find('sao', {})).toEqual(['n03', 'n21']);
+      });
+
+      it('pages with an exclusive afterId cursor and a limit', async () => {
+        expect(await find('s', { org: 'o1' }, undefined, 4)).toEqual(['n01', 'n02', 'n03', 'n04']);
+        expect(await find('s', { org: 'o1' }, 'n04', 4)).toEqual(['n05', 'n06', 'n12', 'n13']);
+        expect(await find('s', { org: 'o1' }, 'n13', 4)).toEqual(['n14']);
+        expect(await find('s', { org: 'o1' }, 'n14', 4)).toEqual([]);
+        expect(await find('s', { org: 'o1' }, 'n055', 2)).toEqual(['n06', 'n12']);
+        expect(await find('s', { org: 'o1' }, undefined, 0)).toEqual([]);
+      });
+
+      it('sees a document leave and enter the range as its field changes', async () => {
+        await store.applyBatch('p', [{ op: 'upsert', collection: NAMES, id: 'n01', position: 200n, set: { name: 'paulo' } }], 200n);
+        expect(await find('são')).toEqual(['n02']);
+        expect(await find('pa')).toEqual(['n01']);
+      });
+
+      it('rejects a prefix on an invalid field, a non-string value, or a field also in where', async () => {
+        await expect(store.find(NAMES, { where: {}, prefix: { field: "x') --", value: 'a' }, limit: 1 })).rejects.toThrow();
+        await expect(store.find(NAMES, { where: {}, prefix: { field: '_id', value: 'a' }, limit: 1 })).rejects.toThrow();
+        await expect(store.find(NAMES, { where: {}, prefix: { field: 'name', value: 1 as unknown as string }, limit: 1 })).rejects.toThrow();
+        await expect(store.find(NAMES, { where: { name: 'sao' }, prefix: { field: 'name', value: 's' }, limit: 1 })).rejects.toThrow();
       });
     });
 

@@ -1,0 +1,120 @@
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DomainError } from '@app/domain';
+import { DirectoryPage, DirectoryQueries, Doc, ReadStore } from '@app/projections';
+import { READ_STORE } from '../infrastructure/tokens';
+import { decodeCursor, encodeCursor, Page, ReadQuery } from '../http/pagination';
+import { ResourceIdPipe } from '../http/pipes';
+import { Staff } from '../auth/access';
+import { CurrentStaff, StaffPrincipal } from '../auth/principal';
+import { ClientPage, ClientView, ContactPage, ContactView, ListClientsQuery, ListContactsQuery, PostalAddressView } from './directory-queries.dto';
+
+const DEFAULT_LIMIT = 50;
+
+/**
+ * The directory's queries (directory_v1 read models). Lists are ordered by id, whatever the
+ * filters, and page with an opaque cursor; `q` is a prefix search on the words of the name.
+ */
+@ApiTags('directory')
+@ApiBearerAuth()
+@Controller('v1')
+export class DirectoryQueriesController {
+  private readonly queries: DirectoryQueries;
+
+  constructor(@Inject(READ_STORE) readStore: ReadStore) {
+    this.queries = new DirectoryQueries(readStore);
+  }
+
+  @Get('clients')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'List client companies (not archived), ordered by id; search by name (q), filter by email' })
+  @ApiOkResponse({ type: ClientPage })
+  async listClients(@CurrentStaff() principal: StaffPrincipal, @Query() query: ListClientsQuery): Promise<Page<ClientView>> {
+    const page = await this.queries.listClients(principal.organizationId, {
+      q: query.q,
+      email: query.email,
+      afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit: query.limit ?? DEFAULT_LIMIT,
+    });
+    return toPage(page, toClientView);
+  }
+
+  @Get('clients/:clientId')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'A client company; an archived one answers with archived: true' })
+  @ApiOkResponse({ type: ClientView })
+  async getClient(
+    @CurrentStaff() principal: StaffPrincipal,
+    @Param('clientId', ResourceIdPipe) clientId: string,
+    @Query() _query: ReadQuery,
+  ): Promise<ClientView> {
+    const doc = await this.queries.getClient(principal.organizationId, clientId);
+    if (!doc) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
+    return toClientView(doc);
+  }
+
+  @Get('contacts')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'List contacts, ordered by id; filter by client company (primary or associated) and email, search by name (q)' })
+  @ApiOkResponse({ type: ContactPage })
+  async listContacts(@CurrentStaff() principal: StaffPrincipal, @Query() query: ListContactsQuery): Promise<Page<ContactView>> {
+    const organizationId = principal.organizationId;
+    const page = await this.queries.listContacts(organizationId, {
+      q: query.q,
+      email: query.email,
+      clientId: query.clientId?.toLowerCase(),
+      afterId: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit: query.limit ?? DEFAULT_LIMIT,
+    });
+    const clientIds = await Promise.all(page.docs.map((doc) => this.queries.clientIdsOf(organizationId, doc.id)));
+    return toPage(page, (doc, index) => toContactView(doc, clientIds[index]));
+  }
+
+  @Get('contacts/:contactId')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'A contact, with every client company it belongs to' })
+  @ApiOkResponse({ type: ContactView })
+  async getContact(
+    @CurrentStaff() principal: StaffPrincipal,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() _query: ReadQuery,
+  ): Promise<ContactView> {
+    const doc = await this.queries.getContact(principal.organizationId, contactId);
+    if (!doc) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
+    return toContactView(doc, await this.queries.clientIdsOf(principal.organizationId, contactId));
+  }
+}
+
+function toPage<T>(page: DirectoryPage, toItem: (doc: Doc, index: number) => T): Page<T> {
+  return { items: page.docs.map(toItem), nextCursor: page.nextAfterId === null ? null : encodeCursor(page.nextAfterId) };
+}
+
+function toClientView(doc: Doc): ClientView {
+  return {
+    id: doc.id,
+    organizationId: doc.organizationId as string,
+    name: doc.name as string,
+    email: (doc.email as string | null) ?? null,
+    website: (doc.website as string | null) ?? null,
+    address: (doc.address as PostalAddressView | null) ?? null,
+    archived: doc.archived === true,
+    archivedAt: (doc.archivedAt as string | null) ?? null,
+    createdAt: doc.createdAt as string,
+    updatedAt: doc.updatedAt as string,
+  };
+}
+
+function toContactView(doc: Doc, clientIds: string[]): ContactView {
+  return {
+    id: doc.id,
+    organizationId: doc.organizationId as string,
+    name: doc.name as string,
+    email: (doc.email as string | null) ?? null,
+    phone: (doc.phone as string | null) ?? null,
+    clientId: doc.clientId as string,
+    // The primary company is always one of them, even if its membership is not written yet.
+    clientIds: clientIds.includes(doc.clientId as string) ? clientIds : [...clientIds, doc.clientId as string].sort(),
+    createdAt: doc.createdAt as string,
+    updatedAt: doc.updatedAt as string,
+  };
+}
