@@ -318,9 +318,12 @@ describe('restart (e2e)', () => {
       const accepted = await second.request('POST', '/v1/portal/invitations/accept', { token, password: 'long enough password' }, { authorization: '' });
       expect(accepted.status).toBe(200);
       const audit = await second.request('GET', `/v1/audit?minPosition=${accepted.body.position}`);
-      // The operator organization and its bootstrap key were recorded once, at the first start only.
+      // The operator organization, its default portal and its bootstrap key were recorded once, at the first start only.
       expect(audit.body.items.map((i: any) => i.type)).toEqual([
         'OrganizationCreated',
+        'PortalSlugReserved',
+        'PortalAdded',
+        'PortalCreated',
         'ApiKeyIssued',
         'ClientCompanyRegistered',
         'ContactAdded',

@@ -412,6 +412,60 @@ describe('security (e2e)', () => {
         },
       },
       'PATCH /v1/portal/me/preferences': { prepare: async () => ({ path: '/v1/portal/me/preferences', body: { timeFormat: '12h' } }), expected: portalRoute(200) },
+      'POST /v1/portals': {
+        prepare: async () => ({ path: '/v1/portals', body: { slug: `sec-${randomUUID().slice(0, 8)}` } }),
+        expected: staff(['admin'], 201, 201),
+      },
+      'GET /v1/portals': {
+        prepare: async () => ({ path: `/v1/portals?limit=200&minPosition=${(await operatorPortal()).position}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 200),
+        check: (caller, response) => {
+          const ids = response.body.items.map((p: { id: string }) => p.id);
+          if (caller === 'otherOrgAdmin') expect(ids).not.toContain(operatorPortalId);
+          else expect(ids).toContain(operatorPortalId);
+        },
+      },
+      'GET /v1/portals/{portalId}': {
+        prepare: async () => ({ path: `/v1/portals/${(await operatorPortal()).id}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
+      'PATCH /v1/portals/{portalId}': {
+        prepare: async () => ({ path: `/v1/portals/${(await operatorPortal()).id}`, body: { name: `Portal ${randomUUID()}` } }),
+        expected: staff(['admin'], 200, 404),
+      },
+      'PUT /v1/portals/{portalId}/templates/{language}': {
+        prepare: async () => ({
+          path: `/v1/portals/${(await operatorPortal()).id}/templates/pt-BR`,
+          body: { subject: `Convite ${randomUUID()}`, body: 'Olá {{contactName}}: {{acceptUrl}}' },
+        }),
+        expected: staff(['admin'], 200, 404),
+      },
+      'DELETE /v1/portals/{portalId}/templates/{language}': {
+        prepare: async () => {
+          const { id } = await operatorPortal();
+          expect((await call('PUT', `/v1/portals/${id}/templates/fr`, { subject: 'Invitation', body: 'Bonjour {{contactName}}: {{acceptUrl}}' })).status).toBe(200);
+          return { path: `/v1/portals/${id}/templates/fr` };
+        },
+        expected: staff(['admin'], 200, 404),
+      },
+      'POST /v1/portals/{portalId}/user-types': {
+        prepare: async () => ({
+          path: `/v1/portals/${(await operatorPortal()).id}/user-types`,
+          body: { name: `Type ${randomUUID()}`, modules: { timesheets: { view: true, create: true } } },
+        }),
+        expected: staff(['admin'], 201, 404),
+      },
+      'PATCH /v1/portals/{portalId}/user-types/{userTypeId}': {
+        prepare: async () => ({
+          path: `/v1/portals/${(await operatorPortal()).id}/user-types/${await operatorUserType()}`,
+          body: { name: `Type ${randomUUID()}` },
+        }),
+        expected: staff(['admin'], 200, 404),
+      },
+      'GET /v1/portals/{portalId}/preview': {
+        prepare: async () => ({ path: `/v1/portals/${(await operatorPortal()).id}/preview?userTypeId=${await operatorUserType()}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
       'POST /v1/imports/contacts': {
         prepare: async () => {
           await importedFile();
@@ -421,6 +475,25 @@ describe('security (e2e)', () => {
       },
       'GET /v1/imports/{importId}': { prepare: async () => ({ path: `/v1/imports/${await importedFile()}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
     };
+
+    // The operator's default portal, and one user type of it, made once.
+    let defaultPortal: Promise<{ id: string; position: number }> | undefined;
+    let operatorPortalId = '';
+    const operatorPortal = () =>
+      (defaultPortal ??= (async () => {
+        const list = await call('GET', '/v1/portals?limit=200');
+        const found = list.body.items.find((p: { isDefault: boolean }) => p.isDefault);
+        expect(found).toBeDefined();
+        operatorPortalId = found.id;
+        return { id: found.id as string, position: await head() };
+      })());
+    let userType: Promise<string> | undefined;
+    const operatorUserType = () =>
+      (userType ??= (async () => {
+        const created = await call('POST', `/v1/portals/${(await operatorPortal()).id}/user-types`, { name: 'Security viewer', modules: { documents: { view: true } } });
+        expect(created.status).toBe(201);
+        return created.body.id as string;
+      })());
 
     it('covers every route of the OpenAPI document', async () => {
       const docs = await api.request('GET', '/docs/openapi.json');

@@ -13,13 +13,14 @@ import { PortalAccessModule } from './portal-access/portal-access.module';
 import { AuditModule } from './audit/audit.controller';
 import { HealthModule } from './health/health.controller';
 import { ImportsModule } from './imports/imports.module';
+import { PortalsModule } from './portals/portals.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, ImportsModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

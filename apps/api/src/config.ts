@@ -26,6 +26,12 @@ export interface AppConfig {
   /** How long a `minPosition` query waits for the projections before answering 503. */
   readWaitTimeoutMs: number;
   logLevel: 'silent' | 'error' | 'info';
+  /** Portals per organization (MAX_PORTALS). */
+  maxPortals: number;
+  /** User types per portal (MAX_USER_TYPES_PER_PORTAL). */
+  maxUserTypesPerPortal: number;
+  /** Users per portal (MAX_USERS_PER_PORTAL). */
+  maxUsersPerPortal: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -51,6 +57,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     passwordResetTtlSeconds: integer(env, 'PASSWORD_RESET_TTL_SECONDS', 3_600),
     trustProxy: env.TRUST_PROXY === 'true',
     logLevel: env.LOG_LEVEL === 'silent' || env.LOG_LEVEL === 'error' ? env.LOG_LEVEL : 'info',
+    maxPortals: integer(env, 'MAX_PORTALS', 5),
+    maxUserTypesPerPortal: integer(env, 'MAX_USER_TYPES_PER_PORTAL', 5),
+    maxUsersPerPortal: integer(env, 'MAX_USERS_PER_PORTAL', 3_000),
   };
 }
 

@@ -7,3 +7,4 @@ export * from './ids';
 export * from './locale';
 export * from './organization';
 export * from './api-key';
+export * from './portal';

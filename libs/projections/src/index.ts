@@ -5,6 +5,7 @@ export * from './projection-waiter';
 export * from './portal-status.projection';
 export * from './audit.projection';
 export * from './api-keys.projection';
+export * from './portals.projection';
 export * from './directory.projection';
 export * from './directory.queries';
 export * from './search-text';
@@ -14,7 +15,8 @@ import { auditProjection } from './audit.projection';
 import { portalStatusProjection } from './portal-status.projection';
 import { Projection } from './projection';
 import { apiKeysProjection } from './api-keys.projection';
+import { portalsProjection } from './portals.projection';
 import { directoryProjection } from './directory.projection';
 
 /** Every projection the service maintains: the API (embedded) and the projector run these. */
-export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection];
+export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection];

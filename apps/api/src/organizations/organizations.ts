@@ -10,6 +10,7 @@ import { APP_CONFIG } from '../infrastructure/tokens';
 import { Staff } from '../auth/access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
 import { StaffContext } from '../auth/principal';
+import { Portals } from '../portals/portals.service';
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Tokyo Staffing KK', maxLength: 200 })
@@ -39,18 +40,21 @@ export class Organizations {
     private readonly executor: CommandExecutor,
     private readonly apiKeys: ApiKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly portals: Portals,
   ) {}
 
   async create(context: CommandContext, input: CreateOrganizationDto): Promise<CreatedOrganizationResponse> {
     const organizationId = randomUUID();
     // The new organization's history starts with its creation, by the operator's key.
     const inNew: CommandContext = { ...context, organizationId, idempotencyKey: undefined };
-    await this.executor.execute({
+    const created = await this.executor.execute({
       streamName: organizationStream(organizationId),
       decider: organization,
       command: { type: 'CreateOrganization', organizationId, name: input.name, timeZone: input.timeZone },
       context: inNew,
     });
+    // Every organization has a first portal, created with it.
+    await this.portals.ensureDefaultPortal(organizationId, created.state.name ?? input.name, inNew);
     const key = await this.apiKeys.issue(inNew, 'Initial admin key', 'admin');
     return { id: organizationId, adminKey: key.key, adminKeyId: key.id, position: key.position };
   }
@@ -64,13 +68,19 @@ export class Organizations {
   /** At first start: the operator organization, named by ORGANIZATION_NAME. */
   async ensureOperatorOrganization(): Promise<void> {
     const { state } = await this.executor.load(organizationStream(OPERATOR_ORGANIZATION_ID), organization, OPERATOR_ORGANIZATION_ID);
-    if (state.exists) return;
-    await this.executor.execute({
-      streamName: organizationStream(OPERATOR_ORGANIZATION_ID),
-      decider: organization,
-      command: { type: 'CreateOrganization', organizationId: OPERATOR_ORGANIZATION_ID, name: this.config.organizationName, timeZone: 'UTC' },
-      context: { organizationId: OPERATOR_ORGANIZATION_ID, actor: { kind: 'system', id: 'bootstrap' }, channel: 'system', correlationId: randomUUID() },
-    });
+    const context: CommandContext = { organizationId: OPERATOR_ORGANIZATION_ID, actor: { kind: 'system', id: 'bootstrap' }, channel: 'system', correlationId: randomUUID() };
+    let name = state.name ?? this.config.organizationName;
+    if (!state.exists) {
+      const created = await this.executor.execute({
+        streamName: organizationStream(OPERATOR_ORGANIZATION_ID),
+        decider: organization,
+        command: { type: 'CreateOrganization', organizationId: OPERATOR_ORGANIZATION_ID, name: this.config.organizationName, timeZone: 'UTC' },
+        context,
+      });
+      name = created.state.name ?? name;
+    }
+    // Also for a data directory from before portals: idempotent.
+    await this.portals.ensureDefaultPortal(OPERATOR_ORGANIZATION_ID, name, context);
   }
 }
 

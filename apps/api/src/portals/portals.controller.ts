@@ -1,0 +1,208 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Injectable, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { defaultPortalId, DomainError, isKnownLanguage } from '@app/domain';
+import { Doc, PORTAL_TEMPLATES_COLLECTION, PORTAL_USER_TYPES_COLLECTION, PORTALS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
+import { AppConfig } from '../config';
+import { APP_CONFIG, READ_STORE } from '../infrastructure/tokens';
+import { findPage, Page, ReadQuery } from '../http/pagination';
+import { ResourceIdPipe } from '../http/pipes';
+import { CommandContext } from '../http/request-context';
+import { Staff } from '../auth/access';
+import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
+import {
+  ChangeUserTypeDto,
+  CreatePortalDto,
+  DefineUserTypeDto,
+  InvitationTemplateDto,
+  ListPortalsQuery,
+  ModulesDto,
+  PortalListItem,
+  PortalPage,
+  PortalPreviewResponse,
+  PortalResponse,
+  PreviewQuery,
+  UpdatePortalDto,
+  UserTypeResponse,
+  WrittenPortalResponse,
+} from './portals.dto';
+import { ModulesInput, Portals, PortalPreview, PortalView, UserTypeView, Written } from './portals.service';
+
+/** A `:language` path segment: a known BCP 47 tag in canonical form (`en`, `ja`, `pt-BR`, `fr`). */
+@Injectable()
+export class LanguagePipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (typeof value !== 'string' || value.length > 35 || !isKnownLanguage(value)) {
+      throw new DomainError('unprocessable', 'unknown-language', `"${String(value).slice(0, 35)}" is not a known BCP 47 language tag (en, ja, pt-BR, fr, ...).`, {
+        field: 'language',
+        errors: [{ field: 'language', message: 'language must be a known BCP 47 language tag' }],
+      });
+    }
+    return value;
+  }
+}
+
+type WrittenPortal = PortalView & { position: number };
+type WrittenUserType = UserTypeView & { portalId: string; position: number };
+
+@ApiTags('portals')
+@ApiBearerAuth()
+@Controller('v1/portals')
+export class PortalsController {
+  constructor(
+    private readonly portals: Portals,
+    private readonly waiter: ProjectionWaiter,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @Staff('portals:manage')
+  @ApiOperation({ summary: 'Create a portal (CreatePortal); at most MAX_PORTALS per organization (409 portal-limit-reached), slugs unique (409 slug-taken)' })
+  @ApiCreatedResponse({ type: WrittenPortalResponse })
+  @ApiConflictResponse({ description: '/problems/portal-limit-reached, /problems/slug-taken' })
+  async create(@StaffContext() context: CommandContext, @Body() body: CreatePortalDto): Promise<WrittenPortal> {
+    return written(await this.portals.create(context, body));
+  }
+
+  @Get()
+  @Staff('read-models:read')
+  @ApiOperation({ summary: "The organization's portals, with their template languages and user types" })
+  @ApiOkResponse({ type: PortalPage })
+  async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: ListPortalsQuery): Promise<Page<PortalListItem>> {
+    // An organization from before portals gets its default portal now, and sees it listed.
+    if (!(await this.readStore.get(PORTALS_COLLECTION, defaultPortalId(staff.organizationId)))) {
+      const ensured = await this.portals.ensureDefaultPortalOf(staff.organizationId);
+      await this.waiter.waitFor(ensured.position, this.config.readWaitTimeoutMs);
+    }
+    const page = await findPage(this.readStore, PORTALS_COLLECTION, { organizationId: staff.organizationId }, query, (doc) => doc);
+    const items = await Promise.all(page.items.map((doc) => this.listItem(doc)));
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  @Get(':portalId')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'A portal with its invitation templates and user types (from its event stream)' })
+  @ApiOkResponse({ type: PortalResponse })
+  get(@CurrentStaff() staff: StaffPrincipal, @Param('portalId', ResourceIdPipe) portalId: string, @Query() _query: ReadQuery): Promise<PortalView> {
+    return this.portals.resolve(staff.organizationId, portalId);
+  }
+
+  @Patch(':portalId')
+  @Staff('portals:manage')
+  @ApiOperation({ summary: 'Change a portal: name, slug, self-registration, default language (UpdatePortal)' })
+  @ApiOkResponse({ type: WrittenPortalResponse })
+  @ApiConflictResponse({ description: '/problems/slug-taken' })
+  async update(
+    @StaffContext() context: CommandContext,
+    @Param('portalId', ResourceIdPipe) portalId: string,
+    @Body() body: UpdatePortalDto,
+  ): Promise<WrittenPortal> {
+    return written(await this.portals.update(context, portalId, body));
+  }
+
+  @Put(':portalId/templates/:language')
+  @HttpCode(200)
+  @Staff('portals:manage')
+  @ApiOperation({ summary: 'Save the invitation email template for a language (SaveInvitationTemplate); unknown placeholders are refused' })
+  @ApiOkResponse({ type: WrittenPortalResponse })
+  @ApiUnprocessableEntityResponse({ description: '/problems/unknown-placeholder, /problems/accept-url-required, /problems/unknown-language' })
+  async saveTemplate(
+    @StaffContext() context: CommandContext,
+    @Param('portalId', ResourceIdPipe) portalId: string,
+    @Param('language', LanguagePipe) language: string,
+    @Body() body: InvitationTemplateDto,
+  ): Promise<WrittenPortal> {
+    return written(await this.portals.saveTemplate(context, portalId, language, body.subject, body.body));
+  }
+
+  @Delete(':portalId/templates/:language')
+  @HttpCode(200)
+  @Staff('portals:manage')
+  @ApiOperation({ summary: 'Remove the invitation template of a language (RemoveInvitationTemplate): the default language’s, or the built-in email, is used' })
+  @ApiOkResponse({ type: WrittenPortalResponse })
+  async removeTemplate(
+    @StaffContext() context: CommandContext,
+    @Param('portalId', ResourceIdPipe) portalId: string,
+    @Param('language', LanguagePipe) language: string,
+  ): Promise<WrittenPortal> {
+    return written(await this.portals.removeTemplate(context, portalId, language));
+  }
+
+  @Post(':portalId/user-types')
+  @HttpCode(201)
+  @Staff('portals:manage')
+  @ApiOperation({ summary: 'Define a user type: per module, view/create/edit/delete (DefineUserType); at most MAX_USER_TYPES_PER_PORTAL' })
+  @ApiCreatedResponse({ type: UserTypeResponse })
+  @ApiConflictResponse({ description: '/problems/user-type-limit-reached, /problems/user-type-name-taken' })
+  async defineUserType(
+    @StaffContext() context: CommandContext,
+    @Param('portalId', ResourceIdPipe) portalId: string,
+    @Body() body: DefineUserTypeDto,
+  ): Promise<WrittenUserType> {
+    return writtenUserType(portalId, await this.portals.defineUserType(context, portalId, { name: body.name, modules: plainModules(body.modules) }));
+  }
+
+  @Patch(':portalId/user-types/:userTypeId')
+  @Staff('portals:manage')
+  @ApiOperation({ summary: "Rename a user type or replace its permissions (ChangeUserType)" })
+  @ApiOkResponse({ type: UserTypeResponse })
+  async changeUserType(
+    @StaffContext() context: CommandContext,
+    @Param('portalId', ResourceIdPipe) portalId: string,
+    @Param('userTypeId', ResourceIdPipe) userTypeId: string,
+    @Body() body: ChangeUserTypeDto,
+  ): Promise<WrittenUserType> {
+    return writtenUserType(
+      portalId,
+      await this.portals.changeUserType(context, portalId, userTypeId, { name: body.name, modules: body.modules ? plainModules(body.modules) : undefined }),
+    );
+  }
+
+  @Get(':portalId/preview')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'What a user of a user type would see: its modules and allowed actions, and its profile' })
+  @ApiOkResponse({ type: PortalPreviewResponse })
+  preview(@CurrentStaff() staff: StaffPrincipal, @Param('portalId', ResourceIdPipe) portalId: string, @Query() query: PreviewQuery): Promise<PortalPreview> {
+    return this.portals.preview(staff.organizationId, portalId, query.userTypeId.toLowerCase());
+  }
+
+  private async listItem(doc: Doc): Promise<PortalListItem> {
+    const [templates, userTypes] = await Promise.all([
+      this.readStore.find(PORTAL_TEMPLATES_COLLECTION, { where: { portalId: doc.id }, limit: 500 }),
+      this.readStore.find(PORTAL_USER_TYPES_COLLECTION, { where: { portalId: doc.id }, limit: 500 }),
+    ]);
+    return {
+      id: doc.id,
+      name: doc.name as string,
+      slug: doc.slug as string,
+      selfRegistration: doc.selfRegistration as boolean,
+      defaultLanguage: doc.defaultLanguage as string,
+      isDefault: doc.isDefault === true,
+      templateLanguages: templates.map((t) => t.language as string).sort(),
+      userTypes: userTypes
+        .map((t) => ({ id: t.id, name: t.name as string, modules: t.modules as PortalListItem['userTypes'][number]['modules'], createdAt: t.createdAt as string }))
+        .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+        .map(({ createdAt: _createdAt, ...rest }) => rest),
+      createdAt: doc.createdAt as string,
+      updatedAt: doc.updatedAt as string,
+    };
+  }
+}
+
+/** The validated DTO as plain data for the domain (which checks it again). */
+function plainModules(modules: ModulesDto): ModulesInput {
+  return Object.fromEntries(
+    Object.entries(modules)
+      .filter(([, permissions]) => permissions !== undefined)
+      .map(([module, permissions]) => [module, { ...(permissions as Record<string, boolean>) }]),
+  );
+}
+
+function written(result: Written<PortalView>): WrittenPortal {
+  return { ...result.value, position: Number(result.position) };
+}
+
+function writtenUserType(portalId: string, result: Written<UserTypeView>): WrittenUserType {
+  return { ...result.value, portalId, position: Number(result.position) };
+}
