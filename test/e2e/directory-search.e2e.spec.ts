@@ -7,7 +7,6 @@ describe('directory search (e2e)', () => {
   let other: { id: string; adminKey: string };
   /** The latest position written: reads pass it as minPosition to see every write before them. */
   let position = 0;
-  let operations: Set<string>;
 
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
   const CLIENT_FIELDS = ['address', 'archived', 'archivedAt', 'createdAt', 'email', 'id', 'name', 'organizationId', 'updatedAt', 'website'];
@@ -18,12 +17,6 @@ describe('directory search (e2e)', () => {
     const created = await api.request('POST', '/v1/organizations', { name: 'Other Org KK' });
     expect(created.status).toBe(201);
     other = { id: created.body.id, adminKey: created.body.adminKey };
-    const docs = await api.request('GET', '/docs/openapi.json');
-    operations = new Set(
-      Object.entries(docs.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
-        Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
-      ),
-    );
   });
   afterAll(async () => {
     await api.close();
@@ -269,11 +262,8 @@ describe('directory search (e2e)', () => {
     });
   });
 
-  describe('changes (where the write routes exist)', () => {
-    const has = (operation: string) => operations.has(operation);
-
+  describe('changes', () => {
     it('follows a renamed client out of its old terms and into its new ones', async () => {
-      if (!has('PATCH /v1/clients/{clientId}')) return console.warn('SKIPPED: PATCH /v1/clients/{clientId} does not exist yet');
       const id = await createClient({ name: 'Boulangerie Étoile' });
       expect(await names('/v1/clients', { q: 'etoile' })).toEqual(['Boulangerie Étoile']);
       await write('PATCH', `/v1/clients/${id}`, { name: 'Pâtisserie Lumière', email: 'Bonjour@Lumiere.example' });
@@ -283,7 +273,6 @@ describe('directory search (e2e)', () => {
     });
 
     it('takes an archived client out of lists and search, and still answers it by id with archived: true', async () => {
-      if (!has('DELETE /v1/clients/{clientId}')) return console.warn('SKIPPED: DELETE /v1/clients/{clientId} does not exist yet');
       const id = await createClient({ name: 'Archivé Comércio', email: 'gone@archived.example' });
       expect(await names('/v1/clients', { q: 'archive' })).toEqual(['Archivé Comércio']);
       await write('DELETE', `/v1/clients/${id}`);
@@ -298,9 +287,6 @@ describe('directory search (e2e)', () => {
     });
 
     it('lists a contact under every company it belongs to, following associations and primary changes', async () => {
-      for (const operation of ['POST /v1/contacts/{contactId}/associations', 'DELETE /v1/contacts/{contactId}/associations/{clientId}', 'PUT /v1/contacts/{contactId}/primary-client']) {
-        if (!has(operation)) return console.warn(`SKIPPED: ${operation} does not exist yet`);
-      }
       const first = await createClient({ name: 'Première Société' });
       const second = await createClient({ name: 'Segunda Empresa' });
       const person = await createContact(first, { name: 'Françoise Gonçalves' });

@@ -307,7 +307,6 @@ describe('security (e2e)', () => {
     const noOperatorRows = (caller: Caller, response: Response) => {
       if (caller === 'otherOrgAdmin') expect(JSON.stringify(response.body)).not.toContain(portal.contactId);
     };
-
     // A client and contact of the other organization named like the operator's, so that its
     // directory lists and searches have rows to answer.
     let otherDirectory: Promise<number> | undefined;
@@ -341,6 +340,38 @@ describe('security (e2e)', () => {
       'POST /v1/clients/{clientId}/contacts': {
         prepare: async () => ({ path: `/v1/clients/${portal.clientId}/contacts`, body: { name: 'Someone' } }),
         expected: staff(['admin', 'agent'], 201, 404),
+      },
+      'PATCH /v1/clients/{clientId}': {
+        prepare: async () => ({ path: `/v1/clients/${(await contact()).clientId}`, body: { website: 'https://client.example' } }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'DELETE /v1/clients/{clientId}': {
+        prepare: async () => ({ path: `/v1/clients/${(await contact()).clientId}` }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'PATCH /v1/contacts/{contactId}': {
+        prepare: async () => ({ path: `/v1/contacts/${await operatorContact()}`, body: { phone: '+81 3 1234 5678' } }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'POST /v1/contacts/{contactId}/associations': {
+        prepare: async () => ({ path: `/v1/contacts/${await operatorContact()}/associations`, body: { clientId: portal.clientId } }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'DELETE /v1/contacts/{contactId}/associations/{clientId}': {
+        prepare: async () => {
+          const id = await operatorContact();
+          expect((await call('POST', `/v1/contacts/${id}/associations`, { clientId: portal.clientId })).status).toBe(200);
+          return { path: `/v1/contacts/${id}/associations/${portal.clientId}?documents=move` };
+        },
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'PUT /v1/contacts/{contactId}/primary-client': {
+        prepare: async () => {
+          const id = await operatorContact();
+          expect((await call('POST', `/v1/contacts/${id}/associations`, { clientId: portal.clientId })).status).toBe(200);
+          return { path: `/v1/contacts/${id}/primary-client`, body: { clientId: portal.clientId } };
+        },
+        expected: staff(['admin', 'agent'], 200, 404),
       },
       'POST /v1/contacts/{contactId}/portal-access/invite': {
         prepare: async () => ({ path: `/v1/contacts/${await operatorContact()}/portal-access/invite` }),

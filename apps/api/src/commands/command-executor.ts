@@ -10,6 +10,8 @@ export interface Loaded<State> {
   state: State;
   /** -1n: the stream does not exist. */
   revision: bigint;
+  /** Global position of the stream's last event (0n when there is none). */
+  position: bigint;
 }
 
 export interface Executed<State, Event> {
@@ -38,9 +40,10 @@ export class CommandExecutor {
   ): Promise<Loaded<State>> {
     const { events, revision } = await this.store.readStream(streamName);
     if (events.length > 0 && events[0].metadata.organizationId !== organizationId) {
-      return { state: decider.initialState(), revision: -1n };
+      return { state: decider.initialState(), revision: -1n, position: 0n };
     }
-    return { state: fold(decider, events.map((e) => ({ type: e.type, data: e.data }) as unknown as Event)), revision };
+    const state = fold(decider, events.map((e) => ({ type: e.type, data: e.data }) as unknown as Event));
+    return { state, revision, position: events.at(-1)?.position ?? 0n };
   }
 
   async execute<State, Command, Event extends DomainEvent>(params: {

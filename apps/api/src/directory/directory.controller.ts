@@ -1,12 +1,31 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
 import { Staff } from '../auth/access';
 import { StaffContext } from '../auth/principal';
-import { AddContact, Created, RegisterClientCompany } from './directory.commands';
-import { AddContactDto, CreatedResponse, RegisterClientCompanyDto } from './directory.dto';
+import {
+  AddContact,
+  ArchiveClientCompany,
+  AssociateContact,
+  ChangePrimaryClient,
+  Created,
+  DissociateContact,
+  RegisterClientCompany,
+  UpdateClientCompany,
+  UpdateContact,
+} from './directory.commands';
+import {
+  AddContactDto,
+  ClientReferenceDto,
+  CreatedResponse,
+  DissociateQuery,
+  RegisterClientCompanyDto,
+  UpdateClientCompanyDto,
+  UpdateContactDto,
+  WrittenResponse,
+} from './directory.dto';
 
 @ApiTags('directory')
 @ApiBearerAuth()
@@ -23,10 +42,33 @@ export class DirectoryController {
     return this.commands.execute(new RegisterClientCompany(context, body));
   }
 
+  @Patch('clients/:clientId')
+  @Staff('directory:write')
+  @ApiOperation({ summary: 'Edit a client company: name, email, web address, postal address (UpdateClientCompany)' })
+  @ApiOkResponse({ type: WrittenResponse })
+  updateClient(
+    @StaffContext() context: CommandContext,
+    @Param('clientId', ResourceIdPipe) clientId: string,
+    @Body() body: UpdateClientCompanyDto,
+  ): Promise<Created> {
+    return this.commands.execute(new UpdateClientCompany(context, clientId, body));
+  }
+
+  @Delete('clients/:clientId')
+  @HttpCode(200)
+  @Staff('directory:write')
+  @ApiOperation({
+    summary: 'Archive a client company (ArchiveClientCompany): history stays, it leaves the lists, its contacts lose portal access',
+  })
+  @ApiOkResponse({ type: WrittenResponse })
+  archiveClient(@StaffContext() context: CommandContext, @Param('clientId', ResourceIdPipe) clientId: string): Promise<Created> {
+    return this.commands.execute(new ArchiveClientCompany(context, clientId));
+  }
+
   @Post('clients/:clientId/contacts')
   @HttpCode(201)
   @Staff('directory:write')
-  @ApiOperation({ summary: 'Add a contact to a client company (AddContact)' })
+  @ApiOperation({ summary: 'Add a contact to a client company, its primary company (AddContact)' })
   @ApiCreatedResponse({ type: CreatedResponse })
   addContact(
     @StaffContext() context: CommandContext,
@@ -34,5 +76,58 @@ export class DirectoryController {
     @Body() body: AddContactDto,
   ): Promise<Created> {
     return this.commands.execute(new AddContact(context, clientId, body));
+  }
+
+  @Patch('contacts/:contactId')
+  @Staff('directory:write')
+  @ApiOperation({ summary: 'Edit a contact: name, email, phone (UpdateContact)' })
+  @ApiOkResponse({ type: WrittenResponse })
+  updateContact(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Body() body: UpdateContactDto,
+  ): Promise<Created> {
+    return this.commands.execute(new UpdateContact(context, contactId, body));
+  }
+
+  @Post('contacts/:contactId/associations')
+  @HttpCode(200)
+  @Staff('directory:write')
+  @ApiOperation({ summary: 'Associate a contact with another client company (AssociateContact)' })
+  @ApiOkResponse({ type: WrittenResponse })
+  associate(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Body() body: ClientReferenceDto,
+  ): Promise<Created> {
+    return this.commands.execute(new AssociateContact(context, contactId, body.clientId.toLowerCase()));
+  }
+
+  @Delete('contacts/:contactId/associations/:clientId')
+  @HttpCode(200)
+  @Staff('directory:write')
+  @ApiOperation({ summary: 'Dissociate a contact from a client company (DissociateContact); never from its primary company (409)' })
+  @ApiOkResponse({ type: WrittenResponse })
+  @ApiConflictResponse({ description: '/problems/cannot-dissociate-primary-client' })
+  dissociate(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Param('clientId', ResourceIdPipe) clientId: string,
+    @Query() query: DissociateQuery,
+  ): Promise<Created> {
+    return this.commands.execute(new DissociateContact(context, contactId, clientId, query.documents ?? 'keep'));
+  }
+
+  @Put('contacts/:contactId/primary-client')
+  @HttpCode(200)
+  @Staff('directory:write')
+  @ApiOperation({ summary: "Change a contact's primary client company (ChangePrimaryClient)" })
+  @ApiOkResponse({ type: WrittenResponse })
+  changePrimary(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Body() body: ClientReferenceDto,
+  ): Promise<Created> {
+    return this.commands.execute(new ChangePrimaryClient(context, contactId, body.clientId.toLowerCase()));
   }
 }

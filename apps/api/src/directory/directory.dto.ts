@@ -1,5 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+
+/** Digits with the usual separators, an optional leading +: what people type, not letters. */
+const PHONE = /^\+?[0-9][0-9 ().\-]{2,38}$/;
+const PHONE_MESSAGE = 'phone must be digits, optionally with +, spaces, dots, dashes and parentheses';
+
+export class PostalAddressDto {
+  @ApiPropertyOptional({ example: 'Av. Paulista, 1000' }) @IsOptional() @IsString() @MaxLength(200) line1?: string;
+  @ApiPropertyOptional({ example: 'Sala 42' }) @IsOptional() @IsString() @MaxLength(200) line2?: string;
+  @ApiPropertyOptional({ example: 'São Paulo' }) @IsOptional() @IsString() @MaxLength(100) city?: string;
+  @ApiPropertyOptional({ example: '01310-100' }) @IsOptional() @IsString() @MaxLength(20) postalCode?: string;
+  @ApiPropertyOptional({ example: 'SP' }) @IsOptional() @IsString() @MaxLength(100) region?: string;
+  @ApiPropertyOptional({ example: 'BR', description: 'ISO 3166-1 alpha-2' })
+  @IsOptional()
+  @Matches(/^[A-Za-z]{2}$/, { message: 'country must be a two-letter ISO 3166 code' })
+  country?: string;
+}
 
 export class RegisterClientCompanyDto {
   @ApiProperty({ example: 'Acme Logistics', maxLength: 200 })
@@ -19,6 +36,43 @@ export class RegisterClientCompanyDto {
   @IsUrl({ require_protocol: false })
   @MaxLength(2048)
   website?: string;
+
+  @ApiPropertyOptional({ type: PostalAddressDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PostalAddressDto)
+  address?: PostalAddressDto;
+}
+
+/** Only the fields given change; null clears an optional one. */
+export class UpdateClientCompanyDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsUrl({ require_protocol: false })
+  @MaxLength(2048)
+  website?: string | null;
+
+  @ApiPropertyOptional({ type: PostalAddressDto, nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @ValidateNested()
+  @Type(() => PostalAddressDto)
+  address?: PostalAddressDto | null;
 }
 
 export class AddContactDto {
@@ -33,6 +87,58 @@ export class AddContactDto {
   @IsEmail()
   @MaxLength(254)
   email?: string;
+
+  @ApiPropertyOptional({ example: '+55 11 5555-0100' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  @Matches(PHONE, { message: PHONE_MESSAGE })
+  phone?: string;
+}
+
+export class UpdateContactDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(40)
+  @Matches(PHONE, { message: PHONE_MESSAGE })
+  phone?: string | null;
+}
+
+export class ClientReferenceDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  clientId!: string;
+}
+
+export class DissociateQuery {
+  @ApiPropertyOptional({ enum: ['keep', 'move'], default: 'keep', description: "The documents the contact created for that company: keep them with it, or move them to the contact's primary company" })
+  @IsOptional()
+  @IsIn(['keep', 'move'])
+  documents?: 'keep' | 'move';
+}
+
+export class WrittenResponse {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ description: 'Global position written (or the latest of the stream when nothing changed)' })
+  position!: number;
 }
 
 export class CreatedResponse {
