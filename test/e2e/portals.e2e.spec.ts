@@ -268,19 +268,19 @@ describe('portals (e2e)', () => {
     it('are defined (201) with permissions per module, up to the limit, and previewed', async () => {
       const approver = await call('POST', `/v1/portals/${portalId}/user-types`, {
         name: 'Timesheet approver',
-        modules: { timesheets: { view: true, create: true, edit: true, delete: false }, documents: { view: true }, shifts: { view: false, create: false, edit: false, delete: false } },
+        modules: { timesheets: { view: true, create: true, edit: true, delete: false, approve: false }, documents: { view: true }, shifts: { view: false, create: false, edit: false, delete: false, approve: false } },
       });
       expect(approver.status).toBe(201);
       expect(approver.body).toMatchObject({
         portalId,
         name: 'Timesheet approver',
         modules: {
-          shifts: { view: false, create: false, edit: false, delete: false },
-          timesheets: { view: true, create: true, edit: true, delete: false },
-          quotes: { view: false, create: false, edit: false, delete: false },
-          invoices: { view: false, create: false, edit: false, delete: false },
-          projects: { view: false, create: false, edit: false, delete: false },
-          documents: { view: true, create: false, edit: false, delete: false },
+          shifts: { view: false, create: false, edit: false, delete: false, approve: false },
+          timesheets: { view: true, create: true, edit: true, delete: false, approve: false },
+          quotes: { view: false, create: false, edit: false, delete: false, approve: false },
+          invoices: { view: false, create: false, edit: false, delete: false, approve: false },
+          projects: { view: false, create: false, edit: false, delete: false, approve: false },
+          documents: { view: true, create: false, edit: false, delete: false, approve: false },
         },
       });
 
@@ -307,7 +307,7 @@ describe('portals (e2e)', () => {
 
       const changed = await call('PATCH', `/v1/portals/${portalId}/user-types/${viewer.body.id}`, { name: 'Invoice payer', modules: { invoices: { view: true, edit: true } } });
       expect(changed.status).toBe(200);
-      expect(changed.body).toMatchObject({ id: viewer.body.id, name: 'Invoice payer', modules: { invoices: { view: true, create: false, edit: true, delete: false } } });
+      expect(changed.body).toMatchObject({ id: viewer.body.id, name: 'Invoice payer', modules: { invoices: { view: true, create: false, edit: true, delete: false, approve: false } } });
       const after = await call('GET', `/v1/portals/${portalId}/preview?userTypeId=${viewer.body.id}`);
       expect(after.body.modules).toEqual([{ module: 'profile', actions: ['view', 'edit'] }, { module: 'invoices', actions: ['view', 'edit'] }]);
 
@@ -323,7 +323,7 @@ describe('portals (e2e)', () => {
     it('refuse bad modules, actions and permissions with 422, writing nothing', async () => {
       const path = `/v1/portals/${portalId}/user-types`;
       await refused('POST', path, { name: 'X', modules: { payroll: { view: true } } }, 422, 'validation-failed', key);
-      await refused('POST', path, { name: 'X', modules: { shifts: { approve: true } } }, 422, 'validation-failed', key);
+      await refused('POST', path, { name: 'X', modules: { shifts: { publish: true } } }, 422, 'validation-failed', key);
       await refused('POST', path, { name: 'X', modules: { shifts: { view: 'yes' } } }, 422, 'validation-failed', key);
       await refused('POST', path, { name: 'X', modules: { shifts: true } }, 422, 'validation-failed', key);
       await refused('POST', path, { name: 'X', modules: { shifts: null } }, 422, 'validation-failed', key);

@@ -8,3 +8,4 @@ export * from './locale';
 export * from './organization';
 export * from './api-key';
 export * from './portal';
+export * from './documents';

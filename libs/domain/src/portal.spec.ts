@@ -21,7 +21,7 @@ import {
 } from './portal';
 import { deciderSpec } from './testing/decider-spec';
 
-const none = { view: false, create: false, edit: false, delete: false };
+const none = { view: false, create: false, edit: false, delete: false, approve: false };
 const noModules: UserTypeModules = { shifts: none, timesheets: none, quotes: none, invoices: none, projects: none, documents: none };
 const created: PortalEvent = {
   type: 'PortalCreated',
@@ -125,11 +125,11 @@ describe('invitation templates', () => {
 
 describe('user type modules', () => {
   it('are every module with every action, false unless given', () => {
-    expect(normalizeModules({ timesheets: { view: true, create: true } })).toEqual({ ...noModules, timesheets: { view: true, create: true, edit: false, delete: false } });
+    expect(normalizeModules({ timesheets: { view: true, create: true } })).toEqual({ ...noModules, timesheets: { view: true, create: true, edit: false, delete: false, approve: false } });
   });
   it('refuse unknown modules and actions, and acting without viewing', () => {
     expect(() => normalizeModules({ payroll: { view: true } })).toThrow(expect.objectContaining({ code: 'unknown-module' }));
-    expect(() => normalizeModules({ shifts: { approve: true } })).toThrow(expect.objectContaining({ code: 'unknown-action' }));
+    expect(() => normalizeModules({ shifts: { publish: true } })).toThrow(expect.objectContaining({ code: 'unknown-action' }));
     expect(() => normalizeModules({ quotes: { view: false, create: true } })).toThrow(expect.objectContaining({ code: 'permission-needs-view' }));
   });
   it('show the modules with an allowed action, and always the profile', () => {
@@ -215,7 +215,7 @@ describe('portal', () => {
     const define = { type: 'DefineUserType' as const, userTypeId: 't1', name: ' Approver ', modules: { timesheets: { view: true, edit: true } }, maxUserTypes: 2 };
     it('are defined with a permission for every module and action', () => {
       spec.given([created]).when(define).then([
-        userTypeDefined('t1', 'Approver', { ...noModules, timesheets: { view: true, create: false, edit: true, delete: false } }),
+        userTypeDefined('t1', 'Approver', { ...noModules, timesheets: { view: true, create: false, edit: true, delete: false, approve: false } }),
       ]);
     });
     it('are limited per portal', () => {
@@ -226,7 +226,7 @@ describe('portal', () => {
       spec.given([created, userTypeDefined('t1', 'approver')]).when({ ...define, userTypeId: 't2' }).thenThrows('user-type-name-taken');
       spec.given([created]).when({ ...define, name: '' }).thenThrows('name-required');
       spec.given([created]).when({ ...define, modules: { payroll: { view: true } } }).thenThrows('unknown-module');
-      spec.given([created]).when({ ...define, modules: { quotes: { delete: true } } }).thenThrows('permission-needs-view');
+      spec.given([created]).when({ ...define, modules: { quotes: { delete: true, approve: false } } }).thenThrows('permission-needs-view');
       spec.given([created, userTypeDefined('t1', 'A')]).when({ ...define, userTypeId: 't1', name: 'Z' }).thenThrows('user-type-exists');
       spec.given([]).when(define).thenThrows('portal-not-found');
     });

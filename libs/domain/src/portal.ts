@@ -29,7 +29,8 @@ export function defaultPortalId(organizationId: string): string {
 
 export const PORTAL_MODULES = ['shifts', 'timesheets', 'quotes', 'invoices', 'projects', 'documents'] as const;
 export type PortalModuleName = (typeof PORTAL_MODULES)[number];
-export const PORTAL_ACTIONS = ['view', 'create', 'edit', 'delete'] as const;
+/** `approve`: approve or reject a timesheet, accept or decline a quote, pay an invoice. */
+export const PORTAL_ACTIONS = ['view', 'create', 'edit', 'delete', 'approve'] as const;
 export type PortalActionName = (typeof PORTAL_ACTIONS)[number];
 export type ModulePermissions = Record<PortalActionName, boolean>;
 export type UserTypeModules = Record<PortalModuleName, ModulePermissions>;
@@ -172,13 +173,13 @@ export function normalizeModules(modules: Partial<Record<string, Partial<Record<
         errors: unknownActions.map((a) => ({ field: `modules.${module}.${a}`, message: `actions are ${PORTAL_ACTIONS.join(', ')}` })),
       });
     }
-    const permissions = { view: given.view === true, create: given.create === true, edit: given.edit === true, delete: given.delete === true };
-    if (!permissions.view && (permissions.create || permissions.edit || permissions.delete)) needsView.push(module);
+    const permissions = Object.fromEntries(PORTAL_ACTIONS.map((action) => [action, given[action] === true])) as ModulePermissions;
+    if (!permissions.view && PORTAL_ACTIONS.some((action) => permissions[action])) needsView.push(module);
     result[module] = permissions;
   }
   if (needsView.length) {
-    throw new DomainError('unprocessable', 'permission-needs-view', `Creating, editing or deleting needs viewing: ${needsView.join(', ')}.`, {
-      errors: needsView.map((m) => ({ field: `modules.${m}.view`, message: 'view must be true when create, edit or delete is' })),
+    throw new DomainError('unprocessable', 'permission-needs-view', `Creating, editing, deleting or approving needs viewing: ${needsView.join(', ')}.`, {
+      errors: needsView.map((m) => ({ field: `modules.${m}.view`, message: 'view must be true when create, edit, delete or approve is' })),
     });
   }
   return result;

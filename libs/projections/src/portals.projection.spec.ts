@@ -7,7 +7,7 @@ import { PORTAL_TEMPLATES_COLLECTION, PORTAL_USER_TYPES_COLLECTION, PORTALS_COLL
 import { ReadStore } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
 
-const none = { view: false, create: false, edit: false, delete: false };
+const none = { view: false, create: false, edit: false, delete: false, approve: false };
 const modules = { shifts: none, timesheets: { ...none, view: true }, quotes: none, invoices: none, projects: none, documents: none };
 
 describe('portals projection', () => {

@@ -84,6 +84,10 @@ export class PermissionsDto {
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() create?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() edit?: boolean;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() delete?: boolean;
+  @ApiPropertyOptional({ default: false, description: 'approve/reject timesheets, accept/decline quotes, pay invoices' })
+  @IsOptional()
+  @IsBoolean()
+  approve?: boolean;
 }
 
 /** A module left out has no permission; so has an action left out. */
@@ -142,6 +146,7 @@ export class PermissionsView {
   @ApiProperty() create!: boolean;
   @ApiProperty() edit!: boolean;
   @ApiProperty() delete!: boolean;
+  @ApiProperty() approve!: boolean;
 }
 
 export class ModulesView {
@@ -213,7 +218,7 @@ export class PortalPage {
 
 export class PreviewModule {
   @ApiProperty({ enum: ['profile', 'shifts', 'timesheets', 'quotes', 'invoices', 'projects', 'documents'] }) module!: string;
-  @ApiProperty({ enum: ['view', 'create', 'edit', 'delete'], isArray: true }) actions!: string[];
+  @ApiProperty({ enum: ['view', 'create', 'edit', 'delete', 'approve'], isArray: true }) actions!: string[];
 }
 
 export class PreviewUserType {
