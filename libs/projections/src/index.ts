@@ -8,6 +8,7 @@ export * from './api-keys.projection';
 export * from './portals.projection';
 export * from './directory.projection';
 export * from './directory.queries';
+export * from './client-documents';
 export * from './search-text';
 export * from './read-store/index';
 

@@ -1,0 +1,47 @@
+import { DocumentKind } from '@app/domain';
+import { CollectionSpec } from './read-store';
+
+/**
+ * The per-client document list, shared by every kind of document shared with a client
+ * company (shifts, timesheets, quotes, invoices): one row per document, written by the
+ * projection of its kind. Staff list a client's documents in one place; the portal lists
+ * what its company has, per module, and filters by status.
+ *
+ * The collection spec is declared by exactly one projection (`quotesInvoicesProjection`);
+ * the others only write rows. `ensureCollections` runs for the specs of every projection in
+ * ALL_PROJECTIONS at start, so the collection exists before any of them writes.
+ */
+export const CLIENT_DOCUMENTS_COLLECTION = 'client_documents_v1';
+
+export interface ClientDocumentRow {
+  /** The document's id (its stream is `<kind>-<id>`). */
+  id: string;
+  organizationId: string;
+  kind: DocumentKind;
+  clientId: string;
+  /** The contact it is addressed to or that created it; null: the whole company. */
+  contactId: string | null;
+  projectId: string | null;
+  /** The organization's own number (quote or invoice number), where the kind has one. */
+  number: string | null;
+  title: string;
+  /** Kind-specific lifecycle state (e.g. quote: pending|accepted|declined|withdrawn). */
+  status: string;
+  /** Awaiting the client's decision or action (approvals queue). */
+  pending: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Kind-specific fields the lists show. */
+  summary: Record<string, unknown>;
+}
+
+export const CLIENT_DOCUMENTS_SPEC: CollectionSpec = {
+  name: CLIENT_DOCUMENTS_COLLECTION,
+  indexes: [
+    ['organizationId'],
+    ['organizationId', 'clientId'],
+    ['organizationId', 'kind'],
+    ['organizationId', 'clientId', 'kind'],
+    ['organizationId', 'clientId', 'kind', 'status'],
+  ],
+};
