@@ -504,6 +504,15 @@ describe('security (e2e)', () => {
         },
         expected: staff(['admin', 'agent'], 202, 202),
       },
+      'GET /v1/organization': {
+        prepare: async () => ({ path: '/v1/organization' }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 200),
+        check: (caller, response) => expect(response.body.id === otherOrg.id).toBe(caller === 'otherOrgAdmin'),
+      },
+      'PATCH /v1/organization/settings': {
+        prepare: async () => ({ path: '/v1/organization/settings', body: { portalDocumentVisibility: 'company', notificationEmail: null } }),
+        expected: staff(['admin'], 200, 200),
+      },
       'GET /v1/imports/{importId}': { prepare: async () => ({ path: `/v1/imports/${await importedFile()}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
     };
 

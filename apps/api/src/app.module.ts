@@ -14,13 +14,14 @@ import { AuditModule } from './audit/audit.controller';
 import { HealthModule } from './health/health.controller';
 import { ImportsModule } from './imports/imports.module';
 import { PortalsModule } from './portals/portals.module';
+import { OrganizationSettingsModule } from './organizations/organization-settings.controller';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, OrganizationSettingsModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

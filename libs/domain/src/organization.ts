@@ -10,7 +10,13 @@ export type PortalDocumentVisibility = 'company' | 'own';
 
 export interface OrganizationSettings {
   portalDocumentVisibility: PortalDocumentVisibility;
+  /** Where staff notifications (client actions) are emailed; null: no email. */
+  notificationEmail: string | null;
 }
+
+export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = { portalDocumentVisibility: 'company', notificationEmail: null };
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type OrganizationEvent =
   | { type: 'OrganizationCreated'; data: { organizationId: string; name: string; timeZone: string } }
@@ -29,7 +35,7 @@ export interface OrganizationState {
 }
 
 export const organization: Decider<OrganizationState, OrganizationCommand, OrganizationEvent> = {
-  initialState: () => ({ exists: false, organizationId: null, name: null, timeZone: 'UTC', settings: { portalDocumentVisibility: 'company' } }),
+  initialState: () => ({ exists: false, organizationId: null, name: null, timeZone: 'UTC', settings: { ...DEFAULT_ORGANIZATION_SETTINGS } }),
 
   decide(command, state) {
     switch (command.type) {
@@ -45,12 +51,22 @@ export const organization: Decider<OrganizationState, OrganizationCommand, Organ
       }
       case 'ChangeOrganizationSettings': {
         if (!state.exists) throw new DomainError('not-found', 'organization-not-found', 'No such organization.');
+        const changes: Partial<OrganizationSettings> = {};
         const visibility = command.changes.portalDocumentVisibility;
         if (visibility !== undefined && visibility !== 'company' && visibility !== 'own') {
           throw new DomainError('unprocessable', 'invalid-setting', 'portalDocumentVisibility is company or own.', { field: 'portalDocumentVisibility' });
         }
-        if (visibility === undefined || visibility === state.settings.portalDocumentVisibility) return [];
-        return [{ type: 'OrganizationSettingsChanged', data: { organizationId: state.organizationId!, changes: { portalDocumentVisibility: visibility } } }];
+        if (visibility !== undefined && visibility !== state.settings.portalDocumentVisibility) changes.portalDocumentVisibility = visibility;
+        if (command.changes.notificationEmail !== undefined) {
+          const raw = command.changes.notificationEmail;
+          const email = raw === null ? null : typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+          if (email === undefined || (email !== null && (email.length > 254 || !EMAIL_PATTERN.test(email)))) {
+            throw new DomainError('unprocessable', 'invalid-setting', 'notificationEmail is an email address, or null to send no email.', { field: 'notificationEmail' });
+          }
+          if (email !== state.settings.notificationEmail) changes.notificationEmail = email;
+        }
+        if (Object.keys(changes).length === 0) return [];
+        return [{ type: 'OrganizationSettingsChanged', data: { organizationId: state.organizationId!, changes } }];
       }
     }
   },
