@@ -9,3 +9,6 @@ export * from './organization';
 export * from './api-key';
 export * from './portal';
 export * from './documents';
+export * from './money';
+export * from './quote';
+export * from './invoice';
