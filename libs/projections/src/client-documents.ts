@@ -41,6 +41,7 @@ export const CLIENT_DOCUMENTS_SPEC: CollectionSpec = {
     ['organizationId'],
     ['organizationId', 'clientId'],
     ['organizationId', 'kind'],
+    ['organizationId', 'kind', 'status'],
     ['organizationId', 'clientId', 'kind'],
     ['organizationId', 'clientId', 'kind', 'status'],
   ],

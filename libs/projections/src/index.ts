@@ -9,6 +9,7 @@ export * from './portals.projection';
 export * from './directory.projection';
 export * from './directory.queries';
 export * from './client-documents';
+export * from './quotes-invoices.projection';
 export * from './search-text';
 export * from './read-store/index';
 
@@ -18,6 +19,7 @@ import { Projection } from './projection';
 import { apiKeysProjection } from './api-keys.projection';
 import { portalsProjection } from './portals.projection';
 import { directoryProjection } from './directory.projection';
+import { quotesInvoicesProjection } from './quotes-invoices.projection';
 
 /** Every projection the service maintains: the API (embedded) and the projector run these. */
-export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection];
+export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection, quotesInvoicesProjection];
