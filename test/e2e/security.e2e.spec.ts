@@ -514,6 +514,26 @@ describe('security (e2e)', () => {
         expected: staff(['admin'], 200, 200),
       },
       'GET /v1/imports/{importId}': { prepare: async () => ({ path: `/v1/imports/${await importedFile()}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
+      'POST /v1/portal/registrations': {
+        prepare: async () => ({
+          path: '/v1/portal/registrations',
+          body: { portalSlug: (await selfRegistrationPortal()).slug, email: `${randomUUID()}@registrant.example`, name: 'Pat', companyName: 'Registrant Co' },
+        }),
+        // Public, and the same answer for everyone: no account enumeration.
+        expected: publicRoute(202),
+      },
+      'GET /v1/portals/{portalId}/registrations': {
+        prepare: async () => ({ path: `/v1/portals/${(await selfRegistrationPortal()).id}/registrations?limit=200&minPosition=${await head()}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
+      'POST /v1/registrations/{registrationId}/approve': {
+        prepare: async () => ({ path: `/v1/registrations/${await pendingRegistration()}/approve`, body: {} }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'POST /v1/registrations/{registrationId}/reject': {
+        prepare: async () => ({ path: `/v1/registrations/${await pendingRegistration()}/reject`, body: { reason: 'test' } }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
     };
 
     // The operator's default portal, and one user type of it, made once.
@@ -534,6 +554,24 @@ describe('security (e2e)', () => {
         expect(created.status).toBe(201);
         return created.body.id as string;
       })());
+    // Self-registration on for the operator's default portal (once), and a fresh pending request of it.
+    let selfRegistration: Promise<{ id: string; slug: string }> | undefined;
+    const selfRegistrationPortal = () =>
+      (selfRegistration ??= (async () => {
+        const { id } = await operatorPortal();
+        const updated = await call('PATCH', `/v1/portals/${id}`, { selfRegistration: true });
+        expect(updated.status).toBe(200);
+        return { id, slug: updated.body.slug as string };
+      })());
+    const pendingRegistration = async () => {
+      const { id, slug } = await selfRegistrationPortal();
+      const email = `${randomUUID()}@registrant.example`;
+      expect((await call('POST', '/v1/portal/registrations', { portalSlug: slug, email, name: 'Pat', companyName: 'Registrant Co' }, anonymous)).status).toBe(202);
+      const list = await call('GET', `/v1/portals/${id}/registrations?status=Pending&limit=200&minPosition=${await head()}`);
+      const found = list.body.items.find((r: { email: string }) => r.email === email);
+      expect(found).toBeDefined();
+      return found.id as string;
+    };
 
     it('covers every route of the OpenAPI document', async () => {
       const docs = await api.request('GET', '/docs/openapi.json');

@@ -14,6 +14,7 @@ import { AuditModule } from './audit/audit.controller';
 import { HealthModule } from './health/health.controller';
 import { ImportsModule } from './imports/imports.module';
 import { PortalsModule } from './portals/portals.module';
+import { RegistrationsModule } from './registrations/registrations.module';
 import { OrganizationSettingsModule } from './organizations/organization-settings.controller';
 
 @Module({})
@@ -21,7 +22,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, OrganizationSettingsModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, OrganizationSettingsModule, RegistrationsModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -9,6 +9,7 @@ export * from './organization';
 export * from './api-key';
 export * from './portal';
 export * from './documents';
+export * from './registration';
 export * from './money';
 export * from './quote';
 export * from './invoice';

@@ -6,6 +6,7 @@ export * from './portal-status.projection';
 export * from './audit.projection';
 export * from './api-keys.projection';
 export * from './portals.projection';
+export * from './registrations.projection';
 export * from './directory.projection';
 export * from './directory.queries';
 export * from './client-documents';
@@ -19,7 +20,8 @@ import { Projection } from './projection';
 import { apiKeysProjection } from './api-keys.projection';
 import { portalsProjection } from './portals.projection';
 import { directoryProjection } from './directory.projection';
+import { registrationsProjection } from './registrations.projection';
 import { quotesInvoicesProjection } from './quotes-invoices.projection';
 
 /** Every projection the service maintains: the API (embedded) and the projector run these. */
-export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection, quotesInvoicesProjection];
+export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection, quotesInvoicesProjection, registrationsProjection];

@@ -1,0 +1,147 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { Doc, REGISTRATIONS_COLLECTION, ReadStore } from '@app/projections';
+import { READ_STORE } from '../infrastructure/tokens';
+import { findPage, Page } from '../http/pagination';
+import { ResourceIdPipe } from '../http/pipes';
+import { CommandContext, correlationIdOf } from '../http/request-context';
+import { Public, Staff } from '../auth/access';
+import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
+import { Portals } from '../portals/portals.service';
+import {
+  ApprovedRegistration,
+  ApproveRegistration,
+  RejectedRegistration,
+  RejectRegistration,
+  RequestRegistration,
+} from './registrations.commands';
+import {
+  ApprovedRegistrationResponse,
+  ApproveRegistrationDto,
+  ListRegistrationsQuery,
+  RegistrationPage,
+  RegistrationReceivedResponse,
+  RegistrationRequestDto,
+  RegistrationView,
+  RejectedRegistrationResponse,
+  RejectRegistrationDto,
+} from './registrations.dto';
+
+/** The public side: a person asks for access to a portal that allows self-registration. */
+@ApiTags('portal')
+@Controller('v1/portal')
+export class PortalRegistrationController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('registrations')
+  @HttpCode(202)
+  @Public()
+  @ApiOperation({
+    summary: 'Ask for access to a portal (RequestRegistration); staff approve or reject',
+    description:
+      'Answers 202 with the same body whatever happens (unknown portal, self-registration off, known email, repeated request), ' +
+      'so that nobody learns which portals or emails exist. Where the portal allows self-registration a request is recorded; ' +
+      'asking again while it is pending records nothing new. 10 requests per 15 minutes per client address, then 429.',
+  })
+  @ApiAcceptedResponse({ type: RegistrationReceivedResponse })
+  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed: a missing field, a bad email, an unknown field (nothing written)' })
+  @ApiTooManyRequestsResponse({ description: '/problems/too-many-attempts, with Retry-After' })
+  async request(@Req() request: FastifyRequest, @Body() body: RegistrationRequestDto): Promise<Record<string, never>> {
+    await this.commands.execute(new RequestRegistration(correlationIdOf(request), request.ip, body));
+    return {};
+  }
+}
+
+/** The staff side: review, approve, reject. */
+@ApiTags('registrations')
+@ApiBearerAuth()
+@Controller('v1')
+export class RegistrationsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly portals: Portals,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  @Get('portals/:portalId/registrations')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: "A portal's self-registration requests, filtered by status (registrations projection)" })
+  @ApiOkResponse({ type: RegistrationPage })
+  @ApiNotFoundResponse({ description: 'Unknown portal, or another organization’s' })
+  async list(
+    @CurrentStaff() staff: StaffPrincipal,
+    @Param('portalId', ResourceIdPipe) portalId: string,
+    @Query() query: ListRegistrationsQuery,
+  ): Promise<Page<RegistrationView>> {
+    const portal = await this.portals.resolve(staff.organizationId, portalId);
+    const where: Record<string, string> = { organizationId: staff.organizationId, portalId: portal.id };
+    if (query.status) where.status = query.status;
+    return findPage(this.readStore, REGISTRATIONS_COLLECTION, where, query, toView);
+  }
+
+  @Post('registrations/:registrationId/approve')
+  @HttpCode(200)
+  @Staff('portal-access:write')
+  @ApiOperation({
+    summary: 'Approve a registration request (ApproveRegistration)',
+    description:
+      'Creates the client company named in the request (or uses the given clientId), adds the person as its contact and invites it into the portal ' +
+      '(the invitation email goes out). Safe to repeat after an interruption: the steps already done are not done again.',
+  })
+  @ApiOkResponse({ type: ApprovedRegistrationResponse })
+  @ApiNotFoundResponse({ description: 'Unknown request, or another organization’s; /problems/client-not-found' })
+  @ApiConflictResponse({ description: '/problems/registration-already-approved, /problems/registration-already-rejected' })
+  @ApiUnprocessableEntityResponse({ description: '/problems/unknown-user-type' })
+  approve(
+    @StaffContext() context: CommandContext,
+    @Param('registrationId', ResourceIdPipe) registrationId: string,
+    @Body() body: ApproveRegistrationDto,
+  ): Promise<ApprovedRegistration> {
+    return this.commands.execute(
+      new ApproveRegistration(context, registrationId, { clientId: body.clientId?.toLowerCase(), userTypeId: body.userTypeId?.toLowerCase() }),
+    );
+  }
+
+  @Post('registrations/:registrationId/reject')
+  @HttpCode(200)
+  @Staff('portal-access:write')
+  @ApiOperation({ summary: 'Reject a registration request, with an optional reason (RejectRegistration)' })
+  @ApiOkResponse({ type: RejectedRegistrationResponse })
+  @ApiNotFoundResponse({ description: 'Unknown request, or another organization’s' })
+  @ApiConflictResponse({ description: '/problems/registration-already-approved, /problems/registration-already-rejected' })
+  reject(
+    @StaffContext() context: CommandContext,
+    @Param('registrationId', ResourceIdPipe) registrationId: string,
+    @Body() body: RejectRegistrationDto,
+  ): Promise<RejectedRegistration> {
+    return this.commands.execute(new RejectRegistration(context, registrationId, body.reason));
+  }
+}
+
+function toView(doc: Doc): RegistrationView {
+  return {
+    id: doc.id,
+    portalId: doc.portalId as string,
+    email: doc.email as string,
+    name: doc.name as string,
+    companyName: doc.companyName as string,
+    status: doc.status as string,
+    requestedAt: doc.requestedAt as string,
+    decidedAt: (doc.decidedAt as string | null) ?? null,
+    reason: (doc.reason as string | null) ?? null,
+    clientId: (doc.clientId as string | null) ?? null,
+    contactId: (doc.contactId as string | null) ?? null,
+  };
+}
