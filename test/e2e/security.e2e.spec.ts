@@ -504,6 +504,50 @@ describe('security (e2e)', () => {
         },
         expected: staff(['admin', 'agent'], 202, 202),
       },
+      'GET /v1/documents/{documentId}': {
+        prepare: async () => {
+          const quote = await operatorQuote();
+          return { path: `/v1/documents/${quote.id}?minPosition=${quote.position}` };
+        },
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
+      'GET /v1/documents/{documentId}/comments': {
+        prepare: async () => ({ path: `/v1/documents/${(await operatorQuote()).id}/comments` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
+      'POST /v1/documents/{documentId}/comments': {
+        prepare: async () => ({ path: `/v1/documents/${(await operatorQuote()).id}/comments`, body: { text: 'A comment from staff' } }),
+        expected: staff(['admin', 'agent'], 201, 404),
+      },
+      'GET /v1/clients/{clientId}/documents': {
+        prepare: async () => ({ path: `/v1/clients/${portal.clientId}/documents?viewed=false&minPosition=${(await operatorQuote()).position}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 404),
+      },
+      'GET /v1/portal/documents/{documentId}': {
+        prepare: async () => ({ path: `/v1/portal/documents/${(await operatorQuote()).id}` }),
+        expected: { default: 401, portal: 200, portalOtherCompany: 404 },
+      },
+      'GET /v1/portal/documents/{documentId}/comments': {
+        prepare: async () => ({ path: `/v1/portal/documents/${(await operatorQuote()).id}/comments` }),
+        expected: { default: 401, portal: 200, portalOtherCompany: 404 },
+      },
+      'POST /v1/portal/documents/{documentId}/comments': {
+        prepare: async () => ({ path: `/v1/portal/documents/${(await operatorQuote()).id}/comments`, body: { text: 'A comment from the client' } }),
+        expected: { default: 401, portal: 201, portalOtherCompany: 404 },
+      },
+      'GET /v1/notifications': {
+        prepare: async () => ({ path: `/v1/notifications?limit=200&minPosition=${(await operatorNotification()).position}` }),
+        expected: staff(['admin', 'agent', 'reporter'], 200, 200),
+        check: (caller, response) => {
+          const ids = response.body.items.map((n: { id: string }) => n.id);
+          if (caller === 'otherOrgAdmin') expect(ids).not.toContain(operatorNotificationId);
+          else expect(ids).toContain(operatorNotificationId);
+        },
+      },
+      'POST /v1/notifications/{notificationId}/read': {
+        prepare: async () => ({ path: `/v1/notifications/${(await operatorNotification()).id}/read` }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
       'GET /v1/organization': {
         prepare: async () => ({ path: '/v1/organization' }),
         expected: staff(['admin', 'agent', 'reporter'], 200, 200),
@@ -536,6 +580,32 @@ describe('security (e2e)', () => {
       },
     };
 
+    // A quote shared with the portal user's company, and a notification of a portal user's action, made once.
+    let sharedQuote: Promise<{ id: string; position: number }> | undefined;
+    const operatorQuote = () =>
+      (sharedQuote ??= (async () => {
+        const shared = await call('POST', '/v1/quotes', {
+          clientId: portal.clientId,
+          number: `Q-${randomUUID().slice(0, 8)}`,
+          issueDate: new Date().toISOString().slice(0, 10),
+          validUntil: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+          currency: 'EUR',
+          lines: [{ description: 'Staffing', quantity: '1', unitPrice: '100.00' }],
+          link: 'https://erp.example/quotes/1',
+        });
+        expect(shared.status).toBe(201);
+        return { id: shared.body.id as string, position: shared.body.position as number };
+      })());
+    let notified: Promise<{ id: string; position: number }> | undefined;
+    let operatorNotificationId = '';
+    const operatorNotification = () =>
+      (notified ??= (async () => {
+        const changed = await call('PATCH', '/v1/portal/me/preferences', { country: 'FR' }, as(portal.session));
+        expect(changed.status).toBe(200);
+        const feed = await call('GET', `/v1/notifications?limit=200&minPosition=${changed.body.position}`);
+        operatorNotificationId = feed.body.items.find((n: { type: string; contactId: string }) => n.type === 'PortalPreferencesChanged' && n.contactId === portal.contactId).id;
+        return { id: operatorNotificationId, position: changed.body.position as number };
+      })());
     // The operator's default portal, and one user type of it, made once.
     let defaultPortal: Promise<{ id: string; position: number }> | undefined;
     let operatorPortalId = '';

@@ -16,13 +16,14 @@ import { ImportsModule } from './imports/imports.module';
 import { PortalsModule } from './portals/portals.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 import { OrganizationSettingsModule } from './organizations/organization-settings.controller';
+import { CollaborationModule } from './collaboration/collaboration.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, OrganizationSettingsModule, RegistrationsModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

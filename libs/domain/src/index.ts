@@ -13,3 +13,4 @@ export * from './registration';
 export * from './money';
 export * from './quote';
 export * from './invoice';
+export * from './collaboration';

@@ -9,6 +9,7 @@ export * from './portals.projection';
 export * from './registrations.projection';
 export * from './directory.projection';
 export * from './directory.queries';
+export * from './collaboration.projection';
 export * from './client-documents';
 export * from './quotes-invoices.projection';
 export * from './search-text';
@@ -25,3 +26,6 @@ import { quotesInvoicesProjection } from './quotes-invoices.projection';
 
 /** Every projection the service maintains: the API (embedded) and the projector run these. */
 export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection, quotesInvoicesProjection, registrationsProjection];
+
+import { documentCommentsProjection, documentViewsProjection, notificationsProjection } from './collaboration.projection';
+ALL_PROJECTIONS.push(documentCommentsProjection, documentViewsProjection, notificationsProjection);

@@ -1,0 +1,223 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { clientCompany, clientCompanyStream, DomainError, documentNotFound } from '@app/domain';
+import { CLIENT_DOCUMENTS_COLLECTION, Doc, FindQuery, ReadStore } from '@app/projections';
+import { CommandExecutor } from '../commands/command-executor';
+import { decodeCursor, encodeCursor, PageQuery, Page, ReadQuery } from '../http/pagination';
+import { ResourceIdPipe } from '../http/pipes';
+import { CommandContext } from '../http/request-context';
+import { READ_STORE } from '../infrastructure/tokens';
+import { PortalUser, Staff } from '../auth/access';
+import { CurrentPortalUser, CurrentStaff, PortalContext, PortalPrincipal, StaffContext, StaffPrincipal } from '../auth/principal';
+import {
+  AddCommentDto,
+  ClientDocumentsQuery,
+  CommentAddedResponse,
+  CommentPage,
+  CommentView,
+  DocumentView,
+  PortalDocumentResponse,
+  StaffDocumentPage,
+  StaffDocumentView,
+  ViewedMarkerView,
+} from './collaboration.dto';
+import { Documents } from './documents.service';
+
+const DEFAULT_LIMIT = 50;
+/** Most rows of the per-client list one request reads to fill a page of (not) viewed documents. */
+const MAX_SCAN = 2000;
+const SCAN_BATCH = 200;
+
+export function toDocumentView(doc: Doc): DocumentView {
+  return {
+    id: doc.id,
+    kind: doc.kind as DocumentView['kind'],
+    clientId: doc.clientId as string,
+    contactId: (doc.contactId as string | null) ?? null,
+    projectId: (doc.projectId as string | null) ?? null,
+    number: (doc.number as string | null) ?? null,
+    title: doc.title as string,
+    status: doc.status as string,
+    pending: doc.pending === true,
+    createdAt: doc.createdAt as string,
+    updatedAt: doc.updatedAt as string,
+    summary: (doc.summary as Record<string, unknown>) ?? {},
+  };
+}
+
+function toMarker(doc: Doc | null): ViewedMarkerView | null {
+  if (!doc) return null;
+  return {
+    firstViewedAt: doc.firstViewedAt as string,
+    firstViewedBy: doc.firstViewedBy as ViewedMarkerView['firstViewedBy'],
+    lastViewedAt: doc.lastViewedAt as string,
+    lastViewedBy: doc.lastViewedBy as ViewedMarkerView['lastViewedBy'],
+    viewCount: doc.viewCount as number,
+  };
+}
+
+export function toCommentView(doc: Doc, forPortal: boolean): CommentView {
+  const author = doc.author as { kind: 'staff' | 'portal-user'; id: string; contactId: string | null };
+  return {
+    id: doc.id,
+    documentId: doc.documentId as string,
+    kind: doc.kind as CommentView['kind'],
+    text: doc.text as string,
+    // A portal user sees that staff wrote, not which API key.
+    author: { kind: author.kind, id: forPortal && author.kind === 'staff' ? null : author.id, contactId: author.contactId ?? null },
+    createdAt: doc.createdAt as string,
+  };
+}
+
+export async function commentPage(documents: Documents, organizationId: string, documentId: string, query: PageQuery, forPortal: boolean): Promise<Page<CommentView>> {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  const docs = await documents.comments(organizationId, documentId, query.cursor ? decodeCursor(query.cursor) : undefined, limit + 1);
+  const page = docs.slice(0, limit);
+  return { items: page.map((d) => toCommentView(d, forPortal)), nextCursor: docs.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+}
+
+/** Staff: the documents shared with clients, their comments and viewed markers. */
+@ApiTags('documents')
+@ApiBearerAuth()
+@Controller('v1')
+export class DocumentsController {
+  constructor(
+    private readonly documents: Documents,
+    private readonly executor: CommandExecutor,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  @Get('documents/:documentId')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'A shared document (any kind) with its viewed marker: when and by whom the client first and last opened it' })
+  @ApiOkResponse({ type: StaffDocumentView })
+  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  async get(@CurrentStaff() principal: StaffPrincipal, @Param('documentId', ResourceIdPipe) documentId: string, @Query() _query: ReadQuery): Promise<StaffDocumentView> {
+    const row = await this.documents.row(principal.organizationId, documentId);
+    if (!row) throw documentNotFound();
+    return { ...toDocumentView(row), viewed: toMarker(await this.documents.viewMarker(principal.organizationId, documentId)) };
+  }
+
+  @Get('documents/:documentId/comments')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: "A document's comments, oldest first" })
+  @ApiOkResponse({ type: CommentPage })
+  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  async comments(@CurrentStaff() principal: StaffPrincipal, @Param('documentId', ResourceIdPipe) documentId: string, @Query() query: PageQuery): Promise<Page<CommentView>> {
+    await this.documents.requireOfOrganization(principal.organizationId, documentId);
+    return commentPage(this.documents, principal.organizationId, documentId, query, false);
+  }
+
+  @Post('documents/:documentId/comments')
+  @HttpCode(201)
+  @Staff('documents:write')
+  @ApiOperation({ summary: 'Comment on a quote, invoice or timesheet (AddComment)' })
+  @ApiCreatedResponse({ type: CommentAddedResponse })
+  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/comment-text-required, /problems/comments-not-allowed (shifts)' })
+  addComment(
+    @StaffContext() context: CommandContext,
+    @Param('documentId', ResourceIdPipe) documentId: string,
+    @Body() body: AddCommentDto,
+  ): Promise<CommentAddedResponse> {
+    return this.documents.addComment({ context, documentId, text: body.text, author: { kind: 'staff', id: context.actor.id, contactId: null } });
+  }
+
+  @Get('clients/:clientId/documents')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: "A client company's shared documents with their viewed markers; viewed=false lists those no portal user opened yet" })
+  @ApiOkResponse({ type: StaffDocumentPage })
+  @ApiNotFoundResponse({ description: '/problems/client-not-found' })
+  async clientDocuments(
+    @CurrentStaff() principal: StaffPrincipal,
+    @Param('clientId', ResourceIdPipe) clientId: string,
+    @Query() query: ClientDocumentsQuery,
+  ): Promise<Page<StaffDocumentView>> {
+    const organizationId = principal.organizationId;
+    const { state } = await this.executor.load(clientCompanyStream(clientId), clientCompany, organizationId);
+    if (!state.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const where: FindQuery['where'] = query.kind ? { organizationId, clientId, kind: query.kind } : { organizationId, clientId };
+    const wanted = query.viewed === undefined ? undefined : query.viewed === 'true';
+    const items: StaffDocumentView[] = [];
+    let afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
+    let scanned = 0;
+    let more = false;
+    // The viewed filter joins two read models: the list is read in id order and each row's
+    // marker looked up, until the page is full (a bounded scan; the cursor resumes it).
+    scan: for (;;) {
+      const docs = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where, afterId, limit: SCAN_BATCH });
+      for (let i = 0; i < docs.length; i++) {
+        if (items.length === limit || scanned === MAX_SCAN) {
+          more = true;
+          break scan;
+        }
+        const doc = docs[i];
+        afterId = doc.id;
+        scanned++;
+        const marker = await this.documents.viewMarker(organizationId, doc.id);
+        if (wanted === undefined || wanted === (marker !== null)) items.push({ ...toDocumentView(doc), viewed: toMarker(marker) });
+      }
+      if (docs.length < SCAN_BATCH) break;
+    }
+    return { items, nextCursor: more && afterId ? encodeCursor(afterId) : null };
+  }
+}
+
+/**
+ * Portal users: open a document (marks it viewed) and comment on it. The module whose view
+ * permission applies depends on the document's kind, so these routes are declared for every
+ * signed-in Active user (`profile`) and the module permission is checked per document in
+ * Documents.requireVisibleToPortalUser, with the same user-type permissions as the guard.
+ */
+@ApiTags('portal')
+@ApiBearerAuth()
+@Controller('v1/portal/documents')
+export class PortalDocumentsController {
+  constructor(private readonly documents: Documents) {}
+
+  @Get(':documentId')
+  @PortalUser('profile', 'view')
+  @ApiOperation({ summary: 'Open a document shared with your company (MarkDocumentViewed): another company’s, or one not shared with you, answers 404' })
+  @ApiOkResponse({ type: PortalDocumentResponse })
+  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  async open(
+    @CurrentPortalUser() user: PortalPrincipal,
+    @PortalContext() context: CommandContext,
+    @Param('documentId', ResourceIdPipe) documentId: string,
+    @Query() _query: ReadQuery,
+  ): Promise<PortalDocumentResponse> {
+    const { row, located, position } = await this.documents.open(user, context, documentId);
+    const view: DocumentView = row
+      ? toDocumentView(row)
+      : // Shared a moment ago: the per-client list has no row yet; the stream has the essentials.
+        { id: documentId, kind: located.kind, clientId: located.audience.clientId, contactId: located.audience.contactId, projectId: null, number: null, title: '', status: 'unknown', pending: false, createdAt: '', updatedAt: '', summary: {} };
+    return { ...view, position };
+  }
+
+  @Get(':documentId/comments')
+  @PortalUser('profile', 'view')
+  @ApiOperation({ summary: "The comments on a document you may see, oldest first" })
+  @ApiOkResponse({ type: CommentPage })
+  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  async comments(@CurrentPortalUser() user: PortalPrincipal, @Param('documentId', ResourceIdPipe) documentId: string, @Query() query: PageQuery): Promise<Page<CommentView>> {
+    await this.documents.requireVisibleToPortalUser(user, await this.documents.locate(user.organizationId, documentId));
+    return commentPage(this.documents, user.organizationId, documentId, query, true);
+  }
+
+  @Post(':documentId/comments')
+  @HttpCode(201)
+  @PortalUser('profile', 'view')
+  @ApiOperation({ summary: 'Comment on a quote, invoice or timesheet you may see (AddComment)' })
+  @ApiCreatedResponse({ type: CommentAddedResponse })
+  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/comment-text-required, /problems/comments-not-allowed (shifts)' })
+  addComment(
+    @CurrentPortalUser() user: PortalPrincipal,
+    @PortalContext() context: CommandContext,
+    @Param('documentId', ResourceIdPipe) documentId: string,
+    @Body() body: AddCommentDto,
+  ): Promise<CommentAddedResponse> {
+    return this.documents.addComment({ context, documentId, text: body.text, author: { kind: 'portal-user', id: user.accessId, contactId: user.contactId }, user });
+  }
+}

@@ -1,0 +1,163 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  CommentAuthor,
+  DOCUMENT_KINDS,
+  DOCUMENT_MODULE,
+  DocumentAudience,
+  documentAudience,
+  documentComments,
+  documentCommentsStream,
+  DocumentKind,
+  documentNotFound,
+  documentStream,
+  documentViews,
+  documentViewsStream,
+  isDocumentKind,
+  portalUserMaySee,
+  PortalViewer,
+  timeOrderedId,
+} from '@app/domain';
+import {
+  CLIENT_DOCUMENTS_COLLECTION,
+  CLIENT_DOCUMENTS_SPEC,
+  DOCUMENT_COMMENTS_COLLECTION,
+  DOCUMENT_VIEWS_COLLECTION,
+  Doc,
+  ReadStore,
+} from '@app/projections';
+import { CommandExecutor } from '../commands/command-executor';
+import { ProblemException } from '../http/problem';
+import { CommandContext } from '../http/request-context';
+import { READ_STORE } from '../infrastructure/tokens';
+import { PortalPrincipal } from '../auth/principal';
+import { Organizations } from '../organizations/organizations';
+import { Portals } from '../portals/portals.service';
+
+/** A document as its own stream tells it: kind and audience. */
+export interface LocatedDocument {
+  documentId: string;
+  kind: DocumentKind;
+  audience: DocumentAudience;
+}
+
+/**
+ * Shared documents as collaboration sees them: where a document is (its kind, from the
+ * per-client list; its audience, from its own stream), who may see it, its comments and its
+ * viewed markers.
+ *
+ * Commands decide from the document's own stream, folded by `documentAudience` (every kind's
+ * first event names its company and contact), so a comment or a view is never decided from
+ * a projection that may lag or be rebuilt. The `client_documents_v1` row is only used to learn
+ * a document's kind from its id; where the row is not there yet (just shared), each kind's
+ * stream is tried instead.
+ */
+@Injectable()
+export class Documents implements OnModuleInit {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly organizations: Organizations,
+    private readonly portals: Portals,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  /**
+   * The per-client list is declared by the quotes/invoices projection; ensuring it here too
+   * (idempotent) lets these queries run before that projection's first start.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.readStore.ensureCollections([CLIENT_DOCUMENTS_SPEC]);
+  }
+
+  /** The per-client list row of a document of the organization, or null. */
+  async row(organizationId: string, documentId: string): Promise<Doc | null> {
+    const doc = await this.readStore.get(CLIENT_DOCUMENTS_COLLECTION, documentId);
+    return doc && doc.organizationId === organizationId ? doc : null;
+  }
+
+  /** The document's kind and audience from its own stream (another organization's: null). */
+  async locate(organizationId: string, documentId: string, kinds: readonly DocumentKind[] = DOCUMENT_KINDS): Promise<LocatedDocument | null> {
+    const row = await this.row(organizationId, documentId);
+    const candidates = row && isDocumentKind(row.kind) ? [row.kind] : kinds;
+    for (const kind of candidates) {
+      const { state } = await this.executor.load(documentStream(kind, documentId), documentAudience, organizationId);
+      if (state.exists) return { documentId, kind, audience: state.audience! };
+    }
+    return null;
+  }
+
+  /** The portal user as a viewer: its company, its contact, and the organization's visibility setting. */
+  async viewerOf(user: PortalPrincipal): Promise<PortalViewer> {
+    const organization = await this.organizations.get(user.organizationId);
+    return { clientId: user.clientId, contactId: user.contactId, visibility: organization.settings.portalDocumentVisibility };
+  }
+
+  /**
+   * A document the portal user may open: of its company, within the visibility setting (404
+   * otherwise, as for a document that does not exist), and allowed by its user type's view
+   * permission on the document's module (403).
+   */
+  async requireVisibleToPortalUser(user: PortalPrincipal, document: LocatedDocument | null): Promise<{ document: LocatedDocument; viewer: PortalViewer }> {
+    const viewer = await this.viewerOf(user);
+    if (!document || !portalUserMaySee(document.audience, viewer, viewer.visibility)) throw documentNotFound();
+    const permissions = await this.portals.permissionsOf(user.organizationId, user.portalId, user.userTypeId);
+    const module = DOCUMENT_MODULE[document.kind];
+    if (!permissions[module]?.view) {
+      throw new ProblemException(403, 'forbidden', 'Forbidden', `This portal user's type does not allow view on ${module}.`);
+    }
+    return { document, viewer };
+  }
+
+  async addComment(params: {
+    context: CommandContext;
+    documentId: string;
+    text: string;
+    author: CommentAuthor;
+    user?: PortalPrincipal;
+  }): Promise<{ id: string; position: number }> {
+    const { context, documentId, text, author, user } = params;
+    const located = await this.locate(context.organizationId, documentId);
+    let viewer: PortalViewer | undefined;
+    if (user) viewer = (await this.requireVisibleToPortalUser(user, located)).viewer;
+    if (!located) throw documentNotFound();
+    const commentId = timeOrderedId(Date.now(), context.idempotencyKey ?? randomUUID());
+    const { position, events } = await this.executor.execute({
+      streamName: documentCommentsStream(documentId),
+      decider: documentComments,
+      command: { type: 'AddComment', commentId, documentId, kind: located.kind, document: located.audience, text, author, viewer },
+      context,
+    });
+    return { id: events[0]?.data.commentId ?? commentId, position: Number(position) };
+  }
+
+  /** A portal user opens a document: it must be one it may see; the opening is recorded. */
+  async open(user: PortalPrincipal, context: CommandContext, documentId: string): Promise<{ row: Doc | null; located: LocatedDocument; position: number }> {
+    const located = await this.locate(user.organizationId, documentId);
+    const { document, viewer } = await this.requireVisibleToPortalUser(user, located);
+    // No expected-revision contention to speak of: a conflict is simply decided again (the
+    // executor retries), since no rule can refuse a view.
+    const { position } = await this.executor.execute({
+      streamName: documentViewsStream(documentId),
+      decider: documentViews,
+      command: { type: 'MarkDocumentViewed', documentId, kind: document.kind, document: document.audience, accessId: user.accessId, viewer },
+      context,
+    });
+    return { row: await this.row(user.organizationId, documentId), located: document, position: Number(position) };
+  }
+
+  async viewMarker(organizationId: string, documentId: string): Promise<Doc | null> {
+    const doc = await this.readStore.get(DOCUMENT_VIEWS_COLLECTION, documentId);
+    return doc && doc.organizationId === organizationId ? doc : null;
+  }
+
+  async comments(organizationId: string, documentId: string, afterId: string | undefined, limit: number): Promise<Doc[]> {
+    return this.readStore.find(DOCUMENT_COMMENTS_COLLECTION, { where: { organizationId, documentId }, afterId, limit });
+  }
+
+  /** Staff: the document must be one of the organization's (404 otherwise). */
+  async requireOfOrganization(organizationId: string, documentId: string): Promise<LocatedDocument> {
+    const located = await this.locate(organizationId, documentId);
+    if (!located) throw documentNotFound();
+    return located;
+  }
+}
