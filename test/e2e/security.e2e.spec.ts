@@ -558,6 +558,41 @@ describe('security (e2e)', () => {
         expected: staff(['admin'], 200, 200),
       },
       'GET /v1/imports/{importId}': { prepare: async () => ({ path: `/v1/imports/${await importedFile()}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
+      // Quotes and invoices: each case shares a fresh document with the operator portal user's company.
+      ...(() => {
+        const lines = [{ description: 'Staff', quantity: '2', unitPrice: '50.00' }];
+        const quoteBody = () => ({ clientId: portal.clientId, number: `Q-${randomUUID()}`, issueDate: '2026-01-01', validUntil: '2099-12-31', currency: 'EUR', lines, link: 'https://erp.example/q' });
+        const invoiceBody = () => ({ clientId: portal.clientId, number: `I-${randomUUID()}`, issueDate: '2026-01-01', dueDate: '2099-12-31', currency: 'EUR', lines, link: 'https://erp.example/i' });
+        const shared = async (kind: 'quotes' | 'invoices') => {
+          const response = await call('POST', `/v1/${kind}`, kind === 'quotes' ? quoteBody() : invoiceBody());
+          expect(response.status).toBe(201);
+          return response.body.id as string;
+        };
+        const payment = { amount: '1.00', method: 'bank-transfer', reference: 'sec' };
+        // Portal users of the table have no user type: view-only, so approving is 403 for both.
+        const portalOwn = (status: number, approve = false) => ({ default: 401, portal: status, portalOtherCompany: approve ? status : 404 });
+        const noOtherCompanyRows = (caller: Caller, response: Response) => {
+          if (caller === 'portalOtherCompany' || caller === 'otherOrgAdmin') expect(JSON.stringify(response.body)).not.toContain(portal.clientId);
+        };
+        const cases: Record<string, RouteCase> = {
+          'POST /v1/quotes': { prepare: async () => ({ path: '/v1/quotes', body: quoteBody() }), expected: staff(['admin', 'agent'], 201, 404) },
+          'GET /v1/quotes': { prepare: async () => { await shared('quotes'); return { path: `/v1/quotes?limit=200&minPosition=${await head()}` }; }, expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOtherCompanyRows },
+          'GET /v1/quotes/{quoteId}': { prepare: async () => ({ path: `/v1/quotes/${await shared('quotes')}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
+          'POST /v1/quotes/{quoteId}/withdraw': { prepare: async () => ({ path: `/v1/quotes/${await shared('quotes')}/withdraw`, body: {} }), expected: staff(['admin', 'agent'], 200, 404) },
+          'POST /v1/invoices': { prepare: async () => ({ path: '/v1/invoices', body: invoiceBody() }), expected: staff(['admin', 'agent'], 201, 404) },
+          'GET /v1/invoices': { prepare: async () => { await shared('invoices'); return { path: `/v1/invoices?limit=200&minPosition=${await head()}` }; }, expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOtherCompanyRows },
+          'GET /v1/invoices/{invoiceId}': { prepare: async () => ({ path: `/v1/invoices/${await shared('invoices')}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
+          'POST /v1/invoices/{invoiceId}/payments': { prepare: async () => ({ path: `/v1/invoices/${await shared('invoices')}/payments`, body: payment }), expected: staff(['admin', 'agent'], 201, 404) },
+          'GET /v1/portal/quotes': { prepare: async () => { await shared('quotes'); return { path: `/v1/portal/quotes?limit=200&minPosition=${await head()}` }; }, expected: portalRoute(200), check: noOtherCompanyRows },
+          'GET /v1/portal/quotes/{quoteId}': { prepare: async () => ({ path: `/v1/portal/quotes/${await shared('quotes')}` }), expected: portalOwn(200) },
+          'POST /v1/portal/quotes/{quoteId}/accept': { prepare: async () => ({ path: `/v1/portal/quotes/${await shared('quotes')}/accept` }), expected: portalOwn(403, true) },
+          'POST /v1/portal/quotes/{quoteId}/decline': { prepare: async () => ({ path: `/v1/portal/quotes/${await shared('quotes')}/decline`, body: { reason: 'no' } }), expected: portalOwn(403, true) },
+          'GET /v1/portal/invoices': { prepare: async () => { await shared('invoices'); return { path: `/v1/portal/invoices?limit=200&minPosition=${await head()}` }; }, expected: portalRoute(200), check: noOtherCompanyRows },
+          'GET /v1/portal/invoices/{invoiceId}': { prepare: async () => ({ path: `/v1/portal/invoices/${await shared('invoices')}` }), expected: portalOwn(200) },
+          'POST /v1/portal/invoices/{invoiceId}/payments': { prepare: async () => ({ path: `/v1/portal/invoices/${await shared('invoices')}/payments`, body: payment }), expected: portalOwn(403, true) },
+        };
+        return cases;
+      })(),
       'POST /v1/portal/registrations': {
         prepare: async () => ({
           path: '/v1/portal/registrations',

@@ -25,7 +25,7 @@ export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
 
 /** Portal modules and actions, for user types (next issues); `profile` is every user's own. */
 export type PortalModule = 'profile' | 'shifts' | 'timesheets' | 'quotes' | 'invoices' | 'projects' | 'documents';
-export type PortalAction = 'view' | 'create' | 'edit' | 'delete';
+export type PortalAction = 'view' | 'create' | 'edit' | 'delete' | 'approve';
 
 export type RouteAccess =
   | { kind: 'public' }

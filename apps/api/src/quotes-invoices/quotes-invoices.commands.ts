@@ -1,0 +1,231 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import {
+  clientCompany,
+  clientCompanyStream,
+  contact,
+  contactStream,
+  DomainError,
+  formatAmount,
+  invoice,
+  invoiceStream,
+  organization,
+  organizationStream,
+  OrganizationState,
+  portalUserMaySee,
+  quote,
+  quoteStream,
+} from '@app/domain';
+import { CommandExecutor } from '../commands/command-executor';
+import { CommandContext } from '../http/request-context';
+import { PortalPrincipal } from '../auth/principal';
+import { DeclineQuoteDto, DocumentWritten, PaymentRecorded, RecordPaymentDto, ShareInvoiceDto, ShareQuoteDto, WithdrawQuoteDto } from './quotes-invoices.dto';
+
+/** Staff share and withdraw; a portal user (or, for payments, staff too) acts on what it may see. */
+export class ShareQuote {
+  constructor(readonly context: CommandContext, readonly input: ShareQuoteDto) {}
+}
+export class WithdrawQuote {
+  constructor(readonly context: CommandContext, readonly quoteId: string, readonly input: WithdrawQuoteDto) {}
+}
+export class AcceptQuote {
+  constructor(readonly context: CommandContext, readonly user: PortalPrincipal, readonly quoteId: string) {}
+}
+export class DeclineQuote {
+  constructor(readonly context: CommandContext, readonly user: PortalPrincipal, readonly quoteId: string, readonly input: DeclineQuoteDto) {}
+}
+export class ShareInvoice {
+  constructor(readonly context: CommandContext, readonly input: ShareInvoiceDto) {}
+}
+/** `user` null: staff record it (channel api). */
+export class RecordInvoicePayment {
+  constructor(readonly context: CommandContext, readonly user: PortalPrincipal | null, readonly invoiceId: string, readonly input: RecordPaymentDto) {}
+}
+
+export async function loadOrganization(executor: CommandExecutor, organizationId: string): Promise<OrganizationState> {
+  return (await executor.load(organizationStream(organizationId), organization, organizationId)).state;
+}
+
+/**
+ * The audience, as the streams tell it: the company exists in the caller's organization and is
+ * not archived; a named contact exists and belongs to it (primary or associated).
+ */
+async function requireAudience(executor: CommandExecutor, context: CommandContext, clientId: string, contactId: string | null): Promise<void> {
+  const company = (await executor.load(clientCompanyStream(clientId), clientCompany, context.organizationId)).state;
+  if (!company.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
+  if (company.archived) throw new DomainError('conflict', 'client-archived', 'This client company is archived.');
+  if (contactId === null) return;
+  const person = (await executor.load(contactStream(contactId), contact, context.organizationId)).state;
+  if (!person.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
+  if (!person.clientIds.includes(clientId)) {
+    throw new DomainError('unprocessable', 'contact-not-of-client', 'The contact does not belong to this client company.', {
+      errors: [{ field: 'contactId', message: 'a contact of the client company' }],
+    });
+  }
+}
+
+/**
+ * A portal user acts only on what it may see: its own company's documents, within the
+ * organization's visibility setting. Anything else is "not found", exactly like an unknown id.
+ */
+async function requireVisible(
+  executor: CommandExecutor,
+  user: PortalPrincipal,
+  document: { clientId: string; contactId: string | null } | null,
+  notFound: () => DomainError,
+): Promise<OrganizationState> {
+  const org = await loadOrganization(executor, user.organizationId);
+  if (!document || !portalUserMaySee(document, user, org.settings.portalDocumentVisibility)) throw notFound();
+  return org;
+}
+
+const quoteNotFound = () => new DomainError('not-found', 'quote-not-found', 'No such quote.');
+const invoiceNotFound = () => new DomainError('not-found', 'invoice-not-found', 'No such invoice.');
+
+function shareFields(input: ShareQuoteDto | ShareInvoiceDto) {
+  return {
+    clientId: input.clientId.toLowerCase(),
+    contactId: input.contactId ? input.contactId.toLowerCase() : null,
+    projectId: input.projectId ? input.projectId.toLowerCase() : null,
+    number: input.number,
+    title: input.title ?? null,
+    issueDate: input.issueDate,
+    currency: input.currency,
+    lines: input.lines.map((l) => ({ description: l.description, quantity: l.quantity, unitPrice: l.unitPrice, amount: l.amount ?? null })),
+    subtotal: input.subtotal ?? null,
+    tax: input.tax ?? null,
+    total: input.total ?? null,
+    link: input.link,
+  };
+}
+
+@CommandHandler(ShareQuote)
+export class ShareQuoteHandler implements ICommandHandler<ShareQuote, DocumentWritten> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ context, input }: ShareQuote): Promise<DocumentWritten> {
+    const fields = shareFields(input);
+    await requireAudience(this.executor, context, fields.clientId, fields.contactId);
+    const quoteId = randomUUID();
+    const { position, state } = await this.executor.execute({
+      streamName: quoteStream(quoteId),
+      decider: quote,
+      command: { type: 'ShareQuote', quoteId, validUntil: input.validUntil, ...fields },
+      context,
+    });
+    return { id: quoteId, position: Number(position), status: state.status };
+  }
+}
+
+@CommandHandler(WithdrawQuote)
+export class WithdrawQuoteHandler implements ICommandHandler<WithdrawQuote, DocumentWritten> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ context, quoteId, input }: WithdrawQuote): Promise<DocumentWritten> {
+    const { position, state } = await this.executor.execute({
+      streamName: quoteStream(quoteId),
+      decider: quote,
+      command: { type: 'WithdrawQuote', reason: input.reason ?? null },
+      context,
+    });
+    return { id: quoteId, position: Number(position), status: state.status };
+  }
+}
+
+@CommandHandler(AcceptQuote)
+export class AcceptQuoteHandler implements ICommandHandler<AcceptQuote, DocumentWritten> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ context, user, quoteId }: AcceptQuote): Promise<DocumentWritten> {
+    const current = await this.executor.load(quoteStream(quoteId), quote, context.organizationId);
+    const org = await requireVisible(this.executor, user, current.state.quote, quoteNotFound);
+    const { position, state } = await this.executor.execute({
+      streamName: quoteStream(quoteId),
+      decider: quote,
+      command: { type: 'AcceptQuote', contactId: user.contactId, now: new Date().toISOString(), timeZone: org.timeZone },
+      context,
+    });
+    return { id: quoteId, position: Number(position), status: state.status };
+  }
+}
+
+@CommandHandler(DeclineQuote)
+export class DeclineQuoteHandler implements ICommandHandler<DeclineQuote, DocumentWritten> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ context, user, quoteId, input }: DeclineQuote): Promise<DocumentWritten> {
+    const current = await this.executor.load(quoteStream(quoteId), quote, context.organizationId);
+    await requireVisible(this.executor, user, current.state.quote, quoteNotFound);
+    const { position, state } = await this.executor.execute({
+      streamName: quoteStream(quoteId),
+      decider: quote,
+      command: { type: 'DeclineQuote', contactId: user.contactId, reason: input.reason },
+      context,
+    });
+    return { id: quoteId, position: Number(position), status: state.status };
+  }
+}
+
+@CommandHandler(ShareInvoice)
+export class ShareInvoiceHandler implements ICommandHandler<ShareInvoice, DocumentWritten> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ context, input }: ShareInvoice): Promise<DocumentWritten> {
+    const fields = shareFields(input);
+    await requireAudience(this.executor, context, fields.clientId, fields.contactId);
+    const invoiceId = randomUUID();
+    const { position, state } = await this.executor.execute({
+      streamName: invoiceStream(invoiceId),
+      decider: invoice,
+      command: { type: 'ShareInvoice', invoiceId, dueDate: input.dueDate, ...fields },
+      context,
+    });
+    return { id: invoiceId, position: Number(position), status: state.status };
+  }
+}
+
+@CommandHandler(RecordInvoicePayment)
+export class RecordInvoicePaymentHandler implements ICommandHandler<RecordInvoicePayment, PaymentRecorded> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  async execute({ context, user, invoiceId, input }: RecordInvoicePayment): Promise<PaymentRecorded> {
+    const current = await this.executor.load(invoiceStream(invoiceId), invoice, context.organizationId);
+    if (!current.state.invoice) throw invoiceNotFound();
+    const org = user ? await requireVisible(this.executor, user, current.state.invoice, invoiceNotFound) : await loadOrganization(this.executor, context.organizationId);
+    const paymentId = randomUUID();
+    const { position, state } = await this.executor.execute({
+      streamName: invoiceStream(invoiceId),
+      decider: invoice,
+      command: {
+        type: 'RecordInvoicePayment',
+        paymentId,
+        amount: input.amount,
+        method: input.method,
+        reference: input.reference,
+        paidAt: input.paidAt ?? null,
+        contactId: user ? user.contactId : null,
+        now: new Date().toISOString(),
+        timeZone: org.timeZone,
+      },
+      context,
+    });
+    const shared = state.invoice!;
+    return {
+      id: invoiceId,
+      paymentId,
+      position: Number(position),
+      status: state.status,
+      paid: formatAmount(state.paidTotal, shared.currency),
+      balance: formatAmount(shared.total - state.paidTotal, shared.currency),
+    };
+  }
+}
+
+export const QUOTES_INVOICES_COMMAND_HANDLERS = [
+  ShareQuoteHandler,
+  WithdrawQuoteHandler,
+  AcceptQuoteHandler,
+  DeclineQuoteHandler,
+  ShareInvoiceHandler,
+  RecordInvoicePaymentHandler,
+];

@@ -1,0 +1,243 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DocumentLine,
+  DomainError,
+  fold,
+  formatAmount,
+  invoice,
+  InvoiceEvent,
+  invoiceStream,
+  isInvoiceOverdue,
+  isQuoteExpired,
+  OrganizationState,
+  portalUserMaySee,
+  quote,
+  QuoteEvent,
+  quoteStream,
+} from '@app/domain';
+import { EventStore, RecordedEvent } from '@app/event-store';
+import { CLIENT_DOCUMENTS_COLLECTION, Doc, ReadStore } from '@app/projections';
+import { CommandExecutor } from '../commands/command-executor';
+import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { decodeCursor, encodeCursor, Page } from '../http/pagination';
+import { PortalPrincipal } from '../auth/principal';
+import { loadOrganization } from './quotes-invoices.commands';
+import { DocumentLineView, InvoiceSummaryView, InvoiceView, QuoteDecisionView, QuoteSummaryView, QuoteView } from './quotes-invoices.dto';
+
+const DEFAULT_LIMIT = 50;
+/** Rows read per round when a portal user sees only some of its company's documents. */
+const SCAN_BATCH = 200;
+
+export interface ListFilter {
+  clientId?: string;
+  status?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+/**
+ * Quotes and invoices as staff and portal users read them. Lists come from the shared
+ * per-client document list (client_documents_v1); one document is read from its own stream,
+ * so it always shows its lines, payments and latest state. Whether a quote has expired or an
+ * invoice is overdue depends on the clock and the organization's time zone: computed here.
+ */
+@Injectable()
+export class QuotesInvoicesQueries {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+    private readonly executor: CommandExecutor,
+  ) {}
+
+  async listQuotes(organizationId: string, filter: ListFilter, user: PortalPrincipal | null): Promise<Page<QuoteSummaryView>> {
+    const org = await loadOrganization(this.executor, organizationId);
+    const now = new Date();
+    return this.list('quote', organizationId, filter, user, org, (doc) => quoteSummary(doc, org, now));
+  }
+
+  async listInvoices(organizationId: string, filter: ListFilter, user: PortalPrincipal | null): Promise<Page<InvoiceSummaryView>> {
+    const org = await loadOrganization(this.executor, organizationId);
+    const now = new Date();
+    return this.list('invoice', organizationId, filter, user, org, (doc) => invoiceSummary(doc, org, now));
+  }
+
+  async getQuote(organizationId: string, quoteId: string, user: PortalPrincipal | null): Promise<QuoteView> {
+    const notFound = () => new DomainError('not-found', 'quote-not-found', 'No such quote.');
+    const stored = await this.stream(quoteStream(quoteId), organizationId);
+    const state = fold(quote, stored.map((e) => ({ type: e.type, data: e.data }) as unknown as QuoteEvent));
+    const shared = state.quote;
+    if (!shared) throw notFound();
+    const org = await loadOrganization(this.executor, organizationId);
+    if (user && !portalUserMaySee(shared, user, org.settings.portalDocumentVisibility)) throw notFound();
+    const last = stored[stored.length - 1];
+    const decided = state.status !== 'pending' ? last : null;
+    const decision: QuoteDecisionView | null = decided
+      ? {
+          status: state.status,
+          at: decided.metadata.occurredAt,
+          contactId: (decided.data.contactId as string | null | undefined) ?? null,
+          reason: (decided.data.reason as string | null | undefined) ?? null,
+        }
+      : null;
+    const money = (minor: number) => formatAmount(minor, shared.currency);
+    return {
+      id: shared.quoteId,
+      clientId: shared.clientId,
+      contactId: shared.contactId,
+      projectId: shared.projectId,
+      number: shared.number,
+      title: shared.title,
+      issueDate: shared.issueDate,
+      validUntil: shared.validUntil,
+      currency: shared.currency,
+      subtotal: money(shared.subtotal),
+      tax: money(shared.tax),
+      total: money(shared.total),
+      link: shared.link,
+      status: state.status,
+      pending: state.status === 'pending',
+      expired: state.status === 'pending' && isQuoteExpired(shared.validUntil, new Date(), org.timeZone),
+      decision,
+      lines: shared.lines.map((line) => lineView(line, shared.currency)),
+      createdAt: stored[0].metadata.occurredAt,
+      updatedAt: last.metadata.occurredAt,
+    };
+  }
+
+  async getInvoice(organizationId: string, invoiceId: string, user: PortalPrincipal | null): Promise<InvoiceView> {
+    const notFound = () => new DomainError('not-found', 'invoice-not-found', 'No such invoice.');
+    const stored = await this.stream(invoiceStream(invoiceId), organizationId);
+    const state = fold(invoice, stored.map((e) => ({ type: e.type, data: e.data }) as unknown as InvoiceEvent));
+    const shared = state.invoice;
+    if (!shared) throw notFound();
+    const org = await loadOrganization(this.executor, organizationId);
+    if (user && !portalUserMaySee(shared, user, org.settings.portalDocumentVisibility)) throw notFound();
+    const money = (minor: number) => formatAmount(minor, shared.currency);
+    const recordedAt = new Map(stored.filter((e) => e.type === 'InvoicePaymentRecorded').map((e) => [e.data.paymentId as string, e.metadata.occurredAt]));
+    const paid = stored.find((e) => e.type === 'InvoicePaid');
+    return {
+      id: shared.invoiceId,
+      clientId: shared.clientId,
+      contactId: shared.contactId,
+      projectId: shared.projectId,
+      number: shared.number,
+      title: shared.title,
+      issueDate: shared.issueDate,
+      dueDate: shared.dueDate,
+      currency: shared.currency,
+      subtotal: money(shared.subtotal),
+      tax: money(shared.tax),
+      total: money(shared.total),
+      link: shared.link,
+      status: state.status,
+      pending: state.status === 'open',
+      overdue: isInvoiceOverdue({ status: state.status, dueDate: shared.dueDate }, new Date(), org.timeZone),
+      paid: money(state.paidTotal),
+      balance: money(shared.total - state.paidTotal),
+      paidAt: paid ? paid.metadata.occurredAt : null,
+      lines: shared.lines.map((line) => lineView(line, shared.currency)),
+      payments: state.payments.map((p) => ({
+        paymentId: p.paymentId,
+        amount: money(p.amount),
+        method: p.method,
+        reference: p.reference,
+        paidAt: p.paidAt,
+        contactId: p.contactId,
+        recordedAt: recordedAt.get(p.paymentId) ?? p.paidAt,
+      })),
+      createdAt: stored[0].metadata.occurredAt,
+      updatedAt: stored[stored.length - 1].metadata.occurredAt,
+    };
+  }
+
+  /** A stream of the caller's organization; another organization's reads as empty. */
+  private async stream(streamName: string, organizationId: string): Promise<RecordedEvent[]> {
+    const { events } = await this.events.readStream(streamName);
+    return events.length > 0 && events[0].metadata.organizationId === organizationId ? events : [];
+  }
+
+  /**
+   * A page of one kind, ordered by id. Staff see the organization's (optionally one
+   * company's); a portal user its own company's, filtered by the organization's visibility
+   * setting, reading on until the page is full.
+   */
+  private async list<T>(
+    kind: 'quote' | 'invoice',
+    organizationId: string,
+    filter: ListFilter,
+    user: PortalPrincipal | null,
+    org: OrganizationState,
+    toItem: (doc: Doc) => T,
+  ): Promise<Page<T>> {
+    const limit = filter.limit ?? DEFAULT_LIMIT;
+    const where: Record<string, string> = { organizationId, kind };
+    const clientId = user ? user.clientId : filter.clientId?.toLowerCase();
+    if (clientId) where.clientId = clientId;
+    if (filter.status) where.status = filter.status;
+    let afterId = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    const items: Doc[] = [];
+    for (;;) {
+      const batch = user ? Math.max(limit + 1, SCAN_BATCH) : limit + 1;
+      const docs = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where, afterId, limit: batch });
+      for (const doc of docs) {
+        const visible = !user || portalUserMaySee({ clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null }, user, org.settings.portalDocumentVisibility);
+        if (visible) items.push(doc);
+        if (items.length > limit) break;
+      }
+      if (items.length > limit || docs.length < batch) break;
+      afterId = docs[docs.length - 1].id;
+    }
+    const page = items.slice(0, limit);
+    return { items: page.map(toItem), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+  }
+}
+
+function lineView(line: DocumentLine, currency: string): DocumentLineView {
+  return { description: line.description, quantity: line.quantity, unitPrice: formatAmount(line.unitPrice, currency), amount: formatAmount(line.amount, currency) };
+}
+
+function base(doc: Doc) {
+  const summary = doc.summary as Record<string, any>;
+  return {
+    id: doc.id,
+    clientId: doc.clientId as string,
+    contactId: (doc.contactId as string | null) ?? null,
+    projectId: (doc.projectId as string | null) ?? null,
+    number: doc.number as string,
+    title: doc.title as string,
+    issueDate: summary.issueDate as string,
+    currency: summary.currency as string,
+    subtotal: summary.subtotal as string,
+    tax: summary.tax as string,
+    total: summary.total as string,
+    link: summary.link as string,
+    pending: doc.pending === true,
+    createdAt: doc.createdAt as string,
+    updatedAt: doc.updatedAt as string,
+  };
+}
+
+function quoteSummary(doc: Doc, org: OrganizationState, now: Date): QuoteSummaryView {
+  const validUntil = (doc.summary as Record<string, string>).validUntil;
+  return {
+    ...base(doc),
+    status: doc.status as string,
+    validUntil,
+    expired: doc.status === 'pending' && isQuoteExpired(validUntil, now, org.timeZone),
+    decision: (doc.decision as QuoteDecisionView | null) ?? null,
+  };
+}
+
+function invoiceSummary(doc: Doc, org: OrganizationState, now: Date): InvoiceSummaryView {
+  const dueDate = (doc.summary as Record<string, string>).dueDate;
+  const status = doc.status as 'open' | 'paid';
+  return {
+    ...base(doc),
+    status,
+    dueDate,
+    overdue: isInvoiceOverdue({ status, dueDate }, now, org.timeZone),
+    paid: doc.paid as string,
+    balance: doc.balance as string,
+    paidAt: (doc.paidAt as string | null) ?? null,
+  };
+}
