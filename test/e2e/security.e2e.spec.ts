@@ -593,6 +593,46 @@ describe('security (e2e)', () => {
         };
         return cases;
       })(),
+      // Shifts and timesheets: each case publishes or submits a fresh one for the operator portal user's company.
+      ...(() => {
+        const shiftBody = () => ({ clientId: portal.clientId, staffMember: { name: 'Sec Worker' }, start: '2026-03-02T08:00:00+09:00', end: '2026-03-02T17:00:00+09:00' });
+        const timesheetBody = () => ({ staffMember: { name: 'Sec Worker' }, entries: [{ date: '2026-03-02', start: '08:00', end: '17:00', breakMinutes: 60 }] });
+        const written = async (path: string, body: unknown) => {
+          const response = await call('POST', path, body);
+          expect(response.status).toBe(201);
+          return { id: response.body.id as string, position: response.body.position as number };
+        };
+        const newShift = () => written('/v1/shifts', shiftBody());
+        const newTimesheet = () => written('/v1/timesheets', { clientId: portal.clientId, ...timesheetBody() });
+        // Portal users of the table have no user type: view-only, so creating, approving and editing are 403 for both.
+        const ownCompany = { default: 401, portal: 200, portalOtherCompany: 404 };
+        const viewOnly = { default: 401, portal: 403, portalOtherCompany: 403 };
+        const notTheirs = (caller: Caller, response: Response) => {
+          if (caller === 'portalOtherCompany' || caller === 'otherOrgAdmin') expect(JSON.stringify(response.body)).not.toContain(portal.clientId);
+          else expect(JSON.stringify(response.body)).toContain(portal.clientId);
+        };
+        const cases: Record<string, RouteCase> = {
+          'POST /v1/shifts': { prepare: async () => ({ path: '/v1/shifts', body: shiftBody() }), expected: staff(['admin', 'agent'], 201, 404) },
+          'PATCH /v1/shifts/{shiftId}': { prepare: async () => ({ path: `/v1/shifts/${(await newShift()).id}`, body: { location: 'Dock 4' } }), expected: staff(['admin', 'agent'], 200, 404) },
+          'POST /v1/shifts/{shiftId}/cancel': { prepare: async () => ({ path: `/v1/shifts/${(await newShift()).id}/cancel`, body: {} }), expected: staff(['admin', 'agent'], 200, 404) },
+          'GET /v1/shifts': { prepare: async () => ({ path: `/v1/shifts?limit=200&minPosition=${(await newShift()).position}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: notTheirs },
+          'GET /v1/shifts/{shiftId}': { prepare: async () => { const s = await newShift(); return { path: `/v1/shifts/${s.id}?minPosition=${s.position}` }; }, expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
+          'GET /v1/portal/shifts': { prepare: async () => ({ path: `/v1/portal/shifts?limit=200&minPosition=${(await newShift()).position}` }), expected: portalRoute(200), check: notTheirs },
+          'GET /v1/portal/shifts/{shiftId}': { prepare: async () => { const s = await newShift(); return { path: `/v1/portal/shifts/${s.id}?minPosition=${s.position}` }; }, expected: ownCompany },
+          'POST /v1/timesheets': { prepare: async () => ({ path: '/v1/timesheets', body: { clientId: portal.clientId, ...timesheetBody() } }), expected: staff(['admin', 'agent'], 201, 404) },
+          'POST /v1/timesheets/{timesheetId}/approve': { prepare: async () => ({ path: `/v1/timesheets/${(await newTimesheet()).id}/approve` }), expected: staff(['admin', 'agent'], 200, 404) },
+          'POST /v1/timesheets/{timesheetId}/reject': { prepare: async () => ({ path: `/v1/timesheets/${(await newTimesheet()).id}/reject`, body: { reason: 'no' } }), expected: staff(['admin', 'agent'], 200, 404) },
+          'GET /v1/timesheets': { prepare: async () => ({ path: `/v1/timesheets?limit=200&minPosition=${(await newTimesheet()).position}` }), expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: notTheirs },
+          'GET /v1/timesheets/{timesheetId}': { prepare: async () => { const t = await newTimesheet(); return { path: `/v1/timesheets/${t.id}?minPosition=${t.position}` }; }, expected: staff(['admin', 'agent', 'reporter'], 200, 404) },
+          'GET /v1/portal/timesheets': { prepare: async () => ({ path: `/v1/portal/timesheets?limit=200&minPosition=${(await newTimesheet()).position}` }), expected: portalRoute(200), check: notTheirs },
+          'GET /v1/portal/timesheets/{timesheetId}': { prepare: async () => { const t = await newTimesheet(); return { path: `/v1/portal/timesheets/${t.id}?minPosition=${t.position}` }; }, expected: ownCompany },
+          'POST /v1/portal/timesheets': { prepare: async () => ({ path: '/v1/portal/timesheets', body: timesheetBody() }), expected: viewOnly },
+          'POST /v1/portal/timesheets/{timesheetId}/approve': { prepare: async () => ({ path: `/v1/portal/timesheets/${(await newTimesheet()).id}/approve` }), expected: viewOnly },
+          'POST /v1/portal/timesheets/{timesheetId}/reject': { prepare: async () => ({ path: `/v1/portal/timesheets/${(await newTimesheet()).id}/reject`, body: { reason: 'no' } }), expected: viewOnly },
+          'POST /v1/portal/timesheets/{timesheetId}/resubmit': { prepare: async () => ({ path: `/v1/portal/timesheets/${(await newTimesheet()).id}/resubmit`, body: timesheetBody() }), expected: viewOnly },
+        };
+        return cases;
+      })(),
       'POST /v1/portal/registrations': {
         prepare: async () => ({
           path: '/v1/portal/registrations',

@@ -14,6 +14,7 @@ import { AuditModule } from './audit/audit.controller';
 import { HealthModule } from './health/health.controller';
 import { ImportsModule } from './imports/imports.module';
 import { PortalsModule } from './portals/portals.module';
+import { ShiftsTimesheetsModule } from './shifts-timesheets/shifts-timesheets.module';
 import { QuotesInvoicesModule } from './quotes-invoices/quotes-invoices.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 import { OrganizationSettingsModule } from './organizations/organization-settings.controller';
@@ -24,7 +25,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

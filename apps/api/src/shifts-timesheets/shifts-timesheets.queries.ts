@@ -1,0 +1,132 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, portalUserMaySee } from '@app/domain';
+import { CLIENT_DOCUMENTS_COLLECTION, Doc, ReadStore, ShiftSummary, TimesheetSummary } from '@app/projections';
+import { CommandExecutor } from '../commands/command-executor';
+import { decodeCursor, encodeCursor, Page, PageQuery } from '../http/pagination';
+import { READ_STORE } from '../infrastructure/tokens';
+import { PortalPrincipal } from '../auth/principal';
+import { organizationSettingsOf } from './shifts-timesheets.commands';
+import { ShiftView, TimesheetView } from './shifts-timesheets.dto';
+
+type Kind = 'shift' | 'timesheet';
+
+/** Rows read per step when a filter cannot be served by an index alone. */
+const SCAN_BATCH = 200;
+
+/**
+ * Shifts and timesheets as staff and portal users read them, from the shared per-client
+ * document list (client_documents_v1). Lists are ordered by id and page with an opaque cursor.
+ * A portal user reads only its own company's rows that its organization's visibility lets it
+ * see; any other id answers 404, exactly like an unknown one.
+ */
+@Injectable()
+export class ShiftsTimesheetsQueries {
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly executor: CommandExecutor,
+  ) {}
+
+  async staffList(organizationId: string, kind: Kind, filter: { clientId?: string; status?: string }, query: PageQuery): Promise<Page<Doc>> {
+    const where = {
+      organizationId,
+      ...(filter.clientId ? { clientId: filter.clientId.toLowerCase() } : {}),
+      kind,
+      ...(filter.status ? { status: filter.status } : {}),
+    };
+    return this.page(where, () => true, query);
+  }
+
+  async staffGet(organizationId: string, kind: Kind, id: string): Promise<Doc> {
+    const doc = await this.readStore.get(CLIENT_DOCUMENTS_COLLECTION, id);
+    if (!doc || doc.organizationId !== organizationId || doc.kind !== kind) throw notFound(kind);
+    return doc;
+  }
+
+  async portalList(user: PortalPrincipal, kind: Kind, status: string | undefined, query: PageQuery): Promise<Page<Doc>> {
+    const { visibility } = await organizationSettingsOf(this.executor, user.organizationId);
+    const where = { organizationId: user.organizationId, clientId: user.clientId, kind, ...(status ? { status } : {}) };
+    return this.page(where, (doc) => portalUserMaySee(audienceOf(doc), user, visibility), query);
+  }
+
+  async portalGet(user: PortalPrincipal, kind: Kind, id: string): Promise<Doc> {
+    const doc = await this.readStore.get(CLIENT_DOCUMENTS_COLLECTION, id);
+    if (!doc || doc.organizationId !== user.organizationId || doc.kind !== kind) throw notFound(kind);
+    const { visibility } = await organizationSettingsOf(this.executor, user.organizationId);
+    if (!portalUserMaySee(audienceOf(doc), user, visibility)) throw notFound(kind);
+    return doc;
+  }
+
+  /** One page of the rows matching `where` and `keep`, ordered by id. */
+  private async page(where: Record<string, string>, keep: (doc: Doc) => boolean, query: PageQuery): Promise<Page<Doc>> {
+    const limit = query.limit ?? 50;
+    let afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
+    const found: Doc[] = [];
+    for (;;) {
+      const batch = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where, afterId, limit: Math.max(limit + 1, SCAN_BATCH) });
+      for (const doc of batch) {
+        if (keep(doc)) found.push(doc);
+        if (found.length > limit) break;
+      }
+      if (found.length > limit || batch.length < Math.max(limit + 1, SCAN_BATCH)) break;
+      afterId = batch[batch.length - 1].id;
+    }
+    const items = found.slice(0, limit);
+    return { items, nextCursor: found.length > limit ? encodeCursor(items[items.length - 1].id) : null };
+  }
+}
+
+function audienceOf(doc: Doc): { clientId: string; contactId: string | null } {
+  return { clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null };
+}
+
+function notFound(kind: Kind): DomainError {
+  return new DomainError('not-found', `${kind}-not-found`, `No such ${kind}.`);
+}
+
+export function toShiftView(doc: Doc): ShiftView {
+  const summary = doc.summary as unknown as ShiftSummary;
+  return {
+    id: doc.id,
+    clientId: doc.clientId as string,
+    projectId: (doc.projectId as string | null) ?? null,
+    status: doc.status as string,
+    title: doc.title as string,
+    staffMember: summary.staffMember,
+    start: summary.start,
+    end: summary.end,
+    startsAt: summary.startsAt,
+    endsAt: summary.endsAt,
+    location: summary.location,
+    role: summary.role,
+    cancellationReason: doc.status === 'cancelled' ? ((doc.statusReason as string | null) ?? null) : null,
+    createdAt: doc.createdAt as string,
+    updatedAt: doc.updatedAt as string,
+  };
+}
+
+export function toTimesheetView(doc: Doc): TimesheetView {
+  const summary = doc.summary as unknown as TimesheetSummary;
+  return {
+    id: doc.id,
+    clientId: doc.clientId as string,
+    contactId: (doc.contactId as string | null) ?? null,
+    projectId: (doc.projectId as string | null) ?? null,
+    status: doc.status as string,
+    pending: doc.pending === true,
+    title: doc.title as string,
+    staffMember: summary.staffMember,
+    timeZone: summary.timeZone,
+    entries: summary.entries,
+    totalMinutes: summary.totalMinutes,
+    totalHours: Math.round((summary.totalMinutes / 60) * 100) / 100,
+    note: summary.note,
+    rejectionReason: doc.status === 'rejected' ? ((doc.statusReason as string | null) ?? null) : null,
+    version: summary.version,
+    createdAt: doc.createdAt as string,
+    updatedAt: doc.updatedAt as string,
+  };
+}
+
+export function mapPage<T>(page: Page<Doc>, toItem: (doc: Doc) => T): Page<T> {
+  return { items: page.items.map(toItem), nextCursor: page.nextCursor };
+}

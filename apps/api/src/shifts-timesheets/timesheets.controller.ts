@@ -1,0 +1,182 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { Page, ReadQuery } from '../http/pagination';
+import { ResourceIdPipe } from '../http/pipes';
+import { CommandContext } from '../http/request-context';
+import { PortalUser, Staff } from '../auth/access';
+import { CurrentPortalUser, CurrentStaff, PortalContext, PortalPrincipal, StaffContext, StaffPrincipal } from '../auth/principal';
+import { CreatedResponse, WrittenResponse } from '../directory/directory.dto';
+import { ApproveTimesheet, RejectTimesheet, ResubmitTimesheet, SubmitTimesheet, Written } from './shifts-timesheets.commands';
+import {
+  PortalTimesheetsQuery,
+  RejectTimesheetDto,
+  ResubmitTimesheetDto,
+  SubmitTimesheetDto,
+  TimesheetContentDto,
+  TimesheetPage,
+  TimesheetsQuery,
+  TimesheetView,
+} from './shifts-timesheets.dto';
+import { mapPage, ShiftsTimesheetsQueries, toTimesheetView } from './shifts-timesheets.queries';
+
+const ENTRY_RULES =
+  '422 /problems/overlapping-entries, /problems/day-over-24-hours, /problems/entry-ends-before-start, /problems/negative-hours, ' +
+  '/problems/nonexistent-local-time, /problems/invalid-entry-date, /problems/invalid-entry-time: nothing is written';
+const FINAL = '409 /problems/timesheet-final (approved: final), /problems/timesheet-rejected, /problems/timesheet-not-rejected';
+
+/**
+ * Timesheets of temporary staff: a client contact creates one in the portal on the staff
+ * member's behalf (or staff submit one), a client contact approves or rejects it with a reason,
+ * a rejected one is corrected and resubmitted, an approved one is final.
+ */
+@ApiTags('timesheets')
+@ApiBearerAuth()
+@Controller('v1')
+export class TimesheetsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: ShiftsTimesheetsQueries,
+  ) {}
+
+  @Post('timesheets')
+  @HttpCode(201)
+  @Staff('documents:write')
+  @ApiOperation({ summary: 'Submit a timesheet for a client company on behalf of a staff member (SubmitTimesheet)' })
+  @ApiCreatedResponse({ type: CreatedResponse })
+  @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
+  submit(@StaffContext() context: CommandContext, @Body() body: SubmitTimesheetDto): Promise<Written> {
+    return this.commands.execute(new SubmitTimesheet(context, { kind: 'staff' }, body));
+  }
+
+  @Post('timesheets/:timesheetId/approve')
+  @HttpCode(200)
+  @Staff('documents:write')
+  @ApiOperation({ summary: 'Approve a submitted timesheet as the organization (ApproveTimesheet); approved is final' })
+  @ApiOkResponse({ type: WrittenResponse })
+  @ApiConflictResponse({ description: FINAL })
+  approve(@StaffContext() context: CommandContext, @Param('timesheetId', ResourceIdPipe) timesheetId: string): Promise<Written> {
+    return this.commands.execute(new ApproveTimesheet(context, { kind: 'staff' }, timesheetId));
+  }
+
+  @Post('timesheets/:timesheetId/reject')
+  @HttpCode(200)
+  @Staff('documents:write')
+  @ApiOperation({ summary: 'Reject a submitted timesheet with a reason, as the organization (RejectTimesheet)' })
+  @ApiOkResponse({ type: WrittenResponse })
+  @ApiConflictResponse({ description: FINAL })
+  reject(
+    @StaffContext() context: CommandContext,
+    @Param('timesheetId', ResourceIdPipe) timesheetId: string,
+    @Body() body: RejectTimesheetDto,
+  ): Promise<Written> {
+    return this.commands.execute(new RejectTimesheet(context, { kind: 'staff' }, timesheetId, body));
+  }
+
+  @Get('timesheets')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'List timesheets, ordered by id; filter by client company and status (submitted: awaiting approval)' })
+  @ApiOkResponse({ type: TimesheetPage })
+  async list(@CurrentStaff() principal: StaffPrincipal, @Query() query: TimesheetsQuery): Promise<Page<TimesheetView>> {
+    return mapPage(await this.queries.staffList(principal.organizationId, 'timesheet', { clientId: query.clientId, status: query.status }, query), toTimesheetView);
+  }
+
+  @Get('timesheets/:timesheetId')
+  @Staff('read-models:read')
+  @ApiOperation({ summary: 'A timesheet with its entries and computed hours' })
+  @ApiOkResponse({ type: TimesheetView })
+  async get(
+    @CurrentStaff() principal: StaffPrincipal,
+    @Param('timesheetId', ResourceIdPipe) timesheetId: string,
+    @Query() _query: ReadQuery,
+  ): Promise<TimesheetView> {
+    return toTimesheetView(await this.queries.staffGet(principal.organizationId, 'timesheet', timesheetId));
+  }
+
+  @Get('portal/timesheets')
+  @PortalUser('timesheets', 'view')
+  @ApiOperation({ summary: "Portal: the timesheets of the user's company it may see, ordered by id; filter by status" })
+  @ApiOkResponse({ type: TimesheetPage })
+  async portalList(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalTimesheetsQuery): Promise<Page<TimesheetView>> {
+    return mapPage(await this.queries.portalList(user, 'timesheet', query.status, query), toTimesheetView);
+  }
+
+  @Get('portal/timesheets/:timesheetId')
+  @PortalUser('timesheets', 'view')
+  @ApiOperation({ summary: "Portal: a timesheet of the user's company; another company's answers 404" })
+  @ApiOkResponse({ type: TimesheetView })
+  async portalGet(
+    @CurrentPortalUser() user: PortalPrincipal,
+    @Param('timesheetId', ResourceIdPipe) timesheetId: string,
+    @Query() _query: ReadQuery,
+  ): Promise<TimesheetView> {
+    return toTimesheetView(await this.queries.portalGet(user, 'timesheet', timesheetId));
+  }
+
+  @Post('portal/timesheets')
+  @HttpCode(201)
+  @PortalUser('timesheets', 'create')
+  @ApiOperation({ summary: "Portal: create a timesheet for the user's company on behalf of a temporary staff member (SubmitTimesheet)" })
+  @ApiCreatedResponse({ type: CreatedResponse })
+  @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
+  portalCreate(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: TimesheetContentDto): Promise<Written> {
+    return this.commands.execute(new SubmitTimesheet(context, { kind: 'portal-user', user }, body));
+  }
+
+  @Post('portal/timesheets/:timesheetId/approve')
+  @HttpCode(200)
+  @PortalUser('timesheets', 'approve')
+  @ApiOperation({ summary: 'Portal: approve a submitted timesheet (ApproveTimesheet); approved is final' })
+  @ApiOkResponse({ type: WrittenResponse })
+  @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
+  @ApiConflictResponse({ description: FINAL })
+  portalApprove(
+    @CurrentPortalUser() user: PortalPrincipal,
+    @PortalContext() context: CommandContext,
+    @Param('timesheetId', ResourceIdPipe) timesheetId: string,
+  ): Promise<Written> {
+    return this.commands.execute(new ApproveTimesheet(context, { kind: 'portal-user', user }, timesheetId));
+  }
+
+  @Post('portal/timesheets/:timesheetId/reject')
+  @HttpCode(200)
+  @PortalUser('timesheets', 'approve')
+  @ApiOperation({ summary: 'Portal: reject a submitted timesheet with a reason (RejectTimesheet)' })
+  @ApiOkResponse({ type: WrittenResponse })
+  @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
+  @ApiConflictResponse({ description: FINAL })
+  portalReject(
+    @CurrentPortalUser() user: PortalPrincipal,
+    @PortalContext() context: CommandContext,
+    @Param('timesheetId', ResourceIdPipe) timesheetId: string,
+    @Body() body: RejectTimesheetDto,
+  ): Promise<Written> {
+    return this.commands.execute(new RejectTimesheet(context, { kind: 'portal-user', user }, timesheetId, body));
+  }
+
+  @Post('portal/timesheets/:timesheetId/resubmit')
+  @HttpCode(200)
+  @PortalUser('timesheets', 'edit')
+  @ApiOperation({ summary: 'Portal: correct a rejected timesheet and submit it again (ResubmitTimesheet)' })
+  @ApiOkResponse({ type: WrittenResponse })
+  @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
+  @ApiConflictResponse({ description: FINAL })
+  @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
+  portalResubmit(
+    @CurrentPortalUser() user: PortalPrincipal,
+    @PortalContext() context: CommandContext,
+    @Param('timesheetId', ResourceIdPipe) timesheetId: string,
+    @Body() body: ResubmitTimesheetDto,
+  ): Promise<Written> {
+    return this.commands.execute(new ResubmitTimesheet(context, { kind: 'portal-user', user }, timesheetId, body));
+  }
+}
