@@ -177,6 +177,14 @@ describe('shifts and timesheets (e2e)', () => {
     expect(types).toEqual(expect.arrayContaining(['TimesheetSubmitted', 'TimesheetApproved']));
     const submittedEvent = audit.body.items.find((i: any) => i.type === 'TimesheetSubmitted');
     expect(submittedEvent).toMatchObject({ channel: 'portal', actor: { kind: 'portal-user' }, onBehalfOf: { kind: 'staff-member', id: 'W-1042' } });
+
+    // Opening it in the portal marks it viewed; staff see the marker and the notification of the approval.
+    const openedDocument = await portal(clerkA, 'GET', `/v1/portal/documents/${id}`);
+    expect(openedDocument.body).toMatchObject({ id, kind: 'timesheet', status: 'approved' });
+    const document = await staff('GET', `/v1/documents/${id}?minPosition=${openedDocument.body.position}`);
+    expect(document.body).toMatchObject({ kind: 'timesheet', viewed: { viewCount: 1, firstViewedBy: { contactId: clerkA.contactId } } });
+    const feed = await staff('GET', `/v1/notifications?limit=200&minPosition=${approved.body.position}`);
+    expect(feed.body.items.filter((n: any) => n.documentId === id).map((n: any) => n.type)).toEqual(expect.arrayContaining(['TimesheetSubmitted', 'TimesheetApproved']));
   });
 
   it('a rejected timesheet is corrected and resubmitted, then approved; staff submit one for the whole company', async () => {
