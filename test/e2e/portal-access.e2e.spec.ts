@@ -111,13 +111,14 @@ describe('portal access lifecycle (e2e)', () => {
     const audit = await api.request('GET', `/v1/audit?subjectId=${invited.body.accessId}&minPosition=${enabled.body.position}`);
     expect(audit.status).toBe(200);
     expect(audit.body.items.map((i: any) => i.type)).toEqual([
+      'PortalUserSeatTaken',
       'ContactInvited',
       'InvitationAccepted',
       'PortalAccessDisabled',
       'PortalAccessEnabled',
     ]);
     expect(audit.body.items[0]).toMatchObject({ channel: 'api', actor: { kind: 'staff' } });
-    expect(audit.body.items[1]).toMatchObject({ channel: 'portal', actor: { kind: 'portal-user', id: invited.body.accessId } });
+    expect(audit.body.items[2]).toMatchObject({ channel: 'portal', actor: { kind: 'portal-user', id: invited.body.accessId } });
     const positions = audit.body.items.map((i: any) => i.position);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     const everything = JSON.stringify((await api.request('GET', '/v1/audit?limit=200')).body);
@@ -327,6 +328,7 @@ describe('restart (e2e)', () => {
         'ApiKeyIssued',
         'ClientCompanyRegistered',
         'ContactAdded',
+        'PortalUserSeatTaken',
         'ContactInvited',
         'InvitationAccepted',
       ]);

@@ -397,6 +397,19 @@ describe('security (e2e)', () => {
         prepare: async () => ({ path: `/v1/contacts/${await invitedContact()}/portal-access/revoke`, body: {} }),
         expected: staff(['admin', 'agent'], 200, 404),
       },
+      'PUT /v1/contacts/{contactId}/portal-access/user-type': {
+        prepare: async () => ({ path: `/v1/contacts/${await invitedContact()}/portal-access/user-type`, body: { userTypeId: await operatorUserType() } }),
+        expected: staff(['admin', 'agent'], 200, 404),
+      },
+      'POST /v1/portal-access/bulk-invite': {
+        prepare: async () => ({ path: '/v1/portal-access/bulk-invite', body: { contactIds: [await operatorContact()] } }),
+        expected: staff(['admin', 'agent'], 200, 200),
+        check: (caller, response) => {
+          // Another organization's contact is skipped as unknown: nothing invited, nothing said about it.
+          if (caller === 'otherOrgAdmin') expect(response.body).toMatchObject({ invited: [], skipped: [{ reason: 'contact-not-found' }] });
+          else expect(response.body.invited).toHaveLength(1);
+        },
+      },
       'GET /v1/contacts/{contactId}/portal-access': {
         prepare: async () => ({ path: `/v1/contacts/${portal.contactId}/portal-access?minPosition=${portal.position}` }),
         expected: staff(['admin', 'agent', 'reporter'], 200, 404),

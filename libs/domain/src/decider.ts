@@ -28,7 +28,8 @@ export function fold<State, Event extends DomainEvent>(
 export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   ClientCompanyRegistered: 1,
   ContactAdded: 1,
-  ContactInvited: 1,
+  ContactInvited: 2, // v2: userTypeId, language
+  PortalUserTypeChanged: 1,
   InvitationResent: 1,
   InvitationAccepted: 1,
   PortalAccessDisabled: 1,

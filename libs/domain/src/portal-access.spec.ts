@@ -31,7 +31,15 @@ const invite = (email: string | null = 'ana@example.com') => ({
 
 describe('portal access', () => {
   describe('InviteContact', () => {
-    it('invites a contact that has an email', () => spec.given([]).when(invite()).then([invited()]));
+    const v2 = (event: PortalAccessEvent, extra: { userTypeId: string | null; language: string | null }) =>
+      ({ ...event, data: { ...event.data, ...extra } }) as PortalAccessEvent;
+    it('invites a contact that has an email', () => spec.given([]).when(invite()).then([v2(invited(), { userTypeId: null, language: null })]));
+    it('records the user type and the language of the invitation', () =>
+      spec
+        .given([])
+        .when({ ...invite(), userTypeId: 'ut-1', language: 'pt-BR' })
+        .then([v2(invited(), { userTypeId: 'ut-1', language: 'pt-BR' })]));
+    it('refuses a language that is not a known tag', () => spec.given([]).when({ ...invite(), language: 'xx-Klingon' }).thenThrows('invalid-language'));
     it('refuses a contact without an email', () => spec.given([]).when(invite(null)).thenThrows('contact-has-no-email'));
     it('refuses when already invited', () => spec.given([invited()]).when(invite()).thenThrows('already-invited', { currentStatus: 'Invited' }));
     it('refuses when already active', () =>
@@ -113,5 +121,21 @@ describe('portal access', () => {
     expect(portalAccessId('default', 'c-1')).not.toBe(portalAccessId('default', 'c-2'));
     expect(portalAccessId('p-2', 'c-1')).not.toBe(portalAccessId('default', 'c-1'));
     expect(portalAccessId('default', 'c-1')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+  describe('ChangePortalUserType', () => {
+    const change = (userTypeId: string | null) => ({ type: 'ChangePortalUserType' as const, userTypeId });
+    it('changes the user type of an access', () =>
+      spec
+        .given([invited(), accepted()])
+        .when(change('ut-2'))
+        .then([{ type: 'PortalUserTypeChanged', data: { accessId, contactId, userTypeId: 'ut-2', previousUserTypeId: null } }]));
+    it('writes nothing when the type is the same', () =>
+      spec.given([invited(), accepted(), { type: 'PortalUserTypeChanged', data: { accessId, contactId, userTypeId: 'ut-2', previousUserTypeId: null } }]).when(change('ut-2')).then([]));
+    it('refuses an access that does not exist', () => spec.given([]).when(change('ut-2')).thenThrows('portal-access-not-found'));
+    it('refuses a revoked access', () =>
+      spec
+        .given([invited(), { type: 'PortalAccessRevoked', data: { accessId, contactId, reason: null, previousStatus: 'Invited', notify: false } }])
+        .when(change('ut-2'))
+        .thenThrows('access-revoked'));
   });
 });

@@ -14,9 +14,6 @@ import { isKnownCountry, isKnownLanguage, isKnownTimeZone, TIME_FORMATS, TimeFor
  */
 export type PortalAccessStatus = 'Invited' | 'Active' | 'Disabled' | 'Revoked';
 
-/** Until portals are configurable, every organization has this one portal. */
-export const DEFAULT_PORTAL_ID = 'default';
-
 export const portalAccessStream = (accessId: string) => `portalAccess-${accessId}`;
 
 export function portalAccessId(portalId: string, contactId: string): string {
@@ -36,7 +33,15 @@ export type PortalAccessEvent =
         invitationId: string;
         sentAt: string;
         expiresAt: string;
+        /** v2: the user type whose permissions the user gets (absent in v1: none). */
+        userTypeId?: string | null;
+        /** v2: the language the invitation was written in (absent in v1: the portal's default). */
+        language?: string | null;
       };
+    }
+  | {
+      type: 'PortalUserTypeChanged';
+      data: { accessId: string; contactId: string; userTypeId: string | null; previousUserTypeId: string | null };
     }
   | {
       type: 'InvitationResent';
@@ -84,7 +89,10 @@ export type PortalAccessCommand =
       portalId: string;
       contact: { contactId: string; clientId: string; email: string | null };
       invitation: NewInvitation;
+      userTypeId?: string | null;
+      language?: string | null;
     }
+  | { type: 'ChangePortalUserType'; userTypeId: string | null }
   | {
       type: 'ResendInvitation';
       invitation: NewInvitation;
@@ -112,6 +120,10 @@ export interface PortalAccessState {
   contactId: string | null;
   clientId: string | null;
   portalId: string | null;
+  /** The user type whose module permissions apply; null: view-only on every module. */
+  userTypeId: string | null;
+  /** The language of the last invitation (the user's own preference wins once set). */
+  invitationLanguage: string | null;
   /** Whether an invitation was ever accepted (a password exists). */
   accepted: boolean;
   invitationId: string | null;
@@ -130,6 +142,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     contactId: null,
     clientId: null,
     portalId: null,
+    userTypeId: null,
+    invitationLanguage: null,
     accepted: false,
     invitationId: null,
     invitationExpiresAt: null,
@@ -153,6 +167,9 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         if (!contact.email) {
           throw new DomainError('unprocessable', 'contact-has-no-email', 'The contact needs an email address before it can be invited.');
         }
+        if (command.language && !isKnownLanguage(command.language)) {
+          throw new DomainError('unprocessable', 'invalid-language', `"${command.language}" is not a known language tag.`, { field: 'language' });
+        }
         return [
           {
             type: 'ContactInvited',
@@ -165,9 +182,20 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
               invitationId: command.invitation.invitationId,
               sentAt: command.invitation.sentAt,
               expiresAt: command.invitation.expiresAt,
+              userTypeId: command.userTypeId ?? null,
+              language: command.language ?? null,
             },
           },
         ];
+      }
+
+      case 'ChangePortalUserType': {
+        const { accessId, contactId } = requireAccess(state);
+        if (state.status === 'Revoked') {
+          throw new DomainError('conflict', 'access-revoked', 'Portal access is revoked: invite the contact again instead.', { currentStatus: state.status });
+        }
+        if (command.userTypeId === state.userTypeId) return [];
+        return [{ type: 'PortalUserTypeChanged', data: { accessId, contactId, userTypeId: command.userTypeId, previousUserTypeId: state.userTypeId } }];
       }
 
       case 'ResendInvitation': {
@@ -303,10 +331,14 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
           contactId: event.data.contactId,
           clientId: event.data.clientId,
           portalId: event.data.portalId,
+          userTypeId: event.data.userTypeId ?? null,
+          invitationLanguage: event.data.language ?? null,
           invitationId: event.data.invitationId,
           invitationExpiresAt: event.data.expiresAt,
           lastInvitedAt: event.data.sentAt,
         };
+      case 'PortalUserTypeChanged':
+        return { ...state, userTypeId: event.data.userTypeId };
       case 'InvitationResent':
         return {
           ...state,

@@ -10,7 +10,17 @@ export const portalStatusProjection: Projection = {
   collections: [
     {
       name: PORTAL_ACCESS_COLLECTION,
-      indexes: [['organizationId'], ['organizationId', 'clientId'], ['organizationId', 'status'], ['organizationId', 'clientId', 'status'], ['email']],
+      indexes: [
+        ['organizationId'],
+        ['organizationId', 'clientId'],
+        ['organizationId', 'status'],
+        ['organizationId', 'clientId', 'status'],
+        ['organizationId', 'portalId'],
+        ['organizationId', 'portalId', 'clientId'],
+        ['organizationId', 'portalId', 'status'],
+        ['organizationId', 'portalId', 'clientId', 'status'],
+        ['email'],
+      ],
     },
   ],
 
@@ -38,6 +48,8 @@ export const portalStatusProjection: Projection = {
             contactId: data.contactId,
             clientId: data.clientId,
             email: data.email,
+            userTypeId: data.userTypeId ?? null,
+            language: data.language ?? null,
             status: 'Invited',
             lastInvitedAt: data.sentAt,
             invitationExpiresAt: data.expiresAt,
@@ -63,6 +75,8 @@ export const portalStatusProjection: Projection = {
         return upsert({ status: 'Revoked', revokedAt: at, revokedReason: data.reason ?? null, invitationExpiresAt: null });
       case 'PortalPasswordChanged':
         return upsert({ passwordChangedAt: at });
+      case 'PortalUserTypeChanged':
+        return upsert({ userTypeId: data.userTypeId });
       case 'PortalAccessEnabled':
         return data.status === 'Invited'
           ? upsert(

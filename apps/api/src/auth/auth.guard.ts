@@ -4,12 +4,13 @@ import { ProblemException } from '../http/problem';
 import { ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from './api-keys';
 import { PortalSessions } from './portal-sessions';
+import { Portals } from '../portals/portals.service';
 import { AuthenticatedRequest } from './principal';
 
 /**
  * The one place that decides who may call what. Staff: a valid API key whose role grants the
- * route's permission (403 otherwise). Portal users: a valid session of an Active access (the
- * module permissions of user types plug in here). Which records a caller may see is then
+ * route's permission (403 otherwise). Portal users: a valid session of an Active access whose
+ * user type allows the route's action on its module (no user type: view-only). Which records a caller may see is then
  * decided by organization (and, for portal users, company) in the queries and commands.
  */
 @Injectable()
@@ -20,6 +21,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeys,
     private readonly sessions: PortalSessions,
+    private readonly portals: Portals,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -45,8 +47,12 @@ export class AuthGuard implements CanActivate {
         const principal = await this.sessions.authenticate(request.headers.authorization);
         if (!principal) throw unauthorized('A valid portal session is required: Authorization: Bearer <session token>.');
         request.principal = principal;
-        // Every portal user may see and change its own profile; module rights come with user types.
-        if (access.module !== 'profile') throw forbidden('This portal user may not do this.');
+        // Every portal user may see and change its own profile; module rights come with its user type.
+        if (access.module === 'profile') return true;
+        const permissions = await this.portals.permissionsOf(principal.organizationId, principal.portalId, principal.userTypeId);
+        if (!permissions[access.module][access.action]) {
+          throw forbidden(`This portal user's type does not allow ${access.action} on ${access.module}.`);
+        }
         return true;
       }
     }

@@ -71,7 +71,8 @@ export class PortalSessions implements OnModuleInit {
       accessId: claims.acc,
       contactId: state.contactId,
       clientId: state.clientId,
-      portalId: state.portalId ?? 'default',
+      portalId: state.portalId!,
+      userTypeId: state.userTypeId,
       sessionId: claims.sid,
     };
   }

@@ -18,6 +18,8 @@ export interface PortalPrincipal {
   contactId: string;
   clientId: string;
   portalId: string;
+  /** Whose module permissions apply; null: view-only on every module. */
+  userTypeId: string | null;
   sessionId: string;
 }
 

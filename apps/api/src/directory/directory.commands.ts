@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { PortalAccessResult, RevokePortalAccess } from '../portal-access/portal-access.commands';
 import { randomUUID } from 'node:crypto';
 import {
   clientCompany,
@@ -8,8 +9,6 @@ import {
   contactStream,
   DocumentsOnDissociation,
   DomainError,
-  portalAccess,
-  portalAccessStream,
 } from '@app/domain';
 import { PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { Inject } from '@nestjs/common';
@@ -96,6 +95,7 @@ export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClien
 
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
     private readonly waiter: ProjectionWaiter,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
@@ -118,14 +118,11 @@ export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClien
       for (const access of page) {
         if (access.status === 'Revoked') continue;
         try {
-          const revoked = await this.executor.execute({
-            streamName: portalAccessStream(access.id),
-            decider: portalAccess,
-            command: { type: 'RevokePortalAccess', reason: 'client company archived', notify: false },
-            context,
-          });
+          const revoked: PortalAccessResult = await this.commands.execute(
+            new RevokePortalAccess(context, access.contactId as string, 'client company archived', false, access.portalId as string),
+          );
           revokedAccesses += 1;
-          if (revoked.position > position) position = revoked.position;
+          if (BigInt(revoked.position) > position) position = BigInt(revoked.position);
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;
           this.logger.warn(`Access ${access.id} not revoked: ${error.message}`);

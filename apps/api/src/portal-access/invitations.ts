@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { NewInvitation } from '@app/domain';
 import { CredentialStore, hashToken, newToken } from '@app/credentials';
-import { escapeHtml, invitationEmail, Mailer } from '@app/notifications';
+import { escapeHtml, hasBuiltInInvitation, invitationEmail, Mailer } from '@app/notifications';
 import { Organizations } from '../organizations/organizations';
+import { Portals, PortalView } from '../portals/portals.service';
 import { AppConfig } from '../config';
 import { APP_CONFIG } from '../infrastructure/tokens';
 
@@ -25,6 +26,7 @@ export class Invitations {
     private readonly credentials: CredentialStore,
     private readonly mailer: Mailer,
     private readonly organizations: Organizations,
+    private readonly portals: Portals,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,21 +47,32 @@ export class Invitations {
     return invitation;
   }
 
-  /** Sends the invitation email; false (and a log line without the token) if it could not. */
-  async send(organizationId: string, invitation: IssuedInvitation, to: { email: string; name: string }): Promise<boolean> {
+  /**
+   * Sends the invitation email in the given language: the portal's own template for it (or
+   * its base language, or the portal's default language), else the built-in text. False (and
+   * a log line without the token) if it could not be sent.
+   */
+  async send(
+    organizationId: string,
+    invitation: IssuedInvitation,
+    to: { email: string; name: string },
+    portal: PortalView,
+    language: string,
+  ): Promise<boolean> {
     const acceptUrl = `${this.config.publicPortalUrl}/accept-invitation?token=${encodeURIComponent(invitation.token)}`;
-    const { name: organizationName } = await this.organizations.get(organizationId);
+    const portalUrl = portal.isDefault ? this.config.publicPortalUrl : `${this.config.publicPortalUrl}/${portal.slug}`;
+    const { name } = await this.organizations.get(organizationId);
+    const organizationName = name ?? this.config.organizationName;
+    const vars = { contactName: to.name, portalUrl, username: to.email, acceptUrl, organizationName, expiresAt: invitation.expiresAt };
+    // The person's language first (the portal's template, else the built-in text), then the
+    // portal's default language.
+    const custom = this.portals.renderInvitation(portal, language, vars, { fallbackToDefaultLanguage: !hasBuiltInInvitation(language) });
+    if (!custom && !hasBuiltInInvitation(language)) language = portal.defaultLanguage;
+    const message = custom
+      ? { to: to.email, subject: custom.subject, text: custom.text, html: `<p>${escapeHtml(custom.text).replace(/\r?\n/g, '<br>\n')}</p>` }
+      : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language });
     try {
-      await this.mailer.send(
-        invitationEmail({
-          to: to.email,
-          contactName: to.name,
-          organizationName: organizationName ?? this.config.organizationName,
-          portalUrl: this.config.publicPortalUrl,
-          acceptUrl,
-          expiresAt: invitation.expiresAt,
-        }),
-      );
+      await this.mailer.send(message);
       return true;
     } catch (error) {
       this.logger.error(`Invitation ${invitation.invitationId} could not be sent: ${(error as Error).message}`);

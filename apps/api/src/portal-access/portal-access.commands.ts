@@ -3,10 +3,11 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   contact,
   contactStream,
-  DEFAULT_PORTAL_ID,
   DomainError,
+  NewInvitation,
   portalAccess,
   portalAccessId,
+  PortalAccessState,
   portalAccessStream,
   PortalAccessStatus,
 } from '@app/domain';
@@ -17,71 +18,112 @@ import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandContext } from '../http/request-context';
+import { Portals, PortalView } from '../portals/portals.service';
 import { Invitations } from './invitations';
 
 export interface PortalAccessResult {
   accessId: string;
   contactId: string;
+  portalId?: string;
   status: PortalAccessStatus;
   position: number;
   /** Present when the command sent an invitation email. */
   emailSent?: boolean;
 }
 
+/** Which portal (the organization's first when omitted), which user type, which language. */
+export interface InviteOptions {
+  portalId?: string;
+  userTypeId?: string;
+  language?: string;
+}
+
 export class InviteContact {
-  constructor(readonly context: CommandContext, readonly contactId: string) {}
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly options: InviteOptions = {}) {}
 }
 export class ResendInvitation {
-  constructor(readonly context: CommandContext, readonly contactId: string) {}
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly portalId?: string) {}
 }
 export class DisablePortalAccess {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly reason?: string) {}
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly reason?: string, readonly portalId?: string) {}
 }
 export class EnablePortalAccess {
-  constructor(readonly context: CommandContext, readonly contactId: string) {}
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly portalId?: string) {}
 }
 export class RevokePortalAccess {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly reason: string | undefined, readonly notify: boolean) {}
+  constructor(
+    readonly context: CommandContext,
+    readonly contactId: string,
+    readonly reason: string | undefined,
+    readonly notify: boolean,
+    readonly portalId?: string,
+  ) {}
+}
+export class ChangePortalUserType {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly userTypeId: string | null, readonly portalId?: string) {}
 }
 export class AcceptInvitation {
   constructor(readonly correlationId: string, readonly clientAddress: string, readonly token: string, readonly password: string) {}
 }
 
-/** The contact as its own stream tells it; another organization's contact does not exist. */
-async function loadContact(executor: CommandExecutor, context: CommandContext, contactId: string) {
-  const { state } = await executor.load(contactStream(contactId), contact, context.organizationId);
-  if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
-  return state;
+/**
+ * The contact (as its own stream tells it; another organization's does not exist), the
+ * portal (404 when unknown or another organization's) and the id of the access between them.
+ */
+async function locate(executor: CommandExecutor, portals: Portals, context: CommandContext, contactId: string, portalId?: string) {
+  const { state: person } = await executor.load(contactStream(contactId), contact, context.organizationId);
+  if (!person.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
+  const portal = await portals.resolve(context.organizationId, portalId);
+  return { person, portal, accessId: portalAccessId(portal.id, contactId) };
 }
+
+/** The person's own choice once made, else the language it was invited in, else the portal's. */
+function invitationLanguage(access: PortalAccessState, portal: PortalView): string {
+  return access.preferences.language ?? access.invitationLanguage ?? portal.defaultLanguage;
+}
+
+const DRY_RUN_INVITATION = () => ({ invitationId: '-', sentAt: new Date().toISOString(), expiresAt: new Date().toISOString() });
 
 @CommandHandler(InviteContact)
 export class InviteContactHandler implements ICommandHandler<InviteContact, PortalAccessResult> {
-  constructor(private readonly executor: CommandExecutor, private readonly invitations: Invitations) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly portals: Portals,
+    private readonly invitations: Invitations,
+  ) {}
 
-  async execute({ context, contactId }: InviteContact): Promise<PortalAccessResult> {
-    const person = await loadContact(this.executor, context, contactId);
-    const accessId = portalAccessId(DEFAULT_PORTAL_ID, contactId);
-    // Refuse early (no email, already invited) before creating a secret for nothing.
-    const current = await this.executor.load(portalAccessStream(accessId), portalAccess, context.organizationId);
-    const dryRun = { invitationId: '-', sentAt: new Date().toISOString(), expiresAt: new Date().toISOString() };
-    const command = (invitation: typeof dryRun) => ({
+  async execute({ context, contactId, options }: InviteContact): Promise<PortalAccessResult> {
+    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, options.portalId);
+    if (options.userTypeId) this.portals.userType(portal, options.userTypeId);
+    const streamName = portalAccessStream(accessId);
+    // Refuse early (no email, already invited, bad language) before taking a seat or creating a secret.
+    const current = await this.executor.load(streamName, portalAccess, context.organizationId);
+    const command = (invitation: NewInvitation) => ({
       type: 'InviteContact' as const,
       accessId,
-      portalId: DEFAULT_PORTAL_ID,
+      portalId: portal.id,
       contact: { contactId, clientId: person.clientId!, email: person.email },
       invitation,
+      userTypeId: options.userTypeId ?? null,
+      language: options.language ?? null,
     });
-    portalAccess.decide(command(dryRun), current.state);
+    portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
 
+    // The seat first, so that the portal's user limit holds even under concurrent invitations.
+    await this.portals.takeUserSeat(context, portal.id, accessId);
     const invitation = await this.invitations.issue(context.organizationId, accessId);
-    const { position } = await this.executor.execute({
-      streamName: portalAccessStream(accessId),
-      decider: portalAccess,
-      command: command(invitation),
-      context,
-    });
-    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! });
-    return { accessId, contactId, status: 'Invited', position: Number(position), emailSent };
+    let position: bigint;
+    try {
+      ({ position } = await this.executor.execute({ streamName, decider: portalAccess, command: command(invitation), context }));
+    } catch (error) {
+      // Give the seat back unless a concurrent invitation of the same access now holds it.
+      const after = await this.executor.load(streamName, portalAccess, context.organizationId);
+      if (after.state.status === null || after.state.status === 'Revoked') await this.portals.releaseUserSeat(context, portal.id, accessId);
+      throw error;
+    }
+    const language = options.language ?? portal.defaultLanguage;
+    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! }, portal, language);
+    return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent };
   }
 }
 
@@ -89,73 +131,75 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
 export class ResendInvitationHandler implements ICommandHandler<ResendInvitation, PortalAccessResult> {
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly portals: Portals,
     private readonly invitations: Invitations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ context, contactId }: ResendInvitation): Promise<PortalAccessResult> {
-    const person = await loadContact(this.executor, context, contactId);
-    const accessId = portalAccessId(DEFAULT_PORTAL_ID, contactId);
+  async execute({ context, contactId, portalId }: ResendInvitation): Promise<PortalAccessResult> {
+    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
     const current = await this.executor.load(portalAccessStream(accessId), portalAccess, context.organizationId);
-    const command = (invitation: { invitationId: string; sentAt: string; expiresAt: string }) => ({
+    const command = (invitation: NewInvitation) => ({
       type: 'ResendInvitation' as const,
       invitation,
       cooldownSeconds: this.config.inviteResendCooldownSeconds,
     });
-    const now = new Date().toISOString();
-    portalAccess.decide(command({ invitationId: '-', sentAt: now, expiresAt: now }), current.state);
+    portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
 
     const invitation = await this.invitations.issue(context.organizationId, accessId);
-    const { position } = await this.executor.execute({
+    const { position, state } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
       command: command(invitation),
       context,
     });
-    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! });
-    return { accessId, contactId, status: 'Invited', position: Number(position), emailSent };
+    const to = { email: person.email!, name: person.name! };
+    const emailSent = await this.invitations.send(context.organizationId, invitation, to, portal, invitationLanguage(state, portal));
+    return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent };
   }
 }
 
 @CommandHandler(DisablePortalAccess)
 export class DisablePortalAccessHandler implements ICommandHandler<DisablePortalAccess, PortalAccessResult> {
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(private readonly executor: CommandExecutor, private readonly portals: Portals) {}
 
-  async execute({ context, contactId, reason }: DisablePortalAccess): Promise<PortalAccessResult> {
-    await loadContact(this.executor, context, contactId);
-    const accessId = portalAccessId(DEFAULT_PORTAL_ID, contactId);
+  async execute({ context, contactId, reason, portalId }: DisablePortalAccess): Promise<PortalAccessResult> {
+    const { portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
     const { position, state } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
       command: { type: 'DisablePortalAccess', reason },
       context,
     });
-    return { accessId, contactId, status: state.status!, position: Number(position) };
+    return { accessId, contactId, portalId: portal.id, status: state.status!, position: Number(position) };
   }
 }
 
 @CommandHandler(EnablePortalAccess)
 export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAccess, PortalAccessResult> {
-  constructor(private readonly executor: CommandExecutor, private readonly invitations: Invitations) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly portals: Portals,
+    private readonly invitations: Invitations,
+  ) {}
 
-  async execute({ context, contactId }: EnablePortalAccess): Promise<PortalAccessResult> {
-    const person = await loadContact(this.executor, context, contactId);
-    const accessId = portalAccessId(DEFAULT_PORTAL_ID, contactId);
+  async execute({ context, contactId, portalId }: EnablePortalAccess): Promise<PortalAccessResult> {
+    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
     const current = await this.executor.load(portalAccessStream(accessId), portalAccess, context.organizationId);
-    const now = new Date().toISOString();
-    portalAccess.decide({ type: 'EnablePortalAccess', invitation: { invitationId: '-', sentAt: now, expiresAt: now } }, current.state);
+    portalAccess.decide({ type: 'EnablePortalAccess', invitation: DRY_RUN_INVITATION() }, current.state);
 
     // Back to Invited needs a fresh invitation; back to Active does not.
     const invitation = current.state.accepted ? undefined : await this.invitations.issue(context.organizationId, accessId);
     const { position, state } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
-      command: { type: 'EnablePortalAccess', invitation: invitation ?? { invitationId: '-', sentAt: now, expiresAt: now } },
+      command: { type: 'EnablePortalAccess', invitation: invitation ?? DRY_RUN_INVITATION() },
       context,
     });
-    const result: PortalAccessResult = { accessId, contactId, status: state.status!, position: Number(position) };
+    const result: PortalAccessResult = { accessId, contactId, portalId: portal.id, status: state.status!, position: Number(position) };
     if (state.status === 'Invited' && invitation) {
-      result.emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! });
+      const to = { email: person.email!, name: person.name! };
+      result.emailSent = await this.invitations.send(context.organizationId, invitation, to, portal, invitationLanguage(state, portal));
     }
     return result;
   }
@@ -163,22 +207,50 @@ export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAc
 
 @CommandHandler(RevokePortalAccess)
 export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAccess, PortalAccessResult> {
-  constructor(private readonly executor: CommandExecutor, private readonly invitations: Invitations) {}
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly portals: Portals,
+    private readonly invitations: Invitations,
+  ) {}
 
-  async execute({ context, contactId, reason, notify }: RevokePortalAccess): Promise<PortalAccessResult> {
-    const person = await loadContact(this.executor, context, contactId);
-    const accessId = portalAccessId(DEFAULT_PORTAL_ID, contactId);
+  async execute({ context, contactId, reason, notify, portalId }: RevokePortalAccess): Promise<PortalAccessResult> {
+    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
     const { position, state } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
       command: { type: 'RevokePortalAccess', reason, notify },
       context,
     });
-    const result: PortalAccessResult = { accessId, contactId, status: state.status!, position: Number(position) };
+    // A revoked access no longer counts against the portal's user limit.
+    const released = await this.portals.releaseUserSeat(context, portal.id, accessId);
+    const result: PortalAccessResult = {
+      accessId,
+      contactId,
+      portalId: portal.id,
+      status: state.status!,
+      position: Number(released > position ? released : position),
+    };
     if (notify && person.email) {
       result.emailSent = await this.invitations.sendRevocationNotice(context.organizationId, { email: person.email, name: person.name! });
     }
     return result;
+  }
+}
+
+@CommandHandler(ChangePortalUserType)
+export class ChangePortalUserTypeHandler implements ICommandHandler<ChangePortalUserType, PortalAccessResult & { userTypeId: string | null }> {
+  constructor(private readonly executor: CommandExecutor, private readonly portals: Portals) {}
+
+  async execute({ context, contactId, userTypeId, portalId }: ChangePortalUserType): Promise<PortalAccessResult & { userTypeId: string | null }> {
+    const { portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
+    if (userTypeId) this.portals.userType(portal, userTypeId);
+    const { position, state } = await this.executor.execute({
+      streamName: portalAccessStream(accessId),
+      decider: portalAccess,
+      command: { type: 'ChangePortalUserType', userTypeId },
+      context,
+    });
+    return { accessId, contactId, portalId: portal.id, status: state.status!, userTypeId: state.userTypeId, position: Number(position) };
   }
 }
 
@@ -239,5 +311,6 @@ export const PORTAL_ACCESS_COMMAND_HANDLERS = [
   DisablePortalAccessHandler,
   EnablePortalAccessHandler,
   RevokePortalAccessHandler,
+  ChangePortalUserTypeHandler,
   AcceptInvitationHandler,
 ];

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
-import { DEFAULT_PORTAL_ID, DomainError, portalAccessId } from '@app/domain';
+import { defaultPortalId, DomainError, portalAccessId } from '@app/domain';
 import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
+import { BulkInvite, BulkInviteResult } from './bulk-invite';
 import { findPage, Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext, correlationIdOf } from '../http/request-context';
@@ -12,6 +13,7 @@ import { Public, Staff } from '../auth/access';
 import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import {
   AcceptInvitation,
+  ChangePortalUserType,
   DisablePortalAccess,
   EnablePortalAccess,
   InviteContact,
@@ -21,7 +23,13 @@ import {
 } from './portal-access.commands';
 import {
   AcceptInvitationDto,
+  BulkInviteDto,
+  BulkInviteResponse,
+  ChangePortalUserTypeDto,
   DisablePortalAccessDto,
+  InviteContactDto,
+  PortalAccessQuery,
+  PortalTargetDto,
   ListPortalAccessQuery,
   PortalAccessStatusResponse,
   PortalAccessView,
@@ -40,10 +48,18 @@ export class PortalAccessController {
   @Post('contacts/:contactId/portal-access/invite')
   @HttpCode(200)
   @Staff('portal-access:write')
-  @ApiOperation({ summary: 'Invite a contact into the portal (InviteContact); emails an invitation link' })
+  @ApiOperation({
+    summary: "Invite a contact into a portal (InviteContact) with an optional user type; emails an invitation link in the contact's language",
+  })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  invite(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
-    return this.commands.execute(new InviteContact(context, contactId));
+  invite(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() query: PortalTargetDto,
+    @Body() body: InviteContactDto,
+  ): Promise<PortalAccessResult> {
+    const portalId = portalIdOf(query, body);
+    return this.commands.execute(new InviteContact(context, contactId, { portalId, userTypeId: body.userTypeId?.toLowerCase(), language: body.language }));
   }
 
   @Post('contacts/:contactId/portal-access/resend')
@@ -51,8 +67,13 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Re-send the invitation with a new token (ResendInvitation); 429 during the cool-down' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  resend(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
-    return this.commands.execute(new ResendInvitation(context, contactId));
+  resend(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() query: PortalTargetDto,
+    @Body() body: PortalTargetDto,
+  ): Promise<PortalAccessResult> {
+    return this.commands.execute(new ResendInvitation(context, contactId, portalIdOf(query, body)));
   }
 
   @Post('contacts/:contactId/portal-access/disable')
@@ -63,9 +84,10 @@ export class PortalAccessController {
   disable(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() query: PortalTargetDto,
     @Body() body: DisablePortalAccessDto,
   ): Promise<PortalAccessResult> {
-    return this.commands.execute(new DisablePortalAccess(context, contactId, body.reason));
+    return this.commands.execute(new DisablePortalAccess(context, contactId, body.reason, portalIdOf(query, body)));
   }
 
   @Post('contacts/:contactId/portal-access/enable')
@@ -73,37 +95,75 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Enable portal access again (EnablePortalAccess): Active if accepted before, else Invited with a fresh email' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  enable(@StaffContext() context: CommandContext, @Param('contactId', ResourceIdPipe) contactId: string): Promise<PortalAccessResult> {
-    return this.commands.execute(new EnablePortalAccess(context, contactId));
+  enable(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() query: PortalTargetDto,
+    @Body() body: PortalTargetDto,
+  ): Promise<PortalAccessResult> {
+    return this.commands.execute(new EnablePortalAccess(context, contactId, portalIdOf(query, body)));
   }
 
   @Post('contacts/:contactId/portal-access/revoke')
   @HttpCode(200)
   @Staff('portal-access:write')
-  @ApiOperation({ summary: 'Remove portal access (RevokePortalAccess), optionally telling the person by email' })
+  @ApiOperation({ summary: 'Remove portal access (RevokePortalAccess), optionally telling the person by email; frees its seat' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
   revoke(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() query: PortalTargetDto,
     @Body() body: RevokePortalAccessDto,
   ): Promise<PortalAccessResult> {
-    return this.commands.execute(new RevokePortalAccess(context, contactId, body.reason, body.notify ?? false));
+    return this.commands.execute(new RevokePortalAccess(context, contactId, body.reason, body.notify ?? false, portalIdOf(query, body)));
+  }
+
+  @Put('contacts/:contactId/portal-access/user-type')
+  @HttpCode(200)
+  @Staff('portal-access:write')
+  @ApiOperation({ summary: "Change the user type of a contact's portal access (ChangePortalUserType): its module permissions" })
+  @ApiOkResponse({ type: PortalAccessStatusResponse })
+  changeUserType(
+    @StaffContext() context: CommandContext,
+    @Param('contactId', ResourceIdPipe) contactId: string,
+    @Query() query: PortalTargetDto,
+    @Body() body: ChangePortalUserTypeDto,
+  ): Promise<PortalAccessResult> {
+    return this.commands.execute(new ChangePortalUserType(context, contactId, body.userTypeId?.toLowerCase() ?? null, portalIdOf(query, body)));
   }
 
   @Get('contacts/:contactId/portal-access')
   @Staff('read-models:read')
-  @ApiOperation({ summary: "A contact's portal access status (portal status projection)" })
+  @ApiOperation({ summary: "A contact's portal access status (portal status projection); portalId: the organization's first portal when omitted" })
   @ApiOkResponse({ type: PortalAccessView })
   async get(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('contactId', ResourceIdPipe) contactId: string,
-    @Query() _query: ReadQuery,
+    @Query() query: PortalAccessQuery,
   ): Promise<PortalAccessView> {
-    const doc = await this.readStore.get(PORTAL_ACCESS_COLLECTION, portalAccessId(DEFAULT_PORTAL_ID, contactId));
+    const portalId = query.portalId?.toLowerCase() ?? defaultPortalId(principal.organizationId);
+    const doc = await this.readStore.get(PORTAL_ACCESS_COLLECTION, portalAccessId(portalId, contactId));
     if (!doc || doc.organizationId !== principal.organizationId) {
       throw new DomainError('not-found', 'portal-access-not-found', 'This contact has no portal access.');
     }
     return toView(doc);
+  }
+
+  @Post('portal-access/bulk-invite')
+  @HttpCode(200)
+  @Staff('portal-access:write')
+  @ApiOperation({
+    summary: 'Invite many (BulkInvite): the primary contact of each company (clientIds) or each contact (contactIds); entries that cannot be invited are skipped with a reason',
+  })
+  @ApiOkResponse({ type: BulkInviteResponse })
+  bulkInvite(@StaffContext() context: CommandContext, @Query() query: PortalTargetDto, @Body() body: BulkInviteDto): Promise<BulkInviteResult> {
+    if (!body.clientIds === !body.contactIds) {
+      throw new DomainError('unprocessable', 'validation-failed', 'Give either clientIds or contactIds.', {
+        errors: [{ field: 'clientIds', message: 'exactly one of clientIds and contactIds is required' }],
+      });
+    }
+    const options = { portalId: portalIdOf(query, body), userTypeId: body.userTypeId?.toLowerCase(), language: body.language };
+    return this.commands.execute(new BulkInvite(context, { clientIds: body.clientIds, contactIds: body.contactIds }, options));
   }
 
   @Get('portal-access')
@@ -111,6 +171,7 @@ export class PortalAccessController {
   @ApiOperation({ summary: 'List portal accesses, filtered by client and status' })
   list(@CurrentStaff() principal: StaffPrincipal, @Query() query: ListPortalAccessQuery): Promise<Page<PortalAccessView>> {
     const where: Record<string, string> = { organizationId: principal.organizationId };
+    if (query.portalId) where.portalId = query.portalId.toLowerCase();
     if (query.clientId) where.clientId = query.clientId.toLowerCase();
     if (query.status) where.status = query.status;
     return findPage(this.readStore, PORTAL_ACCESS_COLLECTION, where, query, toView);
@@ -132,10 +193,22 @@ export class PortalInvitationController {
   }
 }
 
+/** The portal named in the body or the query string (the same one if both); undefined: the first. */
+function portalIdOf(query: PortalTargetDto, body: PortalTargetDto): string | undefined {
+  const fromQuery = query.portalId?.toLowerCase();
+  const fromBody = body.portalId?.toLowerCase();
+  if (fromQuery && fromBody && fromQuery !== fromBody) {
+    throw new DomainError('unprocessable', 'portal-id-mismatch', 'portalId differs between the query string and the body.', { field: 'portalId' });
+  }
+  return fromBody ?? fromQuery;
+}
+
 function toView(doc: Doc): PortalAccessView {
   return {
     accessId: doc.id,
     portalId: doc.portalId as string,
+    userTypeId: (doc.userTypeId as string | null) ?? null,
+    language: (doc.language as string | null) ?? null,
     contactId: doc.contactId as string,
     clientId: doc.clientId as string,
     email: doc.email as string,

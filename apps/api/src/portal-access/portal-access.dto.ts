@@ -1,8 +1,36 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength } from 'class-validator';
-import { PageQuery } from '../http/pagination';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { PageQuery, ReadQuery } from '../http/pagination';
 
-export class DisablePortalAccessDto {
+/** Which portal: the organization's first when omitted (in the body or the query string). */
+export class PortalTargetDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "The portal; the organization's first portal when omitted" })
+  @IsOptional()
+  @IsUUID()
+  portalId?: string;
+}
+
+export class InviteContactDto extends PortalTargetDto {
+  @ApiPropertyOptional({ format: 'uuid', description: "A user type of the portal: the user's module permissions (none: view-only)" })
+  @IsOptional()
+  @IsUUID()
+  userTypeId?: string;
+
+  @ApiPropertyOptional({ example: 'pt-BR', description: "The invitation's language (en, ja, pt-BR, fr built in); the portal's default when omitted" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(35)
+  language?: string;
+}
+
+export class ChangePortalUserTypeDto extends PortalTargetDto {
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'null: no user type (view-only on every module)' })
+  @ValidateIf((_, value) => value !== null)
+  @IsUUID()
+  userTypeId!: string | null;
+}
+
+export class DisablePortalAccessDto extends PortalTargetDto {
   @ApiPropertyOptional({ example: 'Left the company', maxLength: 500 })
   @IsOptional()
   @IsString()
@@ -10,7 +38,7 @@ export class DisablePortalAccessDto {
   reason?: string;
 }
 
-export class RevokePortalAccessDto {
+export class RevokePortalAccessDto extends PortalTargetDto {
   @ApiPropertyOptional({ example: 'Contract ended', maxLength: 500 })
   @IsOptional()
   @IsString()
@@ -38,7 +66,19 @@ export class AcceptInvitationDto {
 
 export const PORTAL_ACCESS_STATUSES = ['Invited', 'Active', 'Disabled', 'Revoked'] as const;
 
+export class PortalAccessQuery extends ReadQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: "The portal; the organization's first portal when omitted" })
+  @IsOptional()
+  @IsUUID()
+  portalId?: string;
+}
+
 export class ListPortalAccessQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the accesses to this portal' })
+  @IsOptional()
+  @IsUUID()
+  portalId?: string;
+
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
   @IsUUID()
@@ -62,11 +102,16 @@ export class PortalAccessStatusResponse {
 
   @ApiProperty({ format: 'uuid' })
   contactId!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  portalId!: string;
 }
 
 export class PortalAccessView {
   @ApiProperty({ format: 'uuid' }) accessId!: string;
   @ApiProperty() portalId!: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) userTypeId!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The language of the invitation, when one was chosen' }) language!: string | null;
   @ApiProperty({ format: 'uuid' }) contactId!: string;
   @ApiProperty({ format: 'uuid' }) clientId!: string;
   @ApiProperty() email!: string;
@@ -83,4 +128,42 @@ export class PortalAccessView {
   @ApiProperty({ nullable: true, type: String }) revokedReason!: string | null;
   @ApiProperty({ nullable: true, type: String }) passwordChangedAt!: string | null;
   @ApiProperty() updatedAt!: string;
+}
+
+export class BulkInviteDto extends InviteContactDto {
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Invite the primary contact of each company (the first contact added with it as primary)', maxItems: 1000 })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  clientIds?: string[];
+
+  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Invite each of these contacts', maxItems: 1000 })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(1000)
+  @IsUUID('all', { each: true })
+  contactIds?: string[];
+}
+
+export class BulkInvitedView {
+  @ApiProperty({ format: 'uuid' }) contactId!: string;
+  @ApiProperty({ format: 'uuid' }) clientId!: string;
+  @ApiProperty({ format: 'uuid' }) accessId!: string;
+  @ApiProperty() position!: number;
+}
+
+export class BulkSkippedView {
+  @ApiProperty({ format: 'uuid', description: 'The clientId or contactId given' }) id!: string;
+  @ApiProperty({ example: 'contact-has-no-email', description: 'already-invited, contact-has-no-email, contact-not-found, client-not-found, client-archived, client-has-no-contacts, portal-access-disabled, portal-user-limit-reached, ...' })
+  reason!: string;
+  @ApiProperty() detail!: string;
+}
+
+export class BulkInviteResponse {
+  @ApiProperty({ type: [BulkInvitedView] }) invited!: BulkInvitedView[];
+  @ApiProperty({ type: [BulkSkippedView] }) skipped!: BulkSkippedView[];
+  @ApiProperty({ description: 'The last position written (0 when nothing was)' }) position!: number;
 }

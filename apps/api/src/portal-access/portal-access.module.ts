@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { BulkInviteHandler } from './bulk-invite';
 import { Invitations } from './invitations';
 import { PORTAL_ACCESS_COMMAND_HANDLERS } from './portal-access.commands';
 import { PortalAccessController, PortalInvitationController } from './portal-access.controller';
@@ -7,6 +8,6 @@ import { PortalAccessController, PortalInvitationController } from './portal-acc
 @Module({
   imports: [CqrsModule],
   controllers: [PortalAccessController, PortalInvitationController],
-  providers: [Invitations, ...PORTAL_ACCESS_COMMAND_HANDLERS],
+  providers: [Invitations, ...PORTAL_ACCESS_COMMAND_HANDLERS, BulkInviteHandler],
 })
 export class PortalAccessModule {}

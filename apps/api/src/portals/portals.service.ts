@@ -23,6 +23,8 @@ import {
   slugCandidates,
   slugProblem,
   slugTaken,
+  normalizeModules,
+  UserTypeModules,
   visibleModules,
 } from '@app/domain';
 import { EventStore } from '@app/event-store';
@@ -32,6 +34,9 @@ import { CommandContext } from '../http/request-context';
 import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 
 export type UserTypeModuleName = PortalModuleName;
+
+/** What a portal user without a user type may do: look, not touch. */
+const VIEW_ONLY: UserTypeModules = normalizeModules(Object.fromEntries(PORTAL_MODULES.map((module) => [module, { view: true }])));
 
 export interface UserTypeView {
   id: string;
@@ -138,9 +143,15 @@ export class Portals {
    * language's base (`pt` for `pt-BR`), else for the portal's default language; null when it
    * has none of these (the caller then sends the built-in email).
    */
-  renderInvitation(portal: PortalView, language: string, vars: InvitationVariables): { subject: string; text: string } | null {
+  renderInvitation(
+    portal: PortalView,
+    language: string,
+    vars: InvitationVariables,
+    options: { fallbackToDefaultLanguage: boolean } = { fallbackToDefaultLanguage: true },
+  ): { subject: string; text: string } | null {
     const base = language.split('-')[0];
-    const template = own(portal.templates, language) ?? own(portal.templates, base) ?? own(portal.templates, portal.defaultLanguage);
+    const template =
+      own(portal.templates, language) ?? own(portal.templates, base) ?? (options.fallbackToDefaultLanguage ? own(portal.templates, portal.defaultLanguage) : undefined);
     if (!template) return null;
     return renderTemplate(template, {
       contactName: vars.contactName,
@@ -150,6 +161,19 @@ export class Portals {
       organizationName: vars.organizationName,
       expiresAt: vars.expiresAt,
     });
+  }
+
+  /**
+   * The module permissions of a portal user: its user type's, or view-only on every module
+   * when it has none (or its portal is gone).
+   */
+  async permissionsOf(organizationId: string, portalId: string, userTypeId: string | null): Promise<UserTypeModules> {
+    if (userTypeId) {
+      const state = await this.load(organizationId, portalId);
+      const type = state.exists ? toView(state).userTypes.find((t) => t.id === userTypeId) : undefined;
+      if (type) return type.modules;
+    }
+    return VIEW_ONLY;
   }
 
   /** What a user of a type would see in the portal: modules with an allowed action, and its profile. */
