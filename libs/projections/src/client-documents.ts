@@ -7,9 +7,11 @@ import { CollectionSpec } from './read-store';
  * projection of its kind. Staff list a client's documents in one place; the portal lists
  * what its company has, per module, and filters by status.
  *
- * The collection spec is declared by exactly one projection (`quotesInvoicesProjection`);
- * the others only write rows. `ensureCollections` runs for the specs of every projection in
- * ALL_PROJECTIONS at start, so the collection exists before any of them writes.
+ * One projection owns the collection: `clientDocumentsProjection`
+ * (client-documents.projection.ts), which declares its spec and delegates each event to the
+ * handler of its kind (`projectShiftOrTimesheet`, `projectQuoteOrInvoice`). A rebuild resets
+ * a projection's collections, so two projections writing one collection would let the
+ * rebuild of one erase the rows of the other: hence one owner.
  */
 export const CLIENT_DOCUMENTS_COLLECTION = 'client_documents_v1';
 

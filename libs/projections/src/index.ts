@@ -13,6 +13,7 @@ export * from './collaboration.projection';
 export * from './client-documents';
 export * from './shifts-timesheets.projection';
 export * from './quotes-invoices.projection';
+export * from './client-documents.projection';
 export * from './search-text';
 export * from './read-store/index';
 
@@ -22,12 +23,11 @@ import { Projection } from './projection';
 import { apiKeysProjection } from './api-keys.projection';
 import { portalsProjection } from './portals.projection';
 import { directoryProjection } from './directory.projection';
-import { shiftsTimesheetsProjection } from './shifts-timesheets.projection';
 import { registrationsProjection } from './registrations.projection';
-import { quotesInvoicesProjection } from './quotes-invoices.projection';
+import { clientDocumentsProjection } from './client-documents.projection';
 
 /** Every projection the service maintains: the API (embedded) and the projector run these. */
-export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection, quotesInvoicesProjection, registrationsProjection, shiftsTimesheetsProjection];
+export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProjection, apiKeysProjection, directoryProjection, portalsProjection, clientDocumentsProjection, registrationsProjection];
 
 import { documentCommentsProjection, documentViewsProjection, notificationsProjection } from './collaboration.projection';
 ALL_PROJECTIONS.push(documentCommentsProjection, documentViewsProjection, notificationsProjection);

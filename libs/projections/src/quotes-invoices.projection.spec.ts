@@ -5,11 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { RecordedEvent } from '@app/event-store';
 import { invoice, InvoiceEvent, quote, QuoteEvent } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION } from './client-documents';
-import { quotesInvoicesProjection } from './quotes-invoices.projection';
+import { clientDocumentsProjection } from './client-documents.projection';
 import { ReadStore } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
 
-describe('quotes and invoices projection', () => {
+describe('quotes and invoices in the client documents projection', () => {
   let dir: string;
   let readStore: ReadStore;
   let position = 0n;
@@ -34,7 +34,7 @@ describe('quotes and invoices projection', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'quotes-invoices-projection-'));
     readStore = new SqliteReadStore(join(dir, 'rm.sqlite'));
-    await readStore.ensureCollections(quotesInvoicesProjection.collections);
+    await readStore.ensureCollections(clientDocumentsProjection.collections);
     position = 0n;
   });
   afterEach(async () => {
@@ -63,10 +63,10 @@ describe('quotes and invoices projection', () => {
 
     const events = [...quoteEvents, ...invoiceEvents].map((e) => recorded(e));
     const partial = events.slice(0, quoteEvents.length + afterPartial.length);
-    await readStore.applyBatch(quotesInvoicesProjection.name, partial.flatMap((e) => quotesInvoicesProjection.project(e)), partial.at(-1)!.position);
+    await readStore.applyBatch(clientDocumentsProjection.name, partial.flatMap((e) => clientDocumentsProjection.project(e)), partial.at(-1)!.position);
     expect(await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'i1')).toMatchObject({ status: 'open', pending: true, paid: '1000', balance: '2000', paidAt: null });
 
-    await readStore.applyBatch(quotesInvoicesProjection.name, events.flatMap((e) => quotesInvoicesProjection.project(e)), position);
+    await readStore.applyBatch(clientDocumentsProjection.name, events.flatMap((e) => clientDocumentsProjection.project(e)), position);
     const snapshot = async () => ({
       quote: await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'q1'),
       invoice: await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'i1'),
@@ -96,12 +96,12 @@ describe('quotes and invoices projection', () => {
     expect(first.paid.map((d) => d.id)).toEqual(['i1']);
 
     // Delivered again (a crash before the checkpoint): nothing changes.
-    await readStore.applyBatch(quotesInvoicesProjection.name, events.flatMap((e) => quotesInvoicesProjection.project(e)), position);
+    await readStore.applyBatch(clientDocumentsProjection.name, events.flatMap((e) => clientDocumentsProjection.project(e)), position);
     expect(await snapshot()).toEqual(first);
   });
 
   it('ignores events of other kinds', () => {
     position += 1n;
-    expect(quotesInvoicesProjection.project({ ...recorded({ type: 'QuoteAccepted', data: { quoteId: 'q', clientId: 'c', contactId: null } }), type: 'ContactAdded' })).toEqual([]);
+    expect(clientDocumentsProjection.project({ ...recorded({ type: 'QuoteAccepted', data: { quoteId: 'q', clientId: 'c', contactId: null } }), type: 'ContactAdded' })).toEqual([]);
   });
 });

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { RecordedEvent } from '@app/event-store';
-import { CLIENT_DOCUMENTS_COLLECTION, CLIENT_DOCUMENTS_SPEC } from './client-documents';
+import { CLIENT_DOCUMENTS_COLLECTION } from './client-documents';
+import { clientDocumentsProjection } from './client-documents.projection';
 import { ReadStore } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
-import { shiftsTimesheetsProjection } from './shifts-timesheets.projection';
 
-describe('shifts and timesheets projection', () => {
+describe('shifts and timesheets in the client documents projection', () => {
   let dir: string;
   let readStore: ReadStore;
   let position = 0n;
@@ -43,9 +43,7 @@ describe('shifts and timesheets projection', () => {
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shifts-timesheets-projection-'));
     readStore = new SqliteReadStore(join(dir, 'rm.sqlite'));
-    // The collection is declared by the quotes/invoices projection; this one only writes rows.
-    expect(shiftsTimesheetsProjection.collections).toEqual([]);
-    await readStore.ensureCollections([CLIENT_DOCUMENTS_SPEC]);
+    await readStore.ensureCollections(clientDocumentsProjection.collections);
     position = 0n;
   });
   afterEach(async () => {
@@ -54,7 +52,7 @@ describe('shifts and timesheets projection', () => {
   });
 
   async function apply(events: RecordedEvent[]) {
-    await readStore.applyBatch(shiftsTimesheetsProjection.name, events.flatMap((e) => shiftsTimesheetsProjection.project(e)), position);
+    await readStore.applyBatch(clientDocumentsProjection.name, events.flatMap((e) => clientDocumentsProjection.project(e)), position);
   }
 
   it('keeps one row per shift: published, updated, cancelled; a replayed batch changes nothing', async () => {
@@ -123,6 +121,6 @@ describe('shifts and timesheets projection', () => {
   });
 
   it('ignores events of other kinds', () => {
-    expect(shiftsTimesheetsProjection.project(recorded('quote-q1', 'QuoteShared', { quoteId: 'q1' }))).toEqual([]);
+    expect(clientDocumentsProjection.project(recorded('contact-c1', 'ContactAdded', { contactId: 'c1' }))).toEqual([]);
   });
 });

@@ -1,0 +1,40 @@
+import { RecordedEvent } from '@app/event-store';
+import { CLIENT_DOCUMENTS_SPEC } from './client-documents';
+import { Projection } from './projection';
+import { projectQuoteOrInvoice } from './quotes-invoices.projection';
+import { ProjectionWrite } from './read-store';
+import { projectShiftOrTimesheet } from './shifts-timesheets.projection';
+
+/**
+ * The per-client document list (`client_documents_v1`): the one projection that writes it.
+ * Each event goes to the handler of its kind; rebuilding this projection empties the
+ * collection and replays every kind's events into it, so a rebuild from zero gives the same
+ * rows for shifts, timesheets, quotes and invoices alike.
+ */
+export const clientDocumentsProjection: Projection = {
+  name: 'client_documents_v1',
+  collections: [CLIENT_DOCUMENTS_SPEC],
+
+  project(event: RecordedEvent): ProjectionWrite[] {
+    switch (event.type) {
+      case 'ShiftPublished':
+      case 'ShiftUpdated':
+      case 'ShiftCancelled':
+      case 'TimesheetSubmitted':
+      case 'TimesheetResubmitted':
+      case 'TimesheetApproved':
+      case 'TimesheetRejected':
+        return projectShiftOrTimesheet(event);
+      case 'QuoteShared':
+      case 'QuoteAccepted':
+      case 'QuoteDeclined':
+      case 'QuoteWithdrawn':
+      case 'InvoiceShared':
+      case 'InvoicePaymentRecorded':
+      case 'InvoicePaid':
+        return projectQuoteOrInvoice(event);
+      default:
+        return [];
+    }
+  },
+};
