@@ -17,6 +17,11 @@ export interface AppConfig {
   smtpUrl?: string;
   /** Run the projections inside the API process (the embedded default does). */
   runProjections: boolean;
+  /**
+   * Run the reactors (notification emails) in this process: yes by default, also beside a
+   * separate projector. With several API instances, leave it on in exactly one.
+   */
+  runReactors: boolean;
   /** Signs portal session tokens; when absent one is generated into DATA_DIR/session-secret. */
   sessionSecret?: string;
   sessionTtlSeconds: number;
@@ -51,6 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom: env.MAIL_FROM || 'Client Portal <no-reply@client-portal.local>',
     smtpUrl: env.SMTP_URL || undefined,
     runProjections: env.RUN_PROJECTIONS ? env.RUN_PROJECTIONS === 'true' : !mongoUrl,
+    runReactors: env.RUN_REACTORS ? env.RUN_REACTORS === 'true' : true,
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5_000),
     sessionSecret: secret(env, 'SESSION_SECRET'),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3_600),

@@ -52,7 +52,7 @@ export function notificationEmail(row: NotificationRow, to: string, organization
  * emailed once: a sent marker per notification is written after each email and checked before
  * it, and the checkpoint moves past it (a crash between sending and the marker can repeat
  * that one email, never lose it). A first start begins at the head: history is not emailed.
- * Runs where the projections run.
+ * Runs where RUN_REACTORS is on (the default): in exactly one API instance.
  */
 @Injectable()
 export class NotificationMailer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -71,7 +71,7 @@ export class NotificationMailer implements OnApplicationBootstrap, OnApplication
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.runProjections) return;
+    if (!this.config.runReactors) return;
     let checkpoint = await this.kv.get<{ position: string }>(CHECKPOINTS, NOTIFICATION_MAILER);
     if (!checkpoint) {
       checkpoint = { position: (await this.events.headPosition()).toString() };
