@@ -63,4 +63,44 @@ describe('CommandExecutor', () => {
     expect(again.position).toBe(a.position);
     expect((await store.readStream(clientCompanyStream('c1'))).events).toHaveLength(1);
   });
+
+  it('lets concurrent writers of one stream take turns: fifty at once, no conflict, every one applied', async () => {
+    const store = new InMemoryEventStore();
+    const append = store.appendToStream.bind(store);
+    let conflicts = 0;
+    store.appendToStream = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 1)); // an fsync's worth of waiting
+      try {
+        return await append(...args);
+      } catch (error) {
+        if (error instanceof WrongExpectedRevisionError) conflicts += 1;
+        throw error;
+      }
+    };
+    const executor = new CommandExecutor(store);
+    await executor.execute({ streamName: contactStream('hot'), decider: contact, command: { type: 'AddContact', contactId: 'hot', clientId: 'c0', name: 'Hot' }, context });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        executor.execute({ streamName: contactStream('hot'), decider: contact, command: { type: 'AssociateContact', clientId: `c${i + 1}` }, context }),
+      ),
+    );
+    expect(conflicts).toBe(0);
+    expect(new Set(results.map((r) => r.position)).size).toBe(50);
+    expect((await store.readStream(contactStream('hot'))).events).toHaveLength(51);
+  });
+
+  it('keeps other streams independent of a slow one', async () => {
+    const store = new InMemoryEventStore();
+    const executor = new CommandExecutor(store);
+    const order: string[] = [];
+    const append = store.appendToStream.bind(store);
+    store.appendToStream = async (stream, ...rest) => {
+      if (stream === contactStream('slow')) await new Promise((resolve) => setTimeout(resolve, 50));
+      order.push(stream);
+      return append(stream, ...rest);
+    };
+    const add = (id: string) => executor.execute({ streamName: contactStream(id), decider: contact, command: { type: 'AddContact', contactId: id, clientId: 'c1', name: id }, context });
+    await Promise.all([add('slow'), add('fast')]);
+    expect(order).toEqual([contactStream('fast'), contactStream('slow')]);
+  });
 });

@@ -30,6 +30,8 @@ const MAX_ATTEMPTS = 4;
  */
 @Injectable()
 export class CommandExecutor {
+  private readonly streamLocks = new KeyedLock();
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   /** Current state of a stream, as seen by the caller's organization (another's is "not found"). */
@@ -47,6 +49,17 @@ export class CommandExecutor {
   }
 
   async execute<State, Command, Event extends DomainEvent>(params: {
+    streamName: string;
+    decider: Decider<State, Command, Event>;
+    command: Command;
+    context: CommandContext;
+  }): Promise<Executed<State, Event>> {
+    // Writers of one stream in this process take turns, so a hot stream (a portal's seats)
+    // costs a wait, not a conflict; writers in other processes still meet the expected revision.
+    return this.streamLocks.run(params.streamName, () => this.decideAndAppend(params));
+  }
+
+  private async decideAndAppend<State, Command, Event extends DomainEvent>(params: {
     streamName: string;
     decider: Decider<State, Command, Event>;
     command: Command;
@@ -102,4 +115,24 @@ export class CommandExecutor {
  */
 function eventId(context: CommandContext, streamName: string, revision: bigint): string {
   return context.idempotencyKey ? nameBasedUuid(`${context.idempotencyKey}|${streamName}|${revision}`) : randomUUID();
+}
+
+/** Runs work one at a time per key, in arrival order; keys with nobody waiting cost nothing. */
+export class KeyedLock {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(key);
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous ? previous.then(() => turn) : turn;
+    this.tails.set(key, tail);
+    if (previous) await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
 }
