@@ -24,6 +24,17 @@ describe('document audience', () => {
     expect(fold(documentAudience, [{ type: 'ShiftPublished', data: { shiftId: 's1', clientId: 'cl2' } }]).audience).toEqual({ clientId: 'cl2', contactId: null });
     expect(fold(documentAudience, []).exists).toBe(false);
   });
+
+  it('follows a document moved to another company: the latest company, the same contact', () => {
+    const events = [
+      { type: 'TimesheetSubmitted', data: { timesheetId: 't1', clientId: 'cl1', contactId: 'ct9' } },
+      { type: 'TimesheetApproved', data: { timesheetId: 't1', clientId: 'cl1', contactId: 'ct9' } },
+      { type: 'DocumentMovedToClient', data: { documentId: 't1', kind: 'timesheet', fromClientId: 'cl1', toClientId: 'cl2', contactId: 'ct9', reason: 'contact-dissociated' } },
+    ];
+    expect(fold(documentAudience, events).audience).toEqual({ clientId: 'cl2', contactId: 'ct9' });
+    const movedBack = { type: 'DocumentMovedToClient', data: { documentId: 't1', kind: 'timesheet', fromClientId: 'cl2', toClientId: 'cl1', contactId: 'ct9', reason: 'contact-dissociated' } };
+    expect(fold(documentAudience, [...events, movedBack]).audience).toEqual({ clientId: 'cl1', contactId: 'ct9' });
+  });
 });
 
 describe('comments', () => {

@@ -29,7 +29,8 @@ export interface DocumentAudienceState {
  * document is for. Every kind's first event (ShiftPublished, TimesheetSubmitted, QuoteShared,
  * InvoiceShared) carries `clientId` and, where the kind has one, `contactId` (the shared
  * contract of documents.ts), so the audience is decided from the stream without each kind's
- * decider. Later events carrying a `clientId` (a document moved to another company) move it.
+ * decider. A DocumentMovedToClient moves it to `toClientId` (the latest company is the one
+ * that sees it); later events carrying a `clientId` agree with it.
  */
 export const documentAudience: Pick<Decider<DocumentAudienceState, never, DomainEvent>, 'initialState' | 'evolve'> = {
   initialState: () => ({ exists: false, documentId: null, audience: null }),
@@ -42,6 +43,10 @@ export const documentAudience: Pick<Decider<DocumentAudienceState, never, Domain
         documentId: null,
         audience: { clientId: data.clientId, contactId: typeof data.contactId === 'string' ? data.contactId : null },
       };
+    }
+    if (event.type === 'DocumentMovedToClient') {
+      const { toClientId } = event.data as { toClientId: string };
+      return { ...state, audience: { ...state.audience!, clientId: toClientId } };
     }
     if (typeof data.clientId === 'string' && data.clientId !== state.audience!.clientId) {
       return { ...state, audience: { ...state.audience!, clientId: data.clientId } };

@@ -59,4 +59,5 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   UserTypeChanged: 1,
   PortalUserSeatTaken: 1,
   PortalUserSeatReleased: 1,
+  DocumentMovedToClient: 1,
 };

@@ -1,5 +1,6 @@
 import { PortalDocumentVisibility } from './organization';
 import { PortalModuleName } from './portal';
+import { DomainError } from './errors';
 
 /**
  * What every document shared with a client company has in common. Each kind has its own
@@ -40,4 +41,60 @@ export function portalUserMaySee(
 ): boolean {
   if (document.clientId !== user.clientId) return false;
   return visibility === 'company' || document.contactId === null || document.contactId === user.contactId;
+}
+
+/** Why a document was re-filed under another company. */
+export type DocumentMoveReason = 'contact-dissociated';
+export const DOCUMENT_MOVE_REASONS: readonly DocumentMoveReason[] = ['contact-dissociated'];
+
+/**
+ * A document re-filed under another client company of the organization: an administrative
+ * move (when a contact is dissociated from a company with `documents=move`, its documents for
+ * that company go to its primary company). Allowed in every status, final ones included: the
+ * document's content and lifecycle do not change, only whose it is. Every kind's decider takes
+ * the same command and writes the same event on the document's own stream (`<kind>-<id>`).
+ */
+export interface MoveDocumentToClientCommand {
+  type: 'MoveDocumentToClient';
+  /** The caller has checked that the company exists in the organization. */
+  toClientId: string;
+  reason: DocumentMoveReason;
+}
+
+export interface DocumentMovedToClientEvent {
+  type: 'DocumentMovedToClient';
+  data: {
+    documentId: string;
+    kind: DocumentKind;
+    fromClientId: string;
+    toClientId: string;
+    /** The document's contact (who created it, or to whom it is addressed); null: the whole company. */
+    contactId: string | null;
+    reason: DocumentMoveReason;
+  };
+}
+
+/**
+ * The shared decision of every kind: a document that does not exist is not found; moving it
+ * to the company it is already filed under writes nothing (a retried move is no error).
+ */
+export function decideDocumentMove(
+  kind: DocumentKind,
+  document: { documentId: string; clientId: string; contactId: string | null } | null,
+  command: MoveDocumentToClientCommand,
+  notFound: () => Error,
+): DocumentMovedToClientEvent[] {
+  if (!document) throw notFound();
+  const toClientId = typeof command.toClientId === 'string' ? command.toClientId.trim() : '';
+  if (!toClientId) throw new DomainError('unprocessable', 'client-required', 'Say which client company the document moves to.', { field: 'toClientId' });
+  if (!DOCUMENT_MOVE_REASONS.includes(command.reason)) {
+    throw new DomainError('unprocessable', 'invalid-move-reason', `A move's reason is one of ${DOCUMENT_MOVE_REASONS.join(', ')}.`, { field: 'reason' });
+  }
+  if (toClientId === document.clientId) return [];
+  return [
+    {
+      type: 'DocumentMovedToClient',
+      data: { documentId: document.documentId, kind, fromClientId: document.clientId, toClientId, contactId: document.contactId, reason: command.reason },
+    },
+  ];
 }

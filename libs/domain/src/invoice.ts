@@ -1,6 +1,6 @@
 import { Decider } from './decider';
 import { DocumentHeader, DocumentHeaderInput, isPastEndOfDay, localDate, requireDate, requireHeader } from './document-header';
-import { documentStream } from './documents';
+import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
 import { computeAmounts, DocumentAmounts, DocumentAmountsInput, formatAmount, Minor, parseAmount } from './money';
 
@@ -8,7 +8,8 @@ import { computeAmounts, DocumentAmounts, DocumentAmountsInput, formatAmount, Mi
  * An invoice shared with a client company (stream `invoice-<id>`). The client (or staff)
  * records payments against it: partial payments add up, the one that reaches the total
  * closes it (`InvoicePaid`), and one that would go beyond the balance is refused whole.
- * Amounts are integer minor units of the invoice's currency.
+ * Amounts are integer minor units of the invoice's currency. In any status, paid included, an
+ * invoice may be moved to another client company (MoveDocumentToClient); its payments stay.
  */
 export const invoiceStream = (invoiceId: string) => documentStream('invoice', invoiceId);
 
@@ -43,7 +44,8 @@ export type InvoiceEvent =
         balance: Minor;
       };
     }
-  | { type: 'InvoicePaid'; data: { invoiceId: string; clientId: string; paidTotal: Minor } };
+  | { type: 'InvoicePaid'; data: { invoiceId: string; clientId: string; paidTotal: Minor } }
+  | DocumentMovedToClientEvent;
 
 export type InvoiceCommand =
   | ({ type: 'ShareInvoice'; invoiceId: string; dueDate: string } & DocumentHeaderInput & DocumentAmountsInput)
@@ -59,7 +61,8 @@ export type InvoiceCommand =
       now: string;
       /** The organization's: a payment date may not be after today there. */
       timeZone: string;
-    };
+    }
+  | MoveDocumentToClientCommand;
 
 export interface InvoiceState {
   exists: boolean;
@@ -134,6 +137,10 @@ export const invoice: Decider<InvoiceState, InvoiceCommand, InvoiceEvent> = {
         };
         return paidTotal === shared.total ? [recorded, { type: 'InvoicePaid', data: { invoiceId: shared.invoiceId, clientId: shared.clientId, paidTotal } }] : [recorded];
       }
+      case 'MoveDocumentToClient': {
+        const shared = state.exists && state.invoice ? state.invoice : null;
+        return decideDocumentMove('invoice', shared && { documentId: shared.invoiceId, clientId: shared.clientId, contactId: shared.contactId }, command, () => new DomainError('not-found', 'invoice-not-found', 'No such invoice.'));
+      }
     }
   },
 
@@ -147,6 +154,8 @@ export const invoice: Decider<InvoiceState, InvoiceCommand, InvoiceEvent> = {
       }
       case 'InvoicePaid':
         return { ...state, status: 'paid' };
+      case 'DocumentMovedToClient':
+        return state.invoice ? { ...state, invoice: { ...state.invoice, clientId: event.data.toClientId } } : state;
       default:
         return state;
     }

@@ -1,6 +1,6 @@
 import { Decider } from './decider';
 import { DocumentHeader, DocumentHeaderInput, isPastEndOfDay, requireDate, requireHeader } from './document-header';
-import { documentStream } from './documents';
+import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
 import { computeAmounts, DocumentAmounts, DocumentAmountsInput } from './money';
 
@@ -9,7 +9,8 @@ import { computeAmounts, DocumentAmounts, DocumentAmountsInput } from './money';
  * ledger elsewhere; the portal keeps what the client needs to decide: number, dates, lines,
  * totals in integer minor units, and a link. The client accepts it (until the end of its
  * last valid day in the organization's time zone) or declines it with a reason; either is
- * final. Staff may withdraw a quote still pending.
+ * final. Staff may withdraw a quote still pending. In any status, a quote may be moved to
+ * another client company (MoveDocumentToClient): its decision, if any, stays as it was.
  */
 export const quoteStream = (quoteId: string) => documentStream('quote', quoteId);
 
@@ -19,14 +20,16 @@ export type QuoteEvent =
   | { type: 'QuoteShared'; data: { quoteId: string; validUntil: string } & DocumentHeader & DocumentAmounts }
   | { type: 'QuoteAccepted'; data: { quoteId: string; clientId: string; contactId: string | null } }
   | { type: 'QuoteDeclined'; data: { quoteId: string; clientId: string; contactId: string | null; reason: string } }
-  | { type: 'QuoteWithdrawn'; data: { quoteId: string; clientId: string; reason: string | null } };
+  | { type: 'QuoteWithdrawn'; data: { quoteId: string; clientId: string; reason: string | null } }
+  | DocumentMovedToClientEvent;
 
 export type QuoteCommand =
   | ({ type: 'ShareQuote'; quoteId: string; validUntil: string } & DocumentHeaderInput & DocumentAmountsInput)
   /** `now` and the organization's time zone decide whether the quote has expired. */
   | { type: 'AcceptQuote'; contactId: string | null; now: string; timeZone: string }
   | { type: 'DeclineQuote'; contactId: string | null; reason: string }
-  | { type: 'WithdrawQuote'; reason?: string | null };
+  | { type: 'WithdrawQuote'; reason?: string | null }
+  | MoveDocumentToClientCommand;
 
 export interface QuoteState {
   exists: boolean;
@@ -77,6 +80,10 @@ export const quote: Decider<QuoteState, QuoteCommand, QuoteEvent> = {
         const reason = command.reason?.trim() ? command.reason.trim().slice(0, QUOTE_REASON_MAX_LENGTH) : null;
         return [{ type: 'QuoteWithdrawn', data: { quoteId: shared.quoteId, clientId: shared.clientId, reason } }];
       }
+      case 'MoveDocumentToClient': {
+        const shared = state.exists && state.quote ? state.quote : null;
+        return decideDocumentMove('quote', shared && { documentId: shared.quoteId, clientId: shared.clientId, contactId: shared.contactId }, command, quoteNotFound);
+      }
     }
   },
 
@@ -90,14 +97,20 @@ export const quote: Decider<QuoteState, QuoteCommand, QuoteEvent> = {
         return { ...state, status: 'declined', declineReason: event.data.reason };
       case 'QuoteWithdrawn':
         return { ...state, status: 'withdrawn' };
+      case 'DocumentMovedToClient':
+        return state.quote ? { ...state, quote: { ...state.quote, clientId: event.data.toClientId } } : state;
       default:
         return state;
     }
   },
 };
 
+function quoteNotFound(): DomainError {
+  return new DomainError('not-found', 'quote-not-found', 'No such quote.');
+}
+
 function requirePending(state: QuoteState) {
-  if (!state.exists || !state.quote) throw new DomainError('not-found', 'quote-not-found', 'No such quote.');
+  if (!state.exists || !state.quote) throw quoteNotFound();
   if (state.status === 'withdrawn') throw new DomainError('conflict', 'quote-withdrawn', 'This quote was withdrawn.', { status: state.status });
   if (state.status !== 'pending') {
     throw new DomainError('conflict', 'quote-decided', `This quote was already ${state.status}; that decision is final.`, { status: state.status });

@@ -178,6 +178,40 @@ describe('quote', () => {
   it('answers not found for a quote never shared', () => {
     spec.given([]).when({ type: 'AcceptQuote', contactId: ANA, now: '2026-03-02T00:00:00Z', timeZone: 'UTC' }).thenThrows('quote-not-found');
   });
+
+  describe('MoveDocumentToClient (an administrative re-filing, allowed in every status)', () => {
+    const addressed: QuoteEvent = { type: 'QuoteShared', data: { ...(shared.data as Extract<QuoteEvent, { type: 'QuoteShared' }>['data']), contactId: ANA } };
+    const move: QuoteCommand = { type: 'MoveDocumentToClient', toClientId: 'c2', reason: 'contact-dissociated' };
+    const moved: QuoteEvent = {
+      type: 'DocumentMovedToClient',
+      data: { documentId: 'q1', kind: 'quote', fromClientId: CLIENT, toClientId: 'c2', contactId: ANA, reason: 'contact-dissociated' },
+    };
+    const accepted: QuoteEvent = { type: 'QuoteAccepted', data: { quoteId: 'q1', clientId: CLIENT, contactId: ANA } };
+    const withdrawn: QuoteEvent = { type: 'QuoteWithdrawn', data: { quoteId: 'q1', clientId: CLIENT, reason: null } };
+
+    it('given a pending quote addressed to a contact, when moved, then it is moved; accepting it afterwards names the new company', () => {
+      spec.given([addressed]).when(move).then([moved]);
+      spec
+        .given([addressed, moved])
+        .when({ type: 'AcceptQuote', contactId: ANA, now: '2026-03-02T00:00:00Z', timeZone: 'UTC' })
+        .then([{ type: 'QuoteAccepted', data: { quoteId: 'q1', clientId: 'c2', contactId: ANA } }]);
+    });
+
+    it('given an accepted or withdrawn (final) quote, when moved, then it is moved and its decision stays', () => {
+      spec.given([addressed, accepted]).when(move).then([moved]);
+      spec.given([addressed, withdrawn]).when(move).then([moved]);
+      const state = [addressed, accepted, moved].reduce(quote.evolve, quote.initialState());
+      expect(state).toMatchObject({ status: 'accepted', quote: { clientId: 'c2', contactId: ANA, total: 800800 } });
+      spec.given([addressed, accepted, moved]).when({ type: 'DeclineQuote', contactId: ANA, reason: 'no' }).thenThrows('quote-decided');
+    });
+
+    it('given a quote already with that company, when moved there, then nothing is written', () => {
+      spec.given([addressed]).when({ ...move, toClientId: CLIENT }).then([]);
+      spec.given([addressed, moved]).when(move).then([]);
+    });
+
+    it('given no quote, when moved, then not found', () => spec.given([]).when(move).thenThrows('quote-not-found'));
+  });
 });
 
 describe('invoice', () => {
@@ -292,6 +326,38 @@ describe('invoice', () => {
     expect(isInvoiceOverdue({ status: 'open', dueDate: '2026-04-30' }, '2026-04-30T14:59:59Z', 'Asia/Tokyo')).toBe(false);
     expect(isInvoiceOverdue({ status: 'open', dueDate: '2026-04-30' }, '2026-04-30T15:00:00Z', 'Asia/Tokyo')).toBe(true);
     expect(isInvoiceOverdue({ status: 'paid', dueDate: '2026-04-30' }, '2026-06-01T00:00:00Z', 'Asia/Tokyo')).toBe(false);
+  });
+
+  describe('MoveDocumentToClient (an administrative re-filing, allowed in every status)', () => {
+    const move: InvoiceCommand = { type: 'MoveDocumentToClient', toClientId: 'c2', reason: 'contact-dissociated' };
+    const moved: InvoiceEvent = {
+      type: 'DocumentMovedToClient',
+      data: { documentId: 'i1', kind: 'invoice', fromClientId: CLIENT, toClientId: 'c2', contactId: ANA, reason: 'contact-dissociated' },
+    };
+    const paid: InvoiceEvent = { type: 'InvoicePaid', data: { invoiceId: 'i1', clientId: CLIENT, paidTotal: 173250 } };
+
+    it('given an open invoice part-paid, when moved, then it is moved with its payments; the next payment names the new company', () => {
+      spec.given([shared, recorded('pay-100000', 100000, 100000)]).when(move).then([moved]);
+      const state = [shared, recorded('pay-100000', 100000, 100000), moved].reduce(invoice.evolve, invoice.initialState());
+      expect(state).toMatchObject({ status: 'open', paidTotal: 100000, invoice: { clientId: 'c2' } });
+      expect(state.payments).toHaveLength(1);
+      spec
+        .given([shared, recorded('pay-100000', 100000, 100000), moved])
+        .when(pay('73250'))
+        .then([{ ...recorded('pay-73250', 73250, 173250), data: { ...recorded('pay-73250', 73250, 173250).data, clientId: 'c2' } } as InvoiceEvent, { type: 'InvoicePaid', data: { invoiceId: 'i1', clientId: 'c2', paidTotal: 173250 } }]);
+    });
+
+    it('given a paid (final) invoice, when moved, then it is moved and stays paid', () => {
+      spec.given([shared, recorded('p', 173250, 173250), paid]).when(move).then([moved]);
+      expect([shared, recorded('p', 173250, 173250), paid, moved].reduce(invoice.evolve, invoice.initialState())).toMatchObject({ status: 'paid', invoice: { clientId: 'c2' } });
+    });
+
+    it('given an invoice already with that company, when moved there, then nothing is written', () => {
+      spec.given([shared]).when({ ...move, toClientId: CLIENT }).then([]);
+      spec.given([shared, moved]).when(move).then([]);
+    });
+
+    it('given no invoice, when moved, then not found', () => spec.given([]).when(move).thenThrows('invoice-not-found'));
   });
 
   it('with nothing to pay is closed at once', () => {

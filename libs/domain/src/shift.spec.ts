@@ -1,3 +1,4 @@
+import { fold } from './decider';
 import { shift, ShiftEvent } from './shift';
 import { deciderSpec } from './testing/decider-spec';
 
@@ -76,5 +77,36 @@ describe('shift', () => {
     spec.given([published, cancelled]).when({ type: 'CancelShift' }).then([]);
     spec.given([published, cancelled]).when({ type: 'UpdateShift', changes: { location: 'x' } }).thenThrows('shift-cancelled');
     spec.given([]).when({ type: 'CancelShift' }).thenThrows('shift-not-found');
+  });
+
+  describe('MoveDocumentToClient (an administrative re-filing, allowed in every status)', () => {
+    const move = { type: 'MoveDocumentToClient' as const, toClientId: 'cl-2', reason: 'contact-dissociated' as const };
+    const moved: ShiftEvent = {
+      type: 'DocumentMovedToClient',
+      data: { documentId: 's-1', kind: 'shift', fromClientId: 'cl-1', toClientId: 'cl-2', contactId: null, reason: 'contact-dissociated' },
+    };
+    const cancelled: ShiftEvent = { type: 'ShiftCancelled', data: { shiftId: 's-1', clientId: 'cl-1', reason: null } };
+
+    it('given a published shift, when moved to another company, then it is moved; its later events name the new company', () => {
+      spec.given([published]).when(move).then([moved]);
+      spec
+        .given([published, moved])
+        .when({ type: 'CancelShift' })
+        .then([{ type: 'ShiftCancelled', data: { shiftId: 's-1', clientId: 'cl-2', reason: null } }]);
+      expect(fold(shift, [published, moved]).clientId).toBe('cl-2');
+    });
+
+    it('given a cancelled shift (final), when moved, then it is moved all the same', () => spec.given([published, cancelled]).when(move).then([moved]));
+
+    it('given a shift already with that company, when moved there, then nothing is written', () => {
+      spec.given([published]).when({ ...move, toClientId: 'cl-1' }).then([]);
+      spec.given([published, moved]).when(move).then([]);
+    });
+
+    it('given no shift, when moved, then not found; without a company or with an unknown reason, refused', () => {
+      spec.given([]).when(move).thenThrows('shift-not-found');
+      spec.given([published]).when({ ...move, toClientId: ' ' }).thenThrows('client-required');
+      spec.given([published]).when({ ...move, reason: 'tidy-up' as never }).thenThrows('invalid-move-reason');
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { Decider } from './decider';
-import { documentStream } from './documents';
+import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
 import { parseOffsetDateTime } from './zoned-time';
 
@@ -8,6 +8,8 @@ import { parseOffsetDateTime } from './zoned-time';
  * when, where and as what. Read-only to the client. Stream: `shift-<id>`.
  *
  *   (none) --publish--> published --update--> published --cancel--> cancelled (final)
+ *
+ * In any status, a shift may be moved to another client company (MoveDocumentToClient).
  */
 export const shiftStream = (shiftId: string) => documentStream('shift', shiftId);
 
@@ -39,7 +41,8 @@ export type ShiftEvent =
   | { type: 'ShiftPublished'; data: { shiftId: string; clientId: string } & ShiftDetails }
   /** `changes`: what changed; `shift`: the shift as it now stands (what read models show). */
   | { type: 'ShiftUpdated'; data: { shiftId: string; clientId: string; changes: Partial<ShiftDetails>; shift: ShiftDetails } }
-  | { type: 'ShiftCancelled'; data: { shiftId: string; clientId: string; reason: string | null } };
+  | { type: 'ShiftCancelled'; data: { shiftId: string; clientId: string; reason: string | null } }
+  | DocumentMovedToClientEvent;
 
 export type ShiftCommand =
   /** The caller has checked that the client company exists in the organization and is active. */
@@ -55,7 +58,8 @@ export type ShiftCommand =
       projectId?: string | null;
     }
   | { type: 'UpdateShift'; changes: Partial<Omit<ShiftDetails, 'staffMember'>> & { staffMember?: StaffMemberInput } }
-  | { type: 'CancelShift'; reason?: string | null };
+  | { type: 'CancelShift'; reason?: string | null }
+  | MoveDocumentToClientCommand;
 
 export interface ShiftState extends ShiftDetails {
   exists: boolean;
@@ -117,6 +121,8 @@ export const shift: Decider<ShiftState, ShiftCommand, ShiftEvent> = {
         if (state.status === 'cancelled') return [];
         return [{ type: 'ShiftCancelled', data: { shiftId: state.shiftId!, clientId: state.clientId!, reason: optionalText(command.reason) } }];
       }
+      case 'MoveDocumentToClient':
+        return decideDocumentMove('shift', state.exists ? { documentId: state.shiftId!, clientId: state.clientId!, contactId: null } : null, command, notFound);
     }
   },
 
@@ -130,6 +136,8 @@ export const shift: Decider<ShiftState, ShiftCommand, ShiftEvent> = {
         return { ...state, ...event.data.shift };
       case 'ShiftCancelled':
         return { ...state, status: 'cancelled' };
+      case 'DocumentMovedToClient':
+        return { ...state, clientId: event.data.toClientId };
       default:
         return state;
     }

@@ -210,4 +210,33 @@ describe('timesheet', () => {
     expect(state).toMatchObject({ status: 'rejected', rejectionReason: 'Tuesday is missing', version: 1, totalMinutes: 480 });
     expect(timesheet.evolve(state, { type: 'TimesheetApproved', data: ids })).toMatchObject({ status: 'approved', version: 1 });
   });
+
+  describe('MoveDocumentToClient (an administrative re-filing, allowed in every status)', () => {
+    const move = { type: 'MoveDocumentToClient' as const, toClientId: 'cl-2', reason: 'contact-dissociated' as const };
+    const moved: TimesheetEvent = {
+      type: 'DocumentMovedToClient',
+      data: { documentId: 't-1', kind: 'timesheet', fromClientId: 'cl-1', toClientId: 'cl-2', contactId: 'c-1', reason: 'contact-dissociated' },
+    };
+
+    it('given a submitted timesheet, when moved, then it is moved with its contact; the decisions after it name the new company', () => {
+      spec.given([submitted]).when(move).then([moved]);
+      spec.given([submitted, moved]).when({ type: 'ApproveTimesheet' }).then([{ type: 'TimesheetApproved', data: { ...ids, clientId: 'cl-2' } }]);
+      expect([submitted, moved].reduce(timesheet.evolve, timesheet.initialState())).toMatchObject({ clientId: 'cl-2', contactId: 'c-1', status: 'submitted', version: 1 });
+    });
+
+    it('given an approved (final) or a rejected timesheet, when moved, then it is moved, its status unchanged', () => {
+      spec.given([submitted, approved]).when(move).then([moved]);
+      spec.given([submitted, rejected]).when(move).then([moved]);
+      expect([submitted, approved, moved].reduce(timesheet.evolve, timesheet.initialState())).toMatchObject({ clientId: 'cl-2', status: 'approved' });
+      // Still final after the move.
+      spec.given([submitted, approved, moved]).when({ type: 'RejectTimesheet', reason: 'no' }).thenThrows('timesheet-final');
+    });
+
+    it('given a timesheet already with that company, when moved there, then nothing is written', () => {
+      spec.given([submitted]).when({ ...move, toClientId: 'cl-1' }).then([]);
+      spec.given([submitted, moved]).when(move).then([]);
+    });
+
+    it('given no timesheet, when moved, then not found', () => spec.given([]).when(move).thenThrows('timesheet-not-found'));
+  });
 });

@@ -1,5 +1,5 @@
 import { Decider } from './decider';
-import { documentStream } from './documents';
+import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
 import { StaffMember, staffMemberOf } from './shift';
 import { nextLocalDate, parseLocalDate, parseLocalTime, zonedTimeToInstant } from './zoned-time';
@@ -11,6 +11,9 @@ import { nextLocalDate, parseLocalDate, parseLocalTime, zonedTimeToInstant } fro
  *
  *   (none) --submit--> submitted --approve--> approved (final)
  *                      submitted --reject--> rejected --resubmit (corrected entries)--> submitted
+ *
+ * In any status, approved included, a timesheet may be moved to another client company
+ * (MoveDocumentToClient): an administrative re-filing that leaves its content as it is.
  *
  * Entries are wall-clock dates and times in the organization's time zone; the hours are
  * computed from the instants they name, so a day on which the clocks change counts the hours
@@ -72,7 +75,8 @@ export type TimesheetEvent =
   | { type: 'TimesheetApproved'; data: { timesheetId: string; clientId: string; contactId: string | null } }
   | { type: 'TimesheetRejected'; data: { timesheetId: string; clientId: string; contactId: string | null; reason: string } }
   /** `version`: 2 for the first resubmission, and so on. */
-  | { type: 'TimesheetResubmitted'; data: { timesheetId: string; clientId: string; contactId: string | null; version: number } & TimesheetContent };
+  | { type: 'TimesheetResubmitted'; data: { timesheetId: string; clientId: string; contactId: string | null; version: number } & TimesheetContent }
+  | DocumentMovedToClientEvent;
 
 export type TimesheetCommand =
   | {
@@ -98,7 +102,8 @@ export type TimesheetCommand =
       timeZone: string;
       staffMember?: { id?: string | null; name: string };
       note?: string | null;
-    };
+    }
+  | MoveDocumentToClientCommand;
 
 export interface TimesheetState {
   exists: boolean;
@@ -167,6 +172,8 @@ export const timesheet: Decider<TimesheetState, TimesheetCommand, TimesheetEvent
         if (!reason) throw new DomainError('unprocessable', 'reason-required', 'Say why the timesheet is rejected.', { field: 'reason' });
         return [{ type: 'TimesheetRejected', data: { ...ids(state), reason } }];
       }
+      case 'MoveDocumentToClient':
+        return decideDocumentMove('timesheet', state.exists ? { documentId: state.timesheetId!, clientId: state.clientId!, contactId: state.contactId } : null, command, notFound);
       case 'ResubmitTimesheet': {
         requireExisting(state);
         if (state.status === 'approved') throw final();
@@ -222,6 +229,8 @@ export const timesheet: Decider<TimesheetState, TimesheetCommand, TimesheetEvent
         const { staffMember, timeZone, entries, totalMinutes, note, version } = event.data;
         return { ...state, status: 'submitted', staffMember, timeZone, entries, totalMinutes, note, rejectionReason: null, version };
       }
+      case 'DocumentMovedToClient':
+        return { ...state, clientId: event.data.toClientId };
       default:
         return state;
     }
@@ -232,8 +241,12 @@ function ids(state: TimesheetState) {
   return { timesheetId: state.timesheetId!, clientId: state.clientId!, contactId: state.contactId };
 }
 
+function notFound(): DomainError {
+  return new DomainError('not-found', 'timesheet-not-found', 'No such timesheet.');
+}
+
 function requireExisting(state: TimesheetState): void {
-  if (!state.exists) throw new DomainError('not-found', 'timesheet-not-found', 'No such timesheet.');
+  if (!state.exists) throw notFound();
 }
 
 function final(): DomainError {

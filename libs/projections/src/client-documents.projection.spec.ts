@@ -50,8 +50,9 @@ function toAppend(event: DomainEvent): EventToAppend {
 
 /** Appends a decider's events to a stream, one command at a time; returns the last position. */
 async function run<S, C, E extends DomainEvent>(decider: { initialState(): S; decide(c: C, s: S): E[]; evolve(s: S, e: E): S }, stream: string, commands: C[]): Promise<bigint> {
-  let state = decider.initialState();
-  let revision: bigint | 'no_stream' = 'no_stream';
+  const stored = await store.readStream(stream);
+  let state = stored.events.map((e) => ({ type: e.type, data: e.data }) as unknown as E).reduce(decider.evolve, decider.initialState());
+  let revision: bigint | 'no_stream' = stored.events.length ? stored.revision : 'no_stream';
   let position = 0n;
   for (const command of commands) {
     const events = decider.decide(command, state);
@@ -96,6 +97,12 @@ async function seed(): Promise<bigint> {
         : []),
     ]);
   }
+  // Moved to the other company (a contact dissociated with documents=move), whatever their status.
+  const move = { type: 'MoveDocumentToClient' as const, toClientId: 'client-0', reason: 'contact-dissociated' as const };
+  await run(timesheet, 'timesheet-t1', [move]);
+  await run(quote, 'quote-q1', [move]);
+  await run(invoice, 'invoice-i5', [move]);
+  head = await run(shift, 'shift-s3', [move]);
   return head;
 }
 
@@ -137,6 +144,13 @@ describe('client documents projection (one owner of client_documents_v1)', () =>
     expect(before.find((d) => d.id === 't2')).toMatchObject({ status: 'submitted', summary: expect.objectContaining({ version: 2 }) });
     expect(before.find((d) => d.id === 'q2')).toMatchObject({ status: 'declined' });
     expect(before.find((d) => d.id === 'i2')).toMatchObject({ status: 'paid', balance: '0' });
+    // Moved documents are listed under their new company, their status as it was.
+    expect(before.find((d) => d.id === 't1')).toMatchObject({ clientId: 'client-0', contactId: 'contact-1', status: 'approved' });
+    expect(before.find((d) => d.id === 'q1')).toMatchObject({ clientId: 'client-0', status: 'accepted' });
+    expect(before.find((d) => d.id === 'i5')).toMatchObject({ clientId: 'client-0', status: 'paid' });
+    expect(before.find((d) => d.id === 's3')).toMatchObject({ clientId: 'client-0', status: 'published' });
+    const ofContact = await readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where: { organizationId: ORG, clientId: 'client-1', contactId: 'contact-1' }, limit: 100 });
+    expect(ofContact.map((d) => d.id).sort()).toEqual(['i1', 'i3', 'q3', 'q5', 't3', 't5']);
 
     await runner.rebuild(clientDocumentsProjection.name);
     await runUntil(head);

@@ -1,5 +1,5 @@
 import { RecordedEvent } from '@app/event-store';
-import { CLIENT_DOCUMENTS_SPEC } from './client-documents';
+import { CLIENT_DOCUMENTS_COLLECTION, CLIENT_DOCUMENTS_SPEC } from './client-documents';
 import { Projection } from './projection';
 import { projectQuoteOrInvoice } from './quotes-invoices.projection';
 import { ProjectionWrite } from './read-store';
@@ -10,6 +10,9 @@ import { projectShiftOrTimesheet } from './shifts-timesheets.projection';
  * Each event goes to the handler of its kind; rebuilding this projection empties the
  * collection and replays every kind's events into it, so a rebuild from zero gives the same
  * rows for shifts, timesheets, quotes and invoices alike.
+ *
+ * A document moved to another company (DocumentMovedToClient, any kind) keeps its row; the
+ * row's `clientId` follows it, so the new company's lists show it and the old one's do not.
  */
 export const clientDocumentsProjection: Projection = {
   name: 'client_documents_v1',
@@ -33,6 +36,18 @@ export const clientDocumentsProjection: Projection = {
       case 'InvoicePaymentRecorded':
       case 'InvoicePaid':
         return projectQuoteOrInvoice(event);
+      case 'DocumentMovedToClient': {
+        const data = event.data as { documentId: string; toClientId: string };
+        return [
+          {
+            op: 'upsert',
+            collection: CLIENT_DOCUMENTS_COLLECTION,
+            id: data.documentId,
+            position: event.position,
+            set: { clientId: data.toClientId, updatedAt: event.metadata.occurredAt },
+          },
+        ];
+      }
       default:
         return [];
     }

@@ -46,5 +46,7 @@ export const CLIENT_DOCUMENTS_SPEC: CollectionSpec = {
     ['organizationId', 'kind', 'status'],
     ['organizationId', 'clientId', 'kind'],
     ['organizationId', 'clientId', 'kind', 'status'],
+    // A contact's documents for a company (moved to its primary company on dissociation).
+    ['organizationId', 'clientId', 'contactId'],
   ],
 };

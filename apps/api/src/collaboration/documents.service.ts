@@ -47,10 +47,11 @@ export interface LocatedDocument {
  * viewed markers.
  *
  * Commands decide from the document's own stream, folded by `documentAudience` (every kind's
- * first event names its company and contact), so a comment or a view is never decided from
- * a projection that may lag or be rebuilt. The `client_documents_v1` row is only used to learn
- * a document's kind from its id; where the row is not there yet (just shared), each kind's
- * stream is tried instead.
+ * first event names its company and contact; a DocumentMovedToClient later re-files it under
+ * another company, and the latest company is the one whose portal users see it), so a comment
+ * or a view is never decided from a projection that may lag or be rebuilt. The
+ * `client_documents_v1` row is only used to learn a document's kind from its id; where the row
+ * is not there yet (just shared), each kind's stream is tried instead.
  */
 @Injectable()
 export class Documents implements OnModuleInit {
@@ -62,8 +63,8 @@ export class Documents implements OnModuleInit {
   ) {}
 
   /**
-   * The per-client list is declared by the quotes/invoices projection; ensuring it here too
-   * (idempotent) lets these queries run before that projection's first start.
+   * The per-client list is declared by its one projection (client_documents_v1); ensuring it
+   * here too (idempotent) lets these queries run before that projection's first start.
    */
   async onModuleInit(): Promise<void> {
     await this.readStore.ensureCollections([CLIENT_DOCUMENTS_SPEC]);

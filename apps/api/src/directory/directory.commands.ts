@@ -9,12 +9,15 @@ import {
   contactStream,
   DocumentsOnDissociation,
   DomainError,
+  isDocumentKind,
 } from '@app/domain';
-import { PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
+import { EventStore } from '@app/event-store';
+import { CLIENT_DOCUMENTS_COLLECTION, PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { Inject } from '@nestjs/common';
 import { CommandExecutor } from '../commands/command-executor';
 import { CommandContext } from '../http/request-context';
-import { READ_STORE } from '../infrastructure/tokens';
+import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { DocumentMoved, MoveDocumentToClient, MoveDocumentToClientHandler } from './document-move.commands';
 import { AddContactDto, RegisterClientCompanyDto, UpdateClientCompanyDto, UpdateContactDto } from './directory.dto';
 
 export interface Created {
@@ -184,18 +187,89 @@ export class AssociateContactHandler implements ICommandHandler<AssociateContact
   }
 }
 
-@CommandHandler(DissociateContact)
-export class DissociateContactHandler implements ICommandHandler<DissociateContact, Created> {
-  constructor(private readonly executor: CommandExecutor) {}
+export interface Dissociated extends Created {
+  /** Documents moved to the contact's primary company (documents=move). */
+  documentsMoved: number;
+  /** Documents that could not be moved (each logged); dissociating again with move retries them. */
+  documentsNotMoved: number;
+}
 
-  async execute({ context, contactId, clientId, documents }: DissociateContact): Promise<Created> {
-    const { position } = await this.executor.execute({
-      streamName: contactStream(contactId),
-      decider: contact,
-      command: { type: 'DissociateContact', clientId, documents },
-      context,
-    });
-    return { id: contactId, position: Number(position) };
+/**
+ * Dissociates a contact from a company. With `documents=move`, the documents of that company
+ * whose contact it is (it created them in the portal, or they are addressed to it) then move
+ * to its primary company: which documents is a question for the per-client list (once it has
+ * caught up with the dissociation), and each document's own stream decides its move
+ * (MoveDocumentToClient). One document that fails is logged and does not stop the others;
+ * the answer's position is the last one written.
+ *
+ * Dissociating again with `documents=move` after an interrupted move finishes it: the contact
+ * is no longer associated, but its last word about that company was a dissociation that moves
+ * documents, so the sweep runs again (moving a document already moved writes nothing).
+ */
+@CommandHandler(DissociateContact)
+export class DissociateContactHandler implements ICommandHandler<DissociateContact, Dissociated> {
+  private readonly logger = new Logger('DissociateContact');
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
+    private readonly waiter: ProjectionWaiter,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
+  ) {}
+
+  async execute({ context, contactId, clientId, documents }: DissociateContact): Promise<Dissociated> {
+    let position: bigint;
+    let movedTo: string | null;
+    try {
+      const written = await this.executor.execute({
+        streamName: contactStream(contactId),
+        decider: contact,
+        command: { type: 'DissociateContact', clientId, documents },
+        context,
+      });
+      position = written.position;
+      const dissociated = written.events.find((e) => e.type === 'ContactDissociated');
+      movedTo = dissociated?.type === 'ContactDissociated' ? dissociated.data.documentsMovedTo : null;
+    } catch (error) {
+      const resumed = documents === 'move' && error instanceof DomainError && error.code === 'not-associated' ? await this.interruptedMove(context, contactId, clientId) : null;
+      if (!resumed) throw error;
+      ({ position, movedTo } = resumed);
+    }
+    if (!movedTo) return { id: contactId, position: Number(position), documentsMoved: 0, documentsNotMoved: 0 };
+
+    if (!(await this.waiter.waitFor(position, 5_000))) {
+      this.logger.warn(`Projections have not reached ${position} yet; moving the documents the per-client list already shows`);
+    }
+    let documentsMoved = 0;
+    let documentsNotMoved = 0;
+    let afterId: string | undefined;
+    for (;;) {
+      const page = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where: { organizationId: context.organizationId, clientId, contactId }, afterId, limit: 200 });
+      for (const document of page) {
+        try {
+          if (!isDocumentKind(document.kind)) throw new Error(`unknown kind ${String(document.kind)}`);
+          const moved: DocumentMoved = await this.commands.execute(new MoveDocumentToClient(context, document.kind, document.id, movedTo, 'contact-dissociated'));
+          if (moved.moved) documentsMoved += 1;
+          if (BigInt(moved.position) > position) position = BigInt(moved.position);
+        } catch (error) {
+          documentsNotMoved += 1;
+          this.logger.warn(`Document ${String(document.kind)} ${document.id} not moved to ${movedTo}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      if (page.length < 200) break;
+      afterId = page[page.length - 1].id;
+    }
+    return { id: contactId, position: Number(position), documentsMoved, documentsNotMoved };
+  }
+
+  /** The contact's last dissociation from the company, if it moved documents and was not undone since. */
+  private async interruptedMove(context: CommandContext, contactId: string, clientId: string): Promise<{ position: bigint; movedTo: string } | null> {
+    const { events } = await this.events.readStream(contactStream(contactId));
+    if (events.length === 0 || events[0].metadata.organizationId !== context.organizationId) return null;
+    const last = [...events].reverse().find((e) => (e.type === 'ContactDissociated' || e.type === 'ContactAssociated') && e.data.clientId === clientId);
+    if (last?.type !== 'ContactDissociated' || typeof last.data.documentsMovedTo !== 'string') return null;
+    return { position: events[events.length - 1].position, movedTo: last.data.documentsMovedTo };
   }
 }
 
@@ -224,4 +298,5 @@ export const DIRECTORY_COMMAND_HANDLERS = [
   AssociateContactHandler,
   DissociateContactHandler,
   ChangePrimaryClientHandler,
+  MoveDocumentToClientHandler,
 ];

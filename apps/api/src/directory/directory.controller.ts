@@ -12,6 +12,7 @@ import {
   ChangePrimaryClient,
   Created,
   DissociateContact,
+  Dissociated,
   RegisterClientCompany,
   UpdateClientCompany,
   UpdateContact,
@@ -20,6 +21,7 @@ import {
   AddContactDto,
   ClientReferenceDto,
   CreatedResponse,
+  DissociatedResponse,
   DissociateQuery,
   RegisterClientCompanyDto,
   UpdateClientCompanyDto,
@@ -106,15 +108,18 @@ export class DirectoryController {
   @Delete('contacts/:contactId/associations/:clientId')
   @HttpCode(200)
   @Staff('directory:write')
-  @ApiOperation({ summary: 'Dissociate a contact from a client company (DissociateContact); never from its primary company (409)' })
-  @ApiOkResponse({ type: WrittenResponse })
+  @ApiOperation({
+    summary:
+      "Dissociate a contact from a client company (DissociateContact); never from its primary company (409). documents=move: the contact's documents for that company (created by it or addressed to it) move to its primary company",
+  })
+  @ApiOkResponse({ type: DissociatedResponse })
   @ApiConflictResponse({ description: '/problems/cannot-dissociate-primary-client' })
   dissociate(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
     @Param('clientId', ResourceIdPipe) clientId: string,
     @Query() query: DissociateQuery,
-  ): Promise<Created> {
+  ): Promise<Dissociated> {
     return this.commands.execute(new DissociateContact(context, contactId, clientId, query.documents ?? 'keep'));
   }
 

@@ -141,6 +141,14 @@ export class WrittenResponse {
   position!: number;
 }
 
+export class DissociatedResponse extends WrittenResponse {
+  @ApiProperty({ description: "documents=move: documents of that company whose contact this is, moved to the contact's primary company (DocumentMovedToClient each); keep: 0" })
+  documentsMoved!: number;
+
+  @ApiProperty({ description: 'Documents that could not be moved (logged); dissociating again with documents=move retries them' })
+  documentsNotMoved!: number;
+}
+
 export class CreatedResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;

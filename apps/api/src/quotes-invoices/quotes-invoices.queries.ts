@@ -35,6 +35,8 @@ export interface ListFilter {
   limit?: number;
 }
 
+const QUOTE_DECISIONS = new Set(['QuoteAccepted', 'QuoteDeclined', 'QuoteWithdrawn']);
+
 /**
  * Quotes and invoices as staff and portal users read them. Lists come from the shared
  * per-client document list (client_documents_v1); one document is read from its own stream,
@@ -70,7 +72,8 @@ export class QuotesInvoicesQueries {
     const org = await loadOrganization(this.executor, organizationId);
     if (user && !portalUserMaySee(shared, user, org.settings.portalDocumentVisibility)) throw notFound();
     const last = stored[stored.length - 1];
-    const decided = state.status !== 'pending' ? last : null;
+    // The decision event itself: a later administrative event (a move) is not the decision.
+    const decided = state.status !== 'pending' ? ([...stored].reverse().find((e) => QUOTE_DECISIONS.has(e.type)) ?? null) : null;
     const decision: QuoteDecisionView | null = decided
       ? {
           status: state.status,
