@@ -19,6 +19,7 @@ import { CommandContext } from '../http/request-context';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { DocumentMoved, MoveDocumentToClient, MoveDocumentToClientHandler } from './document-move.commands';
 import { AddContactDto, RegisterClientCompanyDto, UpdateClientCompanyDto, UpdateContactDto } from './directory.dto';
+import { requireActiveClient } from './require-active-client';
 
 export interface Created {
   id: string;
@@ -48,13 +49,6 @@ export class DissociateContact {
 }
 export class ChangePrimaryClient {
   constructor(readonly context: CommandContext, readonly contactId: string, readonly clientId: string) {}
-}
-
-/** The company as its own stream tells it: it must exist in the caller's organization, and be active. */
-async function requireActiveClient(executor: CommandExecutor, context: CommandContext, clientId: string): Promise<void> {
-  const { state } = await executor.load(clientCompanyStream(clientId), clientCompany, context.organizationId);
-  if (!state.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
-  if (state.archived) throw new DomainError('conflict', 'client-archived', 'This client company is archived.');
 }
 
 @CommandHandler(RegisterClientCompany)

@@ -1,8 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
-  clientCompany,
-  clientCompanyStream,
   contact,
   contactStream,
   DomainError,
@@ -20,6 +18,7 @@ import { CommandExecutor } from '../commands/command-executor';
 import { CommandContext } from '../http/request-context';
 import { PortalPrincipal } from '../auth/principal';
 import { DeclineQuoteDto, DocumentWritten, PaymentRecorded, RecordPaymentDto, ShareInvoiceDto, ShareQuoteDto, WithdrawQuoteDto } from './quotes-invoices.dto';
+import { requireActiveClient } from '../directory/require-active-client';
 
 /** Staff share and withdraw; a portal user (or, for payments, staff too) acts on what it may see. */
 export class ShareQuote {
@@ -51,9 +50,7 @@ export async function loadOrganization(executor: CommandExecutor, organizationId
  * not archived; a named contact exists and belongs to it (primary or associated).
  */
 async function requireAudience(executor: CommandExecutor, context: CommandContext, clientId: string, contactId: string | null): Promise<void> {
-  const company = (await executor.load(clientCompanyStream(clientId), clientCompany, context.organizationId)).state;
-  if (!company.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
-  if (company.archived) throw new DomainError('conflict', 'client-archived', 'This client company is archived.');
+  await requireActiveClient(executor, context, clientId);
   if (contactId === null) return;
   const person = (await executor.load(contactStream(contactId), contact, context.organizationId)).state;
   if (!person.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');

@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
-  clientCompany,
-  clientCompanyStream,
   DomainError,
   normalizeRegistrationEmail,
   registration,
@@ -15,6 +13,7 @@ import { AddContact, Created, RegisterClientCompany } from '../directory/directo
 import { CommandContext } from '../http/request-context';
 import { InviteContact, PortalAccessResult } from '../portal-access/portal-access.commands';
 import { Portals } from '../portals/portals.service';
+import { requireActiveClient } from '../directory/require-active-client';
 
 export interface RegistrationInput {
   portalSlug: string;
@@ -195,13 +194,6 @@ export class RejectRegistrationHandler implements ICommandHandler<RejectRegistra
     const { position } = await this.executor.execute({ streamName, decider: registration, command, context });
     return { id: registrationId, status: 'Rejected', position: Number(position) };
   }
-}
-
-/** The company must exist in the caller's organization (else 404) and be active (else 409). */
-async function requireActiveClient(executor: CommandExecutor, context: CommandContext, clientId: string): Promise<void> {
-  const { state } = await executor.load(clientCompanyStream(clientId), clientCompany, context.organizationId);
-  if (!state.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
-  if (state.archived) throw new DomainError('conflict', 'client-archived', 'This client company is archived.');
 }
 
 export const REGISTRATION_COMMAND_HANDLERS = [RequestRegistrationHandler, ApproveRegistrationHandler, RejectRegistrationHandler];

@@ -1,8 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
-  clientCompany,
-  clientCompanyStream,
   DomainError,
   organization,
   organizationStream,
@@ -29,6 +27,7 @@ import {
   TimesheetEntryDto,
   UpdateShiftDto,
 } from './shifts-timesheets.dto';
+import { requireActiveClient } from '../directory/require-active-client';
 
 export interface Written {
   id: string;
@@ -69,13 +68,6 @@ export class ResubmitTimesheet {
 export async function organizationSettingsOf(executor: CommandExecutor, organizationId: string): Promise<{ timeZone: string; visibility: PortalDocumentVisibility }> {
   const { state } = await executor.load(organizationStream(organizationId), organization, organizationId);
   return { timeZone: state.timeZone, visibility: state.settings.portalDocumentVisibility };
-}
-
-/** The company as its own stream tells it: it must exist in the caller's organization, and be active. */
-async function requireActiveClient(executor: CommandExecutor, context: CommandContext, clientId: string): Promise<void> {
-  const { state } = await executor.load(clientCompanyStream(clientId), clientCompany, context.organizationId);
-  if (!state.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
-  if (state.archived) throw new DomainError('conflict', 'client-archived', 'This client company is archived.');
 }
 
 /** The event metadata's `onBehalfOf`: the staff member the timesheet is for (its id, or its name without one). */
