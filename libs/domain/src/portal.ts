@@ -557,8 +557,9 @@ export const portalSeats: Decider<PortalSeatsState, PortalSeatsCommand, PortalSe
     }
   },
 
-  // Seats are folded by the thousand: the set grows in place (a fold always starts from a
-  // fresh initialState, and nothing keeps an older state), so loading stays linear.
+  // Seats are folded by the thousand: the set grows in place, so loading stays linear. A
+  // state only ever moves forward (the command executor keeps the latest and folds new events
+  // onto it), and adding or deleting an access twice changes nothing, so sharing it is safe.
   evolve(state, event) {
     switch (event.type) {
       case 'PortalUserSeatTaken':

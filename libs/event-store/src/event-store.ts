@@ -54,9 +54,15 @@ export interface AppendResult {
 }
 
 export interface ReadStreamResult {
+  /** The stream's events (from `fromRevision` on when given), oldest first. */
   events: RecordedEvent[];
-  /** Revision of the last event, or -1n when the stream does not exist. */
+  /** Revision of the stream's last event, or -1n when the stream does not exist. */
   revision: bigint;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive: only events at this revision or later (a cached state needs only what is new). */
+  fromRevision?: bigint;
 }
 
 export interface ReadAllOptions {
@@ -74,7 +80,7 @@ export interface SubscribeOptions {
 }
 
 export interface EventStore {
-  readStream(streamName: string): Promise<ReadStreamResult>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadStreamResult>;
   /**
    * Appends atomically. Throws WrongExpectedRevisionError when the stream is not at the
    * expected revision. Appending events whose ids were already appended at that same place

@@ -103,4 +103,27 @@ describe('CommandExecutor', () => {
     await Promise.all([add('slow'), add('fast')]);
     expect(order).toEqual([contactStream('fast'), contactStream('slow')]);
   });
+
+  it('keeps folded states and reads only the events written since, also by another writer', async () => {
+    const store = new InMemoryEventStore();
+    const reads: (bigint | undefined)[] = [];
+    const read = store.readStream.bind(store);
+    store.readStream = async (name, options) => {
+      reads.push(options?.fromRevision);
+      return read(name, options);
+    };
+    const executor = new CommandExecutor(store);
+    const stream = contactStream('cached');
+    await executor.execute({ streamName: stream, decider: contact, command: { type: 'AddContact', contactId: 'cached', clientId: 'c0', name: 'Ana' }, context });
+    await executor.execute({ streamName: stream, decider: contact, command: { type: 'AssociateContact', clientId: 'c1' }, context });
+    // Another process appends behind this one's back.
+    const other = new CommandExecutor(store);
+    await other.execute({ streamName: stream, decider: contact, command: { type: 'AssociateContact', clientId: 'c2' }, context });
+    reads.length = 0;
+    const loaded = await executor.load(stream, contact, 'org-1');
+    expect(loaded.state.clientIds).toEqual(['c0', 'c1', 'c2']);
+    expect(loaded.revision).toBe(2n);
+    expect(reads).toEqual([2n]); // only what came after the kept revision 1
+    expect((await executor.load(stream, contact, 'org-2')).revision).toBe(-1n);
+  });
 });

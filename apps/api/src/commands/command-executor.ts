@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Decider, DomainError, DomainEvent, EVENT_SCHEMA_VERSIONS, fold, nameBasedUuid } from '@app/domain';
-import { EventStore, EventToAppend, WrongExpectedRevisionError } from '@app/event-store';
+import { Decider, DomainError, DomainEvent, EVENT_SCHEMA_VERSIONS, nameBasedUuid } from '@app/domain';
+import { EventStore, EventToAppend, RecordedEvent, WrongExpectedRevisionError } from '@app/event-store';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -22,6 +22,16 @@ export interface Executed<State, Event> {
 }
 
 const MAX_ATTEMPTS = 4;
+/** Folded states kept per decider (least recently used go first). */
+const CACHED_STREAMS_PER_DECIDER = 5_000;
+
+interface FoldedStream<State> {
+  state: State;
+  revision: bigint;
+  position: bigint;
+  /** The organization of the stream's first event; null while the stream is empty. */
+  organizationId: string | null;
+}
 
 /**
  * The one write path: load the stream, decide, append with the expected revision. A
@@ -31,6 +41,7 @@ const MAX_ATTEMPTS = 4;
 @Injectable()
 export class CommandExecutor {
   private readonly streamLocks = new KeyedLock();
+  private readonly folded = new WeakMap<object, Map<string, FoldedStream<unknown>>>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -40,12 +51,39 @@ export class CommandExecutor {
     decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
     organizationId: string,
   ): Promise<Loaded<State>> {
-    const { events, revision } = await this.store.readStream(streamName);
-    if (events.length > 0 && events[0].metadata.organizationId !== organizationId) {
+    const current = await this.current(streamName, decider);
+    if (current.organizationId !== null && current.organizationId !== organizationId) {
       return { state: decider.initialState(), revision: -1n, position: 0n };
     }
-    const state = fold(decider, events.map((e) => ({ type: e.type, data: e.data }) as unknown as Event));
-    return { state, revision, position: events.at(-1)?.position ?? 0n };
+    return { state: current.state, revision: current.revision, position: current.position };
+  }
+
+  /**
+   * The stream's state folded up to its last event. Folded states are kept (a bounded number
+   * per decider), so a command on a long stream (a portal's seats) reads only the events
+   * written since, by this process or any other.
+   */
+  private async current<State, Event extends DomainEvent>(
+    streamName: string,
+    decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
+  ): Promise<FoldedStream<State>> {
+    const cache = this.cacheFor<State>(decider);
+    const cached = cache.get(streamName);
+    if (cached) {
+      const { events, revision } = await this.store.readStream(streamName, { fromRevision: cached.revision + 1n });
+      if (events.length === 0 && revision === cached.revision) return cached;
+      if (events.length > 0 && events[0].streamRevision === cached.revision + 1n) return remember(cache, streamName, foldOnto(decider, cached, events));
+      cache.delete(streamName); // not a continuation of what was kept: fold from the start
+    }
+    const { events } = await this.store.readStream(streamName);
+    const empty: FoldedStream<State> = { state: decider.initialState(), revision: -1n, position: 0n, organizationId: null };
+    return events.length ? remember(cache, streamName, foldOnto(decider, empty, events)) : empty;
+  }
+
+  private cacheFor<State>(decider: object): Map<string, FoldedStream<State>> {
+    let cache = this.folded.get(decider);
+    if (!cache) this.folded.set(decider, (cache = new Map()));
+    return cache as unknown as Map<string, FoldedStream<State>>;
   }
 
   async execute<State, Command, Event extends DomainEvent>(params: {
@@ -68,16 +106,12 @@ export class CommandExecutor {
     const { streamName, decider, command, context } = params;
     const causationId = randomUUID();
     for (let attempt = 1; ; attempt++) {
-      const { events: stored, revision } = await this.store.readStream(streamName);
-      if (stored.length > 0 && stored[0].metadata.organizationId !== context.organizationId) {
+      const { state, revision, position: lastPosition, organizationId } = await this.current(streamName, decider);
+      if (organizationId !== null && organizationId !== context.organizationId) {
         throw new DomainError('not-found', 'not-found', 'No such resource.');
       }
-      const state = fold(decider, stored.map((e) => ({ type: e.type, data: e.data }) as unknown as Event));
       const events = decider.decide(command, state);
-      if (events.length === 0) {
-        const position = stored.length ? stored[stored.length - 1].position : 0n;
-        return { events, state, position };
-      }
+      if (events.length === 0) return { events, state, position: lastPosition };
       const occurredAt = new Date().toISOString();
       const toAppend: EventToAppend[] = events.map((event, index) => ({
         id: eventId(context, streamName, revision + 1n + BigInt(index)),
@@ -98,7 +132,14 @@ export class CommandExecutor {
         const result = await this.store.appendToStream(streamName, toAppend, {
           expectedRevision: revision === -1n ? 'no_stream' : revision,
         });
-        return { events, state: events.reduce(decider.evolve, state), position: result.position };
+        const next = events.reduce(decider.evolve, state);
+        remember(this.cacheFor<State>(decider), streamName, {
+          state: next,
+          revision: revision + BigInt(events.length),
+          position: result.position,
+          organizationId: organizationId ?? context.organizationId,
+        });
+        return { events, state: next, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= MAX_ATTEMPTS) {
@@ -135,4 +176,23 @@ export class KeyedLock {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+}
+
+function foldOnto<State, Event extends DomainEvent>(
+  decider: Pick<Decider<State, never, Event>, 'evolve'>,
+  base: FoldedStream<State>,
+  events: RecordedEvent[],
+): FoldedStream<State> {
+  let state = base.state;
+  for (const event of events) state = decider.evolve(state, { type: event.type, data: event.data } as unknown as Event);
+  const last = events[events.length - 1];
+  return { state, revision: last.streamRevision, position: last.position, organizationId: base.organizationId ?? events[0].metadata.organizationId };
+}
+
+/** Keeps a folded state, the most recently used last; the least recently used beyond the bound go. */
+function remember<State>(cache: Map<string, FoldedStream<State>>, streamName: string, folded: FoldedStream<State>): FoldedStream<State> {
+  cache.delete(streamName);
+  cache.set(streamName, folded);
+  if (cache.size > CACHED_STREAMS_PER_DECIDER) cache.delete(cache.keys().next().value!);
+  return folded;
 }

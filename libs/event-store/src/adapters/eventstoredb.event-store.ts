@@ -22,6 +22,7 @@ import {
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
+  ReadStreamOptions,
   ReadStreamResult,
   RecordedEvent,
   SubscribeOptions,
@@ -79,12 +80,19 @@ export class EventStoreDbEventStore implements EventStore {
         console.warn(`EventStoreDB subscription dropped (attempt ${attempt}), resubscribing: ${describeError(error)}`));
   }
 
-  async readStream(streamName: string): Promise<ReadStreamResult> {
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     const events: RecordedEvent[] = [];
+    const from = options.fromRevision ?? 0n;
     try {
-      for await (const resolved of this.client.readStream(streamName)) {
+      for await (const resolved of this.client.readStream(streamName, from > 0n ? { fromRevision: from } : {})) {
         const recorded = resolved.event && toRecorded(resolved.event);
         if (recorded) events.push(recorded);
+      }
+      if (events.length === 0 && from > 0n) {
+        // Nothing new: the stream's revision is that of its last event.
+        for await (const resolved of this.client.readStream(streamName, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
+          if (resolved.event) return { events, revision: resolved.event.revision };
+        }
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return { events: [], revision: -1n };

@@ -4,6 +4,7 @@ import {
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
+  ReadStreamOptions,
   ReadStreamResult,
   RecordedEvent,
   SubscribeOptions,
@@ -23,10 +24,10 @@ export class InMemoryEventStore implements EventStore {
   private readonly notifier = new AppendNotifier();
   private closed = false;
 
-  async readStream(streamName: string): Promise<ReadStreamResult> {
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     const stream = this.streams.get(streamName) ?? [];
-    return { events: stream.map(copy), revision: BigInt(stream.length) - 1n };
+    return { events: stream.slice(Number(options.fromRevision ?? 0n)).map(copy), revision: BigInt(stream.length) - 1n };
   }
 
   async appendToStream(

@@ -7,6 +7,7 @@ import {
   EventToAppend,
   ExpectedRevision,
   ReadAllOptions,
+  ReadStreamOptions,
   ReadStreamResult,
   RecordedEvent,
   SubscribeOptions,
@@ -102,6 +103,7 @@ export class SqliteEventStore implements EventStore {
 
   private readonly statements: {
     streamEvents: Database.Statement<[string], EventRow>;
+    streamEventsAfter: Database.Statement<[string, bigint], EventRow>;
     streamHead: Database.Statement<[string], bigint>;
     streamEventsFrom: Database.Statement<[string, bigint, number], { id: string; stream_revision: bigint; position: bigint }>;
     findById: Database.Statement<[string], { stream_name: string; stream_revision: bigint }>;
@@ -142,6 +144,7 @@ export class SqliteEventStore implements EventStore {
     this.statements = {
       // Both use the (stream_name, stream_revision) unique index.
       streamEvents: this.db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY stream_revision`),
+      streamEventsAfter: this.db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? AND stream_revision >= ? ORDER BY stream_revision`),
       streamHead: this.db
         .prepare<[string], bigint>('SELECT stream_revision FROM events WHERE stream_name = ? ORDER BY stream_revision DESC LIMIT 1')
         .pluck(),
@@ -173,11 +176,12 @@ export class SqliteEventStore implements EventStore {
     this.commitBatch = (pendings, recordedAt) => batch.immediate(pendings, recordedAt);
   }
 
-  async readStream(streamName: string): Promise<ReadStreamResult> {
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
-    const events = this.statements.streamEvents.all(streamName).map(toRecorded);
-    const revision = events.length === 0 ? -1n : events[events.length - 1].streamRevision;
-    return { events, revision };
+    const from = options.fromRevision ?? 0n;
+    const events = (from > 0n ? this.statements.streamEventsAfter.all(streamName, from) : this.statements.streamEvents.all(streamName)).map(toRecorded);
+    if (events.length > 0) return { events, revision: events[events.length - 1].streamRevision };
+    return { events, revision: from > 0n ? (this.statements.streamHead.get(streamName) ?? -1n) : -1n };
   }
 
   appendToStream(

@@ -60,6 +60,23 @@ export function eventStoreContract(name: string, create: () => Promise<EventStor
         expect(await store.readStream(streamName())).toEqual({ events: [], revision: -1n });
       });
 
+      it('reads a stream from a revision on, answering the revision of its last event', async () => {
+        const stream = streamName();
+        const events = [anEvent(), anEvent(), anEvent(), anEvent()];
+        await append(stream, events, 'no_stream');
+
+        const tail = await store.readStream(stream, { fromRevision: 2n });
+        expect(tail.events.map((e) => [e.id, e.streamRevision])).toEqual([
+          [events[2].id, 2n],
+          [events[3].id, 3n],
+        ]);
+        expect(tail.revision).toBe(3n);
+        expect(await store.readStream(stream, { fromRevision: 4n })).toEqual({ events: [], revision: 3n });
+        expect(await store.readStream(stream, { fromRevision: 9n })).toEqual({ events: [], revision: 3n });
+        expect((await store.readStream(stream, { fromRevision: 0n })).events).toHaveLength(4);
+        expect(await store.readStream(streamName(), { fromRevision: 3n })).toEqual({ events: [], revision: -1n });
+      });
+
       it('appends at the expected revision and continues the revisions', async () => {
         const stream = streamName();
         await append(stream, [anEvent(), anEvent()], 'no_stream');
