@@ -410,6 +410,8 @@ describe('security (e2e)', () => {
           else expect(response.body.invited).toHaveLength(1);
         },
       },
+      'GET /v1/approvals': { prepare: async () => ({ path: '/v1/approvals?limit=200' }), expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOperatorRows },
+      'GET /v1/portal/approvals': { prepare: async () => ({ path: '/v1/portal/approvals' }), expected: portalRoute(200) },
       'GET /v1/contacts/{contactId}/portal-access': {
         prepare: async () => ({ path: `/v1/contacts/${portal.contactId}/portal-access?minPosition=${portal.position}` }),
         expected: staff(['admin', 'agent', 'reporter'], 200, 404),

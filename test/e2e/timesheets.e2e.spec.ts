@@ -317,4 +317,45 @@ describe('shifts and timesheets (e2e)', () => {
       await staff('PATCH', '/v1/organization/settings', { portalDocumentVisibility: 'company' });
     }
   });
+
+  it('keeps an approvals queue: staff see every pending timesheet and quote, a portal user what it may decide', async () => {
+    const sheet = await portal(clerkA, 'POST', '/v1/portal/timesheets', { staffMember: { name: 'Queue Person' }, entries: [entries[0]] });
+    expect(sheet.status).toBe(201);
+    const quote = await staff('POST', '/v1/quotes', {
+      clientId: companyA,
+      number: `Q-${randomUUID().slice(0, 6)}`,
+      issueDate: '2026-03-01',
+      validUntil: '2099-12-31',
+      currency: 'EUR',
+      lines: [{ description: 'Forklift drivers', quantity: '10', unitPrice: '35.00' }],
+      link: 'https://erp.example/q/1',
+    });
+    expect(quote.status).toBe(201);
+    const elsewhere = await portal(clerkB, 'POST', '/v1/portal/timesheets', { staffMember: { name: 'Elsewhere' }, entries: [entries[0]] });
+    const after = `minPosition=${Math.max(sheet.body.position, quote.body.position, elsewhere.body.position)}`;
+
+    const queueA = await staff('GET', `/v1/approvals?clientId=${companyA}&limit=200&${after}`);
+    expect(queueA.status).toBe(200);
+    const idsA = queueA.body.items.map((i: { id: string }) => i.id);
+    expect(idsA).toEqual(expect.arrayContaining([sheet.body.id, quote.body.id]));
+    expect(idsA).not.toContain(elsewhere.body.id);
+    expect(queueA.body.items.every((i: { pending: boolean; kind: string }) => i.pending && ['timesheet', 'quote'].includes(i.kind))).toBe(true);
+    const everything = await staff('GET', `/v1/approvals?limit=200&${after}`);
+    expect(everything.body.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([sheet.body.id, quote.body.id, elsewhere.body.id]));
+
+    // The approver may decide timesheets (not quotes); the clerk may decide nothing.
+    const mine = await portal(approverA, 'GET', `/v1/portal/approvals?${after}`);
+    expect(mine.status).toBe(200);
+    const mineIds = mine.body.items.map((i: { id: string }) => i.id);
+    expect(mineIds).toContain(sheet.body.id);
+    expect(mineIds).not.toContain(quote.body.id);
+    expect(mineIds).not.toContain(elsewhere.body.id);
+    expect((await portal(clerkA, 'GET', `/v1/portal/approvals?${after}`)).body.items).toEqual([]);
+
+    const approved = await portal(approverA, 'POST', `/v1/portal/timesheets/${sheet.body.id}/approve`);
+    expect(approved.status).toBe(200);
+    const later = await staff('GET', `/v1/approvals?clientId=${companyA}&limit=200&minPosition=${approved.body.position}`);
+    expect(later.body.items.map((i: { id: string }) => i.id)).not.toContain(sheet.body.id);
+    expect((await api.request('GET', '/v1/approvals', undefined, bearer(approverA.session))).status).toBe(401);
+  });
 });

@@ -113,7 +113,7 @@ async function runUntil(position: bigint) {
 
 const rows = () => readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where: { organizationId: ORG }, limit: 1000 });
 
-describe('client documents projection (one owner of client_documents_v1)', () => {
+describe('client documents projection (one owner of client_documents_v2)', () => {
   it('is the only projection in ALL_PROJECTIONS that declares or writes the collection', async () => {
     const head = await seed();
     const events = await store.readAll({ maxCount: 10_000 });

@@ -13,7 +13,7 @@ import { CollectionSpec } from './read-store';
  * a projection's collections, so two projections writing one collection would let the
  * rebuild of one erase the rows of the other: hence one owner.
  */
-export const CLIENT_DOCUMENTS_COLLECTION = 'client_documents_v1';
+export const CLIENT_DOCUMENTS_COLLECTION = 'client_documents_v2';
 
 export interface ClientDocumentRow {
   /** The document's id (its stream is `<kind>-<id>`). */
@@ -29,8 +29,10 @@ export interface ClientDocumentRow {
   title: string;
   /** Kind-specific lifecycle state (e.g. quote: pending|accepted|declined|withdrawn). */
   status: string;
-  /** Awaiting the client's decision or action (approvals queue). */
+  /** Awaiting the client's decision or action (an invoice: its payment). */
   pending: boolean;
+  /** In the approvals queue: a timesheet or a quote awaiting the client's decision (v2). */
+  awaitsApproval: boolean;
   createdAt: string;
   updatedAt: string;
   /** Kind-specific fields the lists show. */
@@ -48,5 +50,8 @@ export const CLIENT_DOCUMENTS_SPEC: CollectionSpec = {
     ['organizationId', 'clientId', 'kind', 'status'],
     // A contact's documents for a company (moved to its primary company on dissociation).
     ['organizationId', 'clientId', 'contactId'],
+    // The approvals queue, whole and per client.
+    ['organizationId', 'awaitsApproval'],
+    ['organizationId', 'clientId', 'awaitsApproval'],
   ],
 };

@@ -64,7 +64,7 @@ describe('quotes and invoices in the client documents projection', () => {
     const events = [...quoteEvents, ...invoiceEvents].map((e) => recorded(e));
     const partial = events.slice(0, quoteEvents.length + afterPartial.length);
     await readStore.applyBatch(clientDocumentsProjection.name, partial.flatMap((e) => clientDocumentsProjection.project(e)), partial.at(-1)!.position);
-    expect(await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'i1')).toMatchObject({ status: 'open', pending: true, paid: '1000', balance: '2000', paidAt: null });
+    expect(await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'i1')).toMatchObject({ status: 'open', pending: true, awaitsApproval: false, paid: '1000', balance: '2000', paidAt: null });
 
     await readStore.applyBatch(clientDocumentsProjection.name, events.flatMap((e) => clientDocumentsProjection.project(e)), position);
     const snapshot = async () => ({
@@ -85,6 +85,7 @@ describe('quotes and invoices in the client documents projection', () => {
       title: 'Quote N-1',
       status: 'declined',
       pending: false,
+      awaitsApproval: false,
       createdAt: '2026-03-01T00:00:01.000Z',
       updatedAt: '2026-03-01T00:00:02.000Z',
       summary: { currency: 'EUR', issueDate: '2026-03-01', validUntil: '2026-03-31', subtotal: '200.50', tax: '40.10', total: '240.60', lineCount: 1, link: 'https://erp.example/doc/1' },

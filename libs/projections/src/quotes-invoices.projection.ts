@@ -4,7 +4,7 @@ import { CLIENT_DOCUMENTS_COLLECTION } from './client-documents';
 import { ProjectionWrite } from './read-store';
 
 /**
- * Quotes and invoices in the per-client document list (`client_documents_v1`, rows of kinds
+ * Quotes and invoices in the per-client document list (`client_documents_v2`, rows of kinds
  * `quote` and `invoice`). Amounts are shown as decimal strings in the document's currency.
  *
  * Beside the shared row fields, a quote row carries `decision` ({status, at, contactId,

@@ -74,6 +74,7 @@ describe('shifts and timesheets in the client documents projection', () => {
       title: 'Shift: Kenji Sato',
       status: 'cancelled',
       pending: false,
+      awaitsApproval: false,
       statusReason: 'closed',
       createdAt: '2026-03-02T00:00:01.000Z',
       updatedAt: '2026-03-02T00:00:03.000Z',
@@ -99,6 +100,7 @@ describe('shifts and timesheets in the client documents projection', () => {
       contactId: 'c1',
       status: 'submitted',
       pending: true,
+      awaitsApproval: true,
       title: 'Timesheet: Ana, 2026-03-02',
       summary: { totalMinutes: 480, firstDate: '2026-03-02', lastDate: '2026-03-02', version: 1, timeZone: 'Asia/Tokyo' },
     });

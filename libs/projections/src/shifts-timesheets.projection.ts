@@ -33,7 +33,7 @@ export interface TimesheetSummary {
 }
 
 /**
- * Shifts and timesheets in the shared per-client document list (`client_documents_v1`): one
+ * Shifts and timesheets in the shared per-client document list (`client_documents_v2`): one
  * row per document, of kind `shift` or `timesheet`. Every write is an upsert guarded by the
  * event's position, so a replayed batch changes nothing, and a rebuild from zero gives the
  * same rows.

@@ -50,7 +50,7 @@ export interface LocatedDocument {
  * first event names its company and contact; a DocumentMovedToClient later re-files it under
  * another company, and the latest company is the one whose portal users see it), so a comment
  * or a view is never decided from a projection that may lag or be rebuilt. The
- * `client_documents_v1` row is only used to learn a document's kind from its id; where the row
+ * `client_documents_v2` row is only used to learn a document's kind from its id; where the row
  * is not there yet (just shared), each kind's stream is tried instead.
  */
 @Injectable()
@@ -63,7 +63,7 @@ export class Documents implements OnModuleInit {
   ) {}
 
   /**
-   * The per-client list is declared by its one projection (client_documents_v1); ensuring it
+   * The per-client list is declared by its one projection (client_documents_v2); ensuring it
    * here too (idempotent) lets these queries run before that projection's first start.
    */
   async onModuleInit(): Promise<void> {

@@ -39,7 +39,7 @@ const QUOTE_DECISIONS = new Set(['QuoteAccepted', 'QuoteDeclined', 'QuoteWithdra
 
 /**
  * Quotes and invoices as staff and portal users read them. Lists come from the shared
- * per-client document list (client_documents_v1); one document is read from its own stream,
+ * per-client document list (client_documents_v2); one document is read from its own stream,
  * so it always shows its lines, payments and latest state. Whether a quote has expired or an
  * invoice is overdue depends on the clock and the organization's time zone: computed here.
  */

@@ -15,7 +15,7 @@ const SCAN_BATCH = 200;
 
 /**
  * Shifts and timesheets as staff and portal users read them, from the shared per-client
- * document list (client_documents_v1). Lists are ordered by id and page with an opaque cursor.
+ * document list (client_documents_v2). Lists are ordered by id and page with an opaque cursor.
  * A portal user reads only its own company's rows that its organization's visibility lets it
  * see; any other id answers 404, exactly like an unknown one.
  */
