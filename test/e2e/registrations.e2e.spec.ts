@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
-import { registration, registrationStream } from '@app/domain';
+import { nameBasedUuid, registration, registrationStream } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import { CommandExecutor } from '../../apps/api/src/commands/command-executor';
+import { AddContact, RegisterClientCompany } from '../../apps/api/src/directory/directory.commands';
 import { CommandContext } from '../../apps/api/src/http/request-context';
 import { EVENT_STORE } from '../../apps/api/src/infrastructure/tokens';
 import { InviteContact } from '../../apps/api/src/portal-access/portal-access.commands';
@@ -249,6 +250,23 @@ describe('registrations (e2e)', () => {
       expect(finished.status).toBe(200);
       expect(finished.body).toMatchObject({ status: 'Approved', clientId: client2.body.id, contactId: contact2.body.id });
       expect(invitations()).toBe(1);
+
+      // Stopped after the company and the contact were made, before either was recorded: the
+      // name-based ids find them again, so nothing is made twice.
+      const store = api.app.get<EventStore>(EVENT_STORE);
+      const email3 = uniqueEmail('crash-c');
+      await register(request(email3));
+      const item3 = await pending(email3);
+      const clientId = nameBasedUuid(`registration-client:${item3.id}`);
+      const contactId = nameBasedUuid(`registration-contact:${item3.id}`);
+      await bus.execute(new RegisterClientCompany(context, { name: 'Beta AB' }, clientId));
+      await bus.execute(new AddContact(context, clientId, { name: 'Ana Souza', email: email3 }, contactId));
+      const recovered = await api.request('POST', `/v1/registrations/${item3.id}/approve`);
+      expect(recovered.status).toBe(200);
+      expect(recovered.body).toMatchObject({ status: 'Approved', clientId, contactId });
+      const { events: contactEvents } = await store.readStream(`contact-${contactId}`);
+      expect(contactEvents.map((e) => e.type)).toEqual(['ContactAdded']);
+      expect(api.outbox().filter((m) => m.content.includes(`To: ${email3}`))).toHaveLength(1);
     });
   });
 

@@ -27,7 +27,8 @@ export interface Created {
 }
 
 export class RegisterClientCompany {
-  constructor(readonly context: CommandContext, readonly input: RegisterClientCompanyDto) {}
+  /** `clientId`: chosen by a caller that must be able to retry (a name-based id); new otherwise. */
+  constructor(readonly context: CommandContext, readonly input: RegisterClientCompanyDto, readonly clientId: string = randomUUID()) {}
 }
 export class UpdateClientCompany {
   constructor(readonly context: CommandContext, readonly clientId: string, readonly input: UpdateClientCompanyDto) {}
@@ -36,7 +37,8 @@ export class ArchiveClientCompany {
   constructor(readonly context: CommandContext, readonly clientId: string) {}
 }
 export class AddContact {
-  constructor(readonly context: CommandContext, readonly clientId: string, readonly input: AddContactDto) {}
+  /** `contactId`: chosen by a caller that must be able to retry (a name-based id); new otherwise. */
+  constructor(readonly context: CommandContext, readonly clientId: string, readonly input: AddContactDto, readonly contactId: string = randomUUID()) {}
 }
 export class UpdateContact {
   constructor(readonly context: CommandContext, readonly contactId: string, readonly input: UpdateContactDto) {}
@@ -55,8 +57,7 @@ export class ChangePrimaryClient {
 export class RegisterClientCompanyHandler implements ICommandHandler<RegisterClientCompany, Created> {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async execute({ context, input }: RegisterClientCompany): Promise<Created> {
-    const clientId = randomUUID();
+  async execute({ context, input, clientId }: RegisterClientCompany): Promise<Created> {
     const { position } = await this.executor.execute({
       streamName: clientCompanyStream(clientId),
       decider: clientCompany,
@@ -136,10 +137,9 @@ export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClien
 export class AddContactHandler implements ICommandHandler<AddContact, Created> {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async execute({ context, clientId, input }: AddContact): Promise<Created> {
+  async execute({ context, clientId, input, contactId }: AddContact): Promise<Created> {
     // The client's own stream decides whether it exists (never a projection).
     await requireActiveClient(this.executor, context, clientId);
-    const contactId = randomUUID();
     const { position } = await this.executor.execute({
       streamName: contactStream(contactId),
       decider: contact,

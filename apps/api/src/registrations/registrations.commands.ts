@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   DomainError,
+  nameBasedUuid,
   normalizeRegistrationEmail,
   registration,
   registrationId as registrationIdOf,
@@ -152,18 +153,18 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
       if (input.clientId) {
         clientId = input.clientId;
       } else {
-        const made = await this.commands.execute<RegisterClientCompany, Created>(new RegisterClientCompany(context, { name: state.companyName! }));
-        wrote(made.position);
-        clientId = made.id;
+        // Name-based: an approval that stopped after this step finds its company again.
+        clientId = nameBasedUuid(`registration-client:${registrationId}`);
+        wrote(await this.again(() => this.commands.execute<RegisterClientCompany, Created>(new RegisterClientCompany(context, { name: state.companyName! }, clientId!)), 'client-already-registered'));
       }
       await record({ type: 'AssignRegistrationClient', clientId, created: !input.clientId });
     }
 
     let contactId = state.contactId;
     if (!contactId) {
-      const added = await this.commands.execute<AddContact, Created>(new AddContact(context, clientId, { name: state.name!, email: state.email! }));
-      wrote(added.position);
-      contactId = added.id;
+      contactId = nameBasedUuid(`registration-contact:${registrationId}`);
+      const person = new AddContact(context, clientId, { name: state.name!, email: state.email! }, contactId);
+      wrote(await this.again(() => this.commands.execute<AddContact, Created>(person), 'contact-already-exists'));
       await record({ type: 'AssignRegistrationContact', contactId });
     }
 
@@ -179,6 +180,16 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
 
     await record({ type: 'ApproveRegistration', userTypeId: input.userTypeId ?? null, decidedAt: new Date().toISOString() });
     return { id: registrationId, status: 'Approved', clientId, contactId, position: Number(position) };
+  }
+
+  /** A step's position; 0 when an earlier, interrupted approval already took it. */
+  private async again(step: () => Promise<Created>, doneCode: string): Promise<number> {
+    try {
+      return (await step()).position;
+    } catch (error) {
+      if (error instanceof DomainError && error.code === doneCode) return 0;
+      throw error;
+    }
   }
 }
 
