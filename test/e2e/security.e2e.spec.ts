@@ -149,8 +149,25 @@ describe('security (e2e)', () => {
         clientId: user.clientId,
         email: user.email,
         name: 'Pat',
+        phone: null,
         preferences: { language: 'en', timeFormat: '24h', timeZone: 'UTC', country: null },
       });
+    });
+
+    it('change their own name and phone as events of their own, and nothing else of their contact', async () => {
+      const user = await portalUser();
+      for (const bad of [{ phone: 'call me' }, { name: '' }, { email: 'new@client.example' }, { clientId: randomUUID() }]) {
+        const before = await head();
+        expect((await call('PATCH', '/v1/portal/me', bad, as(user.session))).status).toBe(422);
+        expect(await head()).toBe(before);
+      }
+      const changed = await call('PATCH', '/v1/portal/me', { name: 'Pat Souza', phone: '+55 11 91234-5678' }, as(user.session));
+      expect(changed.status).toBe(200);
+      expect(changed.body).toMatchObject({ name: 'Pat Souza', phone: '+55 11 91234-5678', email: user.email });
+      const audit = await call('GET', `/v1/audit?subjectId=${user.contactId}&minPosition=${changed.body.position}`);
+      expect(audit.body.items.find((i: any) => i.type === 'ContactUpdated')).toMatchObject({ channel: 'portal', actor: { kind: 'portal-user' } });
+      const feed = await call('GET', `/v1/notifications?limit=200&minPosition=${changed.body.position}`);
+      expect(feed.body.items.some((n: any) => n.type === 'ContactUpdated' && n.contactId === user.contactId)).toBe(true);
     });
 
     it('lose their sessions at once when disabled or revoked, and cannot sign in again', async () => {
@@ -457,6 +474,7 @@ describe('security (e2e)', () => {
           if (caller === 'portalOtherCompany') expect(response.body.contactId).toBe(portalOther.contactId);
         },
       },
+      'PATCH /v1/portal/me': { prepare: async () => ({ path: '/v1/portal/me', body: { phone: '+81 3 1234 5678' } }), expected: portalRoute(200) },
       'PATCH /v1/portal/me/preferences': { prepare: async () => ({ path: '/v1/portal/me/preferences', body: { timeFormat: '12h' } }), expected: portalRoute(200) },
       'POST /v1/portals': {
         prepare: async () => ({ path: '/v1/portals', body: { slug: `sec-${randomUUID().slice(0, 8)}` } }),

@@ -13,7 +13,7 @@ import { FailureLimiter } from '../auth/failure-limiter';
 import { PortalSessions } from '../auth/portal-sessions';
 import { PortalPrincipal } from '../auth/principal';
 import { Organizations } from '../organizations/organizations';
-import { MeResponse, PreferencesDto, SessionResponse } from './portal.dto';
+import { MeResponse, MyDetailsDto, PreferencesDto, SessionResponse } from './portal.dto';
 
 interface ResetTokenRecord {
   organizationId: string;
@@ -137,6 +137,7 @@ export class PortalUsers implements OnApplicationShutdown {
       clientId: user.clientId,
       email: person.state.email!,
       name: person.state.name!,
+      phone: person.state.phone ?? null,
       preferences: {
         language: preferences.language ?? 'en',
         timeFormat: preferences.timeFormat ?? '24h',
@@ -151,6 +152,17 @@ export class PortalUsers implements OnApplicationShutdown {
       streamName: portalAccessStream(user.accessId),
       decider: portalAccess,
       command: { type: 'ChangePortalPreferences', changes: changes as Partial<PortalPreferences> },
+      context,
+    });
+    return { ...(await this.me(user)), position: Number(position) };
+  }
+
+  /** The portal user changes its own name or phone: its contact's event, with the user as actor. */
+  async changeDetails(user: PortalPrincipal, context: CommandContext, changes: MyDetailsDto): Promise<MeResponse> {
+    const { position } = await this.executor.execute({
+      streamName: contactStream(user.contactId),
+      decider: contact,
+      command: { type: 'UpdateContact', changes: { name: changes.name, phone: changes.phone } },
       context,
     });
     return { ...(await this.me(user)), position: Number(position) };

@@ -5,7 +5,7 @@ import { ReadQuery } from '../http/pagination';
 import { CommandContext, correlationIdOf } from '../http/request-context';
 import { PortalUser, Public } from '../auth/access';
 import { CurrentPortalUser, PortalContext, PortalPrincipal } from '../auth/principal';
-import { MeResponse, PasswordResetConfirmDto, PasswordResetDto, PreferencesDto, SessionResponse, SignInDto } from './portal.dto';
+import { MeResponse, MyDetailsDto, PasswordResetConfirmDto, PasswordResetDto, PreferencesDto, SessionResponse, SignInDto } from './portal.dto';
 import { PortalUsers } from './portal-users';
 
 @ApiTags('portal')
@@ -47,6 +47,15 @@ export class PortalController {
   @ApiOkResponse({ type: MeResponse })
   me(@CurrentPortalUser() user: PortalPrincipal, @Query() _query: ReadQuery): Promise<MeResponse> {
     return this.users.me(user);
+  }
+
+  @Patch('me')
+  @PortalUser('profile', 'edit')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change its own contact details: name, phone (UpdateContact, by the portal user; the organization is notified)' })
+  @ApiOkResponse({ type: MeResponse })
+  changeDetails(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: MyDetailsDto): Promise<MeResponse> {
+    return this.users.changeDetails(user, context, body);
   }
 
   @Patch('me/preferences')

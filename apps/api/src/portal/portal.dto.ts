@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TIME_FORMATS } from '@app/domain';
 
 export class SignInDto {
@@ -80,7 +80,26 @@ export class MeResponse {
   @ApiProperty({ format: 'uuid' }) clientId!: string;
   @ApiProperty() email!: string;
   @ApiProperty() name!: string;
+  @ApiProperty({ nullable: true, type: String }) phone!: string | null;
   @ApiProperty({ example: { language: 'en', timeFormat: '24h', timeZone: 'UTC', country: null } })
   preferences!: { language: string; timeFormat: string; timeZone: string; country: string | null };
   @ApiPropertyOptional() position?: number;
+}
+
+/** What a portal user may change of its own contact details (its email is its username: staff change it). */
+export class MyDetailsDto {
+  @ApiPropertyOptional({ example: 'Ana Souza', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: '+55 11 91234-5678', nullable: true, type: String })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(40)
+  @Matches(/^\+?[0-9][0-9 ().\-]{2,38}$/, { message: 'phone must be digits, optionally with +, spaces, dots, dashes and parentheses' })
+  phone?: string | null;
 }
