@@ -1,4 +1,15 @@
-import { HeaderError, importCompanyId, importContactId, ImportPlanner, normalizeName, readHeader } from './contact-import';
+import {
+  companyMatchKey,
+  HeaderError,
+  importCompanyId,
+  importContactId,
+  ImportPlanner,
+  normalizeName,
+  readHeader,
+  resolveAgainstDirectory,
+  SEVERAL_COMPANIES,
+  SEVERAL_CONTACTS,
+} from './contact-import';
 import { parseCsv } from './csv';
 import { ensureClientCompany, importContact } from './import-deciders';
 
@@ -81,6 +92,86 @@ describe('contacts CSV: rows', () => {
       ['Gamma', null, null],
     ]);
     expect(planner.companies.get(importCompanyId(ORG, 'Gamma'))!.fromPrimaryRow).toBe(true);
+  });
+});
+
+describe('contacts CSV: companies named alike', () => {
+  it('are one company within a file when names differ only in case, accents, width or spaces; the first spelling gives the id', () => {
+    expect(companyMatchKey('  ＡＣＭＥ   Logística ')).toBe('acme logistica');
+    const planner = plan(['company_name,contact_name,associated_companies', 'Café Lumière,Ana,CAFE LUMIERE|Beta', 'cafe  lumiere,Bob,Béta'].join('\n'));
+    expect(planner.errors).toEqual([]);
+    const cafe = importCompanyId(ORG, 'Café Lumière');
+    expect(planner.rows.map((r) => [r.companyId, r.associated.map((a) => a.id)])).toEqual([
+      [cafe, [importCompanyId(ORG, 'Beta')]],
+      [cafe, [importCompanyId(ORG, 'Beta')]],
+    ]);
+    expect([...planner.companies.values()].map((c) => [c.name, c.key])).toEqual([
+      ['Café Lumière', 'cafe lumiere'],
+      ['Beta', 'beta'],
+    ]);
+  });
+});
+
+describe('contacts CSV: matching the directory', () => {
+  const file = [
+    'company_name,contact_name,contact_email,associated_companies',
+    'Acme Logística,Ana Souza,ANA@acme.example,Twins',
+    'ACME LOGISTICA,Bruno,,',
+    'New Co,Carla,carla@new.example,Acme Logistica',
+    'Twins,Dora,,',
+    'New Co,Eve,eve@dup.example,',
+  ].join('\n');
+  const planned = () => plan(file);
+  const acme = importCompanyId(ORG, 'Acme Logística');
+  const newCo = importCompanyId(ORG, 'New Co');
+  const twins = importCompanyId(ORG, 'Twins');
+
+  it('keeps the planned ids where the directory holds nothing', () => {
+    const p = planned();
+    const resolved = resolveAgainstDirectory(ORG, p.rows, p.companies, { companies: new Map(), contacts: new Map() });
+    expect(resolved.errors).toEqual([]);
+    expect(resolved.rows).toEqual(p.rows);
+    expect([...resolved.companies.keys()]).toEqual([...p.companies.keys()]);
+  });
+
+  it('uses the ids of existing companies and contacts; a contact without email follows its resolved company', () => {
+    const p = planned();
+    const resolved = resolveAgainstDirectory(ORG, p.rows, p.companies, {
+      companies: new Map([
+        ['acme logistica', ['api-acme']],
+        ['twins', ['api-twins']],
+      ]),
+      contacts: new Map([['ana@acme.example', ['api-ana']]]),
+    });
+    expect(resolved.errors).toEqual([]);
+    expect(resolved.rows.map((r) => [r.row, r.companyId, r.contactId, r.associated.map((a) => a.id)])).toEqual([
+      [1, 'api-acme', 'api-ana', ['api-twins']],
+      [2, 'api-acme', importContactId(ORG, { name: 'Bruno', email: null }, 'api-acme'), []],
+      [3, newCo, importContactId(ORG, { name: 'Carla', email: 'carla@new.example' }, newCo), ['api-acme']],
+      [4, 'api-twins', importContactId(ORG, { name: 'Dora', email: null }, 'api-twins'), []],
+      [5, newCo, importContactId(ORG, { name: 'Eve', email: 'eve@dup.example' }, newCo), []],
+    ]);
+    // The details of a company to register stay with it, under its resolved id.
+    expect(resolved.companies.get('api-acme')).toMatchObject({ id: 'api-acme', name: 'Acme Logística', fromPrimaryRow: true });
+    expect(resolved.companies.get(newCo)).toMatchObject({ id: newCo, name: 'New Co' });
+    expect(resolved.companies.has(acme)).toBe(false);
+  });
+
+  it('refuses the rows naming a company that several directory companies match, or an email several contacts have', () => {
+    const p = planned();
+    const resolved = resolveAgainstDirectory(ORG, p.rows, p.companies, {
+      companies: new Map([['acme logistica', ['api-acme-1', 'api-acme-2']]]),
+      contacts: new Map([['eve@dup.example', ['eve-1', 'eve-2']]]),
+    });
+    expect(resolved.errors).toEqual([
+      { row: 1, field: 'company_name', reason: SEVERAL_COMPANIES },
+      { row: 2, field: 'company_name', reason: SEVERAL_COMPANIES },
+      { row: 3, field: 'associated_companies', reason: 'several client companies are named like "Acme Logistica"' },
+      { row: 5, field: 'contact_email', reason: SEVERAL_CONTACTS },
+    ]);
+    expect(resolved.invalidRows).toBe(4);
+    expect(resolved.rows.map((r) => [r.row, r.companyId])).toEqual([[4, twins]]);
+    expect(resolved.companies.has(acme)).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 import { isEmail, isURL } from 'class-validator';
 import { nameBasedUuid } from '@app/domain';
+import { searchKey } from '@app/projections';
 import { CsvRecord } from './csv';
 
 /**
@@ -78,9 +79,18 @@ export function readHeader(header: string[]): ColumnIndex {
   return index;
 }
 
-/** Company names are matched by this key: NFKC, trimmed, inner white space collapsed, lower-cased. */
+/** The key of name-based ids: NFKC, trimmed, inner white space collapsed, lower-cased. */
 export function normalizeName(name: string): string {
   return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * Company names are the same company by this key, in a file and against the directory: the
+ * directory's search key (case, accents, width and kana insensitive: 'ACME Logística' is
+ * 'acme logistica'), or normalizeName where that key is empty.
+ */
+export function companyMatchKey(name: string): string {
+  return searchKey(name) || normalizeName(name);
 }
 
 export function importCompanyId(organizationId: string, companyName: string): string {
@@ -95,6 +105,8 @@ export function importContactId(organizationId: string, contact: { name: string;
 
 export interface PlannedCompany {
   id: string;
+  /** companyMatchKey of its name. */
+  key: string;
   name: string;
   email: string | null;
   website: string | null;
@@ -126,6 +138,8 @@ export class ImportPlanner {
   /** Rows with at least one error. */
   invalidRows = 0;
   private readonly contactRows = new Map<string, number>();
+  /** Company ids by match key: names that differ only in case, accents or width are one company, with the id of the first spelling. */
+  private readonly companyIds = new Map<string, string>();
 
   constructor(
     private readonly organizationId: string,
@@ -191,7 +205,7 @@ export class ImportPlanner {
     }
     if (errors.length > 0) return errors;
 
-    const companyId = importCompanyId(this.organizationId, companyName);
+    const companyId = this.companyId(companyName);
     const email = contactEmail ? contactEmail.toLowerCase() : null;
     const contactId = importContactId(this.organizationId, { name: contactName, email }, companyId);
     const earlier = this.contactRows.get(contactId);
@@ -209,7 +223,7 @@ export class ImportPlanner {
     this.planCompany(companyId, companyName, companyEmail || null, companyWebsite || null, true);
     const associated: { id: string; name: string }[] = [];
     for (const name of associatedNames) {
-      const id = importCompanyId(this.organizationId, name);
+      const id = this.companyId(name);
       if (id === companyId || associated.some((a) => a.id === id)) continue;
       this.planCompany(id, name, null, null, false);
       associated.push({ id, name });
@@ -225,11 +239,99 @@ export class ImportPlanner {
     return [];
   }
 
+  private companyId(name: string): string {
+    const key = companyMatchKey(name);
+    let id = this.companyIds.get(key);
+    if (id === undefined) {
+      id = importCompanyId(this.organizationId, name);
+      this.companyIds.set(key, id);
+    }
+    return id;
+  }
+
   private planCompany(id: string, name: string, email: string | null, website: string | null, fromPrimaryRow: boolean): void {
     const planned = this.companies.get(id);
     if (planned && (planned.fromPrimaryRow || !fromPrimaryRow)) return;
-    this.companies.set(id, { id, name: name.replace(/\s+/g, ' '), email, website, fromPrimaryRow });
+    this.companies.set(id, { id, key: companyMatchKey(name), name: name.replace(/\s+/g, ' '), email, website, fromPrimaryRow });
   }
+}
+
+/** What the organization's directory already holds for a file's company names and contact emails. */
+export interface DirectoryMatches {
+  /** Per company match key: the ids of the companies (not archived) named like that. */
+  companies: ReadonlyMap<string, readonly string[]>;
+  /** Per contact email (lower-cased): the ids of the contacts with that address. */
+  contacts: ReadonlyMap<string, readonly string[]>;
+}
+
+export const SEVERAL_COMPANIES = 'several client companies are named like this';
+export const severalCompaniesNamed = (name: string) => `several client companies are named like "${preview(name)}"`;
+export const SEVERAL_CONTACTS = 'several contacts have this email address';
+
+export interface ResolvedPlan {
+  rows: PlannedRow[];
+  /** Rows refused because a name or an email matches more than one record. */
+  errors: RowError[];
+  invalidRows: number;
+  /** The companies the rows name, by the id they resolved to. */
+  companies: Map<string, PlannedCompany>;
+}
+
+/**
+ * Points the planned rows at what the directory already holds, so an import matches records
+ * made through the API as well as its own:
+ * - a company named like an existing one (same match key, not archived) takes its id; named
+ *   like several, the rows naming it are refused (no guess);
+ * - a contact with the email of an existing contact takes its id (it is then associated with
+ *   the row's companies; its name, email and phone stay as they are); several, refused;
+ * - a contact without email is the same contact by its name at its primary company: its id
+ *   is derived from the company's resolved id.
+ * Anything not found keeps its planned, name-based id. Pure.
+ */
+export function resolveAgainstDirectory(
+  organizationId: string,
+  rows: readonly PlannedRow[],
+  companies: ReadonlyMap<string, PlannedCompany>,
+  matches: DirectoryMatches,
+): ResolvedPlan {
+  /** Planned company id -> resolved id, or null where several match. */
+  const companyIds = new Map<string, string | null>();
+  const resolvedCompanies = new Map<string, PlannedCompany>();
+  for (const company of companies.values()) {
+    const found = matches.companies.get(company.key) ?? [];
+    const id = found.length === 0 ? company.id : found.length === 1 ? found[0] : null;
+    companyIds.set(company.id, id);
+    if (id !== null) resolvedCompanies.set(id, { ...company, id });
+  }
+  const resolved: PlannedRow[] = [];
+  const errors: RowError[] = [];
+  let invalidRows = 0;
+  for (const row of rows) {
+    const rowErrors: RowError[] = [];
+    const companyId = companyIds.get(row.companyId) ?? null;
+    if (companyId === null) rowErrors.push({ row: row.row, field: 'company_name', reason: SEVERAL_COMPANIES });
+    let contactId = row.contactId;
+    if (row.contact.email) {
+      const found = matches.contacts.get(row.contact.email) ?? [];
+      if (found.length === 1) contactId = found[0];
+      else if (found.length > 1) rowErrors.push({ row: row.row, field: 'contact_email', reason: SEVERAL_CONTACTS });
+    } else if (companyId !== null && companyId !== row.companyId) {
+      contactId = importContactId(organizationId, row.contact, companyId);
+    }
+    const associated: { id: string; name: string }[] = [];
+    for (const other of row.associated) {
+      const id = companyIds.get(other.id) ?? null;
+      if (id === null) rowErrors.push({ row: row.row, field: 'associated_companies', reason: severalCompaniesNamed(other.name) });
+      else if (id !== companyId && !associated.some((a) => a.id === id)) associated.push({ id, name: other.name });
+    }
+    if (rowErrors.length > 0) {
+      invalidRows++;
+      errors.push(...rowErrors);
+    } else {
+      resolved.push({ ...row, companyId: companyId!, contactId, associated });
+    }
+  }
+  return { rows: resolved, errors, invalidRows, companies: resolvedCompanies };
 }
 
 function checkName(name: string, fail: (reason: string) => void): void {

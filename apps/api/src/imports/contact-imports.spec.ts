@@ -1,5 +1,7 @@
 import { HttpAdapterHost } from '@nestjs/core';
 import { KeyValueStore } from '@app/credentials';
+import { EventStore } from '@app/event-store';
+import { ProjectionWaiter, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { ContactImports, ImportRecord, IMPORTS_NAMESPACE } from './contact-imports';
 
@@ -43,7 +45,7 @@ const record = (overrides: Partial<ImportRecord>): ImportRecord => ({
 
 describe('ContactImports progress records', () => {
   const kv = new MemoryKv();
-  const imports = new ContactImports({} as CommandExecutor, kv, {} as HttpAdapterHost);
+  const imports = new ContactImports({} as CommandExecutor, kv, {} as HttpAdapterHost, {} as ProjectionWaiter, {} as ReadStore, {} as EventStore);
 
   it('answers only the organization that imported', async () => {
     await kv.set(IMPORTS_NAMESPACE, 'i1', record({}));

@@ -4,11 +4,25 @@ import type { FastifyInstance } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { clientCompany, clientCompanyStream, contactStream, DomainError } from '@app/domain';
 import { KeyValueStore } from '@app/credentials';
+import { EventStore } from '@app/event-store';
+import { ProjectionWaiter, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
-import { KEY_VALUE_STORE } from '../infrastructure/tokens';
-import { ColumnIndex, HeaderError, ImportColumn, ImportPlanner, MAX_IMPORT_ROWS, PlannedCompany, PlannedRow, readHeader, RowError } from './contact-import';
+import { EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
+import {
+  ColumnIndex,
+  HeaderError,
+  ImportColumn,
+  ImportPlanner,
+  MAX_IMPORT_ROWS,
+  PlannedCompany,
+  PlannedRow,
+  readHeader,
+  resolveAgainstDirectory,
+  RowError,
+} from './contact-import';
+import { DirectoryMatcher } from './directory-matches';
 import { CsvFormatError, CsvRecord, decodeUtf8, parseCsv } from './csv';
 import { ensureClientCompany, importContact } from './import-deciders';
 
@@ -24,6 +38,8 @@ const MAX_PENDING_IMPORTS = 4;
 const PROGRESS_INTERVAL_MS = 1_000;
 /** A running import whose record has not been touched for this long was interrupted (its process stopped). */
 const STALE_AFTER_MS = 60_000;
+/** How long an import waits for the directory read models to catch up before matching against them. */
+const DIRECTORY_WAIT_MS = 30_000;
 const RETRY_HINT = 'Import the file again: rows already imported are recognized and left unchanged.';
 
 export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
@@ -94,8 +110,11 @@ interface ImportJob {
 /**
  * Contact imports: the file is read and its header checked while the request waits (a bad
  * file is refused with 422 and writes nothing); the rows are then checked and applied in the
- * background, one import at a time per process, 64 rows in flight. Valid rows go through the
- * domain deciders with deterministic ids, so a second import of the same file writes nothing.
+ * background, one import at a time per process, 64 rows in flight. Before applying, the rows
+ * are matched with the directory (companies by name, contacts by email; see
+ * resolveAgainstDirectory), so records made through the API are used, not duplicated. Valid
+ * rows go through the domain deciders with those ids, or deterministic ones for what is new,
+ * so a second import of the same file writes nothing.
  */
 @Injectable()
 export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
@@ -108,6 +127,9 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     private readonly executor: CommandExecutor,
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly waiter: ProjectionWaiter,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
   ) {}
 
   onModuleInit(): void {
@@ -240,7 +262,8 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       if (job.stop) return;
       record.status = 'running';
       await this.save(job);
-      const rows = await this.plan(job);
+      const planned = await this.plan(job);
+      const rows = await this.resolve(job, planned);
       await this.applyAll(job, rows);
     } catch (error) {
       job.stop ??= 'error';
@@ -251,9 +274,11 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       record.failure =
         job.stop === 'shutdown'
           ? `Interrupted: the service shut down after ${record.processed} of ${record.rows} rows. ${RETRY_HINT}`
-          : job.stop
-            ? `Stopped by an internal error after ${record.processed} of ${record.rows} rows. ${RETRY_HINT}`
-            : null;
+          : job.stop === 'directory-behind'
+            ? `Stopped before applying any row: the directory did not catch up within ${DIRECTORY_WAIT_MS / 1000} s, so the rows could not be matched with it. ${RETRY_HINT}`
+            : job.stop
+              ? `Stopped by an internal error after ${record.processed} of ${record.rows} rows. ${RETRY_HINT}`
+              : null;
       record.finishedAt = new Date().toISOString();
       try {
         await this.save(job);
@@ -281,6 +306,30 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     job.record.invalid = planner.invalidRows;
     job.record.processed = planner.invalidRows;
     return planner.rows;
+  }
+
+  /**
+   * Matches the planned companies and contacts with what the directory already holds (made
+   * through the API or by an earlier import), once the read models have caught up with every
+   * event written before: one lookup per distinct company name and per email.
+   */
+  private async resolve(job: ImportJob, planned: PlannedRow[]): Promise<PlannedRow[]> {
+    if (planned.length === 0) return planned;
+    if (!(await this.waiter.waitFor(await this.events.headPosition(), DIRECTORY_WAIT_MS))) {
+      job.stop ??= 'directory-behind';
+      return [];
+    }
+    const { organizationId } = job.record;
+    const matches = await new DirectoryMatcher(this.readStore, organizationId).match(job.companies.values(), planned);
+    const resolved = resolveAgainstDirectory(organizationId, planned, job.companies, matches);
+    job.companies = resolved.companies;
+    if (resolved.errors.length > 0) {
+      job.allErrors.push(...resolved.errors);
+      job.errorsSorted = false;
+    }
+    job.record.invalid += resolved.invalidRows;
+    job.record.processed += resolved.invalidRows;
+    return resolved.rows;
   }
 
   private async applyAll(job: ImportJob, rows: PlannedRow[]): Promise<void> {
