@@ -3,12 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { contact, contactStream, DomainError, normalizeEmail, portalAccess, portalAccessStream, PortalPreferences } from '@app/domain';
 import { CredentialStore, hashPassword, hashToken, KeyValueStore, newToken, passwordProblem, verifyPassword } from '@app/credentials';
 import { Mailer } from '@app/notifications';
-import { PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
+import { EventStore } from '@app/event-store';
+import { PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
-import { APP_CONFIG, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
 import { FailureLimiter } from '../auth/failure-limiter';
 import { PortalSessions } from '../auth/portal-sessions';
 import { PortalPrincipal } from '../auth/principal';
@@ -39,7 +40,9 @@ export class PortalUsers implements OnApplicationShutdown {
     private readonly limiter: FailureLimiter,
     private readonly organizations: Organizations,
     private readonly mailer: Mailer,
+    private readonly waiter: ProjectionWaiter,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -48,6 +51,9 @@ export class PortalUsers implements OnApplicationShutdown {
     const address = `sign-in:address:${clientAddress}`;
     const account = `sign-in:account:${normalizeEmail(email)}`;
     this.limiter.check([address, account]);
+    // Who may sign in is read from the portal status projection: let it catch up first, so an
+    // invitation accepted a moment ago signs in (every sign-in waits alike; no timing tell).
+    await this.waiter.waitFor(await this.events.headPosition(), this.config.readWaitTimeoutMs);
     const candidates = await this.activeAccessesOf(email, portalId);
     let signedIn: { organizationId: string; accessId: string } | undefined;
     let verified = false;
@@ -173,6 +179,7 @@ export class PortalUsers implements OnApplicationShutdown {
   }
 
   private async sendResetEmails(email: string, correlationId: string): Promise<void> {
+    await this.waiter.waitFor(await this.events.headPosition(), this.config.readWaitTimeoutMs);
     for (const candidate of await this.activeAccessesOf(email, undefined)) {
       const token = newToken();
       const requestId = randomUUID();
