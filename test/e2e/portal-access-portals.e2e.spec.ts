@@ -131,6 +131,16 @@ describe('portal access in portals (e2e)', () => {
     expect((await api.request('POST', `/v1/contacts/${people[0].contactId}/portal-access/invite`)).status).toBe(200);
   });
 
+  it('holds the limit under concurrent invitations: exactly as many as there are seats get in', async () => {
+    const portal = (await api.request('POST', '/v1/portals', { name: 'Rush', slug: `rush-${randomUUID().slice(0, 8)}` })).body.id as string;
+    const people = await Promise.all(Array.from({ length: 10 }, () => contact()));
+    const answers = await Promise.all(people.map((p) => api.request('POST', `/v1/contacts/${p.contactId}/portal-access/invite`, { portalId: portal })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 409, 409, 409, 409, 409, 409, 409]);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.type === '/problems/portal-user-limit-reached')).toBe(true);
+    const listed = await api.request('GET', `/v1/portal-access?portalId=${portal}&limit=200&minPosition=${await head()}`);
+    expect(listed.body.items).toHaveLength(3);
+  });
+
   it('lets a portal user do what its user type allows, view-only without one, and follows a change of type at once', async () => {
     const person = await contact();
     await api.request('POST', `/v1/contacts/${person.contactId}/portal-access/invite`, { portalId: second.id });

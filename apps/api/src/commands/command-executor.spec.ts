@@ -126,4 +126,38 @@ describe('CommandExecutor', () => {
     expect(reads).toEqual([2n]); // only what came after the kept revision 1
     expect((await executor.load(stream, contact, 'org-2')).revision).toBe(-1n);
   });
+
+  it('decides several commands on one stream together, in one append, each succeeding or failing on its own', async () => {
+    const store = new InMemoryEventStore();
+    let appends = 0;
+    const append = store.appendToStream.bind(store);
+    store.appendToStream = async (...args) => {
+      appends += 1;
+      return append(...args);
+    };
+    const executor = new CommandExecutor(store);
+    const stream = contactStream('batch');
+    await executor.execute({ streamName: stream, decider: contact, command: { type: 'AddContact', contactId: 'batch', clientId: 'c0', name: 'Ana' }, context });
+    appends = 0;
+    const outcomes = await executor.executeEach({
+      streamName: stream,
+      decider: contact,
+      items: [
+        { command: { type: 'AssociateContact', clientId: 'c1' }, context },
+        { command: { type: 'DissociateContact', clientId: 'c0' }, context }, // the primary: refused
+        { command: { type: 'AssociateContact', clientId: 'c1' }, context }, // already, by the first: nothing
+        { command: { type: 'AssociateContact', clientId: 'c2' }, context: { ...context, actor: { kind: 'staff', id: 'key-2' } } },
+      ],
+    });
+    expect(appends).toBe(1);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true, true]);
+    expect(outcomes[1]).toMatchObject({ ok: false, error: { code: 'cannot-dissociate-primary-client' } });
+    const { events } = await store.readStream(stream);
+    expect(events.map((e) => [e.type, (e.data as { clientId?: string }).clientId, e.metadata.actor.id])).toEqual([
+      ['ContactAdded', 'c0', 'key-1'],
+      ['ContactAssociated', 'c1', 'key-1'],
+      ['ContactAssociated', 'c2', 'key-2'],
+    ]);
+    expect(outcomes[3]).toEqual({ ok: true, position: events[2].position });
+  });
 });

@@ -97,6 +97,66 @@ export class CommandExecutor {
     return this.streamLocks.run(params.streamName, () => this.decideAndAppend(params));
   }
 
+  /**
+   * Several commands on one stream, decided one after another on the evolving state and
+   * appended together: one append (one fsync) for the lot. Each command succeeds or fails on
+   * its own; a success answers the position of the batch's last event. For hot streams whose
+   * callers only need "done" (a portal's seats), not for commands whose answer names the
+   * exact position of their own event.
+   */
+  async executeEach<State, Command, Event extends DomainEvent>(params: {
+    streamName: string;
+    decider: Decider<State, Command, Event>;
+    items: { command: Command; context: CommandContext }[];
+  }): Promise<({ ok: true; position: bigint } | { ok: false; error: unknown })[]> {
+    const { streamName, decider, items } = params;
+    return this.streamLocks.run(streamName, async () => {
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.current(streamName, decider);
+        let state = current.state;
+        const toAppend: EventToAppend[] = [];
+        const decided: boolean[] = [];
+        const outcomes: ({ ok: true; position: bigint } | { ok: false; error: unknown })[] = items.map(({ command, context }) => {
+          try {
+            if (current.organizationId !== null && current.organizationId !== context.organizationId) {
+              throw new DomainError('not-found', 'not-found', 'No such resource.');
+            }
+            const events = decider.decide(command, state);
+            const causationId = randomUUID();
+            const occurredAt = new Date().toISOString();
+            for (const event of events) {
+              toAppend.push(toEventToAppend(event, context, eventId(context, streamName, current.revision + 1n + BigInt(toAppend.length)), causationId, occurredAt));
+              state = decider.evolve(state, event);
+            }
+            decided.push(events.length > 0);
+            return { ok: true, position: current.position };
+          } catch (error) {
+            decided.push(false);
+            return { ok: false, error };
+          }
+        });
+        if (toAppend.length === 0) return outcomes;
+        try {
+          const result = await this.store.appendToStream(streamName, toAppend, {
+            expectedRevision: current.revision === -1n ? 'no_stream' : current.revision,
+          });
+          remember(this.cacheFor<State>(decider), streamName, {
+            state,
+            revision: current.revision + BigInt(toAppend.length),
+            position: result.position,
+            organizationId: current.organizationId ?? items[0].context.organizationId,
+          });
+          return outcomes.map((outcome, index) => (outcome.ok && decided[index] ? { ok: true, position: result.position } : outcome));
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new ProblemException(409, 'concurrency-conflict', 'Conflict', 'The resource was changed by someone else at the same time; retry the request.');
+          }
+        }
+      }
+    });
+  }
+
   private async decideAndAppend<State, Command, Event extends DomainEvent>(params: {
     streamName: string;
     decider: Decider<State, Command, Event>;
@@ -113,21 +173,7 @@ export class CommandExecutor {
       const events = decider.decide(command, state);
       if (events.length === 0) return { events, state, position: lastPosition };
       const occurredAt = new Date().toISOString();
-      const toAppend: EventToAppend[] = events.map((event, index) => ({
-        id: eventId(context, streamName, revision + 1n + BigInt(index)),
-        type: event.type,
-        data: event.data as Record<string, unknown>,
-        metadata: {
-          organizationId: context.organizationId,
-          actor: context.actor,
-          ...(context.onBehalfOf ? { onBehalfOf: context.onBehalfOf } : {}),
-          channel: context.channel,
-          correlationId: context.correlationId,
-          causationId,
-          occurredAt,
-          schemaVersion: EVENT_SCHEMA_VERSIONS[event.type] ?? 1,
-        },
-      }));
+      const toAppend = events.map((event, index) => toEventToAppend(event, context, eventId(context, streamName, revision + 1n + BigInt(index)), causationId, occurredAt));
       try {
         const result = await this.store.appendToStream(streamName, toAppend, {
           expectedRevision: revision === -1n ? 'no_stream' : revision,
@@ -148,6 +194,25 @@ export class CommandExecutor {
       }
     }
   }
+}
+
+/** An event as stored: its data, and metadata saying who, on whose behalf, through what, when. */
+function toEventToAppend(event: DomainEvent, context: CommandContext, id: string, causationId: string, occurredAt: string): EventToAppend {
+  return {
+    id,
+    type: event.type,
+    data: event.data as Record<string, unknown>,
+    metadata: {
+      organizationId: context.organizationId,
+      actor: context.actor,
+      ...(context.onBehalfOf ? { onBehalfOf: context.onBehalfOf } : {}),
+      channel: context.channel,
+      correlationId: context.correlationId,
+      causationId,
+      occurredAt,
+      schemaVersion: EVENT_SCHEMA_VERSIONS[event.type] ?? 1,
+    },
+  };
 }
 
 /**

@@ -72,6 +72,17 @@ export interface PortalPreview {
   modules: { module: 'profile' | UserTypeModuleName; actions: PortalActionName[] }[];
 }
 
+/** An invitation waiting for its seat. */
+interface SeatRequest {
+  context: CommandContext;
+  accessId: string;
+  resolve: (position: bigint) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Seats decided together at most, in one append. */
+const SEATS_PER_APPEND = 200;
+
 /** What a user type's modules look like when given: any subset, any subset of actions. */
 export type ModulesInput = Partial<Record<string, Partial<Record<string, boolean>>>>;
 
@@ -92,6 +103,8 @@ export interface Written<T> {
  */
 @Injectable()
 export class Portals {
+  private readonly seatQueues = new Map<string, SeatRequest[]>();
+
   constructor(
     private readonly executor: CommandExecutor,
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -334,13 +347,35 @@ export class Portals {
    * portal holds MAX_USERS_PER_PORTAL users. Taking the seat of an access that has one is nothing.
    */
   async takeUserSeat(context: CommandContext, portalId: string, accessId: string): Promise<bigint> {
-    const { position } = await this.executor.execute({
-      streamName: portalSeatsStream(portalId),
-      decider: portalSeats,
-      command: { type: 'TakePortalUserSeat', portalId, accessId, maxUsers: this.config.maxUsersPerPortal },
-      context,
+    // Every invitation into a portal passes through its one seats stream: the seats asked for
+    // while an append is in flight are decided together and appended at once (one fsync).
+    return new Promise<bigint>((resolve, reject) => {
+      let queue = this.seatQueues.get(portalId);
+      if (!queue) this.seatQueues.set(portalId, (queue = []));
+      queue.push({ context, accessId, resolve, reject });
+      if (queue.length === 1) void this.takeQueuedSeats(portalId, queue);
     });
-    return position;
+  }
+
+  private async takeQueuedSeats(portalId: string, queue: SeatRequest[]): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.slice(0, SEATS_PER_APPEND);
+      try {
+        const outcomes = await this.executor.executeEach({
+          streamName: portalSeatsStream(portalId),
+          decider: portalSeats,
+          items: batch.map(({ context, accessId }) => ({
+            context,
+            command: { type: 'TakePortalUserSeat' as const, portalId, accessId, maxUsers: this.config.maxUsersPerPortal },
+          })),
+        });
+        outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.position) : batch[index].reject(outcome.error)));
+      } catch (error) {
+        for (const request of batch) request.reject(error);
+      }
+      queue.splice(0, batch.length);
+    }
+    this.seatQueues.delete(portalId);
   }
 
   /** Frees an access's seat (when it is revoked). Nothing when it holds none. */
