@@ -24,6 +24,8 @@ interface ResetTokenRecord {
 }
 
 const RESET_TOKENS = 'password-reset-token';
+/** How long sign-in waits for the projections at most (a stalled projector must not stall sign-in for long). */
+const SIGN_IN_WAIT_MS = 2_000;
 /** Verified when the email is unknown, so that both answers take the same time. */
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
@@ -53,7 +55,7 @@ export class PortalUsers implements OnApplicationShutdown {
     this.limiter.check([address, account]);
     // Who may sign in is read from the portal status projection: let it catch up first, so an
     // invitation accepted a moment ago signs in (every sign-in waits alike; no timing tell).
-    await this.waiter.waitFor(await this.events.headPosition(), this.config.readWaitTimeoutMs);
+    await this.waiter.waitFor(await this.events.headPosition(), SIGN_IN_WAIT_MS);
     const candidates = await this.activeAccessesOf(email, portalId);
     let signedIn: { organizationId: string; accessId: string } | undefined;
     let verified = false;
@@ -179,7 +181,7 @@ export class PortalUsers implements OnApplicationShutdown {
   }
 
   private async sendResetEmails(email: string, correlationId: string): Promise<void> {
-    await this.waiter.waitFor(await this.events.headPosition(), this.config.readWaitTimeoutMs);
+    await this.waiter.waitFor(await this.events.headPosition(), SIGN_IN_WAIT_MS);
     for (const candidate of await this.activeAccessesOf(email, undefined)) {
       const token = newToken();
       const requestId = randomUUID();
