@@ -97,6 +97,26 @@ describe('directory writes (e2e)', () => {
       expect((await read(`/v1/contacts/${id}`)).body).toMatchObject({ name: 'Ana Gonçalves', email: 'ana@client.example', phone: '+55 11 91234-5678' });
     });
 
+    it('take their portal username along when their email changes', async () => {
+      const oldEmail = `${randomUUID()}@client.example`;
+      const id = await contact(await client(), { name: 'Pat', email: oldEmail });
+      await ok('POST', `/v1/contacts/${id}/portal-access/invite`);
+      const token = tokenIn(api.outbox().filter((m) => m.content.includes(`To: ${oldEmail}`)).at(-1)!.content);
+      const password = 'a long unusual passphrase';
+      expect((await api.request('POST', '/v1/portal/invitations/accept', { token, password }, anonymous)).status).toBe(200);
+
+      const newEmail = `${randomUUID()}@Client.example`;
+      await ok('PATCH', `/v1/contacts/${id}`, { email: newEmail });
+      expect((await api.request('POST', '/v1/portal/sessions', { email: newEmail, password }, anonymous)).status).toBe(200);
+      expect((await api.request('POST', '/v1/portal/sessions', { email: oldEmail, password }, anonymous)).status).toBe(401);
+      const access = await read(`/v1/contacts/${id}/portal-access`);
+      expect(access.body.email).toBe(newEmail.toLowerCase());
+      const audit = await read(`/v1/audit?subjectId=${id}`);
+      expect(audit.body.items.find((i: { type: string }) => i.type === 'PortalUsernameChanged')).toMatchObject({
+        data: { email: newEmail.toLowerCase(), previousEmail: oldEmail },
+      });
+    });
+
     it('refuse bad edits and write nothing', async () => {
       const id = await contact(await client());
       await refused('PATCH', `/v1/contacts/${id}`, { email: 'nope' }, 422);

@@ -30,6 +30,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   ContactAdded: 1,
   ContactInvited: 2, // v2: userTypeId, language
   PortalUserTypeChanged: 1,
+  PortalUsernameChanged: 1,
   InvitationResent: 1,
   InvitationAccepted: 1,
   PortalAccessDisabled: 1,

@@ -138,4 +138,19 @@ describe('portal access', () => {
         .when(change('ut-2'))
         .thenThrows('access-revoked'));
   });
+  describe('ChangePortalUsername', () => {
+    const change = (email: string) => ({ type: 'ChangePortalUsername' as const, email });
+    it('follows the contact to its new email, lower-cased', () =>
+      spec
+        .given([invited(), accepted()])
+        .when(change('Ana.Souza@Example.com'))
+        .then([{ type: 'PortalUsernameChanged', data: { accessId, contactId, email: 'ana.souza@example.com', previousEmail: 'ana@example.com' } }]));
+    it('writes nothing for the same email', () => spec.given([invited()]).when(change('ANA@example.com')).then([]));
+    it('writes nothing for a revoked access', () =>
+      spec
+        .given([invited(), { type: 'PortalAccessRevoked', data: { accessId, contactId, reason: null, previousStatus: 'Invited', notify: false } }])
+        .when(change('new@example.com'))
+        .then([]));
+    it('refuses an access that does not exist', () => spec.given([]).when(change('new@example.com')).thenThrows('portal-access-not-found'));
+  });
 });

@@ -40,6 +40,11 @@ export type PortalAccessEvent =
       };
     }
   | {
+      /** The contact's email changed: it is the access's username from now on. */
+      type: 'PortalUsernameChanged';
+      data: { accessId: string; contactId: string; email: string; previousEmail: string };
+    }
+  | {
       type: 'PortalUserTypeChanged';
       data: { accessId: string; contactId: string; userTypeId: string | null; previousUserTypeId: string | null };
     }
@@ -93,6 +98,7 @@ export type PortalAccessCommand =
       language?: string | null;
     }
   | { type: 'ChangePortalUserType'; userTypeId: string | null }
+  | { type: 'ChangePortalUsername'; email: string }
   | {
       type: 'ResendInvitation';
       invitation: NewInvitation;
@@ -120,6 +126,8 @@ export interface PortalAccessState {
   contactId: string | null;
   clientId: string | null;
   portalId: string | null;
+  /** The username: the contact's email when invited, following its changes. */
+  email: string | null;
   /** The user type whose module permissions apply; null: view-only on every module. */
   userTypeId: string | null;
   /** The language of the last invitation (the user's own preference wins once set). */
@@ -142,6 +150,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     contactId: null,
     clientId: null,
     portalId: null,
+    email: null,
     userTypeId: null,
     invitationLanguage: null,
     accepted: false,
@@ -187,6 +196,14 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
             },
           },
         ];
+      }
+
+      case 'ChangePortalUsername': {
+        const { accessId, contactId } = requireAccess(state);
+        if (state.status === 'Revoked') return []; // nobody signs in with it any more
+        const email = command.email.trim().toLowerCase();
+        if (!email || email === state.email) return [];
+        return [{ type: 'PortalUsernameChanged', data: { accessId, contactId, email, previousEmail: state.email! } }];
       }
 
       case 'ChangePortalUserType': {
@@ -331,6 +348,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
           contactId: event.data.contactId,
           clientId: event.data.clientId,
           portalId: event.data.portalId,
+          email: event.data.email,
           userTypeId: event.data.userTypeId ?? null,
           invitationLanguage: event.data.language ?? null,
           invitationId: event.data.invitationId,
@@ -339,6 +357,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         };
       case 'PortalUserTypeChanged':
         return { ...state, userTypeId: event.data.userTypeId };
+      case 'PortalUsernameChanged':
+        return { ...state, email: event.data.email };
       case 'InvitationResent':
         return {
           ...state,

@@ -19,6 +19,7 @@ export const portalStatusProjection: Projection = {
         ['organizationId', 'portalId', 'clientId'],
         ['organizationId', 'portalId', 'status'],
         ['organizationId', 'portalId', 'clientId', 'status'],
+        ['organizationId', 'contactId'],
         ['email'],
       ],
     },
@@ -77,6 +78,8 @@ export const portalStatusProjection: Projection = {
         return upsert({ passwordChangedAt: at });
       case 'PortalUserTypeChanged':
         return upsert({ userTypeId: data.userTypeId });
+      case 'PortalUsernameChanged':
+        return upsert({ email: data.email });
       case 'PortalAccessEnabled':
         return data.status === 'Invited'
           ? upsert(

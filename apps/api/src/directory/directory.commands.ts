@@ -10,6 +10,8 @@ import {
   DocumentsOnDissociation,
   DomainError,
   isDocumentKind,
+  portalAccess,
+  portalAccessStream,
 } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import { CLIENT_DOCUMENTS_COLLECTION, PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
@@ -152,16 +154,50 @@ export class AddContactHandler implements ICommandHandler<AddContact, Created> {
 
 @CommandHandler(UpdateContact)
 export class UpdateContactHandler implements ICommandHandler<UpdateContact, Created> {
-  constructor(private readonly executor: CommandExecutor) {}
+  private readonly logger = new Logger('UpdateContact');
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly waiter: ProjectionWaiter,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
 
   async execute({ context, contactId, input }: UpdateContact): Promise<Created> {
-    const { position } = await this.executor.execute({
+    const { position, events, state } = await this.executor.execute({
       streamName: contactStream(contactId),
       decider: contact,
       command: { type: 'UpdateContact', changes: input },
       context,
     });
-    return { id: contactId, position: Number(position) };
+    const newEmail = events.some((e) => e.type === 'ContactUpdated' && e.data.changes.email !== undefined) ? state.email : null;
+    const last = newEmail ? await this.renameAccesses(context, contactId, newEmail, position) : position;
+    return { id: contactId, position: Number(last) };
+  }
+
+  /**
+   * The email is the portal username: each of the contact's accesses follows it, with an event
+   * of its own (found through the portal status read model, decided by each access's stream).
+   * Repeating the same change finishes what an interrupted one left.
+   */
+  private async renameAccesses(context: CommandContext, contactId: string, email: string, after: bigint): Promise<bigint> {
+    let position = after;
+    await this.waiter.waitFor(after, 5_000);
+    const accesses = await this.readStore.find(PORTAL_ACCESS_COLLECTION, { where: { organizationId: context.organizationId, contactId }, limit: 200 });
+    for (const access of accesses) {
+      try {
+        const renamed = await this.executor.execute({
+          streamName: portalAccessStream(access.id),
+          decider: portalAccess,
+          command: { type: 'ChangePortalUsername', email },
+          context,
+        });
+        if (renamed.position > position) position = renamed.position;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        this.logger.warn(`Access ${access.id} keeps its username: ${error.message}`);
+      }
+    }
+    return position;
   }
 }
 
