@@ -3,13 +3,13 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOpt
 import { IsOptional, IsUUID } from 'class-validator';
 import { DOCUMENT_MODULE, DocumentKind, portalUserMaySee } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, ReadStore } from '@app/projections';
-import { decodeCursor, encodeCursor, findPage, Page, PageQuery } from '../http/pagination';
+import { findPage, findSelectedPage, Page, PageQuery } from '../http/pagination';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalUser, Staff } from '../auth/access';
 import { CurrentPortalUser, CurrentStaff, PortalPrincipal, StaffPrincipal } from '../auth/principal';
 import { Portals } from '../portals/portals.service';
 import { DocumentView } from './collaboration.dto';
-import { toDocumentView } from './documents.controller';
+import { MAX_SCAN, toDocumentView } from './documents.controller';
 import { Documents } from './documents.service';
 
 export class ApprovalsQuery extends PageQuery {
@@ -24,9 +24,6 @@ export class ApprovalsPage {
   @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page (a page may be short)' })
   nextCursor!: string | null;
 }
-
-/** Rows of the per-client list one portal request reads at most to fill a page. */
-const MAX_SCAN = 2000;
 
 /**
  * The approvals queue: timesheets and quotes awaiting a client's decision, read from the
@@ -59,28 +56,20 @@ export class ApprovalsController {
   })
   @ApiOkResponse({ type: ApprovalsPage })
   async mine(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PageQuery): Promise<Page<DocumentView>> {
-    const limit = query.limit ?? 50;
     const viewer = await this.documents.viewerOf(user);
     const permissions = await this.portals.permissionsOf(user.organizationId, user.portalId, user.userTypeId);
     const decides = (kind: DocumentKind) => permissions[DOCUMENT_MODULE[kind]]?.approve === true;
-    const items: DocumentView[] = [];
-    let afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
-    let scanned = 0;
-    for (;;) {
-      const batch = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, {
-        where: { organizationId: user.organizationId, clientId: user.clientId, awaitsApproval: true },
-        afterId,
-        limit: 200,
-      });
-      for (const row of batch) {
-        afterId = row.id;
-        scanned += 1;
+    const where = { organizationId: user.organizationId, clientId: user.clientId, awaitsApproval: true };
+    return findSelectedPage(
+      this.readStore,
+      CLIENT_DOCUMENTS_COLLECTION,
+      where,
+      query,
+      (row) => {
         const audience = { clientId: row.clientId as string, contactId: (row.contactId as string | null) ?? null };
-        if (decides(row.kind as DocumentKind) && portalUserMaySee(audience, viewer, viewer.visibility)) items.push(toDocumentView(row));
-        if (items.length === limit) return { items, nextCursor: encodeCursor(row.id) };
-      }
-      if (batch.length < 200) return { items, nextCursor: null };
-      if (scanned >= MAX_SCAN) return { items, nextCursor: encodeCursor(afterId!) };
-    }
+        return decides(row.kind as DocumentKind) && portalUserMaySee(audience, viewer, viewer.visibility) ? toDocumentView(row) : undefined;
+      },
+      { maxScan: MAX_SCAN },
+    );
   }
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, 
 import { clientCompany, clientCompanyStream, DomainError, documentNotFound } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, Doc, FindQuery, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
-import { decodeCursor, encodeCursor, PageQuery, Page, ReadQuery } from '../http/pagination';
+import { findSelectedPage, PageQuery, Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -23,10 +23,8 @@ import {
 } from './collaboration.dto';
 import { Documents } from './documents.service';
 
-const DEFAULT_LIMIT = 50;
 /** Most rows of the per-client list one request reads to fill a page of (not) viewed documents. */
-const MAX_SCAN = 2000;
-const SCAN_BATCH = 200;
+export const MAX_SCAN = 2000;
 
 export function toDocumentView(doc: Doc): DocumentView {
   return {
@@ -69,11 +67,8 @@ export function toCommentView(doc: Doc, forPortal: boolean): CommentView {
   };
 }
 
-export async function commentPage(documents: Documents, organizationId: string, documentId: string, query: PageQuery, forPortal: boolean): Promise<Page<CommentView>> {
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  const docs = await documents.comments(organizationId, documentId, query.cursor ? decodeCursor(query.cursor) : undefined, limit + 1);
-  const page = docs.slice(0, limit);
-  return { items: page.map((d) => toCommentView(d, forPortal)), nextCursor: docs.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+export function commentPage(documents: Documents, organizationId: string, documentId: string, query: PageQuery, forPortal: boolean): Promise<Page<CommentView>> {
+  return documents.comments(organizationId, documentId, query, (doc) => toCommentView(doc, forPortal));
 }
 
 /** Staff: the documents shared with clients, their comments and viewed markers. */
@@ -136,31 +131,21 @@ export class DocumentsController {
     const organizationId = principal.organizationId;
     const { state } = await this.executor.load(clientCompanyStream(clientId), clientCompany, organizationId);
     if (!state.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
-    const limit = query.limit ?? DEFAULT_LIMIT;
     const where: FindQuery['where'] = query.kind ? { organizationId, clientId, kind: query.kind } : { organizationId, clientId };
     const wanted = query.viewed === undefined ? undefined : query.viewed === 'true';
-    const items: StaffDocumentView[] = [];
-    let afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
-    let scanned = 0;
-    let more = false;
     // The viewed filter joins two read models: the list is read in id order and each row's
     // marker looked up, until the page is full (a bounded scan; the cursor resumes it).
-    scan: for (;;) {
-      const docs = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where, afterId, limit: SCAN_BATCH });
-      for (let i = 0; i < docs.length; i++) {
-        if (items.length === limit || scanned === MAX_SCAN) {
-          more = true;
-          break scan;
-        }
-        const doc = docs[i];
-        afterId = doc.id;
-        scanned++;
+    return findSelectedPage(
+      this.readStore,
+      CLIENT_DOCUMENTS_COLLECTION,
+      where,
+      query,
+      async (doc) => {
         const marker = await this.documents.viewMarker(organizationId, doc.id);
-        if (wanted === undefined || wanted === (marker !== null)) items.push({ ...toDocumentView(doc), viewed: toMarker(marker) });
-      }
-      if (docs.length < SCAN_BATCH) break;
-    }
-    return { items, nextCursor: more && afterId ? encodeCursor(afterId) : null };
+        return wanted === undefined || wanted === (marker !== null) ? { ...toDocumentView(doc), viewed: toMarker(marker) } : undefined;
+      },
+      { maxScan: MAX_SCAN },
+    );
   }
 }
 

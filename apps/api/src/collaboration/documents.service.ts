@@ -27,6 +27,7 @@ import {
   ReadStore,
 } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
+import { findPage, Page, PageQuery } from '../http/pagination';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -151,8 +152,9 @@ export class Documents implements OnModuleInit {
     return doc && doc.organizationId === organizationId ? doc : null;
   }
 
-  async comments(organizationId: string, documentId: string, afterId: string | undefined, limit: number): Promise<Doc[]> {
-    return this.readStore.find(DOCUMENT_COMMENTS_COLLECTION, { where: { organizationId, documentId }, afterId, limit });
+  /** A page of a document's comments, oldest first. */
+  comments<T>(organizationId: string, documentId: string, query: PageQuery, toItem: (doc: Doc) => T): Promise<Page<T>> {
+    return findPage(this.readStore, DOCUMENT_COMMENTS_COLLECTION, { organizationId, documentId }, query, toItem);
   }
 
   /** Staff: the document must be one of the organization's (404 otherwise). */

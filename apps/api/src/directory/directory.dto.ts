@@ -3,8 +3,8 @@ import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 
 /** Digits with the usual separators, an optional leading +: what people type, not letters. */
-const PHONE = /^\+?[0-9][0-9 ().\-]{2,38}$/;
-const PHONE_MESSAGE = 'phone must be digits, optionally with +, spaces, dots, dashes and parentheses';
+export const PHONE = /^\+?[0-9][0-9 ().\-]{2,38}$/;
+export const PHONE_MESSAGE = 'phone must be digits, optionally with +, spaces, dots, dashes and parentheses';
 
 export class PostalAddressDto {
   @ApiPropertyOptional({ example: 'Av. Paulista, 1000' }) @IsOptional() @IsString() @MaxLength(200) line1?: string;

@@ -49,6 +49,44 @@ export async function findPage<T>(
   return { items: page.map(toItem), nextCursor };
 }
 
+/** Rows read per step when a filter no index serves is applied to the rows. */
+const SCAN_BATCH = 200;
+
+/**
+ * One page of the rows matching `where` that `select` keeps (it answers the item, or
+ * undefined to skip the row: for filters no index serves, such as a portal user's visibility
+ * or a join with another read model), ordered by id. Reads on in batches until the page is
+ * full; with `maxScan`, at most that many rows per request, after which the page may be short
+ * and its cursor resumes the scan.
+ */
+export async function findSelectedPage<T>(
+  readStore: ReadStore,
+  collection: string,
+  where: FindQuery['where'],
+  query: { limit?: number; cursor?: string },
+  select: (doc: Doc) => T | undefined | Promise<T | undefined>,
+  options: { maxScan?: number } = {},
+): Promise<Page<T>> {
+  const limit = query.limit ?? 50;
+  const maxScan = options.maxScan ?? Number.POSITIVE_INFINITY;
+  const batchSize = Math.max(limit + 1, SCAN_BATCH);
+  const kept: { id: string; item: T }[] = [];
+  let afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
+  let scanned = 0;
+  for (;;) {
+    const docs = await readStore.find(collection, { where, afterId, limit: batchSize });
+    for (const doc of docs) {
+      if (scanned === maxScan) return { items: kept.map((k) => k.item), nextCursor: encodeCursor(afterId!) };
+      scanned += 1;
+      const item = await select(doc);
+      if (item !== undefined) kept.push({ id: doc.id, item });
+      if (kept.length > limit) return { items: kept.slice(0, limit).map((k) => k.item), nextCursor: encodeCursor(kept[limit - 1].id) };
+      afterId = doc.id;
+    }
+    if (docs.length < batchSize) return { items: kept.map((k) => k.item), nextCursor: null };
+  }
+}
+
 export function encodeCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }

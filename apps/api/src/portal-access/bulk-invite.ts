@@ -1,6 +1,6 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { clientCompany, clientCompanyStream, contact, contactStream, DomainError } from '@app/domain';
+import { clientCompany, clientCompanyStream, contact, ContactEvent, contactStream, DomainError, fold } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import { CONTACT_MEMBERSHIPS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
@@ -88,8 +88,10 @@ export class BulkInviteHandler implements ICommandHandler<BulkInvite, BulkInvite
       for (const membership of page) {
         const contactId = membership.contactId as string;
         const { events } = await this.events.readStream(contactStream(contactId));
-        const loaded = await this.executor.load(contactStream(contactId), contact, context.organizationId);
-        if (loaded.state.clientId !== clientId || events.length === 0) continue;
+        if (events.length === 0 || events[0].metadata.organizationId !== context.organizationId) continue;
+        const person = fold(contact, events.map((e) => ({ type: e.type, data: e.data }) as ContactEvent));
+        if (person.clientId !== clientId) continue;
+        // Added first: its stream's first event came first in the log.
         if (!first || events[0].position < first.position) first = { contactId, position: events[0].position };
       }
       if (page.length < 200) break;

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TIME_FORMATS } from '@app/domain';
+import { PHONE, PHONE_MESSAGE } from '../directory/directory.dto';
 
 export class SignInDto {
   @ApiProperty({ example: 'ana@acme.example' })
@@ -100,6 +101,6 @@ export class MyDetailsDto {
   @ValidateIf((_, value) => value !== null)
   @IsString()
   @MaxLength(40)
-  @Matches(/^\+?[0-9][0-9 ().\-]{2,38}$/, { message: 'phone must be digits, optionally with +, spaces, dots, dashes and parentheses' })
+  @Matches(PHONE, { message: PHONE_MESSAGE })
   phone?: string | null;
 }

@@ -19,14 +19,12 @@ import { EventStore, RecordedEvent } from '@app/event-store';
 import { CLIENT_DOCUMENTS_COLLECTION, Doc, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { decodeCursor, encodeCursor, Page } from '../http/pagination';
+import { findPage, findSelectedPage, Page } from '../http/pagination';
 import { PortalPrincipal } from '../auth/principal';
 import { loadOrganization } from './quotes-invoices.commands';
 import { DocumentLineView, InvoiceSummaryView, InvoiceView, QuoteDecisionView, QuoteSummaryView, QuoteView } from './quotes-invoices.dto';
 
 const DEFAULT_LIMIT = 50;
-/** Rows read per round when a portal user sees only some of its company's documents. */
-const SCAN_BATCH = 200;
 
 export interface ListFilter {
   clientId?: string;
@@ -172,26 +170,16 @@ export class QuotesInvoicesQueries {
     org: OrganizationState,
     toItem: (doc: Doc) => T,
   ): Promise<Page<T>> {
-    const limit = filter.limit ?? DEFAULT_LIMIT;
     const where: Record<string, string> = { organizationId, kind };
     const clientId = user ? user.clientId : filter.clientId?.toLowerCase();
     if (clientId) where.clientId = clientId;
     if (filter.status) where.status = filter.status;
-    let afterId = filter.cursor ? decodeCursor(filter.cursor) : undefined;
-    const items: Doc[] = [];
-    for (;;) {
-      const batch = user ? Math.max(limit + 1, SCAN_BATCH) : limit + 1;
-      const docs = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where, afterId, limit: batch });
-      for (const doc of docs) {
-        const visible = !user || portalUserMaySee({ clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null }, user, org.settings.portalDocumentVisibility);
-        if (visible) items.push(doc);
-        if (items.length > limit) break;
-      }
-      if (items.length > limit || docs.length < batch) break;
-      afterId = docs[docs.length - 1].id;
-    }
-    const page = items.slice(0, limit);
-    return { items: page.map(toItem), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1].id) : null };
+    const query = { limit: filter.limit ?? DEFAULT_LIMIT, cursor: filter.cursor };
+    if (!user) return findPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, toItem);
+    const visibility = org.settings.portalDocumentVisibility;
+    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, (doc) =>
+      portalUserMaySee({ clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null }, user, visibility) ? toItem(doc) : undefined,
+    );
   }
 }
 

@@ -2,16 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, portalUserMaySee } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, Doc, ReadStore, ShiftSummary, TimesheetSummary } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
-import { decodeCursor, encodeCursor, Page, PageQuery } from '../http/pagination';
+import { findSelectedPage, Page, PageQuery } from '../http/pagination';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalPrincipal } from '../auth/principal';
 import { organizationSettingsOf } from './shifts-timesheets.commands';
 import { ShiftView, TimesheetView } from './shifts-timesheets.dto';
 
 type Kind = 'shift' | 'timesheet';
-
-/** Rows read per step when a filter cannot be served by an index alone. */
-const SCAN_BATCH = 200;
 
 /**
  * Shifts and timesheets as staff and portal users read them, from the shared per-client
@@ -57,21 +54,8 @@ export class ShiftsTimesheetsQueries {
   }
 
   /** One page of the rows matching `where` and `keep`, ordered by id. */
-  private async page(where: Record<string, string>, keep: (doc: Doc) => boolean, query: PageQuery): Promise<Page<Doc>> {
-    const limit = query.limit ?? 50;
-    let afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
-    const found: Doc[] = [];
-    for (;;) {
-      const batch = await this.readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where, afterId, limit: Math.max(limit + 1, SCAN_BATCH) });
-      for (const doc of batch) {
-        if (keep(doc)) found.push(doc);
-        if (found.length > limit) break;
-      }
-      if (found.length > limit || batch.length < Math.max(limit + 1, SCAN_BATCH)) break;
-      afterId = batch[batch.length - 1].id;
-    }
-    const items = found.slice(0, limit);
-    return { items, nextCursor: found.length > limit ? encodeCursor(items[items.length - 1].id) : null };
+  private page(where: Record<string, string>, keep: (doc: Doc) => boolean, query: PageQuery): Promise<Page<Doc>> {
+    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, (doc) => (keep(doc) ? doc : undefined));
   }
 }
 
