@@ -25,6 +25,8 @@ const MAX_ATTEMPTS = 4;
 /** Folded states kept per decider (least recently used go first). */
 const CACHED_STREAMS_PER_DECIDER = 5_000;
 
+type Outcome<State, Event> = { ok: true; events: Event[]; state: State; position: bigint } | { ok: false; error: unknown };
+
 interface FoldedStream<State> {
   state: State;
   revision: bigint;
@@ -33,11 +35,7 @@ interface FoldedStream<State> {
   organizationId: string | null;
 }
 
-/**
- * The one write path: load the stream, decide, append with the expected revision. A
- * concurrent writer makes the append fail; the command is then decided again on the new
- * state, a bounded number of times, before answering 409.
- */
+/** The one write path for commands (see `decideTogether`), and the state of any stream. */
 @Injectable()
 export class CommandExecutor {
   private readonly streamLocks = new KeyedLock();
@@ -92,9 +90,10 @@ export class CommandExecutor {
     command: Command;
     context: CommandContext;
   }): Promise<Executed<State, Event>> {
-    // Writers of one stream in this process take turns, so a hot stream (a portal's seats)
-    // costs a wait, not a conflict; writers in other processes still meet the expected revision.
-    return this.streamLocks.run(params.streamName, () => this.decideAndAppend(params));
+    const { streamName, decider, command, context } = params;
+    const [outcome] = await this.decideTogether(streamName, decider, [{ command, context }]);
+    if (!outcome.ok) throw outcome.error;
+    return { events: outcome.events, state: outcome.state, position: outcome.position };
   }
 
   /**
@@ -109,14 +108,28 @@ export class CommandExecutor {
     decider: Decider<State, Command, Event>;
     items: { command: Command; context: CommandContext }[];
   }): Promise<({ ok: true; position: bigint } | { ok: false; error: unknown })[]> {
-    const { streamName, decider, items } = params;
+    const outcomes = await this.decideTogether(params.streamName, params.decider, params.items);
+    return outcomes.map((outcome) => (outcome.ok ? { ok: true, position: outcome.position } : outcome));
+  }
+
+  /**
+   * The one write path: load the stream, decide each command on the state the ones before it
+   * left, append what they decided with the expected revision. A concurrent writer in another
+   * process makes the append fail; the commands are then decided again on the new state, a
+   * bounded number of times, before answering 409. Writers of one stream in this process take
+   * turns, so a hot stream costs a wait, not a conflict.
+   */
+  private decideTogether<State, Command, Event extends DomainEvent>(
+    streamName: string,
+    decider: Decider<State, Command, Event>,
+    items: { command: Command; context: CommandContext }[],
+  ): Promise<Outcome<State, Event>[]> {
     return this.streamLocks.run(streamName, async () => {
       for (let attempt = 1; ; attempt++) {
         const current = await this.current(streamName, decider);
         let state = current.state;
         const toAppend: EventToAppend[] = [];
-        const decided: boolean[] = [];
-        const outcomes: ({ ok: true; position: bigint } | { ok: false; error: unknown })[] = items.map(({ command, context }) => {
+        const outcomes: Outcome<State, Event>[] = items.map(({ command, context }) => {
           try {
             if (current.organizationId !== null && current.organizationId !== context.organizationId) {
               throw new DomainError('not-found', 'not-found', 'No such resource.');
@@ -125,13 +138,12 @@ export class CommandExecutor {
             const causationId = randomUUID();
             const occurredAt = new Date().toISOString();
             for (const event of events) {
-              toAppend.push(toEventToAppend(event, context, eventId(context, streamName, current.revision + 1n + BigInt(toAppend.length)), causationId, occurredAt));
+              const id = eventId(context, streamName, current.revision + 1n + BigInt(toAppend.length));
+              toAppend.push(toEventToAppend(event, context, id, causationId, occurredAt));
               state = decider.evolve(state, event);
             }
-            decided.push(events.length > 0);
-            return { ok: true, position: current.position };
+            return { ok: true, events, state, position: current.position };
           } catch (error) {
-            decided.push(false);
             return { ok: false, error };
           }
         });
@@ -146,7 +158,7 @@ export class CommandExecutor {
             position: result.position,
             organizationId: current.organizationId ?? items[0].context.organizationId,
           });
-          return outcomes.map((outcome, index) => (outcome.ok && decided[index] ? { ok: true, position: result.position } : outcome));
+          return outcomes.map((outcome) => (outcome.ok && outcome.events.length > 0 ? { ...outcome, position: result.position } : outcome));
         } catch (error) {
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
           if (attempt >= MAX_ATTEMPTS) {
@@ -155,44 +167,6 @@ export class CommandExecutor {
         }
       }
     });
-  }
-
-  private async decideAndAppend<State, Command, Event extends DomainEvent>(params: {
-    streamName: string;
-    decider: Decider<State, Command, Event>;
-    command: Command;
-    context: CommandContext;
-  }): Promise<Executed<State, Event>> {
-    const { streamName, decider, command, context } = params;
-    const causationId = randomUUID();
-    for (let attempt = 1; ; attempt++) {
-      const { state, revision, position: lastPosition, organizationId } = await this.current(streamName, decider);
-      if (organizationId !== null && organizationId !== context.organizationId) {
-        throw new DomainError('not-found', 'not-found', 'No such resource.');
-      }
-      const events = decider.decide(command, state);
-      if (events.length === 0) return { events, state, position: lastPosition };
-      const occurredAt = new Date().toISOString();
-      const toAppend = events.map((event, index) => toEventToAppend(event, context, eventId(context, streamName, revision + 1n + BigInt(index)), causationId, occurredAt));
-      try {
-        const result = await this.store.appendToStream(streamName, toAppend, {
-          expectedRevision: revision === -1n ? 'no_stream' : revision,
-        });
-        const next = events.reduce(decider.evolve, state);
-        remember(this.cacheFor<State>(decider), streamName, {
-          state: next,
-          revision: revision + BigInt(events.length),
-          position: result.position,
-          organizationId: organizationId ?? context.organizationId,
-        });
-        return { events, state: next, position: result.position };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (attempt >= MAX_ATTEMPTS) {
-          throw new ProblemException(409, 'concurrency-conflict', 'Conflict', 'The resource was changed by someone else at the same time; retry the request.');
-        }
-      }
-    }
   }
 }
 
