@@ -179,9 +179,15 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     const from = options.fromRevision ?? 0n;
-    const events = (from > 0n ? this.statements.streamEventsAfter.all(streamName, from) : this.statements.streamEvents.all(streamName)).map(toRecorded);
-    if (events.length > 0) return { events, revision: events[events.length - 1].streamRevision };
-    return { events, revision: from > 0n ? (this.statements.streamHead.get(streamName) ?? -1n) : -1n };
+    if (from === 0n) {
+      const events = this.statements.streamEvents.all(streamName).map(toRecorded);
+      return { events, revision: events.length === 0 ? -1n : events[events.length - 1].streamRevision };
+    }
+    // One event early: when the stream has nothing new (the usual case for a cached state),
+    // that event still tells its revision, without a second query.
+    const rows = this.statements.streamEventsAfter.all(streamName, from - 1n).map(toRecorded);
+    if (rows.length > 0) return { events: rows.slice(1), revision: rows[rows.length - 1].streamRevision };
+    return { events: [], revision: this.statements.streamHead.get(streamName) ?? -1n };
   }
 
   appendToStream(
