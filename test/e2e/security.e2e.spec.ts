@@ -147,6 +147,7 @@ describe('security (e2e)', () => {
       expect(me.body).toEqual({
         contactId: user.contactId,
         clientId: user.clientId,
+        clientIds: [user.clientId],
         email: user.email,
         name: 'Pat',
         phone: null,

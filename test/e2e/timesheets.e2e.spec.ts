@@ -273,7 +273,9 @@ describe('shifts and timesheets (e2e)', () => {
     await refused(create({ staffMember, entries: [{ date: '2026-03-27', start: '08:00', end: '09:00', breakMinutes: 60 }] }), 422, 'negative-hours');
     await refused(create({ staffMember, entries: [{ date: '2026-02-30', start: '08:00', end: '09:00' }] }), 422, 'invalid-entry-date');
     await refused(create({ staffMember, entries: [] }), 422, 'validation-failed');
-    await refused(create({ staffMember, entries, clientId: companyB }), 422, 'validation-failed');
+    // A company the user's contact does not belong to is not found, like an unknown one.
+    await refused(create({ staffMember, entries, clientId: companyB }), 404, 'client-not-found');
+    await refused(create({ staffMember, entries, clientId: 'not-a-uuid' }), 422, 'validation-failed');
     await refused(create({ staffMember: { name: '' }, entries }), 422, 'validation-failed');
     await refused(create({ staffMember, entries: [{ ...entries[0], breakMinutes: -1 }] }), 422, 'validation-failed');
     await refused(staff('POST', '/v1/timesheets', { staffMember, entries }), 422, 'validation-failed');

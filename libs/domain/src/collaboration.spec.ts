@@ -8,6 +8,7 @@ import {
   timeOrderedId,
 } from './collaboration';
 import { fold } from './decider';
+import { portalUserMaySee } from './documents';
 import { deciderSpec } from './testing/decider-spec';
 
 const quoteForCompany = { clientId: 'cl1', contactId: null };
@@ -37,6 +38,21 @@ describe('document audience', () => {
   });
 });
 
+describe('who may see a document', () => {
+  const user = { clientIds: ['X', 'Y'], contactId: 'ct1' };
+  it("is a portal user of any company its contact belongs to now, and of no other", () => {
+    expect(portalUserMaySee({ clientId: 'X', contactId: null }, user, 'company')).toBe(true);
+    expect(portalUserMaySee({ clientId: 'Y', contactId: 'ct7' }, user, 'company')).toBe(true);
+    expect(portalUserMaySee({ clientId: 'Z', contactId: 'ct1' }, user, 'company')).toBe(false);
+    expect(portalUserMaySee({ clientId: 'X', contactId: null }, { clientIds: [], contactId: 'ct1' }, 'company')).toBe(false);
+  });
+  it("with visibility 'own': in each of those companies, only its own contact's documents and those for the whole company", () => {
+    expect(portalUserMaySee({ clientId: 'Y', contactId: 'ct1' }, user, 'own')).toBe(true);
+    expect(portalUserMaySee({ clientId: 'Y', contactId: null }, user, 'own')).toBe(true);
+    expect(portalUserMaySee({ clientId: 'Y', contactId: 'ct7' }, user, 'own')).toBe(false);
+  });
+});
+
 describe('comments', () => {
   const spec = deciderSpec(documentComments);
   const add = (extra: Record<string, unknown> = {}) => ({
@@ -58,7 +74,7 @@ describe('comments', () => {
     spec.given([]).when(add()).then([added()]);
     spec
       .given([])
-      .when(add({ kind: 'timesheet', author: portalUser, viewer: { clientId: 'cl1', contactId: 'ct1', visibility: 'company' } }))
+      .when(add({ kind: 'timesheet', author: portalUser, viewer: { clientIds: ['cl1'], contactId: 'ct1', visibility: 'company' } }))
       .then([added({ kind: 'timesheet', author: portalUser })]);
     spec.given([]).when(add({ kind: 'invoice' })).then([added({ kind: 'invoice' })]);
   });
@@ -75,15 +91,15 @@ describe('comments', () => {
 
   it('answer not found for a missing document, or one the portal user may not see', () => {
     spec.given([]).when(add({ document: null })).thenThrows('document-not-found');
-    spec.given([]).when(add({ author: portalUser, viewer: { clientId: 'cl2', contactId: 'ct1', visibility: 'company' } })).thenThrows('document-not-found');
+    spec.given([]).when(add({ author: portalUser, viewer: { clientIds: ['cl2'], contactId: 'ct1', visibility: 'company' } })).thenThrows('document-not-found');
     const ownDocOfAnother = { clientId: 'cl1', contactId: 'ct2' };
     spec
       .given([])
-      .when(add({ document: ownDocOfAnother, author: portalUser, viewer: { clientId: 'cl1', contactId: 'ct1', visibility: 'own' } }))
+      .when(add({ document: ownDocOfAnother, author: portalUser, viewer: { clientIds: ['cl1'], contactId: 'ct1', visibility: 'own' } }))
       .thenThrows('document-not-found');
     spec
       .given([])
-      .when(add({ document: ownDocOfAnother, author: portalUser, viewer: { clientId: 'cl1', contactId: 'ct1', visibility: 'company' } }))
+      .when(add({ document: ownDocOfAnother, author: portalUser, viewer: { clientIds: ['cl1'], contactId: 'ct1', visibility: 'company' } }))
       .then([added({ contactId: 'ct2', author: portalUser })]);
   });
 
@@ -101,7 +117,7 @@ describe('viewed markers', () => {
     kind: 'quote' as const,
     document: quoteForCompany,
     accessId: 'acc-1',
-    viewer: { clientId: 'cl1', contactId: 'ct1', visibility: 'company' as const },
+    viewer: { clientIds: ['cl1'], contactId: 'ct1', visibility: 'company' as const },
     ...extra,
   });
   const viewed = { type: 'DocumentViewed' as const, data: { documentId: 'q1', kind: 'quote' as const, clientId: 'cl1', contactId: 'ct1', accessId: 'acc-1' } };
@@ -114,10 +130,10 @@ describe('viewed markers', () => {
 
   it('answer not found for another company or a document not shared with the user', () => {
     spec.given([]).when(mark({ document: null })).thenThrows('document-not-found');
-    spec.given([]).when(mark({ viewer: { clientId: 'cl2', contactId: 'ct1', visibility: 'company' } })).thenThrows('document-not-found');
+    spec.given([]).when(mark({ viewer: { clientIds: ['cl2'], contactId: 'ct1', visibility: 'company' } })).thenThrows('document-not-found');
     spec
       .given([])
-      .when(mark({ document: { clientId: 'cl1', contactId: 'ct2' }, viewer: { clientId: 'cl1', contactId: 'ct1', visibility: 'own' } }))
+      .when(mark({ document: { clientId: 'cl1', contactId: 'ct2' }, viewer: { clientIds: ['cl1'], contactId: 'ct1', visibility: 'own' } }))
       .thenThrows('document-not-found');
   });
 });

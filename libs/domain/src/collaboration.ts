@@ -77,7 +77,8 @@ export interface CommentAuthor {
 
 /** A portal user acting on a document: who, of which company, under which visibility setting. */
 export interface PortalViewer {
-  clientId: string;
+  /** The companies its contact belongs to now (see `portalUserMaySee`). */
+  clientIds: readonly string[];
   contactId: string;
   visibility: PortalDocumentVisibility;
 }

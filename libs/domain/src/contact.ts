@@ -147,6 +147,17 @@ export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
   },
 };
 
+/**
+ * The companies a contact acts for now: those it belongs to (primary first, then associated
+ * ones in the order they were added) that are not archived. A portal user sees and decides
+ * for exactly these; none left means it may not sign in.
+ */
+export function currentCompaniesOf(state: ContactState, isArchived: (clientId: string) => boolean): string[] {
+  if (!state.exists) return [];
+  const ordered = [state.clientId!, ...state.clientIds.filter((id) => id !== state.clientId)];
+  return ordered.filter((id) => !isArchived(id));
+}
+
 function requireContact(state: ContactState): string {
   if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
   return state.contactId!;

@@ -28,8 +28,9 @@ export function fold<State, Event extends DomainEvent>(
 export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   ClientCompanyRegistered: 1,
   ContactAdded: 1,
-  ContactInvited: 2, // v2: userTypeId, language
+  ContactInvited: 3, // v2: userTypeId, language; v3: clientIds
   PortalUserTypeChanged: 1,
+  PortalAccessCompaniesChanged: 1,
   PortalUsernameChanged: 1,
   InvitationResent: 1,
   InvitationAccepted: 1,

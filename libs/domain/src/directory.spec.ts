@@ -1,5 +1,6 @@
 import { clientCompany } from './client-company';
-import { contact } from './contact';
+import { contact, ContactEvent, currentCompaniesOf } from './contact';
+import { fold } from './decider';
 import { deciderSpec } from './testing/decider-spec';
 
 describe('client company', () => {
@@ -91,5 +92,27 @@ describe('contact associations', () => {
       { type: 'ContactUpdated', data: { contactId: 'c-1', changes: { email: 'ana@x.example', phone: '+55 11 5555' } } },
     ]);
     spec.given([added]).when({ type: 'UpdateContact', changes: { name: ' ' } }).thenThrows('name-required');
+  });
+});
+
+describe('the companies a contact acts for now', () => {
+  const added = { type: 'ContactAdded' as const, data: { contactId: 'ct-1', clientId: 'X', name: 'Lia', email: 'lia@x.example' } };
+  const associated = (clientId: string) => ({ type: 'ContactAssociated' as const, data: { contactId: 'ct-1', clientId } });
+  const state = (...events: ContactEvent[]) => fold(contact, events);
+  const none = () => false;
+
+  it('are its primary company first, then the associated ones in the order they were added', () => {
+    expect(currentCompaniesOf(state(added, associated('Z'), associated('Y')), none)).toEqual(['X', 'Z', 'Y']);
+    const moved = state(added, associated('Y'), { type: 'ContactPrimaryClientChanged', data: { contactId: 'ct-1', previousClientId: 'X', clientId: 'Y' } });
+    expect(currentCompaniesOf(moved, none)).toEqual(['Y', 'X']);
+    const left = fold(contact, [...[added, associated('Y')], { type: 'ContactPrimaryClientChanged', data: { contactId: 'ct-1', previousClientId: 'X', clientId: 'Y' } }, { type: 'ContactDissociated', data: { contactId: 'ct-1', clientId: 'X', documents: 'keep', documentsMovedTo: null } }]);
+    expect(currentCompaniesOf(left, none)).toEqual(['Y']);
+  });
+
+  it('leave archived companies out, the primary one too; none when every one is archived', () => {
+    const both = state(added, associated('Y'));
+    expect(currentCompaniesOf(both, (id) => id === 'X')).toEqual(['Y']);
+    expect(currentCompaniesOf(both, () => true)).toEqual([]);
+    expect(currentCompaniesOf(contact.initialState(), none)).toEqual([]);
   });
 });

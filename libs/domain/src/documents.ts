@@ -31,15 +31,21 @@ export interface DocumentAudience {
 }
 
 /**
- * May this portal user see the document? Always within its own company; where the
- * organization chose `own`, only documents of its own contact or for the whole company.
+ * What a portal user acts for, decided from the facts as they are now: the companies its
+ * contact belongs to today (primary and associated, archived ones left out) and its contact.
  */
-export function portalUserMaySee(
-  document: DocumentAudience,
-  user: { clientId: string; contactId: string },
-  visibility: PortalDocumentVisibility,
-): boolean {
-  if (document.clientId !== user.clientId) return false;
+export interface PortalAudienceMember {
+  clientIds: readonly string[];
+  contactId: string;
+}
+
+/**
+ * May this portal user see the document? Only when the document is filed under one of the
+ * companies its contact belongs to now; where the organization chose `own`, only documents of
+ * its own contact or for the whole company.
+ */
+export function portalUserMaySee(document: DocumentAudience, user: PortalAudienceMember, visibility: PortalDocumentVisibility): boolean {
+  if (!user.clientIds.includes(document.clientId)) return false;
   return visibility === 'company' || document.contactId === null || document.contactId === user.contactId;
 }
 

@@ -25,14 +25,14 @@ const invite = (email: string | null = 'ana@example.com') => ({
   type: 'InviteContact' as const,
   accessId,
   portalId: 'default',
-  contact: { contactId, clientId: 'cl-1', email },
+  contact: { contactId, clientIds: ['cl-1'], email },
   invitation: invitation('inv-1'),
 });
 
 describe('portal access', () => {
   describe('InviteContact', () => {
     const v2 = (event: PortalAccessEvent, extra: { userTypeId: string | null; language: string | null }) =>
-      ({ ...event, data: { ...event.data, ...extra } }) as PortalAccessEvent;
+      ({ ...event, data: { ...event.data, clientIds: ['cl-1'], ...extra } }) as PortalAccessEvent;
     it('invites a contact that has an email', () => spec.given([]).when(invite()).then([v2(invited(), { userTypeId: null, language: null })]));
     it('records the user type and the language of the invitation', () =>
       spec
@@ -41,11 +41,43 @@ describe('portal access', () => {
         .then([v2(invited(), { userTypeId: 'ut-1', language: 'pt-BR' })]));
     it('refuses a language that is not a known tag', () => spec.given([]).when({ ...invite(), language: 'xx-Klingon' }).thenThrows('invalid-language'));
     it('refuses a contact without an email', () => spec.given([]).when(invite(null)).thenThrows('contact-has-no-email'));
+    it('records every company the contact acts for, the first one as its company', () =>
+      spec
+        .given([])
+        .when({ ...invite(), contact: { contactId, clientIds: ['cl-2', 'cl-1'], email: 'ana@example.com' } })
+        .then([{ ...invited(), data: { ...invited().data, clientId: 'cl-2', clientIds: ['cl-2', 'cl-1'], userTypeId: null, language: null } } as PortalAccessEvent]));
+    it('refuses a contact whose companies are all archived', () =>
+      spec.given([]).when({ ...invite(), contact: { contactId, clientIds: [], email: 'ana@example.com' } }).thenThrows('contact-has-no-active-client'));
     it('refuses when already invited', () => spec.given([invited()]).when(invite()).thenThrows('already-invited', { currentStatus: 'Invited' }));
     it('refuses when already active', () =>
       spec.given([invited(), accepted()]).when(invite()).thenThrows('already-invited', { currentStatus: 'Active' }));
     it('refuses when disabled: enable instead', () =>
       spec.given([invited(), disabled('Invited')]).when(invite()).thenThrows('portal-access-disabled'));
+  });
+
+  describe('RecordPortalAccessCompanies', () => {
+    const record = (clientIds: string[]) => ({ type: 'RecordPortalAccessCompanies' as const, clientIds, cause: 'contact-associated' as const });
+    const changed = (clientIds: string[], previousClientIds: string[], cause: 'contact-associated' | 'client-archived' = 'contact-associated'): PortalAccessEvent => ({
+      type: 'PortalAccessCompaniesChanged',
+      data: { accessId, contactId, clientIds, previousClientIds, cause },
+    });
+    it('records the companies the access acts for when they changed', () =>
+      spec.given([invited(), accepted()]).when(record(['cl-1', 'cl-2'])).then([changed(['cl-1', 'cl-2'], ['cl-1'])]));
+    it('follows every change from the last one recorded (an invitation from before v3 acts for its one company)', () =>
+      spec.given([invited(), changed(['cl-2'], ['cl-1'])]).when(record(['cl-3', 'cl-2'])).then([changed(['cl-3', 'cl-2'], ['cl-2'])]));
+    it('writes nothing when nothing changed (a repeated follow)', () =>
+      spec.given([invited(), changed(['cl-1', 'cl-2'], ['cl-1'])]).when(record(['cl-1', 'cl-2'])).then([]));
+    it('records a new primary company (the order changed)', () =>
+      spec.given([invited(), changed(['cl-1', 'cl-2'], ['cl-1'])]).when(record(['cl-2', 'cl-1'])).then([changed(['cl-2', 'cl-1'], ['cl-1', 'cl-2'])]));
+    it('follows a disabled access too (it may be enabled again)', () =>
+      spec.given([invited(), disabled('Invited')]).when(record(['cl-2'])).then([changed(['cl-2'], ['cl-1'])]));
+    it('writes nothing for a revoked access', () =>
+      spec
+        .given([invited(), { type: 'PortalAccessRevoked', data: { accessId, contactId, reason: null, previousStatus: 'Invited', notify: false } }])
+        .when(record(['cl-2']))
+        .then([]));
+    it('refuses no company at all: such an access is revoked instead', () => spec.given([invited()]).when(record([])).thenThrows('no-active-client'));
+    it('refuses an access that does not exist', () => spec.given([]).when(record(['cl-1'])).thenThrows('portal-access-not-found'));
   });
 
   describe('ResendInvitation', () => {

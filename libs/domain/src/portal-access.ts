@@ -28,7 +28,10 @@ export type PortalAccessEvent =
         accessId: string;
         portalId: string;
         contactId: string;
+        /** The contact's primary company when invited. */
         clientId: string;
+        /** v3: every company the contact acted for when invited, primary first (absent before: [clientId]). */
+        clientIds?: string[];
         email: string;
         invitationId: string;
         sentAt: string;
@@ -38,6 +41,16 @@ export type PortalAccessEvent =
         /** v2: the language the invitation was written in (absent in v1: the portal's default). */
         language?: string | null;
       };
+    }
+  | {
+      /**
+       * The companies the access acts for changed, because its contact's did (associated,
+       * dissociated, primary changed, a company archived). A record for the audit history:
+       * what a portal user may see is always decided from the contact and companies as they
+       * are at the time of the request.
+       */
+      type: 'PortalAccessCompaniesChanged';
+      data: { accessId: string; contactId: string; clientIds: string[]; previousClientIds: string[]; cause: CompaniesChangeCause };
     }
   | {
       /** The contact's email changed: it is the access's username from now on. */
@@ -87,17 +100,23 @@ export interface NewInvitation {
   expiresAt: string;
 }
 
+/** Why the companies an access acts for changed. */
+export type CompaniesChangeCause = 'contact-associated' | 'contact-dissociated' | 'primary-client-changed' | 'client-archived';
+
 export type PortalAccessCommand =
   | {
       type: 'InviteContact';
       accessId: string;
       portalId: string;
-      contact: { contactId: string; clientId: string; email: string | null };
+      /** `clientIds`: the companies the contact acts for now, primary first (`currentCompaniesOf`). */
+      contact: { contactId: string; clientIds: string[]; email: string | null };
       invitation: NewInvitation;
       userTypeId?: string | null;
       language?: string | null;
     }
   | { type: 'ChangePortalUserType'; userTypeId: string | null }
+  /** `clientIds`: the companies the contact acts for now, primary first; never empty (revoke instead). */
+  | { type: 'RecordPortalAccessCompanies'; clientIds: string[]; cause: CompaniesChangeCause }
   | { type: 'ChangePortalUsername'; email: string }
   | {
       type: 'ResendInvitation';
@@ -124,7 +143,12 @@ export interface PortalAccessState {
   status: PortalAccessStatus | null;
   accessId: string | null;
   contactId: string | null;
+  /**
+   * The companies the access acted for as last recorded (primary first), and the first of
+   * them. History only: authorization reads the contact's companies as they are now.
+   */
   clientId: string | null;
+  clientIds: string[];
   portalId: string | null;
   /** The username: the contact's email when invited, following its changes. */
   email: string | null;
@@ -149,6 +173,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     accessId: null,
     contactId: null,
     clientId: null,
+    clientIds: [],
     portalId: null,
     email: null,
     userTypeId: null,
@@ -176,6 +201,9 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         if (!contact.email) {
           throw new DomainError('unprocessable', 'contact-has-no-email', 'The contact needs an email address before it can be invited.');
         }
+        if (contact.clientIds.length === 0) {
+          throw new DomainError('conflict', 'contact-has-no-active-client', 'Every client company of this contact is archived: it cannot be invited.');
+        }
         if (command.language && !isKnownLanguage(command.language)) {
           throw new DomainError('unprocessable', 'invalid-language', `"${command.language}" is not a known language tag.`, { field: 'language' });
         }
@@ -186,7 +214,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
               accessId: command.accessId,
               portalId: command.portalId,
               contactId: contact.contactId,
-              clientId: contact.clientId,
+              clientId: contact.clientIds[0],
+              clientIds: [...contact.clientIds],
               email: contact.email,
               invitationId: command.invitation.invitationId,
               sentAt: command.invitation.sentAt,
@@ -204,6 +233,22 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         const email = command.email.trim().toLowerCase();
         if (!email || email === state.email) return [];
         return [{ type: 'PortalUsernameChanged', data: { accessId, contactId, email, previousEmail: state.email! } }];
+      }
+
+      case 'RecordPortalAccessCompanies': {
+        const { accessId, contactId } = requireAccess(state);
+        if (command.clientIds.length === 0) {
+          throw new DomainError('unprocessable', 'no-active-client', 'An access acts for at least one company; revoke it instead.');
+        }
+        if (state.status === 'Revoked') return []; // nobody acts through it any more
+        const same = command.clientIds.length === state.clientIds.length && command.clientIds.every((id, i) => id === state.clientIds[i]);
+        if (same) return [];
+        return [
+          {
+            type: 'PortalAccessCompaniesChanged',
+            data: { accessId, contactId, clientIds: [...command.clientIds], previousClientIds: state.clientIds, cause: command.cause },
+          },
+        ];
       }
 
       case 'ChangePortalUserType': {
@@ -347,6 +392,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
           accessId: event.data.accessId,
           contactId: event.data.contactId,
           clientId: event.data.clientId,
+          clientIds: event.data.clientIds ?? [event.data.clientId],
           portalId: event.data.portalId,
           email: event.data.email,
           userTypeId: event.data.userTypeId ?? null,
@@ -357,6 +403,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         };
       case 'PortalUserTypeChanged':
         return { ...state, userTypeId: event.data.userTypeId };
+      case 'PortalAccessCompaniesChanged':
+        return { ...state, clientId: event.data.clientIds[0], clientIds: event.data.clientIds };
       case 'PortalUsernameChanged':
         return { ...state, email: event.data.email };
       case 'InvitationResent':

@@ -59,8 +59,8 @@ describe('portal user: revoke, password reset, preferences', () => {
     spec.given([invited, revoked]).when({ type: 'RevokePortalAccess' }).thenThrows('already-revoked');
     spec
       .given([invited, revoked])
-      .when({ type: 'InviteContact', accessId: 'a1', portalId: 'default', contact: { contactId: 'c1', clientId: 'cl1', email: 'a@x.example' }, invitation: { invitationId: 'i2', sentAt: '2026-01-02T00:00:00.000Z', expiresAt: '2026-01-09T00:00:00.000Z' } })
-      .then([{ ...invited, data: { ...invited.data, invitationId: 'i2', sentAt: '2026-01-02T00:00:00.000Z', expiresAt: '2026-01-09T00:00:00.000Z', userTypeId: null, language: null } }]);
+      .when({ type: 'InviteContact', accessId: 'a1', portalId: 'default', contact: { contactId: 'c1', clientIds: ['cl1'], email: 'a@x.example' }, invitation: { invitationId: 'i2', sentAt: '2026-01-02T00:00:00.000Z', expiresAt: '2026-01-09T00:00:00.000Z' } })
+      .then([{ ...invited, data: { ...invited.data, invitationId: 'i2', sentAt: '2026-01-02T00:00:00.000Z', expiresAt: '2026-01-09T00:00:00.000Z', userTypeId: null, language: null, clientIds: ['cl1'] } }]);
   });
 
   it('resets a password with the latest, unused, unexpired request of an active access', () => {

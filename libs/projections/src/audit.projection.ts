@@ -7,6 +7,8 @@ export const AUDIT_BY_SUBJECT_COLLECTION = 'audit_by_subject_v1';
 
 /** Fields of event data that name what an event is about. */
 const SUBJECT_FIELDS = ['accessId', 'contactId', 'clientId', 'keyId', 'organizationId'];
+/** Fields that name several subjects (the companies an access acts for, before and after a change). */
+const SUBJECT_LIST_FIELDS = ['clientIds', 'previousClientIds'];
 
 /**
  * The audit history: every event, in order, with who did it, for whom, through which channel
@@ -58,6 +60,10 @@ function subjectsOf(event: RecordedEvent): string[] {
   for (const field of SUBJECT_FIELDS) {
     const value = event.data[field];
     if (typeof value === 'string' && value) ids.add(value);
+  }
+  for (const field of SUBJECT_LIST_FIELDS) {
+    const values = event.data[field];
+    if (Array.isArray(values)) for (const value of values) if (typeof value === 'string' && value) ids.add(value);
   }
   return [...ids];
 }

@@ -48,6 +48,7 @@ export const portalStatusProjection: Projection = {
             portalId: data.portalId,
             contactId: data.contactId,
             clientId: data.clientId,
+            clientIds: data.clientIds ?? [data.clientId],
             email: data.email,
             userTypeId: data.userTypeId ?? null,
             language: data.language ?? null,
@@ -78,6 +79,8 @@ export const portalStatusProjection: Projection = {
         return upsert({ passwordChangedAt: at });
       case 'PortalUserTypeChanged':
         return upsert({ userTypeId: data.userTypeId });
+      case 'PortalAccessCompaniesChanged':
+        return upsert({ clientId: data.clientIds[0], clientIds: data.clientIds });
       case 'PortalUsernameChanged':
         return upsert({ email: data.email });
       case 'PortalAccessEnabled':

@@ -6,6 +6,7 @@ import { portalAccess, portalAccessStream } from '@app/domain';
 import { CredentialStore } from '@app/credentials';
 import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
+import { currentCompanies } from '../directory/contact-companies';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { PortalPrincipal } from './principal';
 
@@ -61,19 +62,31 @@ export class PortalSessions implements OnModuleInit {
     }
     if (claims.v !== 1 || typeof claims.exp !== 'number' || claims.exp <= Date.now()) return undefined;
 
-    const { state } = await this.executor.load(portalAccessStream(claims.acc), portalAccess, claims.org);
-    if (state.status !== 'Active' || !state.contactId || !state.clientId) return undefined;
     const password = await this.credentials.getPassword(claims.acc);
     if (!password || Date.parse(password.changedAt) > claims.iat) return undefined;
+    const user = await this.activeUser(claims.org, claims.acc);
+    return user && { ...user, sessionId: claims.sid };
+  }
+
+  /**
+   * The portal user behind an access, decided from the facts as they are now: the access is
+   * Active (its own stream), and its contact belongs to at least one company that is not
+   * archived (the contact's and companies' streams). Otherwise: none, and no session works.
+   */
+  async activeUser(organizationId: string, accessId: string): Promise<Omit<PortalPrincipal, 'sessionId'> | undefined> {
+    const { state } = await this.executor.load(portalAccessStream(accessId), portalAccess, organizationId);
+    if (state.status !== 'Active' || !state.contactId) return undefined;
+    const { clientIds } = await currentCompanies(this.executor, organizationId, state.contactId);
+    if (clientIds.length === 0) return undefined;
     return {
       kind: 'portal-user',
-      organizationId: claims.org,
-      accessId: claims.acc,
+      organizationId,
+      accessId,
       contactId: state.contactId,
-      clientId: state.clientId,
+      clientIds,
+      clientId: clientIds[0],
       portalId: state.portalId!,
       userTypeId: state.userTypeId,
-      sessionId: claims.sid,
     };
   }
 

@@ -16,6 +16,12 @@ export interface PortalPrincipal {
   organizationId: string;
   accessId: string;
   contactId: string;
+  /**
+   * The companies its contact acts for at the time of this request (primary first, archived
+   * ones left out; never empty): it sees and decides documents of these only.
+   */
+  clientIds: string[];
+  /** The first of them: the primary company, unless archived. New documents are filed under it. */
   clientId: string;
   portalId: string;
   /** Whose module permissions apply; null: view-only on every module. */

@@ -52,18 +52,18 @@ export class ApprovalsController {
   @Get('portal/approvals')
   @PortalUser('profile', 'view')
   @ApiOperation({
-    summary: "What awaits this portal user's decision: its company's pending timesheets and quotes it may see and its user type may approve",
+    summary: "What awaits this portal user's decision: its companies' pending timesheets and quotes it may see and its user type may approve",
   })
   @ApiOkResponse({ type: ApprovalsPage })
   async mine(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PageQuery): Promise<Page<DocumentView>> {
     const viewer = await this.documents.viewerOf(user);
     const permissions = await this.portals.permissionsOf(user.organizationId, user.portalId, user.userTypeId);
     const decides = (kind: DocumentKind) => permissions[DOCUMENT_MODULE[kind]]?.approve === true;
-    const where = { organizationId: user.organizationId, clientId: user.clientId, awaitsApproval: true };
+    const wheres = user.clientIds.map((clientId) => ({ organizationId: user.organizationId, clientId, awaitsApproval: true }));
     return findSelectedPage(
       this.readStore,
       CLIENT_DOCUMENTS_COLLECTION,
-      where,
+      wheres,
       query,
       (row) => {
         const audience = { clientId: row.clientId as string, contactId: (row.contactId as string | null) ?? null };

@@ -88,10 +88,10 @@ export class Documents implements OnModuleInit {
     return null;
   }
 
-  /** The portal user as a viewer: its company, its contact, and the organization's visibility setting. */
+  /** The portal user as a viewer: its companies, its contact, and the organization's visibility setting. */
   async viewerOf(user: PortalPrincipal): Promise<PortalViewer> {
     const organization = await this.organizations.get(user.organizationId);
-    return { clientId: user.clientId, contactId: user.contactId, visibility: organization.settings.portalDocumentVisibility };
+    return { clientIds: user.clientIds, contactId: user.contactId, visibility: organization.settings.portalDocumentVisibility };
   }
 
   /**

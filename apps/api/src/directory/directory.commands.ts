@@ -1,12 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { PortalAccessResult, RevokePortalAccess } from '../portal-access/portal-access.commands';
+import { ContactCompaniesFollowed, FollowContactCompanies } from '../portal-access/portal-access.commands';
 import { randomUUID } from 'node:crypto';
 import {
   clientCompany,
   clientCompanyStream,
   contact,
   contactStream,
+  CompaniesChangeCause,
   DocumentsOnDissociation,
   DomainError,
   isDocumentKind,
@@ -14,7 +15,7 @@ import {
   portalAccessStream,
 } from '@app/domain';
 import { EventStore } from '@app/event-store';
-import { CLIENT_DOCUMENTS_COLLECTION, PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
+import { CLIENT_DOCUMENTS_COLLECTION, CONTACT_MEMBERSHIPS_COLLECTION, PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { Inject } from '@nestjs/common';
 import { CommandExecutor } from '../commands/command-executor';
 import { CommandContext } from '../http/request-context';
@@ -86,13 +87,13 @@ export class UpdateClientCompanyHandler implements ICommandHandler<UpdateClientC
 }
 
 /**
- * Archiving keeps the history; the company leaves the lists, and every portal access of its
- * contacts is revoked, each with an event of its own.
+ * Archiving keeps the history; the company leaves the lists. Each of its contacts' portal
+ * accesses follows: a contact that still belongs to another company that is not archived
+ * keeps its access (which records the companies it acts for now), one whose only company
+ * this was has its access revoked, each with an event of its own.
  */
 @CommandHandler(ArchiveClientCompany)
-export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClientCompany, Created & { revokedAccesses: number }> {
-  private readonly logger = new Logger('ArchiveClientCompany');
-
+export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClientCompany, Archived> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly commands: CommandBus,
@@ -100,39 +101,45 @@ export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClien
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
-  async execute({ context, clientId }: ArchiveClientCompany): Promise<Created & { revokedAccesses: number }> {
+  async execute({ context, clientId }: ArchiveClientCompany): Promise<Archived> {
     // Archiving again finishes what an interrupted archive left: the company stays archived,
-    // and the sweep below revokes whatever access is still open.
+    // and the sweep below follows whatever access has not yet.
     const current = await this.executor.load(clientCompanyStream(clientId), clientCompany, context.organizationId);
     if (!current.state.registered) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
     let position = current.state.archived
       ? current.position
       : (await this.executor.execute({ streamName: clientCompanyStream(clientId), decider: clientCompany, command: { type: 'ArchiveClientCompany' }, context })).position;
-    // Which accesses belong to the company is a question for the read model; each access's
-    // own stream then decides its revocation.
+    // Who belongs to the company is a question for the read model of memberships; each
+    // contact's and access's own streams then decide.
     await this.waiter.waitFor(position, 5_000);
-    let revokedAccesses = 0;
+    const archived: Archived = { id: clientId, position: 0, revokedAccesses: 0, changedAccesses: 0 };
     let afterId: string | undefined;
     for (;;) {
-      const page = await this.readStore.find(PORTAL_ACCESS_COLLECTION, { where: { organizationId: context.organizationId, clientId }, afterId, limit: 200 });
-      for (const access of page) {
-        if (access.status === 'Revoked') continue;
-        try {
-          const revoked: PortalAccessResult = await this.commands.execute(
-            new RevokePortalAccess(context, access.contactId as string, 'client company archived', false, access.portalId as string),
-          );
-          revokedAccesses += 1;
-          if (BigInt(revoked.position) > position) position = BigInt(revoked.position);
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          this.logger.warn(`Access ${access.id} not revoked: ${error.message}`);
-        }
+      const page = await this.readStore.find(CONTACT_MEMBERSHIPS_COLLECTION, { where: { organizationId: context.organizationId, clientId }, afterId, limit: 200 });
+      for (const membership of page) {
+        const followed: ContactCompaniesFollowed = await this.commands.execute(new FollowContactCompanies(context, membership.contactId as string, 'client-archived'));
+        archived.revokedAccesses += followed.revokedAccesses;
+        archived.changedAccesses += followed.changedAccesses;
+        if (BigInt(followed.position) > position) position = BigInt(followed.position);
       }
       if (page.length < 200) break;
       afterId = page[page.length - 1].id;
     }
-    return { id: clientId, position: Number(position), revokedAccesses };
+    return { ...archived, position: Number(position) };
   }
+}
+
+export interface Archived extends Created {
+  /** Accesses revoked: their contact belongs to no company that is not archived any more. */
+  revokedAccesses: number;
+  /** Accesses of contacts that still belong to another company: they act for those now. */
+  changedAccesses: number;
+}
+
+/** After a contact's companies changed: its accesses follow; the answer is the last position written. */
+async function followedBy(commands: CommandBus, context: CommandContext, contactId: string, cause: CompaniesChangeCause, position: bigint): Promise<bigint> {
+  const followed: ContactCompaniesFollowed = await commands.execute(new FollowContactCompanies(context, contactId, cause));
+  return BigInt(followed.position) > position ? BigInt(followed.position) : position;
 }
 
 @CommandHandler(AddContact)
@@ -203,7 +210,7 @@ export class UpdateContactHandler implements ICommandHandler<UpdateContact, Crea
 
 @CommandHandler(AssociateContact)
 export class AssociateContactHandler implements ICommandHandler<AssociateContact, Created> {
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(private readonly executor: CommandExecutor, private readonly commands: CommandBus) {}
 
   async execute({ context, contactId, clientId }: AssociateContact): Promise<Created> {
     await requireActiveClient(this.executor, context, clientId);
@@ -213,7 +220,7 @@ export class AssociateContactHandler implements ICommandHandler<AssociateContact
       command: { type: 'AssociateContact', clientId },
       context,
     });
-    return { id: contactId, position: Number(position) };
+    return { id: contactId, position: Number(await followedBy(this.commands, context, contactId, 'contact-associated', position)) };
   }
 }
 
@@ -266,6 +273,7 @@ export class DissociateContactHandler implements ICommandHandler<DissociateConta
       if (!resumed) throw error;
       ({ position, movedTo } = resumed);
     }
+    position = await followedBy(this.commands, context, contactId, 'contact-dissociated', position);
     if (!movedTo) return { id: contactId, position: Number(position), documentsMoved: 0, documentsNotMoved: 0 };
 
     if (!(await this.waiter.waitFor(position, 5_000))) {
@@ -305,7 +313,7 @@ export class DissociateContactHandler implements ICommandHandler<DissociateConta
 
 @CommandHandler(ChangePrimaryClient)
 export class ChangePrimaryClientHandler implements ICommandHandler<ChangePrimaryClient, Created> {
-  constructor(private readonly executor: CommandExecutor) {}
+  constructor(private readonly executor: CommandExecutor, private readonly commands: CommandBus) {}
 
   async execute({ context, contactId, clientId }: ChangePrimaryClient): Promise<Created> {
     await requireActiveClient(this.executor, context, clientId);
@@ -315,7 +323,7 @@ export class ChangePrimaryClientHandler implements ICommandHandler<ChangePrimary
       command: { type: 'ChangePrimaryClient', clientId },
       context,
     });
-    return { id: contactId, position: Number(position) };
+    return { id: contactId, position: Number(await followedBy(this.commands, context, contactId, 'primary-client-changed', position)) };
   }
 }
 

@@ -8,6 +8,7 @@ import { StaffContext } from '../auth/principal';
 import {
   AddContact,
   ArchiveClientCompany,
+  Archived,
   AssociateContact,
   ChangePrimaryClient,
   Created,
@@ -19,6 +20,7 @@ import {
 } from './directory.commands';
 import {
   AddContactDto,
+  ArchivedResponse,
   ClientReferenceDto,
   CreatedResponse,
   DissociatedResponse,
@@ -60,10 +62,11 @@ export class DirectoryController {
   @HttpCode(200)
   @Staff('directory:write')
   @ApiOperation({
-    summary: 'Archive a client company (ArchiveClientCompany): history stays, it leaves the lists, its contacts lose portal access',
+    summary:
+      'Archive a client company (ArchiveClientCompany): history stays, it leaves the lists; its contacts whose only company it was lose portal access, the others keep it for their other companies',
   })
-  @ApiOkResponse({ type: WrittenResponse })
-  archiveClient(@StaffContext() context: CommandContext, @Param('clientId', ResourceIdPipe) clientId: string): Promise<Created> {
+  @ApiOkResponse({ type: ArchivedResponse })
+  archiveClient(@StaffContext() context: CommandContext, @Param('clientId', ResourceIdPipe) clientId: string): Promise<Archived> {
     return this.commands.execute(new ArchiveClientCompany(context, clientId));
   }
 

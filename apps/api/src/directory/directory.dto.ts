@@ -149,6 +149,14 @@ export class DissociatedResponse extends WrittenResponse {
   documentsNotMoved!: number;
 }
 
+export class ArchivedResponse extends WrittenResponse {
+  @ApiProperty({ description: 'Portal accesses revoked: their contact belonged to no other company that is not archived (PortalAccessRevoked each)' })
+  revokedAccesses!: number;
+
+  @ApiProperty({ description: 'Portal accesses of contacts that belong to other companies too: they keep access, for those companies only (PortalAccessCompaniesChanged each)' })
+  changedAccesses!: number;
+}
+
 export class CreatedResponse {
   @ApiProperty({ format: 'uuid' })
   id!: string;

@@ -53,3 +53,43 @@ describe('findSelectedPage', () => {
     expect(page.nextCursor).not.toBeNull();
   });
 });
+
+describe('findSelectedPage over several filters (a portal user of several companies)', () => {
+  /** Rows of three companies interleaved by id; `where.clientId` picks one company's rows. */
+  function companiesStore(rows: { id: string; clientId: string }[]): ReadStore {
+    return {
+      async find(_collection: string, query: FindQuery) {
+        return rows
+          .filter((row) => row.clientId === query.where.clientId && (query.afterId === undefined || row.id > query.afterId))
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .slice(0, query.limit);
+      },
+    } as unknown as ReadStore;
+  }
+
+  it('merges the filters by id, each row once, across batches and pages, skipping none', async () => {
+    // Uneven companies: X has most rows, Y few and late, Z a run in the middle.
+    const rows = ids.map((id) => {
+      const n = Number(id);
+      return { id, clientId: n > 900 && n % 7 === 0 ? 'Y' : n >= 300 && n < 420 ? 'Z' : n % 3 === 0 ? 'W' : 'X' };
+    });
+    const store = companiesStore(rows);
+    const wanted = rows.filter((row) => row.clientId !== 'W').map((row) => row.id);
+    for (const limit of [1, 7, 199, 250]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await findSelectedPage(store, 'c', [{ clientId: 'X' }, { clientId: 'Y' }, { clientId: 'Z' }], { limit, cursor }, (doc) => doc.id);
+        seen.push(...page.items);
+        if (page.nextCursor === null) break;
+        cursor = page.nextCursor;
+      }
+      expect(seen).toEqual(wanted);
+    }
+  });
+
+  it('answers an empty page for no filter at all (a user of no company sees nothing)', async () => {
+    const page = await findSelectedPage(companiesStore([{ id: '1', clientId: 'X' }]), 'c', [], {}, (doc) => doc.id);
+    expect(page).toEqual({ items: [], nextCursor: null });
+  });
+});

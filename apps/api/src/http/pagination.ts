@@ -55,14 +55,15 @@ const SCAN_BATCH = 200;
 /**
  * One page of the rows matching `where` that `select` keeps (it answers the item, or
  * undefined to skip the row: for filters no index serves, such as a portal user's visibility
- * or a join with another read model), ordered by id. Reads on in batches until the page is
- * full; with `maxScan`, at most that many rows per request, after which the page may be short
- * and its cursor resumes the scan.
+ * or a join with another read model), ordered by id. Several `where`s (a portal user's
+ * companies) are read side by side and merged by id, each row once. Reads on in batches until
+ * the page is full; with `maxScan`, at most that many rows per request, after which the page
+ * may be short and its cursor resumes the scan.
  */
 export async function findSelectedPage<T>(
   readStore: ReadStore,
   collection: string,
-  where: FindQuery['where'],
+  where: FindQuery['where'] | FindQuery['where'][],
   query: { limit?: number; cursor?: string },
   select: (doc: Doc) => T | undefined | Promise<T | undefined>,
   options: { maxScan?: number } = {},
@@ -70,11 +71,13 @@ export async function findSelectedPage<T>(
   const limit = query.limit ?? 50;
   const maxScan = options.maxScan ?? Number.POSITIVE_INFINITY;
   const batchSize = Math.max(limit + 1, SCAN_BATCH);
+  const wheres = Array.isArray(where) ? where : [where];
   const kept: { id: string; item: T }[] = [];
   let afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
   let scanned = 0;
+  if (wheres.length === 0) return { items: [], nextCursor: null };
   for (;;) {
-    const docs = await readStore.find(collection, { where, afterId, limit: batchSize });
+    const { docs, exhausted } = await readMerged(readStore, collection, wheres, afterId, batchSize);
     for (const doc of docs) {
       if (scanned === maxScan) return { items: kept.map((k) => k.item), nextCursor: encodeCursor(afterId!) };
       scanned += 1;
@@ -83,8 +86,29 @@ export async function findSelectedPage<T>(
       if (kept.length > limit) return { items: kept.slice(0, limit).map((k) => k.item), nextCursor: encodeCursor(kept[limit - 1].id) };
       afterId = doc.id;
     }
-    if (docs.length < batchSize) return { items: kept.map((k) => k.item), nextCursor: null };
+    if (exhausted) return { items: kept.map((k) => k.item), nextCursor: null };
   }
+}
+
+/**
+ * The next rows after `afterId` matching any of `wheres`, ordered by id, each once. A `where`
+ * whose batch came back full may have more rows beyond its last id, so only rows up to the
+ * lowest such last id are answered: the next read starts there, and nothing is skipped.
+ */
+async function readMerged(
+  readStore: ReadStore,
+  collection: string,
+  wheres: FindQuery['where'][],
+  afterId: string | undefined,
+  batchSize: number,
+): Promise<{ docs: Doc[]; exhausted: boolean }> {
+  const batches = await Promise.all(wheres.map((where) => readStore.find(collection, { where, afterId, limit: batchSize })));
+  const fullBatchEnds = batches.filter((batch) => batch.length === batchSize).map((batch) => batch[batch.length - 1].id);
+  const bound = fullBatchEnds.length ? fullBatchEnds.reduce((low, id) => (id < low ? id : low)) : undefined;
+  const byId = new Map<string, Doc>();
+  for (const doc of batches.flat()) if (bound === undefined || doc.id <= bound) byId.set(doc.id, doc);
+  const docs = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { docs, exhausted: bound === undefined };
 }
 
 export function encodeCursor(id: string): string {

@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
-  contact,
-  contactStream,
+  CompaniesChangeCause,
   DomainError,
   NewInvitation,
   portalAccess,
@@ -20,6 +19,7 @@ import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandContext } from '../http/request-context';
 import { Portals, PortalView } from '../portals/portals.service';
 import { Invitations } from './invitations';
+import { currentCompanies } from '../directory/contact-companies';
 
 export interface PortalAccessResult {
   accessId: string;
@@ -62,6 +62,10 @@ export class RevokePortalAccess {
 export class ChangePortalUserType {
   constructor(readonly context: CommandContext, readonly contactId: string, readonly userTypeId: string | null, readonly portalId?: string) {}
 }
+/** The contact's companies changed (or one was archived): each of its accesses follows. */
+export class FollowContactCompanies {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly cause: CompaniesChangeCause) {}
+}
 export class AcceptInvitation {
   constructor(readonly correlationId: string, readonly clientAddress: string, readonly token: string, readonly password: string) {}
 }
@@ -71,10 +75,10 @@ export class AcceptInvitation {
  * portal (404 when unknown or another organization's) and the id of the access between them.
  */
 async function locate(executor: CommandExecutor, portals: Portals, context: CommandContext, contactId: string, portalId?: string) {
-  const { state: person } = await executor.load(contactStream(contactId), contact, context.organizationId);
+  const { person, clientIds } = await currentCompanies(executor, context.organizationId, contactId);
   if (!person.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
   const portal = await portals.resolve(context.organizationId, portalId);
-  return { person, portal, accessId: portalAccessId(portal.id, contactId) };
+  return { person, clientIds, portal, accessId: portalAccessId(portal.id, contactId) };
 }
 
 /** The person's own choice once made, else the language it was invited in, else the portal's. */
@@ -93,7 +97,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
   ) {}
 
   async execute({ context, contactId, options }: InviteContact): Promise<PortalAccessResult> {
-    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, options.portalId);
+    const { person, clientIds, portal, accessId } = await locate(this.executor, this.portals, context, contactId, options.portalId);
     if (options.userTypeId) this.portals.userType(portal, options.userTypeId);
     const streamName = portalAccessStream(accessId);
     // Refuse early (no email, already invited, bad language) before taking a seat or creating a secret.
@@ -102,7 +106,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
       type: 'InviteContact' as const,
       accessId,
       portalId: portal.id,
-      contact: { contactId, clientId: person.clientId!, email: person.email },
+      contact: { contactId, clientIds, email: person.email },
       invitation,
       userTypeId: options.userTypeId ?? null,
       language: options.language ?? null,
@@ -254,6 +258,63 @@ export class ChangePortalUserTypeHandler implements ICommandHandler<ChangePortal
   }
 }
 
+export interface ContactCompaniesFollowed {
+  /** The last position written (0 when nothing was). */
+  position: number;
+  /** Accesses whose companies were recorded anew. */
+  changedAccesses: number;
+  /** Accesses revoked because the contact belongs to no company that is not archived any more. */
+  revokedAccesses: number;
+}
+
+/**
+ * Each portal access of a contact records the companies it acts for after they changed
+ * (PortalAccessCompaniesChanged), or is revoked when none is left, so that the audit history
+ * tells when a portal user's reach changed and why. Authorization does not wait for this: it
+ * reads the contact and its companies on every request. The accesses are found without a
+ * projection (one per portal of the organization, with ids derived from portal and contact),
+ * and following again changes nothing, so a repeated command finishes an interrupted one.
+ */
+@CommandHandler(FollowContactCompanies)
+export class FollowContactCompaniesHandler implements ICommandHandler<FollowContactCompanies, ContactCompaniesFollowed> {
+  constructor(
+    private readonly executor: CommandExecutor,
+    private readonly portals: Portals,
+    private readonly commands: CommandBus,
+  ) {}
+
+  async execute({ context, contactId, cause }: FollowContactCompanies): Promise<ContactCompaniesFollowed> {
+    const { person, clientIds } = await currentCompanies(this.executor, context.organizationId, contactId);
+    const followed: ContactCompaniesFollowed = { position: 0, changedAccesses: 0, revokedAccesses: 0 };
+    if (!person.exists) return followed;
+    for (const portalId of await this.portals.portalIdsOf(context.organizationId)) {
+      const accessId = portalAccessId(portalId, contactId);
+      const streamName = portalAccessStream(accessId);
+      const { state } = await this.executor.load(streamName, portalAccess, context.organizationId);
+      if (state.status === null || state.status === 'Revoked') continue;
+      if (clientIds.length === 0) {
+        const revoked: PortalAccessResult = await this.commands.execute(new RevokePortalAccess(context, contactId, cause === 'client-archived' ? 'client company archived' : NO_ACTIVE_CLIENT, false, portalId));
+        followed.revokedAccesses += 1;
+        followed.position = Math.max(followed.position, revoked.position);
+        continue;
+      }
+      const { events, position } = await this.executor.execute({
+        streamName,
+        decider: portalAccess,
+        command: { type: 'RecordPortalAccessCompanies', clientIds, cause },
+        context,
+      });
+      if (events.length === 0) continue;
+      followed.changedAccesses += 1;
+      followed.position = Math.max(followed.position, Number(position));
+    }
+    return followed;
+  }
+}
+
+/** The reason recorded when an access is revoked because no company of its contact is left (other than by archiving one). */
+export const NO_ACTIVE_CLIENT = 'no active client company';
+
 @CommandHandler(AcceptInvitation)
 export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation, PortalAccessResult> {
   constructor(
@@ -313,4 +374,5 @@ export const PORTAL_ACCESS_COMMAND_HANDLERS = [
   RevokePortalAccessHandler,
   ChangePortalUserTypeHandler,
   AcceptInvitationHandler,
+  FollowContactCompaniesHandler,
 ];

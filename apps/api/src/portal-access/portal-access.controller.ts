@@ -168,7 +168,7 @@ export class PortalAccessController {
 
   @Get('portal-access')
   @Staff('read-models:read')
-  @ApiOperation({ summary: 'List portal accesses, filtered by client and status' })
+  @ApiOperation({ summary: 'List portal accesses, filtered by portal, by the company they act for first (clientId) and by status' })
   list(@CurrentStaff() principal: StaffPrincipal, @Query() query: ListPortalAccessQuery): Promise<Page<PortalAccessView>> {
     const where: Record<string, string> = { organizationId: principal.organizationId };
     if (query.portalId) where.portalId = query.portalId.toLowerCase();
@@ -211,6 +211,7 @@ function toView(doc: Doc): PortalAccessView {
     language: (doc.language as string | null) ?? null,
     contactId: doc.contactId as string,
     clientId: doc.clientId as string,
+    clientIds: Array.isArray(doc.clientIds) ? (doc.clientIds as string[]) : [doc.clientId as string],
     email: doc.email as string,
     status: doc.status as string,
     invitedAt: doc.invitedAt as string,

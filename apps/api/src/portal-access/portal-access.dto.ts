@@ -113,7 +113,12 @@ export class PortalAccessView {
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) userTypeId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The language of the invitation, when one was chosen' }) language!: string | null;
   @ApiProperty({ format: 'uuid' }) contactId!: string;
-  @ApiProperty({ format: 'uuid' }) clientId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The first of clientIds: the contact’s primary company, unless archived' }) clientId!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'The companies the access acts for, as last recorded (primary first): each change of the contact’s companies is a PortalAccessCompaniesChanged event',
+  })
+  clientIds!: string[];
   @ApiProperty() email!: string;
   @ApiProperty({ enum: PORTAL_ACCESS_STATUSES }) status!: string;
   @ApiProperty() invitedAt!: string;

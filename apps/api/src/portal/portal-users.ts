@@ -70,9 +70,9 @@ export class PortalUsers implements OnApplicationShutdown {
     }
     if (!verified) await verifyPassword(password, DUMMY_HASH);
     if (signedIn) {
-      // The stream, not the projection, has the last word on whether the access is Active.
-      const { state } = await this.executor.load(portalAccessStream(signedIn.accessId), portalAccess, signedIn.organizationId);
-      if (state.status === 'Active') {
+      // The streams, not the projection, have the last word: the access is Active and its
+      // contact still belongs to a company that is not archived.
+      if (await this.sessions.activeUser(signedIn.organizationId, signedIn.accessId)) {
         this.limiter.clear(account);
         return this.sessions.issue(signedIn.organizationId, signedIn.accessId);
       }
@@ -143,6 +143,7 @@ export class PortalUsers implements OnApplicationShutdown {
     return {
       contactId: user.contactId,
       clientId: user.clientId,
+      clientIds: user.clientIds,
       email: person.state.email!,
       name: person.state.name!,
       phone: person.state.phone ?? null,

@@ -78,7 +78,13 @@ export class PreferencesDto {
 
 export class MeResponse {
   @ApiProperty({ format: 'uuid' }) contactId!: string;
-  @ApiProperty({ format: 'uuid' }) clientId!: string;
+  @ApiProperty({ format: 'uuid', description: 'The company new documents are filed under: the primary company, unless it is archived.' })
+  clientId!: string;
+  @ApiProperty({
+    type: [String],
+    description: 'Every company the contact belongs to now (primary first, archived ones left out): the user sees the documents of each, within the organization’s visibility setting.',
+  })
+  clientIds!: string[];
   @ApiProperty() email!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ nullable: true, type: String }) phone!: string | null;

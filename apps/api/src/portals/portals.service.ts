@@ -131,6 +131,12 @@ export class Portals {
     return toView(state);
   }
 
+  /** Every portal of the organization (its default one included), from the organization's own stream. */
+  async portalIdsOf(organizationId: string): Promise<string[]> {
+    const { state } = await this.executor.load(organizationStream(organizationId), organizationPortals, organizationId);
+    return [...new Set([defaultPortalId(organizationId), ...state.portalIds])];
+  }
+
   /** The portal that holds a slug, in whichever organization; null if none does. */
   async bySlug(slug: string): Promise<PortalView | null> {
     if (typeof slug !== 'string' || slugProblem(slug) !== null) return null;

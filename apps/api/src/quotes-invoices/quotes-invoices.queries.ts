@@ -159,7 +159,7 @@ export class QuotesInvoicesQueries {
 
   /**
    * A page of one kind, ordered by id. Staff see the organization's (optionally one
-   * company's); a portal user its own company's, filtered by the organization's visibility
+   * company's); a portal user its companies', filtered by the organization's visibility
    * setting, reading on until the page is full.
    */
   private async list<T>(
@@ -171,13 +171,15 @@ export class QuotesInvoicesQueries {
     toItem: (doc: Doc) => T,
   ): Promise<Page<T>> {
     const where: Record<string, string> = { organizationId, kind };
-    const clientId = user ? user.clientId : filter.clientId?.toLowerCase();
-    if (clientId) where.clientId = clientId;
     if (filter.status) where.status = filter.status;
     const query = { limit: filter.limit ?? DEFAULT_LIMIT, cursor: filter.cursor };
-    if (!user) return findPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, toItem);
+    if (!user) {
+      if (filter.clientId) where.clientId = filter.clientId.toLowerCase();
+      return findPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, toItem);
+    }
     const visibility = org.settings.portalDocumentVisibility;
-    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, (doc) =>
+    const wheres = user.clientIds.map((clientId) => ({ ...where, clientId }));
+    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, wheres, query, (doc) =>
       portalUserMaySee({ clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null }, user, visibility) ? toItem(doc) : undefined,
     );
   }

@@ -152,8 +152,9 @@ export class SubmitTimesheetHandler implements ICommandHandler<SubmitTimesheet, 
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, actor, input }: SubmitTimesheet): Promise<Written> {
-    // A portal user creates timesheets for its own company, as their creator; staff name the company.
-    const clientId = actor.kind === 'portal-user' ? actor.user.clientId : input.clientId!.toLowerCase();
+    // A portal user creates timesheets, as their creator, for one of its companies (the first
+    // unless it names another of them); staff name the company.
+    const clientId = actor.kind === 'portal-user' ? portalUserCompany(actor.user, input.clientId) : input.clientId!.toLowerCase();
     const contactId = actor.kind === 'portal-user' ? actor.user.contactId : null;
     await requireActiveClient(this.executor, context, clientId);
     const { timeZone } = await organizationSettingsOf(this.executor, context.organizationId);
@@ -176,6 +177,14 @@ export class SubmitTimesheetHandler implements ICommandHandler<SubmitTimesheet, 
     });
     return { id: timesheetId, position: Number(position) };
   }
+}
+
+/** The company a portal user files a document under: one of its current companies (any other: 404). */
+function portalUserCompany(user: PortalPrincipal, requested: string | undefined): string {
+  if (requested === undefined) return user.clientId;
+  const clientId = requested.toLowerCase();
+  if (!user.clientIds.includes(clientId)) throw new DomainError('not-found', 'client-not-found', 'No such client company.');
+  return clientId;
 }
 
 /**

@@ -194,6 +194,17 @@ export class SubmitTimesheetDto extends TimesheetContentDto {
   clientId!: string;
 }
 
+/** A portal user creates a timesheet for one of its contact's companies. */
+export class PortalTimesheetDto extends TimesheetContentDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Which of the contact’s current companies the timesheet is for (`clientIds` in GET /v1/portal/me); default: `clientId` there, the primary company.',
+  })
+  @IsOptional()
+  @IsUUID()
+  clientId?: string;
+}
+
 /** A rejected timesheet, corrected: new entries, and optionally the staff member and the note. */
 export class ResubmitTimesheetDto {
   @ApiPropertyOptional({ type: StaffMemberDto })

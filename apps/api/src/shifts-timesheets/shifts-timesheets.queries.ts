@@ -13,8 +13,8 @@ type Kind = 'shift' | 'timesheet';
 /**
  * Shifts and timesheets as staff and portal users read them, from the shared per-client
  * document list (client_documents_v2). Lists are ordered by id and page with an opaque cursor.
- * A portal user reads only its own company's rows that its organization's visibility lets it
- * see; any other id answers 404, exactly like an unknown one.
+ * A portal user reads only the rows of the companies its contact belongs to now that its
+ * organization's visibility lets it see; any other id answers 404, exactly like an unknown one.
  */
 @Injectable()
 export class ShiftsTimesheetsQueries {
@@ -41,8 +41,8 @@ export class ShiftsTimesheetsQueries {
 
   async portalList(user: PortalPrincipal, kind: Kind, status: string | undefined, query: PageQuery): Promise<Page<Doc>> {
     const { visibility } = await organizationSettingsOf(this.executor, user.organizationId);
-    const where = { organizationId: user.organizationId, clientId: user.clientId, kind, ...(status ? { status } : {}) };
-    return this.page(where, (doc) => portalUserMaySee(audienceOf(doc), user, visibility), query);
+    const wheres = user.clientIds.map((clientId) => ({ organizationId: user.organizationId, clientId, kind, ...(status ? { status } : {}) }));
+    return this.page(wheres, (doc) => portalUserMaySee(audienceOf(doc), user, visibility), query);
   }
 
   async portalGet(user: PortalPrincipal, kind: Kind, id: string): Promise<Doc> {
@@ -53,8 +53,8 @@ export class ShiftsTimesheetsQueries {
     return doc;
   }
 
-  /** One page of the rows matching `where` and `keep`, ordered by id. */
-  private page(where: Record<string, string>, keep: (doc: Doc) => boolean, query: PageQuery): Promise<Page<Doc>> {
+  /** One page of the rows matching `where` (any of them) and `keep`, ordered by id. */
+  private page(where: Record<string, string> | Record<string, string>[], keep: (doc: Doc) => boolean, query: PageQuery): Promise<Page<Doc>> {
     return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, (doc) => (keep(doc) ? doc : undefined));
   }
 }

@@ -22,7 +22,7 @@ import {
   RejectTimesheetDto,
   ResubmitTimesheetDto,
   SubmitTimesheetDto,
-  TimesheetContentDto,
+  PortalTimesheetDto,
   TimesheetPage,
   TimesheetsQuery,
   TimesheetView,
@@ -128,7 +128,7 @@ export class TimesheetsController {
   @ApiOperation({ summary: "Portal: create a timesheet for the user's company on behalf of a temporary staff member (SubmitTimesheet)" })
   @ApiCreatedResponse({ type: CreatedResponse })
   @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
-  portalCreate(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: TimesheetContentDto): Promise<Written> {
+  portalCreate(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: PortalTimesheetDto): Promise<Written> {
     return this.commands.execute(new SubmitTimesheet(context, { kind: 'portal-user', user }, body));
   }
 
