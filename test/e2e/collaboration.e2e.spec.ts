@@ -158,8 +158,16 @@ describe('client collaboration (e2e)', () => {
       return found.length >= 3 ? found : null;
     });
     expect(emails.map((m) => /Subject: (.*)/.exec(m.content)?.[1]).sort()).toEqual(
-      expect.arrayContaining([expect.stringContaining('approved a timesheet'), expect.stringContaining('commented')]),
+      expect.arrayContaining([expect.stringContaining('Pat approved a timesheet'), expect.stringContaining('Pat commented')]),
     );
+    // They name things, never by id: the company, the contact, the document; the time in the organization's zone.
+    const approval = emails.find((m) => m.content.includes('approved a timesheet'))!.content;
+    const body = approval.slice(approval.indexOf('\r\n\r\n'));
+    expect(body).toContain('Company: Company A');
+    expect(body).toContain('Contact: Pat');
+    expect(body).toMatch(/Document: Timesheet/);
+    expect(body).toMatch(/When: \d{1,2} \w+ \d{4} at \d{2}:\d{2} \(UTC\)/);
+    expect(body).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
 
     // Staff see the viewed marker, and which of A's documents nobody opened yet.
     const document = ok(await api.request('GET', `/v1/documents/${quoteId}?minPosition=${position}`));

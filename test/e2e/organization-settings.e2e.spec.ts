@@ -21,14 +21,16 @@ describe('organization settings (e2e)', () => {
 
     const changed = await api.request('PATCH', '/v1/organization/settings', { portalDocumentVisibility: 'own', notificationEmail: 'Office@Agency.example' });
     expect(changed.status).toBe(200);
-    expect(changed.body).toEqual({ settings: { portalDocumentVisibility: 'own', notificationEmail: 'office@agency.example' }, position: expect.any(Number) });
+    expect(changed.body).toEqual({ settings: { portalDocumentVisibility: 'own', notificationEmail: 'office@agency.example', notificationLanguage: null }, position: expect.any(Number) });
     expect((await api.request('GET', '/v1/organization')).body.settings).toEqual(changed.body.settings);
 
     const audit = await api.request('GET', `/v1/audit?minPosition=${changed.body.position}&limit=200`);
     expect(audit.body.items.some((i: any) => i.type === 'OrganizationSettingsChanged')).toBe(true);
 
-    const off = await api.request('PATCH', '/v1/organization/settings', { notificationEmail: null });
-    expect(off.body.settings).toEqual({ portalDocumentVisibility: 'own', notificationEmail: null });
+    const japanese = await api.request('PATCH', '/v1/organization/settings', { notificationLanguage: 'ja' });
+    expect(japanese.body.settings).toEqual({ portalDocumentVisibility: 'own', notificationEmail: 'office@agency.example', notificationLanguage: 'ja' });
+    const off = await api.request('PATCH', '/v1/organization/settings', { notificationEmail: null, notificationLanguage: null });
+    expect(off.body.settings).toEqual({ portalDocumentVisibility: 'own', notificationEmail: null, notificationLanguage: null });
     // The same values again change nothing.
     const position = await head();
     const same = await api.request('PATCH', '/v1/organization/settings', { notificationEmail: null, portalDocumentVisibility: 'own' });
@@ -43,6 +45,8 @@ describe('organization settings (e2e)', () => {
       { notificationEmail: 'not an email' },
       { notificationEmail: 42 },
       { notificationEmail: '' },
+      { notificationLanguage: 'xx-Klingon' },
+      { notificationLanguage: 42 },
       { somethingElse: true },
     ]) {
       const before = await head();

@@ -49,7 +49,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   ContactAssociated: 1,
   ContactDissociated: 1,
   ContactPrimaryClientChanged: 1,
-  OrganizationSettingsChanged: 1,
+  OrganizationSettingsChanged: 2, // v2: notificationLanguage
   PortalCreated: 1,
   PortalUpdated: 1,
   PortalAdded: 1,

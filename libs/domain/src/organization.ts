@@ -1,6 +1,6 @@
 import { Decider } from './decider';
 import { DomainError } from './errors';
-import { isKnownTimeZone } from './locale';
+import { isKnownLanguage, isKnownTimeZone } from './locale';
 
 /** An organization: the tenant. Every other stream belongs to exactly one. Stream: `organization-<id>`. */
 export const organizationStream = (organizationId: string) => `organization-${organizationId}`;
@@ -12,9 +12,11 @@ export interface OrganizationSettings {
   portalDocumentVisibility: PortalDocumentVisibility;
   /** Where staff notifications (client actions) are emailed; null: no email. */
   notificationEmail: string | null;
+  /** The language those emails are written in (BCP 47; built-in: en, ja, pt-BR, fr); null: English. */
+  notificationLanguage: string | null;
 }
 
-export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = { portalDocumentVisibility: 'company', notificationEmail: null };
+export const DEFAULT_ORGANIZATION_SETTINGS: OrganizationSettings = { portalDocumentVisibility: 'company', notificationEmail: null, notificationLanguage: null };
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -64,6 +66,13 @@ export const organization: Decider<OrganizationState, OrganizationCommand, Organ
             throw new DomainError('unprocessable', 'invalid-setting', 'notificationEmail is an email address, or null to send no email.', { field: 'notificationEmail' });
           }
           if (email !== state.settings.notificationEmail) changes.notificationEmail = email;
+        }
+        if (command.changes.notificationLanguage !== undefined) {
+          const language = command.changes.notificationLanguage;
+          if (language !== null && (typeof language !== 'string' || !isKnownLanguage(language))) {
+            throw new DomainError('unprocessable', 'invalid-setting', 'notificationLanguage is a BCP 47 language tag (en, ja, pt-BR, fr, ...), or null for English.', { field: 'notificationLanguage' });
+          }
+          if (language !== (state.settings.notificationLanguage ?? null)) changes.notificationLanguage = language;
         }
         if (Object.keys(changes).length === 0) return [];
         return [{ type: 'OrganizationSettingsChanged', data: { organizationId: state.organizationId!, changes } }];

@@ -1,2 +1,4 @@
 export * from './mailer';
 export * from './invitation-email';
+export * from './dates';
+export * from './notification-email';

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { escapeHtml, Mailer } from '@app/notifications';
+import { Mailer, notificationEmail, NotificationEmailInput } from '@app/notifications';
+import { clientCompany, clientCompanyStream, contact, contactStream, documentStream, portalAccess, portalAccessStream } from '@app/domain';
+import { CommandExecutor } from '../commands/command-executor';
 import { EventStore } from '@app/event-store';
 import { KeyValueStore } from '@app/credentials';
 import { NotificationRow, notificationOf } from '@app/projections';
@@ -11,39 +13,6 @@ const CHECKPOINTS = 'reactor-checkpoint';
 const SENT = 'notification-email-sent';
 export const NOTIFICATION_MAILER = 'notification_emails_v1';
 const CHECKPOINT_EVERY = 1000;
-
-const LABELS: Record<string, string> = {
-  TimesheetSubmitted: 'submitted a timesheet',
-  TimesheetResubmitted: 'resubmitted a timesheet',
-  TimesheetApproved: 'approved a timesheet',
-  TimesheetRejected: 'rejected a timesheet',
-  QuoteAccepted: 'accepted a quote',
-  QuoteDeclined: 'declined a quote',
-  InvoicePaymentRecorded: 'recorded a payment on an invoice',
-  CommentAdded: 'commented',
-  PortalPreferencesChanged: 'changed their portal preferences',
-  ContactUpdated: 'updated their contact details',
-  ClientCompanyUpdated: 'updated their company details',
-};
-
-export function notificationEmail(row: NotificationRow, to: string, organizationName: string): { to: string; subject: string; text: string; html: string } {
-  const what = LABELS[row.type] ?? row.type;
-  const subject = `[${organizationName}] A client ${what}`;
-  const lines = [
-    `A client ${what} in the ${organizationName} portal.`,
-    '',
-    `When: ${row.occurredAt}`,
-    ...(row.documentId ? [`Document: ${row.kind} ${row.documentId}`] : []),
-    ...(row.clientId ? [`Client company: ${row.clientId}`] : []),
-    ...(row.contactId ? [`Contact: ${row.contactId}`] : []),
-    ...Object.entries(row.details).map(([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`),
-    '',
-    `Notification: ${row.id}`,
-    '',
-  ];
-  const html = lines.filter((l) => l).map((l) => `<p>${escapeHtml(l)}</p>`).join('\n');
-  return { to, subject, text: lines.join('\n'), html };
-}
 
 /**
  * Emails each notification to the organization's notification address, where it has one.
@@ -68,6 +37,7 @@ export class NotificationMailer implements OnApplicationBootstrap, OnApplication
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     private readonly mailer: Mailer,
     private readonly organizations: Organizations,
+    private readonly executor: CommandExecutor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -141,8 +111,42 @@ export class NotificationMailer implements OnApplicationBootstrap, OnApplication
     const organization = await this.organizations.get(row.organizationId);
     const to = organization.settings.notificationEmail;
     if (!to) return false;
-    await this.mailer.send(notificationEmail(row, to, organization.name ?? this.config.organizationName));
+    const names = await this.namesOf(row);
+    await this.mailer.send(
+      notificationEmail({
+        to,
+        organizationName: organization.name ?? this.config.organizationName,
+        language: organization.settings.notificationLanguage ?? null,
+        timeZone: organization.timeZone,
+        type: row.type,
+        occurredAt: row.occurredAt,
+        details: row.details,
+        ...names,
+      }),
+    );
     await this.kv.set(SENT, row.id, { sentAt: new Date().toISOString(), to });
     return true;
+  }
+
+  /**
+   * What a person reads instead of ids: the contact's and the company's names from their own
+   * streams, the document's number and title from its first event (what it was shared as).
+   */
+  private async namesOf(row: NotificationRow): Promise<Pick<NotificationEmailInput, 'actorName' | 'companyName' | 'document'>> {
+    // Who acted: the portal user's own contact (its access names it), else the contact the event names.
+    const access = row.actor.kind === 'portal-user' ? await this.executor.load(portalAccessStream(row.actor.id), portalAccess, row.organizationId) : null;
+    const contactId = access?.state.contactId ?? row.contactId;
+    const [person, company, document] = await Promise.all([
+      contactId ? this.executor.load(contactStream(contactId), contact, row.organizationId) : null,
+      row.clientId ? this.executor.load(clientCompanyStream(row.clientId), clientCompany, row.organizationId) : null,
+      row.documentId && row.kind ? this.events.readStream(documentStream(row.kind, row.documentId)) : null,
+    ]);
+    const first = document?.events[0]?.data as { number?: unknown; title?: unknown; staffMember?: { name?: unknown } } | undefined;
+    const text = (value: unknown) => (typeof value === 'string' && value ? value : null);
+    return {
+      actorName: person?.state.name ?? null,
+      companyName: company?.state.name ?? null,
+      document: row.kind ? { kind: row.kind, number: text(first?.number), title: text(first?.title) ?? text(first?.staffMember?.name) } : null,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Module, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { DomainError, organization, OrganizationSettings, organizationStream, PortalDocumentVisibility } from '@app/domain';
 import { CommandExecutor } from '../commands/command-executor';
 import { ReadQuery } from '../http/pagination';
@@ -20,11 +20,19 @@ export class ChangeOrganizationSettingsDto {
   @IsEmail()
   @MaxLength(254)
   notificationEmail?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'ja', description: 'The language of those emails (built-in: en, ja, pt-BR, fr; others fall back to English); null: English' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(35)
+  notificationLanguage?: string | null;
 }
 
 export class OrganizationSettingsView {
   @ApiProperty({ enum: ['company', 'own'] }) portalDocumentVisibility!: PortalDocumentVisibility;
   @ApiProperty({ type: String, nullable: true }) notificationEmail!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'null: English' }) notificationLanguage!: string | null;
 }
 
 export class OrganizationView {
@@ -40,7 +48,7 @@ export class SettingsChangedResponse {
 }
 
 function settingsView(settings: OrganizationSettings): OrganizationSettingsView {
-  return { portalDocumentVisibility: settings.portalDocumentVisibility, notificationEmail: settings.notificationEmail ?? null };
+  return { portalDocumentVisibility: settings.portalDocumentVisibility, notificationEmail: settings.notificationEmail ?? null, notificationLanguage: settings.notificationLanguage ?? null };
 }
 
 /** The caller's own organization and its settings (issue 4): read from its stream, changed by an event. */
@@ -65,13 +73,14 @@ export class OrganizationSettingsController {
 
   @Patch('settings')
   @Staff('organization:manage')
-  @ApiOperation({ summary: 'Change the organization settings (ChangeOrganizationSettings): document visibility, notification email (admins only)' })
+  @ApiOperation({ summary: 'Change the organization settings (ChangeOrganizationSettings): document visibility, notification email and its language (admins only)' })
   @ApiOkResponse({ type: SettingsChangedResponse })
   @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/invalid-setting' })
   async change(@StaffContext() context: CommandContext, @Body() body: ChangeOrganizationSettingsDto): Promise<SettingsChangedResponse> {
     const changes: Partial<OrganizationSettings> = {};
     if (body.portalDocumentVisibility !== undefined) changes.portalDocumentVisibility = body.portalDocumentVisibility;
     if (body.notificationEmail !== undefined) changes.notificationEmail = body.notificationEmail;
+    if (body.notificationLanguage !== undefined) changes.notificationLanguage = body.notificationLanguage;
     const { state, position } = await this.executor.execute({
       streamName: organizationStream(context.organizationId),
       decider: organization,

@@ -61,7 +61,7 @@ export class Invitations {
   ): Promise<boolean> {
     const acceptUrl = `${this.config.publicPortalUrl}/accept-invitation?token=${encodeURIComponent(invitation.token)}`;
     const portalUrl = portal.isDefault ? this.config.publicPortalUrl : `${this.config.publicPortalUrl}/${portal.slug}`;
-    const { name } = await this.organizations.get(organizationId);
+    const { name, timeZone } = await this.organizations.get(organizationId);
     const organizationName = name ?? this.config.organizationName;
     const vars = { contactName: to.name, portalUrl, username: to.email, acceptUrl, organizationName, expiresAt: invitation.expiresAt };
     // The person's language first (the portal's template, else the built-in text), then the
@@ -70,7 +70,7 @@ export class Invitations {
     if (!custom && !hasBuiltInInvitation(language)) language = portal.defaultLanguage;
     const message = custom
       ? { to: to.email, subject: custom.subject, text: custom.text, html: `<p>${escapeHtml(custom.text).replace(/\r?\n/g, '<br>\n')}</p>` }
-      : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language });
+      : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language, timeZone });
     try {
       await this.mailer.send(message);
       return true;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { randomUUID } from 'node:crypto';
 import { contact, contactStream, DomainError, normalizeEmail, portalAccess, portalAccessStream, PortalPreferences } from '@app/domain';
 import { CredentialStore, hashPassword, hashToken, KeyValueStore, newToken, passwordProblem, verifyPassword } from '@app/credentials';
-import { Mailer } from '@app/notifications';
+import { Mailer, passwordResetEmail } from '@app/notifications';
 import { EventStore } from '@app/event-store';
 import { PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
@@ -194,14 +194,19 @@ export class PortalUsers implements OnApplicationShutdown {
         command: { type: 'RequestPasswordReset', requestId, expiresAt },
         context: { organizationId: candidate.organizationId, actor: { kind: 'system', id: 'password-reset' }, channel: 'portal', correlationId },
       });
-      const { name } = await this.organizations.get(candidate.organizationId);
-      const link = `${this.config.publicPortalUrl}/reset-password?token=${encodeURIComponent(token)}`;
-      await this.mailer.send({
-        to: candidate.email,
-        subject: `Reset your ${name} client portal password`,
-        text: `Someone asked to reset the password of ${candidate.email} on the ${name} client portal.\n\nTo choose a new password, open:\n${link}\n\nThe link can be used once and expires on ${new Date(expiresAt).toUTCString()}.\nIf you did not ask for this, ignore this email.\n`,
-        html: `<p>Someone asked to reset the password of ${candidate.email} on the ${name} client portal.</p><p><a href="${link}">Choose a new password</a></p><p>If you did not ask for this, ignore this email.</p>`,
-      });
+      const organization = await this.organizations.get(candidate.organizationId);
+      const { state: access } = await this.executor.load(portalAccessStream(candidate.accessId), portalAccess, candidate.organizationId);
+      const resetUrl = `${this.config.publicPortalUrl}/reset-password?token=${encodeURIComponent(token)}`;
+      await this.mailer.send(
+        passwordResetEmail({
+          to: candidate.email,
+          organizationName: organization.name ?? this.config.organizationName,
+          resetUrl,
+          expiresAt,
+          language: access.preferences.language ?? access.invitationLanguage,
+          timeZone: access.preferences.timeZone ?? organization.timeZone,
+        }),
+      );
     }
   }
 
