@@ -1,18 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { LogLevel } from '@nestjs/common';
 import secureJsonParse from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
 import { createValidationPipe } from './http/pipes';
 import { HttpMetrics } from './health/metrics';
-
-const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[] | false> = {
-  silent: false,
-  error: ['error', 'fatal'],
-  info: ['log', 'warn', 'error', 'fatal'],
-};
+import { AppLogger } from './logging/app-logger';
+import { logRequests } from './logging/request-log';
 
 /** Builds the API on Fastify; `main.ts` listens, tests call this directly. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -33,7 +28,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: LOG_LEVELS[config.logLevel],
+    logger: new AppLogger(config.logLevel, config.logFormat),
     bufferLogs: false,
     bodyParser: false, // our JSON parser above replaces Nest's
   });
@@ -44,6 +39,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     metrics.record(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime);
     done();
   });
+  if (config.logLevel !== 'silent' && config.logLevel !== 'error') logRequests(fastify);
   app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(

@@ -30,7 +30,9 @@ export interface AppConfig {
   trustProxy: boolean;
   /** How long a `minPosition` query waits for the projections before answering 503. */
   readWaitTimeoutMs: number;
-  logLevel: 'silent' | 'error' | 'info';
+  logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** LOG_FORMAT: json lines, or readable text; default: json unless the output is a terminal. */
+  logFormat: 'json' | 'text';
   /** Portals per organization (MAX_PORTALS). */
   maxPortals: number;
   /** User types per portal (MAX_USER_TYPES_PER_PORTAL). */
@@ -62,7 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3_600),
     passwordResetTtlSeconds: integer(env, 'PASSWORD_RESET_TTL_SECONDS', 3_600),
     trustProxy: env.TRUST_PROXY === 'true',
-    logLevel: env.LOG_LEVEL === 'silent' || env.LOG_LEVEL === 'error' ? env.LOG_LEVEL : 'info',
+    logLevel: env.LOG_LEVEL === 'silent' || env.LOG_LEVEL === 'error' || env.LOG_LEVEL === 'debug' ? env.LOG_LEVEL : 'info',
+    logFormat: env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'text' ? env.LOG_FORMAT : process.stdout.isTTY ? 'text' : 'json',
     maxPortals: integer(env, 'MAX_PORTALS', 5),
     maxUserTypesPerPortal: integer(env, 'MAX_USER_TYPES_PER_PORTAL', 5),
     maxUsersPerPortal: integer(env, 'MAX_USERS_PER_PORTAL', 3_000),

@@ -14,9 +14,17 @@ export interface CommandContext {
 }
 
 export function correlationIdOf(request: FastifyRequest): string {
-  const header = request.headers['x-correlation-id'];
-  return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+  let id = correlationIds.get(request);
+  if (id === undefined) {
+    const header = request.headers['x-correlation-id'];
+    id = typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+    correlationIds.set(request, id);
+  }
+  return id;
 }
+
+/** One correlation id per request: the events it writes and its log line carry the same. */
+const correlationIds = new WeakMap<FastifyRequest, string>();
 
 /** The Idempotency-Key header, scoped to who sent it (keys of different callers never collide). */
 export function idempotencyKeyOf(request: FastifyRequest, scope: string): string | undefined {
