@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStoreDbEventStore } from './adapters/eventstoredb.event-store';
-import { SqliteEventStore } from './adapters/sqlite.event-store';
+import { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 import { EventStore } from './event-store';
 
 export * from './event-store';
 export { InMemoryEventStore } from './adapters/in-memory.event-store';
-export { SqliteEventStore } from './adapters/sqlite.event-store';
-export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './adapters/sqlite.event-store';
+export { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
+export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './adapters/sqlite/sqlite.event-store';
 export { EventStoreDbEventStore } from './adapters/eventstoredb.event-store';
 export type { EventStoreDbEventStoreOptions } from './adapters/eventstoredb.event-store';
 

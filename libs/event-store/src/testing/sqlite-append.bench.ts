@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../adapters/sqlite.event-store';
+import { SqliteEventStore } from '../adapters/sqlite/sqlite.event-store';
 import { EventToAppend } from '../event-store';
 
 const SECONDS = 3;

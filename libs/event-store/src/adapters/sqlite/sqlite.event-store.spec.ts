@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { WrongExpectedRevisionError } from '../event-store';
-import { anEvent, collect, eventStoreContract, streamName } from '../testing/event-store.contract';
-import { SqliteEventStore } from './sqlite.event-store';
+import { WrongExpectedRevisionError } from '../../event-store';
+import { anEvent, collect, eventStoreContract, streamName } from '../../testing/event-store.contract';
+import { Worker } from 'node:worker_threads';
+import { EventStoreWriterStoppedError, SqliteEventStore } from './sqlite.event-store';
+import { SqliteEventWriter } from './sqlite-event-writer';
 
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-event-store-'));
 let files = 0;
@@ -27,16 +29,48 @@ describe('SqliteEventStore', () => {
     await store.close();
   });
 
-  it('is durable: WAL mode with synchronous=FULL', () => {
+  it('is durable: WAL mode, and the writer commits with synchronous=FULL', () => {
     const db = new Database(store.filePath, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {
       db.close();
     }
-    // synchronous is per connection: ask the store's own.
-    const connection = (store as unknown as { db: Database.Database }).db;
-    expect(connection.pragma('synchronous', { simple: true })).toBe(2n); // 2 = FULL
+    // synchronous is per connection: ask the writer's own (the one the worker thread opens).
+    const writer = new SqliteEventWriter(store.filePath);
+    try {
+      expect(writer.synchronous()).toBe(2n); // 2 = FULL
+    } finally {
+      writer.close();
+    }
+  });
+
+  it('answers an error, never a false success, when its writer dies with the batch in flight; the next append starts a new writer', async () => {
+    const stream = streamName();
+    // A large batch keeps the writer busy while it is terminated.
+    const big = Array.from({ length: 2000 }, () => anEvent('Big', { blob: 'x'.repeat(2000) }));
+    const inFlight = store.appendToStream(stream, big, { expectedRevision: 'no_stream' });
+    await new Promise((resolve) => setImmediate(resolve)); // handed to the writer
+    const writer = (store as unknown as { writer: Worker }).writer;
+    await writer.terminate();
+    await expect(inFlight).rejects.toThrow(EventStoreWriterStoppedError);
+
+    // Whether or not that batch committed, a retry with the same ids settles it exactly once.
+    const retried = await store.appendToStream(stream, big, { expectedRevision: 'no_stream' });
+    expect(retried.nextExpectedRevision).toBe(1999n);
+    expect((await store.readStream(stream)).events).toHaveLength(2000);
+    const next = await store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' });
+    expect(next.nextExpectedRevision).toBe(0n);
+  });
+
+  it('keeps the request thread free: an append does not block the event loop for its commit', async () => {
+    // While a large batch commits in the writer thread, timers on this thread keep firing.
+    const big = Array.from({ length: 5000 }, () => anEvent('Big', { blob: 'y'.repeat(1000) }));
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 1);
+    await store.appendToStream(streamName(), big, { expectedRevision: 'no_stream' });
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThan(1);
   });
 
   it('gathers concurrent appends into fewer transactions than appends (group commit)', async () => {
@@ -138,7 +172,7 @@ describe('SqliteEventStore', () => {
 
   it('keeps acknowledged appends when its process is killed (kill -9)', async () => {
     const file = newFile();
-    const register = resolve(__dirname, '../testing/register-ts.js');
+    const register = resolve(__dirname, '../../testing/register-ts.js');
     const adapter = resolve(__dirname, 'sqlite.event-store.ts');
     // The child appends in waves of 4 concurrent appends and prints each acknowledged stream.
     const script = `

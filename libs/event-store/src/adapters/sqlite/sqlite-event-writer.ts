@@ -1,0 +1,132 @@
+import Database from 'better-sqlite3';
+import { AppendResult, ExpectedRevision, WrongExpectedRevisionError } from '../../event-store';
+import { checkAppend, StoredRef } from '../append-rules';
+import { openEventsDatabase } from './schema';
+
+/** An append as the writer gets it: already validated, ids normalized, data serialized. */
+export interface AppendRequest {
+  streamName: string;
+  expected: ExpectedRevision;
+  ids: string[];
+  rows: { type: string; data: string; metadata: string }[];
+}
+
+/** One append's outcome, in a form that crosses a thread (structured clone: no class instances). */
+export type AppendOutcome =
+  | { ok: true; nextExpectedRevision: bigint; position: bigint }
+  | { ok: false; error: { name: 'WrongExpectedRevisionError'; streamName: string; expected: ExpectedRevision; actual: bigint } | { name: 'DuplicateEventIdError'; streamName: string } };
+
+/** The append's own fault (an id already stored elsewhere): it fails alone, the batch commits. */
+export class DuplicateEventIdError extends Error {
+  constructor(readonly streamName: string) {
+    super(`An event id of this append to ${streamName} is already stored at another place`);
+    this.name = 'DuplicateEventIdError';
+  }
+}
+
+/** Turns an outcome back into what `appendToStream` answers or throws. */
+export function settle(outcome: AppendOutcome): AppendResult {
+  if (outcome.ok) return { nextExpectedRevision: outcome.nextExpectedRevision, position: outcome.position };
+  const error = outcome.error;
+  if (error.name === 'WrongExpectedRevisionError') throw new WrongExpectedRevisionError(error.streamName, error.expected, error.actual);
+  throw new DuplicateEventIdError(error.streamName);
+}
+
+/**
+ * The only writer of the events file: group commit. A batch of appends is one transaction
+ * (one fsync); each append is checked against its expected revision inside it, in arrival
+ * order, within its own savepoint, so a conflict fails that append alone. Writes are serial,
+ * so positions (the AUTOINCREMENT key) become visible in order and a reader "after p" never
+ * skips one. BEGIN IMMEDIATE takes SQLite's write lock, also against another process.
+ */
+export class SqliteEventWriter {
+  private readonly db: Database.Database;
+  private readonly statements: {
+    streamHead: Database.Statement<[string], bigint>;
+    streamEventsFrom: Database.Statement<[string, bigint, number], { id: string; stream_revision: bigint; position: bigint }>;
+    findById: Database.Statement<[string], { stream_name: string; stream_revision: bigint }>;
+    insert: Database.Statement<[string, string, bigint, string, string, string, string]>;
+  };
+  private readonly commitBatch: (batch: AppendRequest[], recordedAt: string) => AppendOutcome[];
+
+  constructor(filePath: string) {
+    this.db = openEventsDatabase(filePath, 'writer');
+    this.statements = {
+      streamHead: this.db
+        .prepare<[string], bigint>('SELECT stream_revision FROM events WHERE stream_name = ? ORDER BY stream_revision DESC LIMIT 1')
+        .pluck(),
+      streamEventsFrom: this.db.prepare(
+        'SELECT id, stream_revision, position FROM events WHERE stream_name = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
+      ),
+      findById: this.db.prepare('SELECT stream_name, stream_revision FROM events WHERE id = ?'),
+      insert: this.db.prepare('INSERT INTO events (id, stream_name, stream_revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    };
+    // A transaction function called inside another runs in a SAVEPOINT: a failing append is
+    // rolled back alone, and the batch goes on.
+    const appendOne = this.db.transaction((append: AppendRequest, recordedAt: string) => this.write(append, recordedAt));
+    const batch = this.db.transaction((appends: AppendRequest[], recordedAt: string): AppendOutcome[] =>
+      appends.map((append): AppendOutcome => {
+        try {
+          const result = appendOne(append, recordedAt);
+          return { ok: true, nextExpectedRevision: result.nextExpectedRevision, position: result.position };
+        } catch (error) {
+          if (error instanceof WrongExpectedRevisionError) {
+            return { ok: false, error: { name: 'WrongExpectedRevisionError', streamName: error.streamName, expected: error.expected, actual: error.actual } };
+          }
+          if (error instanceof DuplicateEventIdError) return { ok: false, error: { name: 'DuplicateEventIdError', streamName: error.streamName } };
+          throw error;
+        }
+      }),
+    );
+    this.commitBatch = (appends, recordedAt) => batch.immediate(appends, recordedAt);
+  }
+
+  /** Commits the batch in one transaction; throws (nothing committed) on an I/O or lock failure. */
+  commit(appends: AppendRequest[], recordedAt: string): AppendOutcome[] {
+    return this.commitBatch(appends, recordedAt);
+  }
+
+  /** The connection's synchronous setting (2: FULL), for the durability spec. */
+  synchronous(): bigint {
+    return this.db.pragma('synchronous', { simple: true }) as bigint;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** One append inside the batch transaction (its own savepoint). */
+  private write(append: AppendRequest, recordedAt: string): AppendResult {
+    const { streamName, ids } = append;
+    const current = this.statements.streamHead.get(streamName) ?? -1n;
+    const retried = checkAppend({
+      streamName,
+      expected: append.expected,
+      current,
+      ids,
+      eventsFrom: (revision, count) =>
+        this.statements.streamEventsFrom.all(streamName, revision, count).map(
+          (row): StoredRef => ({ id: row.id, streamRevision: row.stream_revision, position: row.position }),
+        ),
+      findById: (id) => {
+        const row = this.statements.findById.get(id);
+        return row && { streamName: row.stream_name, streamRevision: row.stream_revision };
+      },
+    });
+    if (retried) return retried;
+
+    let revision = current;
+    let position = 0n;
+    append.rows.forEach((row, i) => {
+      revision += 1n;
+      try {
+        const info = this.statements.insert.run(ids[i], streamName, revision, row.type, row.data, row.metadata, recordedAt);
+        position = BigInt(info.lastInsertRowid);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateEventIdError(streamName);
+        throw error;
+      }
+    });
+    return { nextExpectedRevision: revision, position };
+  }
+}

@@ -1,0 +1,307 @@
+import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import {
+  AppendResult,
+  EventStore,
+  EventToAppend,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  ReadStreamResult,
+  RecordedEvent,
+  SubscribeOptions,
+} from '../../event-store';
+import { siblingModule, startWorker } from '../../worker-thread';
+import { AppendNotifier } from '../append-notifier';
+import { normalizeId, validateAppend, validateMaxCount } from '../append-rules';
+import { openEventsDatabase } from './schema';
+import { AppendOutcome, AppendRequest, settle } from './sqlite-event-writer';
+import type { WriterReply, WriterRequest } from './sqlite-writer.worker';
+
+export interface SqliteEventStoreOptions {
+  /** Events read per query by a catching-up subscription. */
+  subscriptionPageSize?: number;
+  /** How often a caught-up subscription looks for events written by another process. */
+  pollIntervalMs?: number;
+  /** Most appends gathered into one transaction. */
+  maxAppendsPerTransaction?: number;
+}
+
+/** Counters for tests and metrics: how well group commit gathers appends. */
+export interface SqliteEventStoreStats {
+  /** Transactions committed (one fsync each). */
+  transactions: number;
+  /** Appends decided in those transactions (written, retried idempotently, or refused). */
+  appends: number;
+}
+
+interface PendingAppend extends AppendRequest {
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+interface EventRow {
+  position: bigint;
+  id: string;
+  stream_name: string;
+  stream_revision: bigint;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+/** The writer thread stopped (crashed, was terminated) before it answered: the outcome is unknown. */
+export class EventStoreWriterStoppedError extends Error {
+  constructor(detail: string) {
+    super(`The event store's writer stopped before answering (${detail}); the append may or may not be stored: retry it with the same event ids`);
+    this.name = 'EventStoreWriterStoppedError';
+  }
+}
+
+/**
+ * The embedded, durable event store: one SQLite file in WAL mode. An acknowledged append is on
+ * disk (synchronous=FULL, fsync) and survives kill -9 or a power cut.
+ *
+ * Writes happen in a worker thread that owns the write connection (SqliteEventWriter): the
+ * request thread gathers the appends that arrive together, hands them over as one batch (one
+ * transaction, one fsync) and goes on serving requests while the batch commits; whatever
+ * arrives meanwhile forms the next batch. Each append is answered when its batch is durable,
+ * and fails if the writer dies first (never a false success). Reads use this thread's own
+ * connection: indexed, short, and never blocked by the writer (WAL).
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly db: Database.Database;
+  private readonly notifier = new AppendNotifier();
+  private readonly pageSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxBatch: number;
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private inFlight: { batchId: number; appends: PendingAppend[] } | undefined;
+  private nextBatchId = 1;
+  private writer: Worker | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+  private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
+
+  private readonly statements: {
+    streamEvents: Database.Statement<[string], EventRow>;
+    streamEventsAfter: Database.Statement<[string, bigint], EventRow>;
+    streamHead: Database.Statement<[string], bigint>;
+    page: Database.Statement<[bigint, number], EventRow>;
+    head: Database.Statement<[], bigint>;
+  };
+
+  constructor(
+    readonly filePath: string,
+    options: SqliteEventStoreOptions = {},
+  ) {
+    this.pageSize = options.subscriptionPageSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.maxBatch = options.maxAppendsPerTransaction ?? 1000;
+    // Created here first (schema included), so that reads work before the writer has started.
+    this.db = openEventsDatabase(filePath, 'reader');
+    const columns = 'position, id, stream_name, stream_revision, type, data, metadata, recorded_at';
+    this.statements = {
+      // These use the (stream_name, stream_revision) unique index.
+      streamEvents: this.db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY stream_revision`),
+      streamEventsAfter: this.db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? AND stream_revision >= ? ORDER BY stream_revision`),
+      streamHead: this.db
+        .prepare<[string], bigint>('SELECT stream_revision FROM events WHERE stream_name = ? ORDER BY stream_revision DESC LIMIT 1')
+        .pluck(),
+      page: this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      head: this.db.prepare<[], bigint>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+    };
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
+    this.assertOpen();
+    const from = options.fromRevision ?? 0n;
+    if (from === 0n) {
+      const events = this.statements.streamEvents.all(streamName).map(toRecorded);
+      return { events, revision: events.length === 0 ? -1n : events[events.length - 1].streamRevision };
+    }
+    // One event early: when the stream has nothing new (the usual case for a cached state),
+    // that event still tells its revision, without a second query.
+    const rows = this.statements.streamEventsAfter.all(streamName, from - 1n).map(toRecorded);
+    if (rows.length > 0) return { events: rows.slice(1), revision: rows[rows.length - 1].streamRevision };
+    return { events: [], revision: this.statements.streamHead.get(streamName) ?? -1n };
+  }
+
+  appendToStream(streamName: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.assertOpen();
+      if (this.closing) throw new Error(`The event store ${this.filePath} is closing`);
+      validateAppend(streamName, events);
+      const rows = events.map((event) => ({ type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) }));
+      const ids = events.map((event) => normalizeId(event.id));
+      this.queue.push({ streamName, expected: options.expectedRevision, ids, rows, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    validateMaxCount(options.maxCount);
+    if (options.maxCount === 0) return [];
+    return this.statements.page.all(options.after ?? 0n, options.maxCount).map(toRecorded);
+  }
+
+  async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    const { signal } = options;
+    let cursor = options.after ?? 0n;
+    while (!signal?.aborted && !this.closed) {
+      // Noted before the read: an append committed while this page is handed out wakes the wait.
+      const seen = this.notifier.current;
+      const page = this.statements.page.all(cursor, this.pageSize).map(toRecorded);
+      for (const event of page) {
+        if (signal?.aborted || this.closed) return;
+        yield event;
+        cursor = event.position;
+      }
+      if (page.length < this.pageSize) {
+        // Caught up: wait for an append in this process, or poll for another process's.
+        await this.notifier.wait(seen, signal, this.pollIntervalMs);
+      }
+    }
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return this.statements.head.get() ?? 0n;
+  }
+
+  /** Commits the appends already accepted, stops the writer, then closes the file. Subscriptions end. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  /** Transactions committed and appends decided in them since this store was opened. */
+  stats(): SqliteEventStoreStats {
+    return { ...this.counters };
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.closed) return;
+    if (this.queue.length > 0 || this.inFlight) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        this.flush();
+      });
+    }
+    const writer = this.writer;
+    this.writer = undefined;
+    if (writer) {
+      const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+      writer.postMessage({ type: 'close' } satisfies WriterRequest);
+      await exited;
+    }
+    this.closed = true;
+    this.db.close();
+    this.notifier.notify();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate runs after this turn's I/O callbacks: every append they made joins the batch.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  /** Hands the next batch to the writer, unless one is being committed (it will call again). */
+  private flush(): void {
+    if (this.inFlight) return;
+    if (this.queue.length === 0) {
+      this.drained?.();
+      return;
+    }
+    const appends = this.queue.slice(0, this.maxBatch);
+    this.queue = this.queue.slice(appends.length);
+    const batchId = this.nextBatchId++;
+    this.inFlight = { batchId, appends };
+    const request: WriterRequest = {
+      type: 'commit',
+      batchId,
+      recordedAt: new Date().toISOString(),
+      appends: appends.map(({ streamName, expected, ids, rows }) => ({ streamName, expected, ids, rows })),
+    };
+    const writer = this.writerThread();
+    writer.ref(); // a batch in flight keeps the process alive until it is answered
+    writer.postMessage(request);
+  }
+
+  private writerThread(): Worker {
+    if (this.writer) return this.writer;
+    const worker = startWorker(siblingModule(__dirname, 'sqlite-writer.worker', __filename), { filePath: this.filePath });
+    worker.on('message', (reply: WriterReply) => this.onReply(reply));
+    worker.on('error', (error) => this.onWriterStopped(worker, error.message));
+    worker.on('exit', (code) => this.onWriterStopped(worker, `exit code ${code}`));
+    this.writer = worker;
+    return worker;
+  }
+
+  private onReply(reply: WriterReply): void {
+    if (reply.type !== 'committed' && reply.type !== 'failed') return;
+    const batch = this.inFlight;
+    if (!batch || batch.batchId !== reply.batchId) return;
+    this.inFlight = undefined;
+    this.writer?.unref(); // idle: the writer alone must not keep the process alive
+    if (reply.type === 'failed') {
+      const error = new Error(`The event store could not commit: ${reply.message}`);
+      for (const append of batch.appends) append.reject(error);
+    } else {
+      this.counters.transactions += 1;
+      this.counters.appends += batch.appends.length;
+      reply.outcomes.forEach((outcome: AppendOutcome, i) => {
+        try {
+          batch.appends[i].resolve(settle(outcome));
+        } catch (error) {
+          batch.appends[i].reject(error);
+        }
+      });
+      this.notifier.notify();
+    }
+    this.flush();
+  }
+
+  /**
+   * The writer died (or was terminated) with a batch in flight: its appends get an error, since
+   * nobody knows whether that batch committed; a retry with the same ids is idempotent. The
+   * next batch starts a new writer.
+   */
+  private onWriterStopped(worker: Worker, detail: string): void {
+    if (this.writer !== worker) return;
+    this.writer = undefined;
+    const batch = this.inFlight;
+    this.inFlight = undefined;
+    if (batch) {
+      const error = new EventStoreWriterStoppedError(detail);
+      for (const append of batch.appends) append.reject(error);
+      this.notifier.notify(); // it may have committed: let subscriptions look
+    }
+    this.flush();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`The event store ${this.filePath} is closed`);
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    type: row.type,
+    data: JSON.parse(row.data) as RecordedEvent['data'],
+    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+    streamName: row.stream_name,
+    streamRevision: row.stream_revision,
+    position: row.position,
+    recordedAt: row.recorded_at,
+  };
+}
