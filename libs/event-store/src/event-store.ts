@@ -79,6 +79,11 @@ export interface SubscribeOptions {
   signal?: AbortSignal;
 }
 
+export interface SubscribePagesOptions extends SubscribeOptions {
+  /** Most events per page. */
+  maxCount: number;
+}
+
 export interface EventStore {
   readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadStreamResult>;
   /**
@@ -99,6 +104,12 @@ export interface EventStore {
    * and resume after the last delivered position.
    */
   subscribeToAll(options: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * The same catch-up subscription, delivered in pages: every page holds what is available at
+   * once (at least one event, at most maxCount), so that a reader handles the log a page at a
+   * time (one transaction per page) instead of an event at a time.
+   */
+  subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]>;
   /** Position of the newest event in the log, or 0n when the log is empty. */
   headPosition(): Promise<bigint>;
   close(): Promise<void>;
@@ -121,4 +132,57 @@ export function matchesExpectedRevision(expected: ExpectedRevision, actual: bigi
   if (expected === 'no_stream') return actual === -1n;
   if (expected === 'stream_exists') return actual >= 0n;
   return expected === actual;
+}
+
+/**
+ * Pages from an event-at-a-time subscription: a pump reads ahead (at most two pages) into a
+ * queue, and each page is what the queue holds when the reader asks (waiting for the first
+ * event only). No timer per event: the pump and the reader meet on one promise.
+ */
+export async function* pagesOf(events: AsyncIterable<RecordedEvent>, maxCount: number): AsyncGenerator<RecordedEvent[]> {
+  if (!Number.isInteger(maxCount) || maxCount < 1) throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
+  const iterator = events[Symbol.asyncIterator]();
+  const queue: RecordedEvent[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  let resume: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const pump = (async () => {
+    try {
+      for (;;) {
+        while (queue.length >= maxCount * 2) await new Promise<void>((resolve) => (resume = resolve));
+        const next = await iterator.next();
+        if (next.done) break;
+        queue.push(next.value);
+        notify();
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      notify();
+    }
+  })();
+  try {
+    for (;;) {
+      if (queue.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      if (queue.length > 0) {
+        const page = queue.splice(0, maxCount);
+        resume?.();
+        resume = undefined;
+        yield page;
+        continue;
+      }
+      if (failure) throw failure.error;
+      return;
+    }
+  } finally {
+    // The source's own abort signal ends it; its pending next() is not awaited here.
+    void iterator.return?.()?.catch(() => undefined);
+    void pump;
+  }
 }

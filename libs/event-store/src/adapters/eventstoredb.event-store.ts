@@ -26,6 +26,8 @@ import {
   ReadStreamResult,
   RecordedEvent,
   SubscribeOptions,
+  SubscribePagesOptions,
+  pagesOf,
   WrongExpectedRevisionError,
 } from '../event-store';
 import { normalizeId, validateAppend, validateMaxCount } from './append-rules';
@@ -161,6 +163,10 @@ export class EventStoreDbEventStore implements EventStore {
       cursor = last.prepare;
     }
     return events;
+  }
+
+  subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]> {
+    return pagesOf(this.subscribeToAll(options), options.maxCount);
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {

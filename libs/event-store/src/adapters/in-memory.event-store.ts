@@ -8,6 +8,8 @@ import {
   ReadStreamResult,
   RecordedEvent,
   SubscribeOptions,
+  SubscribePagesOptions,
+  pagesOf,
 } from '../event-store';
 import { AppendNotifier } from './append-notifier';
 import { checkAppend, normalizeId, validateAppend, validateMaxCount } from './append-rules';
@@ -94,6 +96,10 @@ export class InMemoryEventStore implements EventStore {
       }
       if (page.length === 0) await this.notifier.wait(seen, signal);
     }
+  }
+
+  subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]> {
+    return pagesOf(this.subscribeToAll(options), options.maxCount);
   }
 
   async headPosition(): Promise<bigint> {

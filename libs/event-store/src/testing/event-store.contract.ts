@@ -416,6 +416,41 @@ export function eventStoreContract(name: string, create: () => Promise<EventStor
         await expect(within(iterator.next(), 'the subscription to end')).resolves.toEqual({ done: true, value: undefined });
       });
     });
+
+    describe('subscribeToAllPages', () => {
+      it('delivers the log in pages of at most maxCount, in order, none skipped or repeated, then live pages', async () => {
+        const stream = streamName();
+        const before = await store.headPosition();
+        for (let i = 0; i < 7; i++) await append(stream, [anEvent(), anEvent()], i === 0 ? 'no_stream' : BigInt(i * 2 - 1));
+        const controller = new AbortController();
+        const pages: RecordedEvent[][] = [];
+        let live: Promise<AppendResult> | undefined;
+        await within(
+          (async () => {
+            for await (const page of store.subscribeToAllPages({ after: before, maxCount: 3, signal: controller.signal })) {
+              pages.push(page.filter((e) => e.streamName === stream));
+              const seen = pages.flat().length;
+              if (seen === 14 && !live) live = append(stream, [anEvent('Live')], 13n);
+              if (seen === 15) controller.abort();
+            }
+          })(),
+          'the pages to arrive and the subscription to end after abort',
+        );
+        await live;
+        expect(pages.every((page) => page.length >= 1 && page.length <= 3)).toBe(true);
+        const events = pages.flat();
+        expect(events.map((e) => e.streamRevision)).toEqual(Array.from({ length: 15 }, (_, i) => BigInt(i)));
+        expectStrictlyIncreasing(events.map((e) => e.position));
+      });
+
+      it('ends at once when its signal has already aborted', async () => {
+        await append(streamName(), [anEvent()], 'no_stream');
+        const controller = new AbortController();
+        controller.abort();
+        const iterator = store.subscribeToAllPages({ maxCount: 10, signal: controller.signal })[Symbol.asyncIterator]();
+        await expect(within(iterator.next(), 'the subscription to end')).resolves.toEqual({ done: true, value: undefined });
+      });
+    });
   });
 }
 

@@ -10,6 +10,7 @@ import {
   ReadStreamResult,
   RecordedEvent,
   SubscribeOptions,
+  SubscribePagesOptions,
 } from '../../event-store';
 import { siblingModule, startWorker } from '../../worker-thread';
 import { AppendNotifier } from '../append-notifier';
@@ -165,6 +166,23 @@ export class SqliteEventStore implements EventStore {
         // Caught up: wait for an append in this process, or poll for another process's.
         await this.notifier.wait(seen, signal, this.pollIntervalMs);
       }
+    }
+  }
+
+  /** Pages straight from the log: one query per page, parsed once. */
+  async *subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]> {
+    const { signal, maxCount } = options;
+    validateMaxCount(maxCount);
+    if (maxCount < 1) throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
+    let cursor = options.after ?? 0n;
+    while (!signal?.aborted && !this.closed) {
+      const seen = this.notifier.current;
+      const page = this.statements.page.all(cursor, maxCount).map(toRecorded);
+      if (page.length > 0) {
+        yield page;
+        cursor = page[page.length - 1].position;
+      }
+      if (page.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal, this.pollIntervalMs);
     }
   }
 
