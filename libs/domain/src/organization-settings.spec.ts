@@ -7,7 +7,7 @@ describe('organization settings', () => {
   const changed = (changes: Record<string, unknown>): OrganizationEvent => ({ type: 'OrganizationSettingsChanged', data: { organizationId: 'o1', changes } });
 
   it('start with company-wide visibility and no notification email', () => {
-    expect(organization.initialState().settings).toEqual({ portalDocumentVisibility: 'company', notificationEmail: null });
+    expect(organization.initialState().settings).toEqual({ portalDocumentVisibility: 'company', notificationEmail: null, notificationLanguage: null });
   });
 
   it('change the document visibility and the notification email, one event with what changed', () => {
@@ -44,8 +44,14 @@ describe('organization settings', () => {
     spec.given([]).when({ type: 'ChangeOrganizationSettings', changes: { notificationEmail: null } }).thenThrows('organization-not-found');
   });
 
+  it('change the language of the notification emails; refuse one that is not a language tag', () => {
+    spec.given([created]).when({ type: 'ChangeOrganizationSettings', changes: { notificationLanguage: 'ja' } }).then([changed({ notificationLanguage: 'ja' })]);
+    spec.given([created, changed({ notificationLanguage: 'ja' })]).when({ type: 'ChangeOrganizationSettings', changes: { notificationLanguage: 'ja' } }).then([]);
+    spec.given([created]).when({ type: 'ChangeOrganizationSettings', changes: { notificationLanguage: 'xx-Klingon' } }).thenThrows('invalid-setting', { field: 'notificationLanguage' });
+  });
+
   it('fold into the state', () => {
     const state = [created, changed({ portalDocumentVisibility: 'own' }), changed({ notificationEmail: 'a@acme.example' })].reduce(organization.evolve, organization.initialState());
-    expect(state.settings).toEqual({ portalDocumentVisibility: 'own', notificationEmail: 'a@acme.example' });
+    expect(state.settings).toEqual({ portalDocumentVisibility: 'own', notificationEmail: 'a@acme.example', notificationLanguage: null });
   });
 });

@@ -1,3 +1,4 @@
+import type { ApiKeyEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionWrite } from './read-store';
 import { Projection } from './projection';
@@ -7,6 +8,7 @@ export const API_KEYS_COLLECTION = 'api_keys_v1';
 /** The organization's API keys as staff list them: name, role, prefix, status. No key material. */
 export const apiKeysProjection: Projection = {
   name: 'api_keys_v1',
+  eventTypes: ['ApiKeyIssued', 'ApiKeyRevoked'] satisfies ApiKeyEvent['type'][],
   collections: [{ name: API_KEYS_COLLECTION, indexes: [['organizationId']] }],
 
   project(event: RecordedEvent): ProjectionWrite[] {

@@ -17,6 +17,7 @@ const SUBJECT_LIST_FIELDS = ['clientIds', 'previousClientIds'];
  */
 export const auditProjection: Projection = {
   name: 'audit_v1',
+  eventTypes: '*',
   collections: [
     { name: AUDIT_LOG_COLLECTION, indexes: [['organizationId']] },
     { name: AUDIT_BY_SUBJECT_COLLECTION, indexes: [['organizationId', 'subjectId']] },

@@ -1,9 +1,18 @@
+import type { InvoiceEvent, QuoteEvent, ShiftEvent, TimesheetEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { CLIENT_DOCUMENTS_COLLECTION, CLIENT_DOCUMENTS_SPEC } from './client-documents';
 import { Projection } from './projection';
 import { projectQuoteOrInvoice } from './quotes-invoices.projection';
 import { ProjectionWrite } from './read-store';
 import { projectShiftOrTimesheet } from './shifts-timesheets.projection';
+
+const CLIENT_DOCUMENT_EVENT_TYPES = [
+  ...(['ShiftPublished', 'ShiftUpdated', 'ShiftCancelled'] satisfies ShiftEvent['type'][]),
+  ...(['TimesheetSubmitted', 'TimesheetResubmitted', 'TimesheetApproved', 'TimesheetRejected'] satisfies TimesheetEvent['type'][]),
+  ...(['QuoteShared', 'QuoteAccepted', 'QuoteDeclined', 'QuoteWithdrawn'] satisfies QuoteEvent['type'][]),
+  ...(['InvoiceShared', 'InvoicePaymentRecorded', 'InvoicePaid'] satisfies InvoiceEvent['type'][]),
+  'DocumentMovedToClient',
+];
 
 /**
  * The per-client document list (`client_documents_v2`): the one projection that writes it.
@@ -16,6 +25,7 @@ import { projectShiftOrTimesheet } from './shifts-timesheets.projection';
  */
 export const clientDocumentsProjection: Projection = {
   name: 'client_documents_v2',
+  eventTypes: CLIENT_DOCUMENT_EVENT_TYPES,
   collections: [CLIENT_DOCUMENTS_SPEC],
 
   project(event: RecordedEvent): ProjectionWrite[] {
@@ -38,6 +48,7 @@ function withApprovalQueue(event: RecordedEvent, writes: ProjectionWrite[]): Pro
       : write,
   );
 }
+
 
 function projectByKind(event: RecordedEvent): ProjectionWrite[] {
   switch (event.type) {

@@ -1,4 +1,4 @@
-import { DocumentKind, isDocumentKind, notificationIdOf } from '@app/domain';
+import { DocumentCommentsEvent, DocumentKind, DocumentViewsEvent, isDocumentKind, notificationIdOf } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { Projection } from './projection';
 import { ProjectionWrite } from './read-store';
@@ -13,6 +13,7 @@ export const NOTIFICATIONS_COLLECTION = 'notifications_v1';
  */
 export const documentCommentsProjection: Projection = {
   name: 'document_comments_v1',
+  eventTypes: ['CommentAdded'] satisfies DocumentCommentsEvent['type'][],
   collections: [{ name: DOCUMENT_COMMENTS_COLLECTION, indexes: [['organizationId', 'documentId']] }],
   project(event: RecordedEvent): ProjectionWrite[] {
     if (event.type !== 'CommentAdded') return [];
@@ -43,6 +44,7 @@ export const documentCommentsProjection: Projection = {
  */
 export const documentViewsProjection: Projection = {
   name: 'document_views_v1',
+  eventTypes: ['DocumentViewed'] satisfies DocumentViewsEvent['type'][],
   collections: [{ name: DOCUMENT_VIEWS_COLLECTION, indexes: [['organizationId', 'clientId'], ['organizationId', 'clientId', 'kind']] }],
   project(event: RecordedEvent): ProjectionWrite[] {
     if (event.type !== 'DocumentViewed') return [];
@@ -161,6 +163,7 @@ function pick(data: Record<string, unknown>, keys: string[]): Record<string, unk
  */
 export const notificationsProjection: Projection = {
   name: 'notifications_v1',
+  eventTypes: ['NotificationRead', 'CommentAdded', ...Object.keys(DOCUMENT_ACTIONS), ...Object.keys(DETAIL_CHANGES)],
   collections: [{ name: NOTIFICATIONS_COLLECTION, indexes: [['organizationId'], ['organizationId', 'read']] }],
   project(event: RecordedEvent): ProjectionWrite[] {
     if (event.type === 'NotificationRead') {

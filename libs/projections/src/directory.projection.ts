@@ -1,3 +1,4 @@
+import type { ClientCompanyEvent, ContactEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionWrite } from './read-store';
 import { Projection } from './projection';
@@ -11,6 +12,9 @@ export const CONTACT_MEMBERSHIPS_COLLECTION = 'contact_memberships_v1';
 export const DIRECTORY_TERMS_COLLECTION = 'directory_terms_v1';
 
 export type DirectoryKind = 'client' | 'contact';
+
+const CLIENT_COMPANY_EVENT_TYPES = ['ClientCompanyRegistered', 'ClientCompanyUpdated', 'ClientCompanyArchived'] satisfies ClientCompanyEvent['type'][];
+const CONTACT_EVENT_TYPES = ['ContactAdded', 'ContactUpdated', 'ContactAssociated', 'ContactDissociated', 'ContactPrimaryClientChanged'] satisfies ContactEvent['type'][];
 
 /** A membership's id: ordered by company, then contact, so a company's contacts page by contact id. */
 export const membershipId = (clientId: string, contactId: string) => `${clientId}:${contactId}`;
@@ -36,6 +40,7 @@ export const entityOfTermSlot = (slotId: string) => slotId.slice(0, slotId.lastI
  */
 export const directoryProjection: Projection = {
   name: 'directory_v1',
+  eventTypes: [...CLIENT_COMPANY_EVENT_TYPES, ...CONTACT_EVENT_TYPES],
   collections: [
     { name: CLIENTS_COLLECTION, indexes: [['organizationId', 'archived'], ['organizationId', 'archived', 'emailKey']] },
     { name: CONTACTS_COLLECTION, indexes: [['organizationId'], ['organizationId', 'emailKey']] },

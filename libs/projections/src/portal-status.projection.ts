@@ -1,12 +1,27 @@
+import type { PortalAccessEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionWrite } from './read-store';
 import { Projection } from './projection';
 
 export const PORTAL_ACCESS_COLLECTION = 'portal_access_v1';
 
+const PORTAL_ACCESS_EVENT_TYPES = [
+  'ContactInvited',
+  'InvitationResent',
+  'InvitationAccepted',
+  'PortalAccessDisabled',
+  'PortalAccessRevoked',
+  'PortalPasswordChanged',
+  'PortalUserTypeChanged',
+  'PortalAccessCompaniesChanged',
+  'PortalUsernameChanged',
+  'PortalAccessEnabled',
+] satisfies PortalAccessEvent['type'][];
+
 /** One document per contact per portal: where its access stands, and when it got there. */
 export const portalStatusProjection: Projection = {
   name: 'portal_status_v1',
+  eventTypes: PORTAL_ACCESS_EVENT_TYPES,
   collections: [
     {
       name: PORTAL_ACCESS_COLLECTION,

@@ -1,3 +1,4 @@
+import type { PortalEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionWrite } from './read-store';
 import { Projection } from './projection';
@@ -14,6 +15,7 @@ export const PORTAL_USER_TYPES_COLLECTION = 'portal_user_types_v1';
  */
 export const portalsProjection: Projection = {
   name: 'portals_v1',
+  eventTypes: ['PortalCreated', 'PortalUpdated', 'InvitationTemplateSaved', 'InvitationTemplateRemoved', 'UserTypeDefined', 'UserTypeChanged'] satisfies PortalEvent['type'][],
   collections: [
     { name: PORTALS_COLLECTION, indexes: [['organizationId']] },
     { name: PORTAL_TEMPLATES_COLLECTION, indexes: [['portalId']] },

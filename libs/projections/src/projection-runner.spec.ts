@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { EventStore, EventToAppend, InMemoryEventStore } from '@app/event-store';
+import { EventStore, EventToAppend, InMemoryEventStore, RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { ALL_PROJECTIONS } from './index';
 import { AUDIT_BY_SUBJECT_COLLECTION, AUDIT_LOG_COLLECTION } from './audit.projection';
 import { PORTAL_ACCESS_COLLECTION } from './portal-status.projection';
@@ -131,6 +131,102 @@ describe('ProjectionRunner', () => {
     await runner.rebuild('audit_v1');
     await runUntil(runner, readStore, head);
     expect(await snapshot(readStore)).toEqual(before);
+    await runner.stop();
+    await readStore.close();
+  });
+
+  it('reads the log once per page for all projections, one read-store transaction per page', async () => {
+    const store = new SqliteEventStore(join(dir, 'events.sqlite'));
+    const readStore = new SqliteReadStore(join(dir, 'rm.sqlite'));
+    const head = await seed(store, 200);
+    let subscriptions = 0;
+    let pages = 0;
+    const counting: EventStore = Object.assign(Object.create(store) as EventStore, {
+      subscribeToAllPages: (options: Parameters<EventStore['subscribeToAllPages']>[0]) => {
+        subscriptions += 1;
+        const source = store.subscribeToAllPages(options);
+        return (async function* () {
+          for await (const page of source) {
+            pages += 1;
+            yield page;
+          }
+        })();
+      },
+    });
+    const applied: number[] = [];
+    const applyBatches = readStore.applyBatches.bind(readStore);
+    readStore.applyBatches = async (batches) => {
+      applied.push(batches.length);
+      return applyBatches(batches);
+    };
+    const runner = new ProjectionRunner(counting, readStore, ALL_PROJECTIONS, { batchSize: 100 });
+    await runner.start();
+    await runUntil(runner, readStore, head);
+    expect(subscriptions).toBe(1);
+    expect(pages).toBe(Math.ceil(Number(head) / 100));
+    expect(applied.every((n) => n === ALL_PROJECTIONS.length)).toBe(true);
+    expect(applied).toHaveLength(pages);
+    await runner.stop();
+    await readStore.close();
+    await store.close();
+  });
+
+  it('stops only a projection that throws; it resumes from its checkpoint while the others keep up', async () => {
+    const store = new InMemoryEventStore();
+    const readStore = new SqliteReadStore(join(dir, 'rm.sqlite'));
+    const head = await seed(store, 30);
+    let broken = true;
+    const fragile = {
+      name: 'fragile_v1',
+      collections: [{ name: 'fragile_v1', indexes: [['organizationId']] }],
+      eventTypes: ['InvitationAccepted'],
+      project: (e: RecordedEvent) => {
+        if (broken) throw new Error('a bug in this projection');
+        return [{ op: 'insert' as const, collection: 'fragile_v1', id: e.id, doc: { organizationId: ORG } }];
+      },
+    };
+    const errors: string[] = [];
+    const runner = new ProjectionRunner(store, readStore, [...ALL_PROJECTIONS, fragile], {
+      batchSize: 10,
+      logger: { log: () => undefined, error: (message) => errors.push(message) },
+    });
+    await runner.start();
+    // The others reach the head; the fragile one stays at its checkpoint, failed.
+    const others = new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name));
+    expect(await others.waitFor(head, 10_000)).toBe(true);
+    const status = () => runner.status().find((p) => p.name === 'fragile_v1')!;
+    expect(status()).toMatchObject({ state: 'failed', lastError: 'a bug in this projection' });
+    expect(errors[0]).toMatch(/fragile_v1 failed/);
+    expect(await readStore.find('fragile_v1', { where: { organizationId: ORG }, limit: 1000 })).toHaveLength(0);
+    expect((await readStore.getCheckpoint('fragile_v1')) ?? 0n).toBeLessThan(head);
+    const live = await store.appendToStream('portalAccess-access-1', [event('InvitationAccepted', { accessId: 'access-1', contactId: 'contact-1', invitationId: 'inv-1' })], { expectedRevision: 0n });
+    expect(await others.waitFor(live.position, 10_000)).toBe(true);
+
+    // Fixed: it resumes from its checkpoint, catches up, and joins the others.
+    broken = false;
+    expect(await new ProjectionWaiter(readStore, ['fragile_v1']).waitFor(live.position, 10_000)).toBe(true);
+    expect(await readStore.find('fragile_v1', { where: { organizationId: ORG }, limit: 1000 })).toHaveLength(10 + 1);
+    expect(status()).toMatchObject({ state: 'running', position: live.position });
+    await runner.stop();
+    await readStore.close();
+  });
+
+  it('rebuilds one projection in a lane of its own: the others stay current while it catches up', async () => {
+    const store = new InMemoryEventStore();
+    const readStore = new SqliteReadStore(join(dir, 'rm.sqlite'));
+    const head = await seed(store, 400);
+    const runner = new ProjectionRunner(store, readStore, ALL_PROJECTIONS, { batchSize: 25 });
+    await runner.start();
+    await runUntil(runner, readStore, head);
+    const before = await snapshot(readStore);
+    await runner.rebuild('audit_v1');
+    const live = await store.appendToStream('portalAccess-access-7', [event('InvitationAccepted', { accessId: 'access-7', contactId: 'contact-7', invitationId: 'inv-7' })], { expectedRevision: 0n });
+    const portalStatus = new ProjectionWaiter(readStore, ['portal_status_v1']);
+    expect(await portalStatus.waitFor(live.position, 10_000)).toBe(true);
+    await runUntil(runner, readStore, live.position);
+    const after = await snapshot(readStore);
+    expect(after.audit).toHaveLength(before.audit.length + 1);
+    expect(runner.status().every((p) => p.position === live.position)).toBe(true);
     await runner.stop();
     await readStore.close();
   });

@@ -40,6 +40,13 @@ export type ProjectionWrite =
       position: bigint;
     };
 
+/** A projection's writes for one page of the log, and the position it has then reached. */
+export interface ProjectionBatch {
+  projection: string;
+  writes: ProjectionWrite[];
+  checkpoint: bigint;
+}
+
 export interface CollectionSpec {
   name: string;
   /** Equality filters the queries use; each becomes an index ending with `id`. */
@@ -74,6 +81,13 @@ export interface ReadStore {
    * transaction; MongoDB writes the batch (idempotently) and then the checkpoint.
    */
   applyBatch(projection: string, writes: ProjectionWrite[], checkpoint: bigint): Promise<void>;
+
+  /**
+   * Several projections' batches of one page of the log, each with its checkpoint: SQLite
+   * commits them all in one transaction; MongoDB applies them one after another, each as
+   * applyBatch does.
+   */
+  applyBatches(batches: ProjectionBatch[]): Promise<void>;
 
   /** Last position the projection has fully applied, or undefined if it never ran. */
   getCheckpoint(projection: string): Promise<bigint | undefined>;

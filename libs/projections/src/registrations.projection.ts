@@ -1,3 +1,4 @@
+import type { RegistrationEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionWrite } from './read-store';
 import { Projection } from './projection';
@@ -12,6 +13,7 @@ export const REGISTRATIONS_COLLECTION = 'registrations_v1';
  */
 export const registrationsProjection: Projection = {
   name: 'registrations_v1',
+  eventTypes: ['RegistrationRequested', 'RegistrationClientAssigned', 'RegistrationContactAssigned', 'RegistrationApproved', 'RegistrationRejected'] satisfies RegistrationEvent['type'][],
   collections: [{ name: REGISTRATIONS_COLLECTION, indexes: [['organizationId', 'portalId', 'status']] }],
 
   project(event: RecordedEvent): ProjectionWrite[] {

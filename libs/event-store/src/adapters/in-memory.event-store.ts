@@ -9,7 +9,6 @@ import {
   RecordedEvent,
   SubscribeOptions,
   SubscribePagesOptions,
-  pagesOf,
 } from '../event-store';
 import { AppendNotifier } from './append-notifier';
 import { checkAppend, normalizeId, validateAppend, validateMaxCount } from './append-rules';
@@ -98,8 +97,20 @@ export class InMemoryEventStore implements EventStore {
     }
   }
 
-  subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]> {
-    return pagesOf(this.subscribeToAll(options), options.maxCount);
+  async *subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]> {
+    const { signal, maxCount } = options;
+    validateMaxCount(maxCount);
+    if (maxCount < 1) throw new RangeError(`maxCount must be a positive integer, got ${maxCount}`);
+    let cursor = options.after ?? 0n;
+    while (!signal?.aborted && !this.closed) {
+      const seen = this.notifier.current;
+      const page = this.page(cursor, maxCount);
+      if (page.length > 0) {
+        yield page;
+        cursor = page[page.length - 1].position;
+      }
+      if (page.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal);
+    }
   }
 
   async headPosition(): Promise<bigint> {

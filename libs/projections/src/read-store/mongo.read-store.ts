@@ -1,5 +1,5 @@
 import { AnyBulkWriteOperation, Collection, Db, Document, Filter, Long, MongoBulkWriteError, MongoClient, MongoServerError } from 'mongodb';
-import { CollectionSpec, Doc, FindQuery, ProjectionWrite, ReadStore } from '../read-store';
+import { CollectionSpec, Doc, FindQuery, ProjectionBatch, ProjectionWrite, ReadStore } from '../read-store';
 import {
   CHECKPOINTS,
   checkCollectionName,
@@ -77,6 +77,11 @@ export class MongoReadStore implements ReadStore {
         await this.collection(spec.name).createIndex(key);
       }
     }
+  }
+
+  /** One projection after another: each batch is applied and checkpointed as applyBatch does. */
+  async applyBatches(batches: ProjectionBatch[]): Promise<void> {
+    for (const { projection, writes, checkpoint } of batches) await this.applyBatch(projection, writes, checkpoint);
   }
 
   async applyBatch(projection: string, writes: ProjectionWrite[], checkpoint: bigint): Promise<void> {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { CollectionSpec, Doc, FindQuery, ProjectionWrite, ReadStore, Scalar } from '../read-store';
+import { CollectionSpec, Doc, FindQuery, ProjectionBatch, ProjectionWrite, ReadStore, Scalar } from '../read-store';
 import {
   checkCollectionName,
   checkFieldName,
@@ -28,7 +28,7 @@ interface TableStatements {
 
 /**
  * The embedded read store: one SQLite file, one table per collection (`rm_<name>`: id, pos,
- * JSON body). A batch and its checkpoint commit in one transaction, so they never disagree and
+ * JSON body). A page's batches and their checkpoints commit in one transaction, so they never disagree and
  * a replayed batch is skipped as a whole by the position guards. synchronous=NORMAL: a power cut
  * may lose the last batches, never tear one, and read models can be rebuilt from the event log.
  */
@@ -40,7 +40,7 @@ export class SqliteReadStore implements ReadStore {
   private readonly writeCheckpoint: Database.Statement<[string, bigint]>;
   private readonly dropCheckpoint: Database.Statement<[string]>;
   private readonly tableExists: Database.Statement<[string]>;
-  private readonly applyInTransaction: Database.Transaction<(projection: string, writes: ProjectionWrite[], checkpoint: bigint) => void>;
+  private readonly applyInTransaction: Database.Transaction<(batches: ProjectionBatch[]) => void>;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -59,25 +59,27 @@ export class SqliteReadStore implements ReadStore {
     );
     this.dropCheckpoint = this.db.prepare<[string]>('DELETE FROM projection_checkpoints WHERE name = ?');
     this.tableExists = this.db.prepare<[string]>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-    this.applyInTransaction = this.db.transaction((projection: string, writes: ProjectionWrite[], checkpoint: bigint) => {
-      for (const write of writes) {
-        checkWrite(write);
-        const statements = this.statementsFor(write.collection);
-        switch (write.op) {
-          case 'upsert':
-            this.upsert(statements, write);
-            break;
-          case 'insert':
-            statements.insertOnce.run(write.id, JSON.stringify(fieldsOf(write.doc)));
-            break;
-          case 'delete':
-            statements.delete.run(write.id, write.position);
-            break;
-          default:
-            throw new Error(`Unknown read-store write ${JSON.stringify((write as { op?: unknown }).op)}`);
+    this.applyInTransaction = this.db.transaction((batches: ProjectionBatch[]) => {
+      for (const { projection, writes, checkpoint } of batches) {
+        for (const write of writes) {
+          checkWrite(write);
+          const statements = this.statementsFor(write.collection);
+          switch (write.op) {
+            case 'upsert':
+              this.upsert(statements, write);
+              break;
+            case 'insert':
+              statements.insertOnce.run(write.id, JSON.stringify(fieldsOf(write.doc)));
+              break;
+            case 'delete':
+              statements.delete.run(write.id, write.position);
+              break;
+            default:
+              throw new Error(`Unknown read-store write ${JSON.stringify((write as { op?: unknown }).op)}`);
+          }
         }
+        this.writeCheckpoint.run(projection, checkpoint);
       }
-      this.writeCheckpoint.run(projection, checkpoint);
     });
   }
 
@@ -100,10 +102,16 @@ export class SqliteReadStore implements ReadStore {
   }
 
   async applyBatch(projection: string, writes: ProjectionWrite[], checkpoint: bigint): Promise<void> {
-    checkProjectionName(projection);
-    checkPosition(checkpoint);
+    return this.applyBatches([{ projection, writes, checkpoint }]);
+  }
+
+  async applyBatches(batches: ProjectionBatch[]): Promise<void> {
+    for (const { projection, checkpoint } of batches) {
+      checkProjectionName(projection);
+      checkPosition(checkpoint);
+    }
     // IMMEDIATE takes the write lock up front rather than upgrading a read lock mid-way.
-    this.applyInTransaction.immediate(projection, writes, checkpoint);
+    this.applyInTransaction.immediate(batches);
   }
 
   private upsert(statements: TableStatements, write: UpsertWrite): void {

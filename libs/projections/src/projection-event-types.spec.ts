@@ -1,0 +1,53 @@
+import { EVENT_SCHEMA_VERSIONS } from '@app/domain';
+import { RecordedEvent } from '@app/event-store';
+import { ALL_PROJECTIONS } from './index';
+import { handles } from './projection';
+
+/**
+ * The reader hands each projection only the event types it declares: a type it handles but
+ * forgot to declare would silently leave its read model behind. Every projection is given a
+ * bare event of every known type it does not declare (from the portal, by a portal user, so
+ * that client-action projections look at it too) and must ignore it.
+ */
+describe('projection event types', () => {
+  const known = new Set<string>([...Object.keys(EVENT_SCHEMA_VERSIONS), ...ALL_PROJECTIONS.flatMap((p) => (p.eventTypes === '*' ? [] : [...p.eventTypes]))]);
+  const bare = (type: string): RecordedEvent => ({
+    id: '00000000-0000-4000-8000-000000000001',
+    type,
+    data: { accessId: 'a', contactId: 'c', clientId: 'cl', documentId: 'd', kind: 'quote', changes: { name: 'x' }, author: { kind: 'portal-user', id: 'a', contactId: 'c' } },
+    metadata: {
+      organizationId: 'o',
+      actor: { kind: 'portal-user', id: 'a' },
+      channel: 'portal',
+      correlationId: 'c',
+      causationId: 'c',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+      schemaVersion: 1,
+    },
+    streamName: `quote-d`,
+    streamRevision: 0n,
+    position: 1n,
+    recordedAt: '2026-01-01T00:00:00.000Z',
+  });
+
+  for (const projection of ALL_PROJECTIONS.filter((p) => p.eventTypes !== '*')) {
+    it(`${projection.name} declares every type it handles`, () => {
+      const undeclared = [...known].filter((type) => !handles(projection, type));
+      const handledAnyway = undeclared.filter((type) => {
+        try {
+          return projection.project(bare(type)).length > 0;
+        } catch {
+          return true; // it looked at the data: it handles the type
+        }
+      });
+      expect(handledAnyway).toEqual([]);
+    });
+  }
+
+  it('lists only types some event has (no typo)', () => {
+    for (const projection of ALL_PROJECTIONS) {
+      if (projection.eventTypes === '*') continue;
+      for (const type of projection.eventTypes) expect(type).toMatch(/^[A-Z][A-Za-z]+$/);
+    }
+  });
+});
