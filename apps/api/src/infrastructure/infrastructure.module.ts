@@ -32,7 +32,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir }) },
+        { provide: EVENT_STORE, useFactory: async () => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir }) },
         { provide: READ_STORE, useFactory: () => createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         CommandExecutor,
