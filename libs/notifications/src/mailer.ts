@@ -157,14 +157,19 @@ export class Mailer {
     }
   }
 
-  /** Stops the sender after the email in hand; what is still recorded goes out on the next start. */
+  /**
+   * Stops the sender after the email in hand (waiting 5 s at most for it: an email cut short
+   * is claimed again later); what is still recorded goes out on the next start.
+   */
   async close(): Promise<void> {
     const running = this.running;
     this.running = undefined;
     if (running) {
       running.abort.abort();
       this.wake?.();
-      await running.loop;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running.loop, new Promise((resolve) => (timer = setTimeout(resolve, 5_000)))]);
+      clearTimeout(timer);
     }
     this.transport.close();
   }
