@@ -33,7 +33,7 @@ describe('client collaboration (e2e)', () => {
     const email = `${randomUUID()}@client.example`;
     const contact = ok(await api.request('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat', email }), 201).body.id as string;
     ok(await api.request('POST', `/v1/contacts/${contact}/portal-access/invite`, userTypeId ? { userTypeId } : {}));
-    const token = tokenIn(api.outbox().filter((m) => m.content.includes(email)).at(-1)!.content);
+    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(email)).at(-1)!.content);
     const password = 'a long and unusual passphrase';
     ok(await api.request('POST', '/v1/portal/invitations/accept', { token, password }, anonymous));
     const session = ok(await api.request('POST', '/v1/portal/sessions', { email, password }, anonymous)).body.token as string;
@@ -153,8 +153,8 @@ describe('client collaboration (e2e)', () => {
     expect(readOnes.body.items).toEqual([expect.objectContaining({ type: 'TimesheetSubmitted', read: true, readAt: expect.any(String) })]);
 
     // An email per notification, to the organization's address, from the background reactor.
-    const emails = await waitFor(() => {
-      const found = api.outbox().filter((m) => m.content.includes('To: office@agency.example'));
+    const emails = await waitFor(async () => {
+      const found = (await api.outbox()).filter((m) => m.content.includes('To: office@agency.example'));
       return found.length >= 3 ? found : null;
     });
     expect(emails.map((m) => /Subject: (.*)/.exec(m.content)?.[1]).sort()).toEqual(
@@ -234,10 +234,10 @@ describe('client collaboration (e2e)', () => {
   });
 });
 
-async function waitFor<T>(probe: () => T | null, timeoutMs = 5000): Promise<T> {
+async function waitFor<T>(probe: () => T | null | Promise<T | null>, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = probe();
+    const found = await probe();
     if (found) return found;
     if (Date.now() > deadline) throw new Error('not there within 5 s');
     await new Promise((resolve) => setTimeout(resolve, 20));

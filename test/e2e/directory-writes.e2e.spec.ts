@@ -63,7 +63,7 @@ describe('directory writes (e2e)', () => {
       const id = await client('Archive Me KK');
       const members = [await contact(id), await contact(id), await contact(id)];
       for (const member of members.slice(0, 2)) await ok('POST', `/v1/contacts/${member}/portal-access/invite`);
-      const email = api.outbox().at(-1)!.content;
+      const email = (await api.outbox()).at(-1)!.content;
       const token = tokenIn(email);
       const accepted = await api.request('POST', '/v1/portal/invitations/accept', { token, password: 'a long unusual passphrase' }, anonymous);
       expect(accepted.status).toBe(200);
@@ -101,7 +101,7 @@ describe('directory writes (e2e)', () => {
       const oldEmail = `${randomUUID()}@client.example`;
       const id = await contact(await client(), { name: 'Pat', email: oldEmail });
       await ok('POST', `/v1/contacts/${id}/portal-access/invite`);
-      const token = tokenIn(api.outbox().filter((m) => m.content.includes(`To: ${oldEmail}`)).at(-1)!.content);
+      const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${oldEmail}`)).at(-1)!.content);
       const password = 'a long unusual passphrase';
       expect((await api.request('POST', '/v1/portal/invitations/accept', { token, password }, anonymous)).status).toBe(200);
 

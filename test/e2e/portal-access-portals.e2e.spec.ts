@@ -38,7 +38,7 @@ describe('portal access in portals (e2e)', () => {
     const person = await api.request('POST', `/v1/clients/${client.body.id}/contacts`, { name, email });
     return { clientId: client.body.id as string, contactId: person.body.id as string, email };
   }
-  const lastEmailTo = (email: string) => api.outbox().filter((m) => m.content.includes(`To: ${email}`)).at(-1)?.content;
+  const lastEmailTo = async (email: string) => (await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)?.content;
 
   async function refused(method: string, path: string, body: unknown, status: number, type?: string): Promise<Response> {
     const before = await head();
@@ -58,7 +58,7 @@ describe('portal access in portals (e2e)', () => {
     expect(invited.body).toMatchObject({ status: 'Invited', portalId: second.id });
     expect(invited.body.accessId).not.toBe(first.body.accessId);
 
-    const email = lastEmailTo(person.email)!;
+    const email = (await lastEmailTo(person.email))!;
     expect(email).toContain('ポータル');
     expect(email).toContain(`/portal/${second.slug}`);
     expect(email).toContain('token=');
@@ -86,19 +86,19 @@ describe('portal access in portals (e2e)', () => {
     expect(saved.status).toBe(200);
     const french = await contact(undefined, 'Amélie Dupont');
     await api.request('POST', `/v1/contacts/${french.contactId}/portal-access/invite`, { portalId: languages, language: 'fr' });
-    expect(lastEmailTo(french.email)).toContain(`Bonjour Amélie Dupont, votre identifiant est ${french.email}`);
+    expect(await lastEmailTo(french.email)).toContain(`Bonjour Amélie Dupont, votre identifiant est ${french.email}`);
 
     const brazilian = await contact(undefined, 'João Silva');
     await api.request('POST', `/v1/contacts/${brazilian.contactId}/portal-access/invite`, { portalId: languages, language: 'pt-BR' });
-    expect(lastEmailTo(brazilian.email)).toContain('Olá João Silva');
+    expect(await lastEmailTo(brazilian.email)).toContain('Olá João Silva');
 
     const german = await contact(undefined, 'Jonas Weber');
     await api.request('POST', `/v1/contacts/${german.contactId}/portal-access/invite`, { portalId: languages, language: 'de' });
-    expect(lastEmailTo(german.email)).toContain('ポータル'); // the portal's default language, Japanese
+    expect(await lastEmailTo(german.email)).toContain('ポータル'); // the portal's default language, Japanese
 
     const english = await contact(undefined, 'Pat Smith');
     await api.request('POST', `/v1/contacts/${english.contactId}/portal-access/invite`, { language: 'en' });
-    expect(lastEmailTo(english.email)).toContain('invites you to its client portal');
+    expect(await lastEmailTo(english.email)).toContain('invites you to its client portal');
   });
 
   it('refuses an unknown portal, another organization’s portal, an unknown user type and a bad language, writing nothing', async () => {
@@ -144,7 +144,7 @@ describe('portal access in portals (e2e)', () => {
   it('lets a portal user do what its user type allows, view-only without one, and follows a change of type at once', async () => {
     const person = await contact();
     await api.request('POST', `/v1/contacts/${person.contactId}/portal-access/invite`, { portalId: second.id });
-    const token = tokenIn(lastEmailTo(person.email)!);
+    const token = tokenIn((await lastEmailTo(person.email))!);
     expect((await api.request('POST', '/v1/portal/invitations/accept', { token, password: 'a long unusual passphrase' }, anonymous)).status).toBe(200);
     const session = await api.request('POST', '/v1/portal/sessions', { email: person.email, password: 'a long unusual passphrase', portalId: second.id }, anonymous);
     expect(session.status).toBe(200);
@@ -191,7 +191,7 @@ describe('portal access in portals (e2e)', () => {
         expect.objectContaining({ id: empty, reason: 'client-has-no-contacts' }),
         expect.objectContaining({ id: unknown, reason: 'client-not-found' }),
       ]);
-      expect(lastEmailTo(withContacts.email)).toContain('token=');
+      expect(await lastEmailTo(withContacts.email)).toContain('token=');
 
       const before = await head();
       const again = await api.request('POST', '/v1/portal-access/bulk-invite', body);

@@ -53,7 +53,7 @@ describe('portal access lifecycle (e2e)', () => {
 
   it('goes invite -> email -> accept -> disable -> enable, readable at each step', async () => {
     const { clientId, contactId } = await clientWithContact();
-    const before = api.outbox().length;
+    const before = (await api.outbox()).length;
 
     const invited = await api.request('POST', `/v1/contacts/${contactId}/portal-access/invite`);
     expect(invited.status).toBe(200);
@@ -61,7 +61,7 @@ describe('portal access lifecycle (e2e)', () => {
     expect(typeof invited.body.position).toBe('number');
 
     // The invitation email: portal URL, username and an accept link with the token.
-    const emails = api.outbox().slice(before);
+    const emails = (await api.outbox()).slice(before);
     expect(emails).toHaveLength(1);
     const email = emails[0].content;
     expect(email).toContain('To: ana@acme.example');
@@ -101,11 +101,11 @@ describe('portal access lifecycle (e2e)', () => {
     const disabledView = await api.request('GET', `/v1/contacts/${contactId}/portal-access?minPosition=${disabled.body.position}`);
     expect(disabledView.body).toMatchObject({ status: 'Disabled', disabledReason: 'Left the company' });
 
-    const outboxBeforeEnable = api.outbox().length;
+    const outboxBeforeEnable = (await api.outbox()).length;
     const enabled = await api.request('POST', `/v1/contacts/${contactId}/portal-access/enable`);
     expect(enabled.status).toBe(200);
     expect(enabled.body.status).toBe('Active');
-    expect(api.outbox().length).toBe(outboxBeforeEnable); // no new invitation for an accepted access
+    expect((await api.outbox()).length).toBe(outboxBeforeEnable); // no new invitation for an accepted access
 
     // The audit history of the access, oldest first, with actor and channel, and no secret.
     const audit = await api.request('GET', `/v1/audit?subjectId=${invited.body.accessId}&minPosition=${enabled.body.position}`);
@@ -129,14 +129,14 @@ describe('portal access lifecycle (e2e)', () => {
   it('enables a never-accepted access back to Invited, with a fresh invitation email', async () => {
     const { contactId } = await clientWithContact({ name: 'Jean Dupont', email: 'jean@acme.example' });
     await api.request('POST', `/v1/contacts/${contactId}/portal-access/invite`);
-    const firstToken = tokenIn(api.outbox().at(-1)!.content);
+    const firstToken = tokenIn((await api.outbox()).at(-1)!.content);
     await api.request('POST', `/v1/contacts/${contactId}/portal-access/disable`);
     const whileDisabled = await api.request('POST', '/v1/portal/invitations/accept', { token: firstToken, password: 'a good long password' }, { authorization: '' });
     expect(whileDisabled.status).toBe(410);
 
     const enabled = await api.request('POST', `/v1/contacts/${contactId}/portal-access/enable`);
     expect(enabled.body.status).toBe('Invited');
-    const freshToken = tokenIn(api.outbox().at(-1)!.content);
+    const freshToken = tokenIn((await api.outbox()).at(-1)!.content);
     expect(freshToken).not.toBe(firstToken);
     const view = await api.request('GET', `/v1/contacts/${contactId}/portal-access?minPosition=${enabled.body.position}`);
     expect(view.body).toMatchObject({ status: 'Invited', invitationCount: 2 });
@@ -259,17 +259,17 @@ describe('invitation re-send and expiry (e2e)', () => {
         const client = await api.request('POST', '/v1/clients', { name: 'Resend SA' });
         const contact = await api.request('POST', `/v1/clients/${client.body.id}/contacts`, { name: 'Maria', email: 'maria@resend.example' });
         await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/invite`);
-        const oldToken = tokenIn(api.outbox().at(-1)!.content);
+        const oldToken = tokenIn((await api.outbox()).at(-1)!.content);
         const resent = await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/resend`);
         if (api === strict) {
           expect(resent.status).toBe(429);
           expect(Number(resent.headers.get('retry-after'))).toBeGreaterThan(86_000);
           expect(resent.body.type).toBe('/problems/resend-cooldown');
-          expect(api.outbox()).toHaveLength(1);
+          expect((await api.outbox())).toHaveLength(1);
           continue;
         }
         expect(resent.status).toBe(200);
-        const newToken = tokenIn(api.outbox().at(-1)!.content);
+        const newToken = tokenIn((await api.outbox()).at(-1)!.content);
         expect(newToken).not.toBe(oldToken);
         const old = await api.request('POST', '/v1/portal/invitations/accept', { token: oldToken, password: 'long enough password' }, { authorization: '' });
         expect(old.status).toBe(410);
@@ -293,7 +293,7 @@ describe('invitation re-send and expiry (e2e)', () => {
       const client = await api.request('POST', '/v1/clients', { name: 'Expired GmbH' });
       const contact = await api.request('POST', `/v1/clients/${client.body.id}/contacts`, { name: 'Kurt', email: 'kurt@expired.example' });
       await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/invite`);
-      const response = await api.request('POST', '/v1/portal/invitations/accept', { token: tokenIn(api.outbox()[0].content), password: 'long enough password' }, { authorization: '' });
+      const response = await api.request('POST', '/v1/portal/invitations/accept', { token: tokenIn((await api.outbox())[0].content), password: 'long enough password' }, { authorization: '' });
       expect(response.status).toBe(410);
       expect(response.body.reason).toBe('expired');
     } finally {
@@ -309,7 +309,7 @@ describe('restart (e2e)', () => {
     const client = await first.request('POST', '/v1/clients', { name: 'Durable Co' });
     const contact = await first.request('POST', `/v1/clients/${client.body.id}/contacts`, { name: 'Dora', email: 'dora@durable.example' });
     const invited = await first.request('POST', `/v1/contacts/${contact.body.id}/portal-access/invite`);
-    const token = tokenIn(first.outbox()[0].content);
+    const token = tokenIn((await first.outbox())[0].content);
     await first.close();
 
     const second = await startApp({}, first.dataDir);

@@ -50,7 +50,7 @@ describe('quotes and invoices (e2e)', () => {
     const email = `${randomUUID()}@client.example`;
     const contactId = (await ok('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat', email }, 201)).body.id as string;
     await ok('POST', `/v1/contacts/${contactId}/portal-access/invite`, userTypeId ? { userTypeId } : {});
-    const token = tokenIn(api.outbox().filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
+    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
     const password = 'a long and unusual passphrase';
     await ok('POST', '/v1/portal/invitations/accept', { token, password }, 200, anonymous);
     const session = await ok('POST', '/v1/portal/sessions', { email, password }, 200, anonymous);

@@ -165,7 +165,7 @@ describe('registrations (e2e)', () => {
       const asked = request(email);
       await register(asked);
       const item = await pending(email);
-      const mailsBefore = api.outbox().length;
+      const mailsBefore = (await api.outbox()).length;
 
       const approved = await api.request('POST', `/v1/registrations/${item.id}/approve`);
       expect(approved.status).toBe(200);
@@ -182,7 +182,7 @@ describe('registrations (e2e)', () => {
       const list = await listed(open.id, '&status=Approved');
       expect(list.body.items.find((r: any) => r.id === item.id)).toMatchObject({ status: 'Approved', clientId, contactId, decidedAt: expect.any(String), reason: null });
 
-      const mails = api.outbox().slice(mailsBefore).filter((m) => m.content.includes(`To: ${email}`));
+      const mails = (await api.outbox()).slice(mailsBefore).filter((m) => m.content.includes(`To: ${email}`));
       expect(mails).toHaveLength(1);
       const accepted = await api.request('POST', '/v1/portal/invitations/accept', { token: tokenIn(mails[0].content), password: 'a long and unusual passphrase' }, { authorization: '' });
       expect(accepted.status).toBe(200);
@@ -244,12 +244,12 @@ describe('registrations (e2e)', () => {
       await executor.execute({ streamName: registrationStream(item2.id), decider: registration, command: { type: 'AssignRegistrationClient', clientId: client2.body.id, created: true }, context });
       await executor.execute({ streamName: registrationStream(item2.id), decider: registration, command: { type: 'AssignRegistrationContact', contactId: contact2.body.id }, context });
       await bus.execute(new InviteContact(context, contact2.body.id, { portalId: open.id }));
-      const invitations = () => api.outbox().filter((m) => m.content.includes(`To: ${email2}`)).length;
-      expect(invitations()).toBe(1);
+      const invitations = async () => (await api.outbox()).filter((m) => m.content.includes(`To: ${email2}`)).length;
+      expect(await invitations()).toBe(1);
       const finished = await api.request('POST', `/v1/registrations/${item2.id}/approve`);
       expect(finished.status).toBe(200);
       expect(finished.body).toMatchObject({ status: 'Approved', clientId: client2.body.id, contactId: contact2.body.id });
-      expect(invitations()).toBe(1);
+      expect(await invitations()).toBe(1);
 
       // Stopped after the company and the contact were made, before either was recorded: the
       // name-based ids find them again, so nothing is made twice.
@@ -266,7 +266,7 @@ describe('registrations (e2e)', () => {
       expect(recovered.body).toMatchObject({ status: 'Approved', clientId, contactId });
       const { events: contactEvents } = await store.readStream(`contact-${contactId}`);
       expect(contactEvents.map((e) => e.type)).toEqual(['ContactAdded']);
-      expect(api.outbox().filter((m) => m.content.includes(`To: ${email3}`))).toHaveLength(1);
+      expect((await api.outbox()).filter((m) => m.content.includes(`To: ${email3}`))).toHaveLength(1);
     });
   });
 

@@ -39,7 +39,7 @@ describe('security (e2e)', () => {
   async function portalUser(key = api.apiKey, password = 'a long and unusual passphrase') {
     const person = await contact(key);
     await call('POST', `/v1/contacts/${person.contactId}/portal-access/invite`, undefined, as(key));
-    const token = tokenIn(api.outbox().filter((m) => m.content.includes(`To: ${person.email}`)).at(-1)!.content);
+    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${person.email}`)).at(-1)!.content);
     secrets.add(token);
     const accepted = await call('POST', '/v1/portal/invitations/accept', { token, password }, anonymous);
     expect(accepted.status).toBe(200);
@@ -228,7 +228,7 @@ describe('security (e2e)', () => {
     it('refuse the most common passwords when accepting an invitation', async () => {
       const person = await contact();
       await call('POST', `/v1/contacts/${person.contactId}/portal-access/invite`);
-      const token = tokenIn(api.outbox().at(-1)!.content);
+      const token = tokenIn((await api.outbox()).at(-1)!.content);
       secrets.add(token);
       const before = await head();
       for (const password of ['1234567890', 'qwertyuiop', 'Password1234'.toLowerCase(), 'aaaaaaaaaaaa']) {
@@ -817,7 +817,7 @@ describe('security (e2e)', () => {
 async function waitForEmail(api: TestApp, match: (content: string) => boolean): Promise<string> {
   const deadline = Date.now() + 5000;
   for (;;) {
-    const found = api.outbox().find((m) => match(m.content));
+    const found = (await api.outbox()).find((m) => match(m.content));
     if (found) return found.content;
     if (Date.now() > deadline) throw new Error('email not written within 5 s');
     await new Promise((r) => setTimeout(r, 20));

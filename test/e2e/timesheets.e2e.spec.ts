@@ -43,7 +43,7 @@ describe('shifts and timesheets (e2e)', () => {
     expect(person.status).toBe(201);
     const invited = await staff('POST', `/v1/contacts/${person.body.id}/portal-access/invite`, userType ? { userTypeId: types[userType] } : undefined);
     expect(invited.status).toBe(200);
-    const token = tokenIn(api.outbox().filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
+    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
     const password = 'a long and unusual passphrase';
     expect((await api.request('POST', '/v1/portal/invitations/accept', { token, password }, { authorization: '' })).status).toBe(200);
     const session = await api.request('POST', '/v1/portal/sessions', { email, password }, { authorization: '' });

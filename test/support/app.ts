@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/src/app';
 import { AppConfig, loadConfig } from '../../apps/api/src/config';
+import { Mailer } from '../../libs/notifications/src';
 
 export interface Response<T = any> {
   status: number;
@@ -19,8 +20,11 @@ export interface TestApp {
   app: NestFastifyApplication;
   /** A request with the admin API key (override or drop it with headers.authorization). */
   request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>;
-  /** The .eml files in the outbox, oldest first. */
-  outbox(): { file: string; content: string }[];
+  /**
+   * The .eml files in the outbox, oldest first, once the app's mail sender has delivered
+   * every email recorded so far (emails go out in the background).
+   */
+  outbox(): Promise<{ file: string; content: string }[]>;
   close(): Promise<void>;
 }
 
@@ -56,7 +60,8 @@ export async function startApp(env: Record<string, string> = {}, dataDir = tempD
     return { status: response.status, headers: response.headers, body: parsed as T };
   };
 
-  const outbox = () => {
+  const outbox = async () => {
+    await app.get(Mailer, { strict: false }).delivered();
     const dir = join(dataDir, 'outbox');
     let files: string[] = [];
     try {

@@ -13,6 +13,8 @@ export default async function detectContainerRuntime(): Promise<void> {
     process.env.CONTAINER_RUNTIME = 'available';
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    // CI sets this where Docker runs: a runtime that does not answer fails the run, never skips.
+    if (process.env.REQUIRE_CONTAINER_RUNTIME === 'true') throw new Error(`REQUIRE_CONTAINER_RUNTIME is set but no container runtime answers: ${reason}`);
     process.env.CONTAINER_RUNTIME = `unavailable: ${reason}`;
   }
 }

@@ -30,6 +30,8 @@ export interface AppConfig {
   trustProxy: boolean;
   /** How long a `minPosition` query waits for the projections before answering 503. */
   readWaitTimeoutMs: number;
+  /** How long a write's answer is kept for replays of its Idempotency-Key. */
+  idempotencyTtlSeconds: number;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   /** LOG_FORMAT: json lines, or readable text; default: json unless the output is a terminal. */
   logFormat: 'json' | 'text';
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     runProjections: env.RUN_PROJECTIONS ? env.RUN_PROJECTIONS === 'true' : !mongoUrl,
     runReactors: env.RUN_REACTORS ? env.RUN_REACTORS === 'true' : true,
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5_000),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
     sessionSecret: secret(env, 'SESSION_SECRET'),
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3_600),
     passwordResetTtlSeconds: integer(env, 'PASSWORD_RESET_TTL_SECONDS', 3_600),

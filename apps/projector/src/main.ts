@@ -8,7 +8,7 @@ import { ALL_PROJECTIONS, createReadStore, ProjectionRunner } from '@app/project
  */
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR || './data';
-  const events = createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir });
+  const events = await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir });
   const readStore = await createReadStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
   const log = (message: string) => console.log(`${new Date().toISOString()} [projector] ${message}`);
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {

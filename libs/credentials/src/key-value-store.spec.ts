@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { MongoClient } from 'mongodb';
 import { describeWithContainers } from '../../../test/support/containers';
 import { CredentialStore } from './credential-store';
@@ -20,6 +21,58 @@ function keyValueContract(name: string, open: () => Promise<{ store: KeyValueSto
       expect(await store.get('b', 'k')).toEqual({ n: 2 });
       await store.delete('a', 'k');
       expect(await store.get('a', 'k')).toBeNull();
+      await store.close();
+    });
+
+    it('stores a value only if the key holds none: one winner among racing callers', async () => {
+      const { store } = await open();
+      expect(await store.setIfAbsent('claims', 'k1', { by: 'first' })).toBe(true);
+      expect(await store.setIfAbsent('claims', 'k1', { by: 'second' })).toBe(false);
+      expect(await store.get('claims', 'k1')).toEqual({ by: 'first' });
+
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.setIfAbsent('claims', 'k2', { by: i })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await store.get('claims', 'k2')).toEqual({ by: results.indexOf(true) });
+
+      await store.delete('claims', 'k1');
+      expect(await store.setIfAbsent('claims', 'k1', { by: 'third' })).toBe(true);
+      await store.close();
+    });
+
+    it('expires values written with a TTL, and a claim can be taken over once expired', async () => {
+      const { store } = await open();
+      await store.set('ttl', 'a', { n: 1 }, { ttlSeconds: 0.15 });
+      await store.set('ttl', 'forever', { n: 2 });
+      expect(await store.setIfAbsent('ttl', 'claim', { by: 'A' }, { ttlSeconds: 0.15 })).toBe(true);
+      expect(await store.get('ttl', 'a')).toEqual({ n: 1 });
+      expect(await store.setIfAbsent('ttl', 'claim', { by: 'B' }, { ttlSeconds: 0.15 })).toBe(false);
+      expect((await store.list('ttl', { limit: 10 })).map((e) => e.key)).toEqual(['a', 'claim', 'forever']);
+
+      await new Promise((resolve) => setTimeout(resolve, 250));
+
+      expect(await store.get('ttl', 'a')).toBeNull();
+      expect(await store.get('ttl', 'forever')).toEqual({ n: 2 });
+      expect((await store.list('ttl', { limit: 10 })).map((e) => e.key)).toEqual(['forever']);
+      expect(await store.setIfAbsent('ttl', 'claim', { by: 'B' })).toBe(true);
+      expect(await store.get('ttl', 'claim')).toEqual({ by: 'B' });
+      // Taken over without a TTL: it no longer expires.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await store.get('ttl', 'claim')).toEqual({ by: 'B' });
+      await store.close();
+    });
+
+    it('lists a namespace in key order, in pages', async () => {
+      const { store } = await open();
+      for (const key of ['b', 'a', 'c:1', 'c', 'd']) await store.set('list', key, { key });
+      await store.set('lists', 'x', {}); // a namespace that starts like it
+      await store.set('lis', 'y', {});
+
+      expect(await store.list('list', { limit: 10 })).toEqual(['a', 'b', 'c', 'c:1', 'd'].map((key) => ({ key, value: { key } })));
+      expect((await store.list('list', { limit: 2 })).map((e) => e.key)).toEqual(['a', 'b']);
+      expect((await store.list('list', { limit: 2, afterKey: 'b' })).map((e) => e.key)).toEqual(['c', 'c:1']);
+      expect((await store.list('list', { limit: 2, afterKey: 'd' })).map((e) => e.key)).toEqual([]);
+      expect(await store.list('list', { limit: 0 })).toEqual([]);
+      expect(await store.list('none', { limit: 5 })).toEqual([]);
       await store.close();
     });
 
@@ -44,6 +97,36 @@ keyValueContract('SQLite', async () => {
   dirs.push(dir);
   const file = join(dir, 'service-state.sqlite');
   return { store: new SqliteKeyValueStore(file), reopen: async () => new SqliteKeyValueStore(file) };
+});
+
+describe('SQLite key-value store shared by two processes (two connections to one file)', () => {
+  it('gives a key to exactly one of them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-'));
+    dirs.push(dir);
+    const file = join(dir, 'service-state.sqlite');
+    const [a, b] = [new SqliteKeyValueStore(file), new SqliteKeyValueStore(file)];
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).setIfAbsent('claims', 'k', { i })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await a.get('claims', 'k')).toEqual(await b.get('claims', 'k'));
+    await a.close();
+    await b.close();
+  });
+
+  it('opens a store written before values could expire, keeping its values', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-'));
+    dirs.push(dir);
+    const file = join(dir, 'service-state.sqlite');
+    const old = new Database(file);
+    old.exec('CREATE TABLE kv (namespace TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (namespace, key)) WITHOUT ROWID');
+    old.prepare('INSERT INTO kv VALUES (?, ?, ?)').run('portal-password', 'a1', JSON.stringify({ hash: 'h' }));
+    old.close();
+
+    const store = new SqliteKeyValueStore(file);
+    expect(await store.get('portal-password', 'a1')).toEqual({ hash: 'h' });
+    await store.set('idempotency', 'k', { n: 1 }, { ttlSeconds: 60 });
+    expect(await store.get('idempotency', 'k')).toEqual({ n: 1 });
+    await store.close();
+  });
 });
 
 describeWithContainers('MongoDB key-value store (testcontainers)', () => {

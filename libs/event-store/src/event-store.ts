@@ -112,7 +112,20 @@ export interface EventStore {
   subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]>;
   /** Position of the newest event in the log, or 0n when the log is empty. */
   headPosition(): Promise<bigint>;
+  /**
+   * Why subscriptions fail for good right now (a permanent error, a checkpoint beyond the
+   * head), for health and metrics; undefined while they work. Adapters that cannot fail so
+   * need not implement it.
+   */
+  subscriptionFailure?(): SubscriptionFailure | undefined;
   close(): Promise<void>;
+}
+
+export interface SubscriptionFailure {
+  /** What failed, in words an operator can act on. */
+  reason: string;
+  /** ISO-8601 instant of the last such failure. */
+  at: string;
 }
 
 export class WrongExpectedRevisionError extends Error {
@@ -123,6 +136,50 @@ export class WrongExpectedRevisionError extends Error {
   ) {
     super(`Stream ${streamName} is at revision ${actual}, expected ${String(expected)}`);
     this.name = 'WrongExpectedRevisionError';
+  }
+}
+
+/**
+ * The store did not confirm an append in time, after retrying it: it may or may not be
+ * written. Retrying it with the same event ids and expected revision is safe (the store
+ * answers the original result); the request can be retried with its Idempotency-Key.
+ */
+export class AppendOutcomeUnknownError extends Error {
+  constructor(
+    readonly streamName: string,
+    override readonly cause: unknown,
+  ) {
+    super(`The append to ${streamName} was not confirmed (${cause instanceof Error ? cause.message : String(cause)}); it may or may not be written`);
+    this.name = 'AppendOutcomeUnknownError';
+  }
+}
+
+/**
+ * A subscription failed in a way retrying cannot fix (access denied, an invalid or future
+ * position): the consumer must stop and say so rather than retry.
+ */
+export class SubscriptionFailedError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'SubscriptionFailedError';
+  }
+}
+
+/**
+ * A subscription was asked to start after a position the log has not reached: the log was
+ * reset or restored behind the reader's checkpoint. Starting there would skip, without a
+ * word, every event written until the log grows past it.
+ */
+export class CheckpointBeyondHeadError extends SubscriptionFailedError {
+  constructor(
+    readonly after: bigint,
+    readonly head: bigint,
+  ) {
+    super(
+      `Refusing to subscribe after position ${after}: the event log ends at ${head}. The log was reset or restored ` +
+        `behind this checkpoint; rebuild the projection (or restore the log) instead of skipping the events written from now on.`,
+    );
+    this.name = 'CheckpointBeyondHeadError';
   }
 }
 

@@ -18,9 +18,12 @@ export interface EventStoreConfig {
   dataDir: string;
 }
 
-/** EventStoreDB when a URL is configured, else the embedded SQLite store under dataDir. */
-export function createEventStore(config: EventStoreConfig): EventStore {
-  if (config.eventStoreUrl) return new EventStoreDbEventStore(config.eventStoreUrl);
+/**
+ * EventStoreDB when a URL is configured (its server version checked), else the embedded
+ * SQLite store under dataDir.
+ */
+export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
+  if (config.eventStoreUrl) return EventStoreDbEventStore.connect(config.eventStoreUrl);
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteEventStore(join(config.dataDir, 'events.sqlite'));
 }

@@ -1,23 +1,9 @@
 import { HttpAdapterHost } from '@nestjs/core';
-import { KeyValueStore } from '@app/credentials';
+import { SqliteKeyValueStore } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { ProjectionWaiter, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { ContactImports, ImportRecord, IMPORTS_NAMESPACE } from './contact-imports';
-
-class MemoryKv implements KeyValueStore {
-  readonly values = new Map<string, unknown>();
-  async get<T>(namespace: string, key: string): Promise<T | null> {
-    return (this.values.get(`${namespace}:${key}`) as T) ?? null;
-  }
-  async set<T>(namespace: string, key: string, value: T): Promise<void> {
-    this.values.set(`${namespace}:${key}`, value);
-  }
-  async delete(namespace: string, key: string): Promise<void> {
-    this.values.delete(`${namespace}:${key}`);
-  }
-  async close(): Promise<void> {}
-}
 
 const record = (overrides: Partial<ImportRecord>): ImportRecord => ({
   id: 'i1',
@@ -44,7 +30,7 @@ const record = (overrides: Partial<ImportRecord>): ImportRecord => ({
 });
 
 describe('ContactImports progress records', () => {
-  const kv = new MemoryKv();
+  const kv = new SqliteKeyValueStore(':memory:');
   const imports = new ContactImports({} as CommandExecutor, kv, {} as HttpAdapterHost, {} as ProjectionWaiter, {} as ReadStore, {} as EventStore);
 
   it('answers only the organization that imported', async () => {

@@ -32,14 +32,24 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: () => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir }) },
+        { provide: EVENT_STORE, useFactory: async () => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir }) },
         { provide: READ_STORE, useFactory: () => createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         CommandExecutor,
         { provide: CredentialStore, inject: [KEY_VALUE_STORE], useFactory: (kv: KeyValueStore) => new CredentialStore(kv) },
         {
           provide: Mailer,
-          useFactory: () => new Mailer({ from: config.mailFrom, smtpUrl: config.smtpUrl, outboxDir: join(config.dataDir, 'outbox') }),
+          inject: [KEY_VALUE_STORE],
+          useFactory: (kv: KeyValueStore) => {
+            const logger = new Logger('Mailer');
+            return new Mailer({
+              from: config.mailFrom,
+              smtpUrl: config.smtpUrl,
+              outboxDir: join(config.dataDir, 'outbox'),
+              store: kv,
+              logger: { warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
+            });
+          },
         },
         {
           provide: ProjectionRunner,
@@ -61,6 +71,8 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    // Every instance delivers the email outbox (each email is claimed by one sender at a time).
+    this.mailer.start();
     if (this.config.runProjections) {
       await this.runner.start();
       this.logger.log('Projections run in this process');
@@ -71,7 +83,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
 
   async onApplicationShutdown(): Promise<void> {
     await this.runner.stop();
-    this.mailer.close();
+    await this.mailer.close();
     await this.events.close();
     await this.readStore.close();
     await this.kv.close();

@@ -1,10 +1,16 @@
-import { EventStoreDBClient, UnavailableError } from '@eventstore/db-client';
+import { AccessDeniedError, EventStoreDBClient, UnavailableError } from '@eventstore/db-client';
 import { GenericContainer, StartedTestContainer, Wait } from 'testcontainers';
 import { describeWithContainers } from '../../../../test/support/containers';
-import { RecordedEvent, WrongExpectedRevisionError } from '../event-store';
+import {
+  AppendOutcomeUnknownError,
+  CheckpointBeyondHeadError,
+  RecordedEvent,
+  SubscriptionFailedError,
+  WrongExpectedRevisionError,
+} from '../event-store';
 import { anEvent, collect, eventStoreContract, streamName } from '../testing/event-store.contract';
 import { FakeEventStoreDbClient } from '../testing/fake-eventstoredb-client';
-import { EventStoreDbEventStore, withKeepAlive } from './eventstoredb.event-store';
+import { EventStoreDbEventStore, isAtLeast, withKeepAlive } from './eventstoredb.event-store';
 
 const IMAGE = process.env.EVENTSTORE_IMAGE ?? 'eventstore/eventstore:24.10';
 
@@ -190,6 +196,250 @@ describe('EventStoreDbEventStore with a fake client', () => {
     expect(error).toBeInstanceOf(WrongExpectedRevisionError);
     expect((error as WrongExpectedRevisionError).actual).toBe(0n);
   });
+
+  describe('appends whose outcome is unknown', () => {
+    beforeEach(async () => {
+      await store.close();
+      store = new EventStoreDbEventStore(asClient(fake), { reconnectDelayMs: 1, appendTimeoutMs: 50, appendAttempts: 3 });
+    });
+
+    it.each(['dropped-after-write', 'hang-after-write', 'dropped', 'hang'] as const)(
+      'are retried with the same ids and expected revision after "%s": written once',
+      async (failure) => {
+        const stream = streamName();
+        await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+        const events = [anEvent(), anEvent()];
+        fake.failNextAppends(failure);
+
+        const result = await store.appendToStream(stream, events, { expectedRevision: 0n });
+
+        const { events: stored } = await store.readStream(stream);
+        expect(stored.map((e) => e.id)).toEqual([expect.any(String), ...events.map((e) => e.id)]);
+        expect(result.nextExpectedRevision).toBe(2n);
+        expect(result.position).toBe(stored[2].position);
+        const attempts = fake.appendAttempts.filter((a) => a.streamName === stream).slice(1);
+        expect(attempts).toHaveLength(2);
+        expect(attempts[1]).toEqual(attempts[0]);
+        expect(attempts[0]).toEqual({ streamName: stream, ids: events.map((e) => e.id), expectedRevision: 0n });
+      },
+    );
+
+    it('answers a real conflict when another writer got there first, not a duplicate', async () => {
+      const stream = streamName();
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+      fake.failNextAppends('dropped');
+      const ours = store.appendToStream(stream, [anEvent()], { expectedRevision: 0n }).catch((e: unknown) => e);
+      await fake.appendToStream(stream, [jsonEventOf(anEvent())], { expectedRevision: 0n }); // the other writer, meanwhile
+
+      const error = await ours;
+
+      expect(error).toBeInstanceOf(WrongExpectedRevisionError);
+      expect((await store.readStream(stream)).revision).toBe(1n);
+    });
+
+    it('gives up after its attempts, within a bound, saying the outcome is unknown', async () => {
+      const stream = streamName();
+      fake.failNextAppends('hang', 'hang', 'hang');
+      const started = Date.now();
+
+      const error = await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(AppendOutcomeUnknownError);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(fake.appendAttempts.filter((a) => a.streamName === stream)).toHaveLength(3);
+      // Nothing was written, and the stream is free for the next writer.
+      expect(await store.readStream(stream)).toEqual({ events: [], revision: -1n });
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+    });
+
+    it('does not retry what the server refused', async () => {
+      const original = fake.appendToStream.bind(fake);
+      let attempts = 0;
+      fake.appendToStream = async () => {
+        attempts += 1;
+        throw new AccessDeniedError(undefined, 'Access denied');
+      };
+      await expect(store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(AccessDeniedError);
+      expect(attempts).toBe(1);
+      fake.appendToStream = original;
+    });
+  });
+
+  describe('subscription failures retrying cannot fix', () => {
+    let failed: SubscriptionFailedError[];
+
+    beforeEach(async () => {
+      await store.close();
+      failed = [];
+      store = new EventStoreDbEventStore(asClient(fake), {
+        reconnectDelayMs: 1,
+        onSubscriptionDropped: (error) => drops.push(error),
+        onSubscriptionFailed: (error) => failed.push(error),
+      });
+    });
+
+    it('fail loudly on access denied, without resubscribing, and health can read why', async () => {
+      fake.refuseSubscriptions(new AccessDeniedError(undefined, 'Access denied'));
+
+      const error = await collect(store, { until: () => false }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(SubscriptionFailedError);
+      expect((error as Error).message).toMatch(/Access denied/);
+      expect(failed).toEqual([error]);
+      expect(drops).toEqual([]);
+      expect(fake.calls.subscribeToAll).toHaveLength(1);
+      expect(fake.openSubscriptions).toBe(0);
+      expect(store.subscriptionFailure()).toEqual({ reason: (error as Error).message, at: expect.any(String) });
+
+      // Once the cause is fixed, a subscription that delivers clears the failure.
+      fake.acceptSubscriptions();
+      const result = await store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' });
+      await collect(store, { untilPosition: result.position });
+      expect(store.subscriptionFailure()).toBeUndefined();
+    });
+
+    it('fail loudly on a position inside a record (invalid position)', async () => {
+      const result = await store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' });
+
+      const error = await collect(store, { after: result.position - 1n, until: () => false }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(SubscriptionFailedError);
+      expect((error as Error).message).toMatch(/invalid position/);
+      expect(drops).toEqual([]);
+    });
+
+    it('refuse a checkpoint beyond the head of the log, saying why, without subscribing', async () => {
+      const head = (await store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' })).position;
+
+      const error = await collect(store, { after: head + 1_000n, until: () => false }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(CheckpointBeyondHeadError);
+      expect((error as Error).message).toContain(`after position ${head + 1_000n}: the event log ends at ${head}`);
+      expect(fake.calls.subscribeToAll).toEqual([]);
+      expect(store.subscriptionFailure()?.reason).toBe((error as Error).message);
+    });
+
+    it('refuse to resubscribe past the head when the log was reset while the subscription was away', async () => {
+      const stream = streamName();
+      await store.appendToStream(stream, [anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+
+      const error = await collect(store, {
+        until: () => false,
+        onEvent: (kept) => {
+          if (kept.length !== 2) return;
+          fake.wipe();
+          fake.dropSubscriptions(new UnavailableError());
+        },
+      }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(CheckpointBeyondHeadError);
+      expect(drops).toHaveLength(1);
+    });
+
+    it('keep resubscribing after transient errors meanwhile', async () => {
+      expect(store.subscriptionFailure()).toBeUndefined();
+      const stream = streamName();
+      const last = await store.appendToStream(stream, [anEvent(), anEvent()], { expectedRevision: 'no_stream' });
+      const received = await collect(store, {
+        streams: [stream],
+        untilPosition: last.position,
+        onEvent: (kept) => {
+          if (kept.length === 1) fake.dropSubscriptions(new UnavailableError());
+        },
+      });
+      expect(received).toHaveLength(2);
+      expect(failed).toEqual([]);
+    });
+  });
+
+  describe('subscriptions end with their consumer', () => {
+    it('closes the server-side subscription at once when the consumer returns while waiting for an event', async () => {
+      const iterator = store.subscribeToAll({})[Symbol.asyncIterator]();
+      const pending = iterator.next(); // nothing to deliver: waits
+      await until(() => fake.openSubscriptions === 1);
+
+      await iterator.return!();
+
+      expect(fake.openSubscriptions).toBe(0);
+      expect(await pending).toEqual({ done: true, value: undefined });
+      expect(fake.calls.subscribeToAll).toHaveLength(1); // and no resubscription
+    });
+
+    it('closes it when a batch fails while the next event is awaited, one subscription per retry', async () => {
+      // As a batching consumer does: it reads ahead (a next() stays pending), the batch fails,
+      // it calls return() without waiting for that next(), and retries from its checkpoint.
+      const stream = streamName();
+      await store.appendToStream(stream, [anEvent()], { expectedRevision: 'no_stream' });
+      for (let retry = 1; retry <= 3; retry += 1) {
+        const iterator = store.subscribeToAll({})[Symbol.asyncIterator]();
+        let next = await iterator.next();
+        while (!next.done && next.value.streamName !== stream) next = await iterator.next();
+        const readAhead = iterator.next(); // no more events: stays pending
+        void iterator.return!(); // the batch failed
+
+        await until(() => fake.openSubscriptions === 0);
+        expect(await readAhead).toEqual({ done: true, value: undefined });
+        expect(fake.calls.subscribeToAll).toHaveLength(retry);
+      }
+    });
+  });
+
+  describe('close()', () => {
+    it('ends the subscriptions, closes the gRPC channel, and nothing restarts after it', async () => {
+      const consumed = (async () => {
+        const received: RecordedEvent[] = [];
+        for await (const event of store.subscribeToAll({})) received.push(event);
+        return received;
+      })();
+      await until(() => fake.openSubscriptions === 1);
+      fake.dropSubscriptions(new UnavailableError()); // a resubscription is now pending
+
+      await store.close();
+
+      expect(await consumed).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(fake.calls.subscribeToAll).toHaveLength(1);
+      expect(fake.openSubscriptions).toBe(0);
+      expect(fake.disposed).toBe(true);
+      expect(fake.channel.closed).toBe(true);
+      await expect(store.appendToStream(streamName(), [anEvent()], { expectedRevision: 'no_stream' })).rejects.toThrow(/closed/);
+      const late: RecordedEvent[] = [];
+      for await (const event of store.subscribeToAll({})) late.push(event);
+      expect(late).toEqual([]);
+      expect(fake.calls.subscribeToAll).toHaveLength(1);
+    });
+  });
+
+  describe('the server version', () => {
+    it('is checked: 22.6 or later', async () => {
+      fake.serverVersion = '24.10.1';
+      await expect(store.checkServerVersion()).resolves.toBe('24.10.1');
+      fake.serverVersion = '22.6.0';
+      await expect(store.checkServerVersion()).resolves.toBe('22.6.0');
+      fake.serverVersion = '21.10.9';
+      await expect(store.checkServerVersion()).rejects.toThrow('EventStoreDB 21.10.9 is not supported: this service needs 22.6 or later');
+      fake.serverVersion = 'unknown';
+      await expect(store.checkServerVersion()).rejects.toThrow(/not supported/);
+    });
+
+    it('compares major and minor numbers', () => {
+      expect(isAtLeast('22.10.0', [22, 6])).toBe(true);
+      expect(isAtLeast('23.6.0', [22, 6])).toBe(true);
+      expect(isAtLeast('22.5.9', [22, 6])).toBe(false);
+      expect(isAtLeast('5.0.0', [22, 6])).toBe(false);
+      expect(isAtLeast('', [22, 6])).toBe(false);
+    });
+  });
+});
+
+describe('EventStoreDbEventStore from a connection string', () => {
+  it('opens one client per process', async () => {
+    const first = new EventStoreDbEventStore('esdb://localhost:2113?tls=false');
+    expect(() => new EventStoreDbEventStore('esdb://localhost:2113?tls=false')).toThrow(/already open in this process/);
+    await first.close();
+    const next = new EventStoreDbEventStore('esdb://localhost:2113?tls=false');
+    await next.close();
+  });
 });
 
 describe('withKeepAlive', () => {
@@ -214,4 +464,14 @@ describe('withKeepAlive', () => {
 
 function asClient(fake: FakeEventStoreDbClient): EventStoreDBClient {
   return fake as unknown as EventStoreDBClient;
+}
+
+function jsonEventOf(event: ReturnType<typeof anEvent>) {
+  return { id: event.id, type: event.type, data: event.data, metadata: event.metadata, contentType: 'application/json' as const };
+}
+
+/** Waits for a condition the fake reaches within a few turns of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !condition(); i += 1) await new Promise((resolve) => setImmediate(resolve));
+  expect(condition()).toBe(true);
 }

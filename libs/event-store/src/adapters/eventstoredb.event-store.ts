@@ -1,22 +1,31 @@
 import {
   ANY,
+  AccessDeniedError,
   AppendExpectedRevision,
   BACKWARDS,
   END,
   EventStoreDBClient,
+  InvalidArgumentError,
+  MaxAppendSizeExceededError,
   NO_STREAM,
+  NotFoundError,
   Position,
   ReadPosition,
   RecordedEvent as EsdbRecordedEvent,
   START,
   STREAM_EXISTS,
+  StreamDeletedError,
   StreamNotFoundError,
+  UnknownError,
+  UnsupportedError,
   WrongExpectedVersionError,
   excludeSystemEvents,
   jsonEvent,
 } from '@eventstore/db-client';
 import {
+  AppendOutcomeUnknownError,
   AppendResult,
+  CheckpointBeyondHeadError,
   EventMetadata,
   EventStore,
   EventToAppend,
@@ -28,6 +37,8 @@ import {
   SubscribeOptions,
   SubscribePagesOptions,
   pagesOf,
+  SubscriptionFailedError,
+  SubscriptionFailure,
   WrongExpectedRevisionError,
 } from '../event-store';
 import { normalizeId, validateAppend, validateMaxCount } from './append-rules';
@@ -37,8 +48,14 @@ export interface EventStoreDbEventStoreOptions {
   reconnectDelayMs?: number;
   /** Longest wait between two resubscriptions. */
   maxReconnectDelayMs?: number;
-  /** Told of every subscription drop, before it resubscribes. Default: one console.warn line. */
+  /** Told of every transient subscription drop, before it resubscribes. Default: one console.warn line. */
   onSubscriptionDropped?: (error: unknown, attempt: number) => void;
+  /** Told of a subscription failure retrying cannot fix, before it is thrown. Default: one console.error line. */
+  onSubscriptionFailed?: (error: SubscriptionFailedError) => void;
+  /** Longest wait for the server to answer one append attempt. */
+  appendTimeoutMs?: number;
+  /** Attempts of an append whose outcome is unknown (dropped connection, timeout), with the same event ids. */
+  appendAttempts?: number;
 }
 
 /** gRPC keep-alive (ms): a connection that silently died is noticed within ~20 s. */
@@ -47,6 +64,16 @@ const KEEP_ALIVE_TIMEOUT_MS = 10_000;
 
 /** Page size of the $all reads that skip system events (readAll, headPosition). */
 const SYSTEM_SKIP_PAGE = 100;
+
+/** The oldest server whose stream reads carry positions, which the position handling needs. */
+const MIN_SERVER_VERSION: [number, number] = [22, 6];
+
+/**
+ * The client library keeps its pending batch appends in one registry shared by every client in
+ * the process: a connection error on one client fails the appends of all. So a process holds
+ * one client of its own; a second must not be opened beside it.
+ */
+let clientOpenInProcess = false;
 
 /**
  * EventStoreDB adapter (client v6, server 22.6 or later: events carry their position).
@@ -62,27 +89,85 @@ const SYSTEM_SKIP_PAGE = 100;
  *
  * The append result's position is the server's commit position of the write, which is not
  * documented to be the last event's; we read that event back by its revision instead.
+ *
+ * Failures. An append whose answer is lost (dropped connection, no answer in time) may have
+ * been written: it is retried with the same event ids and the same expected revision, which
+ * the server answers with the original result, and every attempt is bounded by a timeout.
+ * Subscriptions resubscribe after transient errors; an error retrying cannot fix (access
+ * denied, an invalid position, a checkpoint beyond the head of the log) is logged, kept for
+ * health (`subscriptionFailure()`) and thrown as a SubscriptionFailedError.
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
+  private readonly ownsClient: boolean;
   private readonly reconnectDelayMs: number;
   private readonly maxReconnectDelayMs: number;
+  private readonly appendTimeoutMs: number;
+  private readonly appendAttempts: number;
   private readonly onSubscriptionDropped: (error: unknown, attempt: number) => void;
+  private readonly onSubscriptionFailed: (error: SubscriptionFailedError) => void;
+  /** One per open subscription: close() aborts them all. */
+  private readonly subscriptions = new Set<AbortController>();
+  private failure: SubscriptionFailure | undefined;
+  private closed = false;
+
+  /**
+   * A store whose server was checked: refuses a server older than 22.6. Use this, not the
+   * constructor, outside tests.
+   */
+  static async connect(connectionString: string, options: EventStoreDbEventStoreOptions = {}): Promise<EventStoreDbEventStore> {
+    const store = new EventStoreDbEventStore(connectionString, options);
+    try {
+      await store.checkServerVersion();
+      return store;
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
 
   /** `connection`: a connection string (`esdb://host:2113?tls=false`), or a client (tests). */
   constructor(connection: string | EventStoreDBClient, options: EventStoreDbEventStoreOptions = {}) {
+    this.ownsClient = typeof connection === 'string';
+    if (this.ownsClient) {
+      if (clientOpenInProcess) {
+        throw new Error('An EventStoreDB client is already open in this process: share that EventStoreDbEventStore (the client library shares pending appends between clients)');
+      }
+      clientOpenInProcess = true;
+    }
     this.client =
       typeof connection === 'string' ? EventStoreDBClient.connectionString(withKeepAlive(connection)) : connection;
     this.reconnectDelayMs = options.reconnectDelayMs ?? 250;
     this.maxReconnectDelayMs = options.maxReconnectDelayMs ?? 10_000;
+    this.appendTimeoutMs = options.appendTimeoutMs ?? 5_000;
+    this.appendAttempts = options.appendAttempts ?? 3;
     this.onSubscriptionDropped =
       options.onSubscriptionDropped ??
       ((error, attempt) =>
         // eslint-disable-next-line no-console
         console.warn(`EventStoreDB subscription dropped (attempt ${attempt}), resubscribing: ${describeError(error)}`));
+    this.onSubscriptionFailed =
+      options.onSubscriptionFailed ??
+      // eslint-disable-next-line no-console
+      ((error) => console.error(`EventStoreDB subscription failed, not retrying: ${error.message}`));
+  }
+
+  /** Throws unless the server is 22.6 or later (older ones give stream reads no position). */
+  async checkServerVersion(): Promise<string> {
+    // The client reads the server's version once per connection; it keeps it protected.
+    const { serverVersion } = await (this.client as unknown as { capabilities: Promise<{ serverVersion: string }> }).capabilities;
+    if (!isAtLeast(serverVersion, MIN_SERVER_VERSION)) {
+      throw new Error(`EventStoreDB ${serverVersion} is not supported: this service needs ${MIN_SERVER_VERSION.join('.')} or later (events read from a stream must carry their position)`);
+    }
+    return serverVersion;
+  }
+
+  subscriptionFailure(): SubscriptionFailure | undefined {
+    return this.failure;
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
+    this.checkOpen();
     const events: RecordedEvent[] = [];
     const from = options.fromRevision ?? 0n;
     try {
@@ -108,31 +193,49 @@ export class EventStoreDbEventStore implements EventStore {
     events: EventToAppend[],
     options: { expectedRevision: ExpectedRevision },
   ): Promise<AppendResult> {
+    this.checkOpen();
     validateAppend(streamName, events);
     const expected = options.expectedRevision;
+    // Built once: every attempt proposes the very same events (ids included).
     const proposed = events.map((event) =>
       jsonEvent({ id: normalizeId(event.id), type: event.type, data: event.data, metadata: event.metadata }),
     );
     let result;
-    try {
-      result = await this.client.appendToStream(streamName, proposed, { expectedRevision: toEsdbExpected(expected) });
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) {
-        throw new WrongExpectedRevisionError(streamName, expected, toRevision(error.actualVersion));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        result = await withTimeout(
+          this.client.appendToStream(streamName, proposed, { expectedRevision: toEsdbExpected(expected), deadline: this.appendTimeoutMs }),
+          this.appendTimeoutMs,
+          `no answer to the append within ${this.appendTimeoutMs} ms`,
+        );
+        break;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError) {
+          throw new WrongExpectedRevisionError(streamName, expected, toRevision(error.actualVersion));
+        }
+        // Any other error may have come after the server wrote the events (the connection
+        // dropped, the answer was late): the same ids at the same expected revision either
+        // write them now or get the original result back, never a second copy.
+        if (!isUncertain(error)) throw error;
+        if (attempt >= this.appendAttempts || this.closed) throw new AppendOutcomeUnknownError(streamName, error);
+        await sleep(Math.min(this.reconnectDelayMs * 2 ** (attempt - 1), this.maxReconnectDelayMs));
       }
-      throw error;
     }
     // With throwOnAppendFailure=false in the connection string the client reports instead
     // (its batch-append path then gets the actual revision wrong: keep the default, true).
     if (!result.success) throw new WrongExpectedRevisionError(streamName, expected, result.nextExpectedRevision);
 
     // nextExpectedRevision is the revision of this append's last event (of the original
-    // append, for an idempotent retry): its position is the one to report.
-    const position = await this.positionOfRevision(streamName, result.nextExpectedRevision);
+    // append, for an idempotent retry): its position is the one to report. The events are
+    // written: a failure to read it back must not fail the append (a retry of the request
+    // would decide again on the new revision).
+    const revision = result.nextExpectedRevision;
+    const position = await this.positionOfRevision(streamName, revision).catch(() => this.positionOfRevision(streamName, revision)).catch(() => undefined);
     return { nextExpectedRevision: result.nextExpectedRevision, position: position ?? result.position?.prepare ?? 0n };
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
+    this.checkOpen();
     validateMaxCount(options.maxCount);
     const events: RecordedEvent[] = [];
     let cursor = options.after !== undefined && options.after > 0n ? options.after : undefined;
@@ -169,24 +272,72 @@ export class EventStoreDbEventStore implements EventStore {
     return pagesOf(this.subscribeToAll(options), options.maxCount);
   }
 
-  async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
-    const { signal } = options;
+  subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
+    return { [Symbol.asyncIterator]: () => this.subscription(options) };
+  }
+
+  /**
+   * One subscription, with its own abort signal: the caller's signal, close(), and return()
+   * abort it. return() acts at once, also while a next() waits for an event that may never
+   * come (an async generator would queue it behind that next(), leaving the server-side
+   * subscription open).
+   */
+  private subscription(options: SubscribeOptions): AsyncIterator<RecordedEvent> {
+    const controller = new AbortController();
+    const abort = (): void => controller.abort();
+    const release = (): void => {
+      options.signal?.removeEventListener('abort', abort);
+      this.subscriptions.delete(controller);
+      controller.abort();
+    };
+    if (options.signal?.aborted || this.closed) controller.abort();
+    options.signal?.addEventListener('abort', abort, { once: true });
+    this.subscriptions.add(controller);
+    const events = this.subscribeLoop(options.after, controller.signal);
+    return {
+      next: async () => {
+        try {
+          const next = await events.next();
+          if (next.done) release();
+          return next;
+        } catch (error) {
+          release();
+          throw error;
+        }
+      },
+      return: async () => {
+        release();
+        await events.return(undefined);
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  private async *subscribeLoop(after: bigint | undefined, signal: AbortSignal): AsyncGenerator<RecordedEvent> {
     // Prepare position of the last event handed out: resubscriptions start right after it.
-    let cursor = options.after !== undefined && options.after > 0n ? options.after : undefined;
+    let cursor = after !== undefined && after > 0n ? after : undefined;
     let failures = 0;
-    while (!signal?.aborted) {
-      const subscription = this.client.subscribeToAll({
-        fromPosition: cursor === undefined ? START : { commit: cursor, prepare: cursor },
-        filter: excludeSystemEvents(),
-      });
-      // unsubscribe() cancels the gRPC call; destroy() ends a `for await` waiting for an event.
-      const stop = (): void => {
-        void subscription.unsubscribe().catch(() => undefined);
-        subscription.destroy();
-      };
-      signal?.addEventListener('abort', stop, { once: true });
+    while (!signal.aborted) {
+      // One abort signal per attempt, aborted when the attempt ends however it ends: its
+      // server-side subscription never outlives it.
+      const attempt = new AbortController();
+      const abortAttempt = (): void => attempt.abort();
+      signal.addEventListener('abort', abortAttempt, { once: true });
       let dropped: unknown = new Error('the server ended the subscription');
       try {
+        // Checked on every attempt: a log reset while we were away shows up on a resubscription.
+        if (cursor !== undefined) await this.refuseBeyondHead(cursor);
+        const subscription = this.client.subscribeToAll({
+          fromPosition: cursor === undefined ? START : { commit: cursor, prepare: cursor },
+          filter: excludeSystemEvents(),
+        });
+        // unsubscribe() cancels the gRPC call; destroy() ends a `for await` waiting for an event.
+        const stop = (): void => {
+          void subscription.unsubscribe().catch(() => undefined);
+          subscription.destroy();
+        };
+        if (attempt.signal.aborted) return stop();
+        attempt.signal.addEventListener('abort', stop, { once: true });
         // One event at a time, in order: the next one is read only once this one was handled.
         for await (const resolved of subscription) {
           const event = resolved.event;
@@ -194,18 +345,26 @@ export class EventStoreDbEventStore implements EventStore {
           if (cursor !== undefined && event.position.prepare <= cursor) continue;
           const recorded = toRecorded(event);
           if (!recorded) continue;
+          this.failure = undefined;
           yield recorded;
           cursor = recorded.position;
           failures = 0;
         }
       } catch (error) {
+        if (signal.aborted) return;
+        const permanent = asPermanentFailure(error);
+        if (permanent) {
+          this.failure = { reason: permanent.message, at: new Date().toISOString() };
+          this.onSubscriptionFailed(permanent);
+          throw permanent;
+        }
         dropped = error;
       } finally {
-        // Also runs when the consumer stops early (break / return()).
-        signal?.removeEventListener('abort', stop);
-        stop();
+        // Also runs when the consumer stops early (return()) or the loop throws.
+        signal.removeEventListener('abort', abortAttempt);
+        attempt.abort();
       }
-      if (signal?.aborted) return;
+      if (signal.aborted) return;
       // The client does not resubscribe by itself: wait, then start again after the cursor.
       failures += 1;
       this.onSubscriptionDropped(dropped, failures);
@@ -213,7 +372,14 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /** A checkpoint past the newest event means the log was reset or restored behind it. */
+  private async refuseBeyondHead(after: bigint): Promise<void> {
+    const head = await this.headPosition();
+    if (after > head) throw new CheckpointBeyondHeadError(after, head);
+  }
+
   async headPosition(): Promise<bigint> {
+    this.checkOpen();
     // The newest event that is not a system event; pages bounded, as every $all read here.
     let fromPosition: ReadPosition = END;
     let boundary: bigint | undefined; // oldest position seen so far
@@ -238,8 +404,25 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * Ends every subscription (none restarts), then the client's calls and its gRPC channel
+   * (the client's dispose() cancels the calls but leaves the channel open).
+   */
   async close(): Promise<void> {
-    await this.client.dispose();
+    if (this.closed) return;
+    this.closed = true;
+    for (const subscription of this.subscriptions) subscription.abort();
+    this.subscriptions.clear();
+    try {
+      await this.client.dispose();
+      await closeChannel(this.client);
+    } finally {
+      if (this.ownsClient) clientOpenInProcess = false;
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error('The EventStoreDB store is closed');
   }
 
   /** Position of the event at `revision` of a stream, read from the leader. */
@@ -314,6 +497,81 @@ export function withKeepAlive(connectionString: string): string {
   return result;
 }
 
+/**
+ * Errors after which an append may or may not have been written: everything but an answer
+ * from the server that it refused the append (a conflict, access, size, a deleted stream).
+ */
+function isUncertain(error: unknown): boolean {
+  return !(
+    error instanceof AccessDeniedError ||
+    error instanceof InvalidArgumentError ||
+    error instanceof NotFoundError ||
+    error instanceof StreamDeletedError ||
+    error instanceof UnsupportedError ||
+    error instanceof MaxAppendSizeExceededError
+  );
+}
+
+/** gRPC codes no retry can fix: invalid argument, permission denied, failed precondition, out of range, unimplemented. */
+const PERMANENT_GRPC_CODES = new Set([3, 7, 9, 11, 12]);
+
+/**
+ * The subscription error retrying cannot fix, as a SubscriptionFailedError; undefined for a
+ * transient one (the connection dropped, the server restarted or changed leader).
+ */
+function asPermanentFailure(error: unknown): SubscriptionFailedError | undefined {
+  if (error instanceof SubscriptionFailedError) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const permanent =
+    error instanceof AccessDeniedError ||
+    error instanceof NotFoundError ||
+    error instanceof StreamDeletedError ||
+    error instanceof UnsupportedError ||
+    error instanceof InvalidArgumentError ||
+    (error instanceof UnknownError && /invalid position/i.test(error.message)) ||
+    (typeof code === 'number' && PERMANENT_GRPC_CODES.has(code));
+  if (!permanent) return undefined;
+  return new SubscriptionFailedError(`EventStoreDB refused the subscription to $all: ${describeError(error)}`, error);
+}
+
+/** Closes the client's gRPC channel, which its dispose() leaves open. */
+async function closeChannel(client: EventStoreDBClient): Promise<void> {
+  // getChannel is protected: the channel in use (a new, not yet connected one if the last failed).
+  const getChannel = (client as unknown as { getChannel?: () => Promise<{ close(): void }> }).getChannel;
+  if (typeof getChannel !== 'function') return;
+  const channel = await withTimeout(getChannel.call(client), 2_000, 'no channel').catch(() => undefined);
+  channel?.close();
+}
+
+/** `version` ("24.10.0", "22.10.1-rc1") is at least `minimum` ([major, minor]); "unknown" is not. */
+export function isAtLeast(version: string, minimum: [number, number]): boolean {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  if (!match) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > minimum[0] || (major === minimum[0] && minor >= minimum[1]);
+}
+
+/** Rejects after `ms`; the promise itself is left to settle (its outcome is then ignored). */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new OperationTimeoutError(message)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+class OperationTimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
@@ -328,5 +586,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (!(error instanceof Error)) return String(error);
+  // The client's errors are all named "Error"; their type says what they are.
+  const type = (error as { type?: unknown }).type;
+  return `${typeof type === 'string' ? type : error.name}: ${error.message}`;
 }

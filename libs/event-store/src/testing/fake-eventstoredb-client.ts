@@ -15,8 +15,16 @@
  * - Expected revisions and idempotent retries as the server checks them.
  * - A subscription's unsubscribe() stops delivery without ending the stream, as the client's
  *   does (it swallows its own cancellation).
+ * - A subscription from a position beyond the end of the log is accepted: it goes live and
+ *   delivers only what is written beyond that position (the server does the same).
+ * - dispose() cancels the calls; the gRPC channel stays open until closed.
+ *
+ * And the failures a real server shows now and then, on demand: an append written but not
+ * answered (the connection dropped, or no answer ever), an append dropped before it was
+ * written, a subscription refused for good (access denied), subscriptions dropped.
  */
 import {
+  AccessDeniedError,
   AppendResult,
   BACKWARDS,
   END,
@@ -26,6 +34,7 @@ import {
   ReadPosition,
   START,
   StreamNotFoundError,
+  UnavailableError,
   UnknownError,
   WrongExpectedVersionError,
 } from '@eventstore/db-client';
@@ -45,6 +54,21 @@ interface FakeRecord {
 
 type AppendExpected = 'any' | 'no_stream' | 'stream_exists' | bigint;
 
+/**
+ * How an append fails: `dropped` (connection lost before the server wrote it),
+ * `dropped-after-write` (written, then the connection lost before the answer), `hang` (never
+ * answered, not written), `hang-after-write` (written, never answered).
+ */
+export type AppendFailure = 'dropped' | 'dropped-after-write' | 'hang' | 'hang-after-write';
+
+/** A stand-in for the client's gRPC channel. */
+export class FakeChannel {
+  closed = false;
+  close(): void {
+    this.closed = true;
+  }
+}
+
 export class FakeEventStoreDbClient {
   readonly records: FakeRecord[] = [];
   /** Arguments of every readAll and subscribeToAll call, for assertions. */
@@ -54,9 +78,18 @@ export class FakeEventStoreDbClient {
   };
   /** As the connection string's throwOnAppendFailure. */
   throwOnAppendFailure = true;
+  /** What the server reports as its version. */
+  serverVersion = '24.10.0';
+  readonly channel = new FakeChannel();
+  disposed = false;
+  /** Every append attempt: stream and event ids, for assertions. */
+  readonly appendAttempts: { streamName: string; ids: string[]; expectedRevision: AppendExpected }[] = [];
   /** Where the next record goes. */
   private end: bigint;
+  private readonly startAt: bigint;
   private readonly subscriptions = new Set<FakeSubscription>();
+  private readonly appendFailures: AppendFailure[] = [];
+  private subscriptionRefusal: Error | undefined;
 
   /**
    * `startAt`: offset of the first record, as on a server whose older history was scavenged.
@@ -64,6 +97,7 @@ export class FakeEventStoreDbClient {
    * (and is refused) rather than at its start.
    */
   constructor(startAt = 64n * 1024n * 1024n) {
+    this.startAt = startAt;
     this.end = startAt;
     this.appendSystemEvent('$epochs', '$epoch-information');
     this.appendSystemEvent('$settings', 'settings-updated'); // system by its stream only
@@ -71,6 +105,42 @@ export class FakeEventStoreDbClient {
 
   appendSystemEvent(streamId: string, type = '$statistics-collected'): void {
     this.write(streamId, [{ id: randomUUID(), type, data: {}, metadata: undefined }]);
+  }
+
+  /** Empties the log, as a server restarted on a fresh volume (or an older backup). */
+  wipe(): void {
+    this.records.length = 0;
+    this.end = this.startAt;
+    this.appendSystemEvent('$epochs', '$epoch-information');
+  }
+
+  /** The next appends fail so, one failure per append, in order. */
+  failNextAppends(...failures: AppendFailure[]): void {
+    this.appendFailures.push(...failures);
+  }
+
+  /** Every subscription from now on is refused with this error, until acceptSubscriptions(). */
+  refuseSubscriptions(error: Error = new AccessDeniedError(undefined, 'Access denied')): void {
+    this.subscriptionRefusal = error;
+  }
+
+  acceptSubscriptions(): void {
+    this.subscriptionRefusal = undefined;
+  }
+
+  /** Subscriptions the client holds open (not unsubscribed, not destroyed). */
+  get openSubscriptions(): number {
+    return this.subscriptions.size;
+  }
+
+  /** As the client's (protected) server capabilities. */
+  get capabilities(): Promise<{ serverVersion: string }> {
+    return Promise.resolve({ serverVersion: this.serverVersion });
+  }
+
+  /** As the client's (protected) getChannel: the channel in use. */
+  async getChannel(): Promise<FakeChannel> {
+    return this.channel;
   }
 
   /** Ends every live subscription with an error, as a dropped connection does. */
@@ -90,6 +160,23 @@ export class FakeEventStoreDbClient {
   ): Promise<AppendResult> {
     await new Promise((resolve) => setImmediate(resolve));
     const proposed = Array.isArray(events) ? events : [events];
+    this.appendAttempts.push({ streamName, ids: proposed.map((e) => e.id), expectedRevision: options.expectedRevision ?? 'any' });
+    const failure = this.appendFailures.shift();
+    if (failure === 'dropped') throw new UnavailableError(undefined, 'Connection dropped');
+    if (failure === 'hang') return new Promise<never>(() => undefined);
+    const result = this.append(streamName, proposed, options);
+    if (failure === 'dropped-after-write') {
+      await result.catch(() => undefined);
+      throw new UnavailableError(undefined, 'Connection dropped');
+    }
+    if (failure === 'hang-after-write') {
+      await result.catch(() => undefined);
+      return new Promise<never>(() => undefined);
+    }
+    return result;
+  }
+
+  private async append(streamName: string, proposed: EventData[], options: { expectedRevision?: AppendExpected }): Promise<AppendResult> {
     const stream = this.records.filter((r) => r.streamId === streamName);
     const current = stream.length === 0 ? -1n : stream[stream.length - 1].revision;
     const expected = options.expectedRevision ?? 'any';
@@ -171,17 +258,21 @@ export class FakeEventStoreDbClient {
     if (fromPosition === START) next = 0;
     else if (fromPosition === END) next = this.records.length;
     else next = this.records.findIndex((r) => r.position > fromPosition.prepare);
-    const subscription = new FakeSubscription(this, next === -1 ? this.records.length : next, filter, () =>
+    const after = typeof fromPosition === 'object' ? fromPosition.prepare : undefined;
+    const subscription = new FakeSubscription(this, next === -1 ? this.records.length : next, after, filter, () =>
       this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
     const invalid = fromPosition === START || fromPosition === END ? undefined : this.invalid(fromPosition);
-    if (invalid) subscription.fail(invalid);
+    const refusal = this.subscriptionRefusal ?? invalid;
+    if (refusal) subscription.fail(refusal);
     return subscription;
   }
 
   async dispose(): Promise<void> {
-    // Shared by the tests like a server is: nothing to release.
+    // Cancels the calls of this client; the log stays, as on a server.
+    this.disposed = true;
+    for (const subscription of this.subscriptions) subscription.destroy();
   }
 
   /** @internal */
@@ -228,7 +319,7 @@ export class FakeEventStoreDbClient {
   }
 
   private invalid(position: Position): Error | undefined {
-    const isRecord = position.commit === position.prepare && (position.prepare === this.end || this.records.some((r) => r.position === position.prepare));
+    const isRecord = position.commit === position.prepare && (position.prepare >= this.end || this.records.some((r) => r.position === position.prepare));
     return isRecord ? undefined : new UnknownError(undefined, 'Trying to read from an invalid position.');
   }
 }
@@ -241,6 +332,8 @@ export class FakeSubscription extends Readable {
   constructor(
     private readonly client: FakeEventStoreDbClient,
     private next: number,
+    /** Exclusive start: a start beyond the end of the log skips what is written up to it. */
+    private readonly after: bigint | undefined,
     private readonly typeFilter: Filter | undefined,
     private readonly forget: () => void,
   ) {
@@ -281,6 +374,7 @@ export class FakeSubscription extends Readable {
         return;
       }
       this.next += 1;
+      if (this.after !== undefined && record.position <= this.after) continue;
       if (typeFilter && !typeFilter.test(record.type)) continue;
       if (!this.push({ event: this.client.toEsdb(record), commitPosition: record.position })) return;
     }

@@ -14,28 +14,35 @@ function bulkError(writeErrors: Array<{ code: number; index: number }>, writeCon
 }
 
 describe('MongoReadStore without a server', () => {
-  it('turns an upsert into a create-if-missing and a position-guarded update', () => {
+  it('turns an upsert into one update pipeline: created and written at once, guarded by position', () => {
+    const position = Long.fromBigInt(2n ** 60n);
     const operations = toOperations({
       op: 'upsert',
       collection: 'items',
       id: 'x',
       position: 2n ** 60n,
-      setOnInsert: { createdAt: new Date('2025-01-01T00:00:00Z'), id: 'ignored' },
-      set: { status: 'Active', gone: undefined },
+      setOnInsert: { createdAt: new Date('2025-01-01T00:00:00Z'), id: 'ignored', count: 10 },
+      set: { status: 'Active', gone: undefined, note: '$notAPath' },
       inc: { count: 1 },
     });
+    const isNew = { $eq: [{ $type: '$_pos' }, 'missing'] };
+    const applies = { $lt: [{ $ifNull: ['$_pos', Long.fromNumber(-1)] }, position] };
     expect(operations).toEqual([
       {
         updateOne: {
           filter: { _id: 'x' },
-          update: { $setOnInsert: { createdAt: '2025-01-01T00:00:00.000Z', _pos: Long.fromNumber(-1) } },
+          update: [
+            {
+              $set: {
+                createdAt: { $cond: [isNew, { $literal: '2025-01-01T00:00:00.000Z' }, '$createdAt'] },
+                status: { $cond: [applies, { $literal: 'Active' }, '$status'] },
+                note: { $cond: [applies, { $literal: '$notAPath' }, '$note'] },
+                count: { $cond: [applies, { $add: [{ $cond: [isNew, { $literal: 10 }, { $ifNull: ['$count', 0] }] }, 1] }, '$count'] },
+                _pos: { $cond: [applies, position, '$_pos'] },
+              },
+            },
+          ],
           upsert: true,
-        },
-      },
-      {
-        updateOne: {
-          filter: { _id: 'x', _pos: { $lt: Long.fromBigInt(2n ** 60n) } },
-          update: { $set: { status: 'Active', _pos: Long.fromBigInt(2n ** 60n) }, $inc: { count: 1 } },
         },
       },
     ]);
@@ -103,7 +110,7 @@ describe('MongoReadStore without a server', () => {
     it('writes one ordered bulk per collection, then the checkpoint with $max', async () => {
       await stubStore().applyBatch('p', batch, 2n);
       expect(bulkCalls.map((call) => [call.collection, call.operations.length, call.ordered])).toEqual([
-        ['items', 3, true],
+        ['items', 2, true],
         ['log', 1, true],
       ]);
       expect(checkpointWrites).toEqual([
@@ -113,7 +120,7 @@ describe('MongoReadStore without a server', () => {
 
     it('resumes an ordered bulk at the operation that hit a duplicate key', async () => {
       failures.push(bulkError([{ code: 11000, index: 1 }]));
-      await stubStore().applyBatch('p', batch.slice(0, 1), 1n);
+      await stubStore().applyBatch('p', [batch[0], { op: 'upsert', collection: 'items', id: 'z', position: 1n, set: { a: 2 } }], 1n);
       expect(bulkCalls.map((call) => call.operations.length)).toEqual([2, 1]);
       expect(bulkCalls[1].operations[0]).toBe(bulkCalls[0].operations[1]);
       expect(checkpointWrites).toHaveLength(1);
@@ -227,6 +234,29 @@ describeWithContainers('MongoReadStore on MongoDB 7 (testcontainers)', () => {
       expect(y?._pos).toEqual(Long.fromNumber(-1));
       const checkpoint = await client.db(database).collection('projection_checkpoints').findOne({ _id: 'p' as never }, { promoteLongs: false });
       expect(checkpoint?.position).toEqual(Long.fromBigInt(7n));
+    });
+
+    it('stores values that look like expressions or field paths as they are', async () => {
+      await store.applyBatch('p', [{ op: 'upsert', collection: 'items', id: 'x', position: 1n, setOnInsert: { a: '$org' }, set: { org: 'o1', c: '$$REMOVE', d: { n: '$org' } } }], 1n);
+      expect(await store.get('items', 'x')).toStrictEqual({ id: 'x', a: '$org', org: 'o1', c: '$$REMOVE', d: { n: '$org' } });
+    });
+
+    it('never shows a reader a document created but not yet written', async () => {
+      const raw = client.db(database).collection<StoredDoc>('items');
+      const writes: ProjectionWrite[] = [];
+      for (let i = 0; i < 2_000; i += 1) {
+        writes.push({ op: 'upsert', collection: 'items', id: `n${String(i).padStart(4, '0')}`, position: BigInt(i + 1), set: { org: 'o1', status: 'Invited' } });
+      }
+      let writing = true;
+      const seen: Document[] = [];
+      const reader = (async () => {
+        while (writing) seen.push(...(await raw.find({}, { promoteLongs: false }).toArray()));
+      })();
+      await store.applyBatch('p', writes, 2_000n);
+      writing = false;
+      await reader;
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.filter((doc) => doc.status !== 'Invited' || Long.fromValue(doc._pos).lessThan(0))).toEqual([]);
     });
 
     it('creates the declared indexes ending with _id, and find uses them without sorting', async () => {

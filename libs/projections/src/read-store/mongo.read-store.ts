@@ -16,8 +16,7 @@ import {
 /**
  * A stored read-model document: `_id` is the document's id and `_pos` the position of the last
  * upsert applied to it, always a BSON int64 (Long) so that positions compare exactly, beyond
- * 2^53 too. -1 marks a document created (by an insert or the first half of an upsert) but not
- * yet written at any position.
+ * 2^53 too. -1 marks a document written by an insert, at no position.
  */
 export interface StoredDoc {
   _id: string;
@@ -39,8 +38,9 @@ const MAX_DUPLICATE_KEY_RESUMES = 5;
 /**
  * The production read store. A batch and its checkpoint are not one transaction (that would cap
  * the batch size and cost a commit round per batch), so every write is made safe to apply twice:
- * upserts are guarded by the document's last applied position, inserts and document creation
- * use `$setOnInsert`, deletes are guarded too, and the checkpoint is written (with `$max`) only
+ * an upsert is one update pipeline guarded by the document's last applied position (creation
+ * included, so no reader sees a half-made document), inserts use `$setOnInsert`, deletes are
+ * guarded too, and the checkpoint is written (with `$max`) only
  * after the whole batch. A batch replayed after a crash changes nothing already applied.
  * Transient errors are thrown; the projection runner retries the batch.
  */
@@ -229,19 +229,8 @@ export class MongoReadStore implements ReadStore {
  */
 export function toOperations(write: ProjectionWrite): AnyBulkWriteOperation<StoredDoc>[] {
   switch (write.op) {
-    case 'upsert': {
-      const set = fieldsOf(write.set);
-      const inc = incrementsOf(write, set);
-      const position = Long.fromBigInt(write.position);
-      const update: Document = { $set: { ...asJson(set), _pos: position } };
-      if (Object.keys(inc).length > 0) update.$inc = inc;
-      return [
-        // Create if missing, apart from the guarded update: an upsert filtered on position would
-        // try to insert a second document with the same _id whenever the guard does not match.
-        createIfMissing(write.id, fieldsOf(write.setOnInsert)),
-        { updateOne: { filter: { _id: write.id, _pos: { $lt: position } }, update } },
-      ];
-    }
+    case 'upsert':
+      return [{ updateOne: { filter: { _id: write.id }, update: upsertPipeline(write), upsert: true } }];
     case 'insert':
       // An existing id is left as it is: the same effect as an insert whose duplicate-key error
       // is ignored, without stopping the ordered bulk.
@@ -251,6 +240,34 @@ export function toOperations(write: ProjectionWrite): AnyBulkWriteOperation<Stor
     default:
       throw new Error(`Unknown read-store write ${JSON.stringify((write as { op?: unknown }).op)}`);
   }
+}
+
+/**
+ * An upsert as one update pipeline, applied atomically to one document: readers never see a
+ * document created but not yet written. The stage reads the document as it was: `_pos`
+ * missing means it is being created (setOnInsert fields apply); `set`, `inc` and `_pos` apply
+ * only when the document is behind the write's position, else each field keeps its value
+ * (a field the document lacks stays absent). Values are `$literal`s: a string starting with
+ * `$` or an object is stored as it is, never read as an expression.
+ */
+function upsertPipeline(write: Extract<ProjectionWrite, { op: 'upsert' }>): Document[] {
+  const set = asJson(fieldsOf(write.set));
+  const onInsert = asJson(fieldsOf(write.setOnInsert));
+  const inc = incrementsOf(write, set);
+  const position = Long.fromBigInt(write.position);
+  const isNew = { $eq: [{ $type: '$_pos' }, 'missing'] };
+  const applies = { $lt: [{ $ifNull: ['$_pos', NOT_WRITTEN] }, position] };
+  const fields: Document = {};
+  for (const [field, value] of Object.entries(onInsert)) fields[field] = { $cond: [isNew, { $literal: value }, `$${field}`] };
+  for (const [field, value] of Object.entries(set)) fields[field] = { $cond: [applies, { $literal: value }, `$${field}`] };
+  for (const [field, by] of Object.entries(inc)) {
+    // Missing counts as 0; a field the same write creates starts from its setOnInsert value.
+    const current = { $ifNull: [`$${field}`, 0] };
+    const base = field in onInsert ? { $cond: [isNew, { $literal: onInsert[field] }, current] } : current;
+    fields[field] = { $cond: [applies, { $add: [base, by] }, `$${field}`] };
+  }
+  fields._pos = { $cond: [applies, position, '$_pos'] };
+  return [{ $set: fields }];
 }
 
 function createIfMissing(id: string, fields: Record<string, unknown>): AnyBulkWriteOperation<StoredDoc> {
