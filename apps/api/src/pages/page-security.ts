@@ -96,13 +96,16 @@ export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply): stri
 
 /**
  * Whether a form post comes from our own page: the browser says it is same-origin (where it
- * says anything), the Origin (where sent) is ours, and the form repeats this browser's token.
+ * says anything), the Origin (where one is sent) is ours, and the form repeats this browser's
+ * token.
  */
 export function isSameOriginPost(request: FastifyRequest): boolean {
   const site = request.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin') return false;
+  // Pages sent with Referrer-Policy: no-referrer post with `Origin: null`: then the browser's
+  // Sec-Fetch-Site (above) and the form token (below) decide.
   const origin = request.headers.origin;
-  if (origin !== undefined) {
+  if (origin !== undefined && origin !== 'null') {
     try {
       if (new URL(origin).host !== request.host) return false;
     } catch {

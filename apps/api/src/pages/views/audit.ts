@@ -16,8 +16,7 @@ export function auditPage(ctx: PageContext): Html {
 <p>${m.auditIntro}</p>
 <script type="application/json" id="audit-messages">${messages}</script>
 <noscript><p class="banner problem">JavaScript is needed on this page.</p></noscript>
-<section id="key-section" aria-labelledby="key-title">
-  <h2 id="key-title" class="visually-hidden">${m.auditKeyLabel}</h2>
+<section id="key-section">
   <form id="key-form" class="stack">
     <div class="field">
       <label for="audit-key">${m.auditKeyLabel}</label>
@@ -28,8 +27,7 @@ export function auditPage(ctx: PageContext): Html {
     <button type="submit">${m.auditKeyButton}</button>
   </form>
 </section>
-<section id="search-section" hidden aria-labelledby="search-title">
-  <h2 id="search-title" class="visually-hidden">${m.auditSearchButton}</h2>
+<section id="search-section" hidden>
   <form id="search-form" class="search-row" role="search">
     <div class="field">
       <label for="audit-query">${m.auditSearchLabel}</label>
