@@ -166,6 +166,64 @@ describe('pages (e2e, HTTP)', () => {
     expect((await browser.open('/portal')).headers.get('location')).toBe('/portal/sign-in');
   });
 
+  it('acts on documents through the API: reject, decline, a refusal said on the page; another company’s document is not found', async () => {
+    const portalId = (await api.request('GET', '/v1/portals?limit=200')).body.items.find((p: { isDefault: boolean }) => p.isDefault).id;
+    const approver = (await api.request('POST', `/v1/portals/${portalId}/user-types`, { name: 'Decider', modules: { timesheets: { view: true, approve: true }, quotes: { view: true, approve: true } } })).body.id;
+    const { token, contactId } = await invite('Fia Gomes', {});
+    expect((await api.request('PUT', `/v1/contacts/${contactId}/portal-access/user-type`, { userTypeId: approver })).status).toBe(200);
+    const browser = new Browser();
+    await browser.open(`/portal/accept-invitation?token=${token}`);
+    expect((await browser.open('/portal/accept-invitation', { form: { csrf: browser.csrf(), password: 'a long and unusual passphrase', passwordRepeat: 'a long and unusual passphrase' } })).status).toBe(303);
+
+    const timesheetId = (await api.request('POST', '/v1/timesheets', { clientId, staffMember: { name: 'Jo Temp' }, entries: [{ date: '2026-03-02', start: '08:00', end: '12:00' }] })).body.id;
+    const quote = { clientId, issueDate: '2026-03-01', validUntil: '2099-03-31', currency: 'EUR', lines: [{ description: 'Work', quantity: '1', unitPrice: '10.00' }], link: 'https://erp.example/q' };
+    const quoteId = (await api.request('POST', '/v1/quotes', { ...quote, number: 'Q-D1' })).body.id;
+    const otherClient = (await api.request('POST', '/v1/clients', { name: 'Other Co' })).body.id;
+    const otherQuote = (await api.request('POST', '/v1/quotes', { ...quote, clientId: otherClient, number: 'Q-X' })).body.id;
+    const head = (await api.request('GET', '/health')).body.headPosition as number;
+    await api.request('GET', `/v1/timesheets/${timesheetId}?minPosition=${head}`);
+
+    const timesheetPage = await browser.open(`/portal/documents/${timesheetId}`);
+    expect(timesheetPage.status).toBe(200);
+    expect(timesheetPage.text).toContain('Reject the timesheet');
+    // The reason is required by the API: a refusal comes back as a message on the page.
+    const noReason = await browser.open(`/portal/documents/${timesheetId}/reject`, { form: { csrf: browser.csrf(), reason: '' } });
+    expect(noReason.status).toBe(303);
+    expect(noReason.headers.get('location')).toBe(`/portal/documents/${timesheetId}?problem=validation-failed`);
+    expect((await browser.open(noReason.headers.get('location')!)).text).toContain('Some fields are not valid.');
+    const rejected = await browser.open(`/portal/documents/${timesheetId}/reject`, { form: { csrf: browser.csrf(), reason: 'Tuesday is missing' } });
+    expect(rejected.headers.get('location')).toMatch(new RegExp(`^/portal/documents/${timesheetId}\\?notice=rejected&after=\\d+$`));
+    const afterReject = await browser.open(rejected.headers.get('location')!);
+    expect(afterReject.text).toContain('The timesheet is rejected.');
+    expect(afterReject.text).toContain('Tuesday is missing');
+    expect((await api.request('GET', `/v1/timesheets/${timesheetId}`)).body).toMatchObject({ status: 'rejected', rejectionReason: 'Tuesday is missing' });
+
+    const declined = await browser.open(`/portal/documents/${quoteId}/decline`, { form: { csrf: browser.csrf(), reason: 'Over budget' } });
+    expect((await browser.open(declined.headers.get('location')!)).text).toContain('The quote is declined.');
+    expect((await api.request('GET', `/v1/quotes/${quoteId}`)).body.status).toBe('declined');
+    const again = await browser.open(`/portal/documents/${quoteId}/accept`, { form: { csrf: browser.csrf() } });
+    expect(again.headers.get('location')).toBe(`/portal/documents/${quoteId}?problem=quote-decided`);
+    expect((await browser.open(again.headers.get('location')!)).text).toContain('This quote was already answered.');
+
+    // Another company's quote: not found, opening it marks nothing, acting on it does nothing.
+    expect((await browser.open(`/portal/documents/${otherQuote}`)).status).toBe(404);
+    expect((await api.request('GET', `/v1/documents/${otherQuote}`)).body.viewed).toBeNull();
+    const foreign = await browser.open(`/portal/documents/${otherQuote}/accept`, { form: { csrf: browser.csrf() } });
+    expect(foreign.headers.get('location')).toBe(`/portal/documents/${otherQuote}?problem=quote-not-found`);
+    expect((await api.request('GET', `/v1/quotes/${otherQuote}`)).body.status).toBe('pending');
+    // An action without the form token changes nothing.
+    expect((await browser.open(`/portal/documents/${otherQuote}/accept`, { form: {} })).status).toBe(403);
+  });
+
+  it('says that a superseded invitation was replaced', async () => {
+    const { token, contactId } = await invite('Gil Horta');
+    expect((await api.request('POST', `/v1/contacts/${contactId}/portal-access/resend`)).status).toBe(200);
+    const page = await new Browser().open(`/portal/accept-invitation?token=${token}`);
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('A newer invitation was sent');
+    expect(page.text).toContain('ask Agency One for a new invitation');
+  });
+
   it('describes invitation and reset tokens through the API (POST, so the token stays out of URLs)', async () => {
     const { token, email } = await invite('Dan Eriksson', { language: 'fr' });
     const described = await api.request('POST', '/v1/portal/invitations/describe', { token }, { authorization: '' });
