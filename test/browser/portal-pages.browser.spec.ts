@@ -335,8 +335,12 @@ describeInBrowser('portal pages in a browser', () => {
 
     // Related subjects lead on: the contact's company, then its documents' histories.
     await page.locator('#related').getByRole('button', { name: /Company: Acme Logistics/ }).click();
+    await eventually(async () => expect(await textOf(page.locator('#subject-title'))).toBe('Company: Acme Logistics'));
     await page.locator('#related').getByRole('button', { name: /Quote: Quote Q-42/ }).click();
+    await eventually(async () => expect(await textOf(page.locator('#subject-title'))).toBe('Quote: Quote Q-42'));
+    await eventually(async () => expect(await timeline.locator('[data-event-type="QuoteShared"]').count()).toBe(1));
     await eventually(async () => expect(await timeline.locator('[data-event-type="QuoteAccepted"]').count()).toBe(1));
+    expect(await timeline.locator('[data-event-type="ContactAdded"]').count()).toBe(0);
 
     // The key: in this tab's sessionStorage, kept across a reload, unknown to another tab.
     expect(await page.evaluate('Object.values(sessionStorage)')).toEqual([auditorKey]);

@@ -164,6 +164,13 @@ describe('pages (e2e, HTTP)', () => {
     const out = await browser.open('/portal/sign-out', { form: { csrf: browser.csrf() } });
     expect(out.status).toBe(303);
     expect((await browser.open('/portal')).headers.get('location')).toBe('/portal/sign-in');
+    // A session cookie that no longer works (expired, password changed, access disabled) says so, and goes.
+    browser.cookies.set('__Host-portal-session', session.slice('__Host-portal-session='.length).split(';')[0]);
+    expect((await api.request('POST', `/v1/contacts/${contactId}/portal-access/disable`, { reason: 'left' })).status).toBe(200);
+    const ended = await browser.open('/portal');
+    expect(ended.headers.get('location')).toBe('/portal/sign-in?notice=session-ended');
+    expect(browser.cookies.has('__Host-portal-session')).toBe(false);
+    expect((await browser.open('/portal/sign-in?notice=session-ended')).text).toContain('Your session has ended.');
   });
 
   it('acts on documents through the API: reject, decline, a refusal said on the page; another company’s document is not found', async () => {

@@ -219,8 +219,8 @@ export class PortalPagesController {
 
   @Get()
   async landing(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('notice') notice?: unknown): Promise<void> {
-    const session = await this.session(request);
-    if (!session) return redirect(reply, '/portal/sign-in');
+    const session = await this.requireSession(request, reply);
+    if (!session) return;
     const signedIn = await this.signedInContext(request, reply, session, '/portal');
     if (!signedIn) return this.sessionEnded(reply);
     const { ctx, me } = signedIn;
@@ -265,8 +265,8 @@ export class PortalPagesController {
     @Param('documentId') documentId: string,
     @Query() query: Record<string, unknown>,
   ): Promise<void> {
-    const session = await this.session(request);
-    if (!session) return redirect(reply, '/portal/sign-in');
+    const session = await this.requireSession(request, reply);
+    if (!session) return;
     if (!UUID.test(documentId)) return this.notFound(request, reply);
     const signedIn = await this.signedInContext(request, reply, session, `/portal/documents/${documentId.toLowerCase()}`);
     if (!signedIn) return this.sessionEnded(reply);
@@ -301,8 +301,8 @@ export class PortalPagesController {
     @Param('documentId') documentId: string,
     @Param('action') actionName: string,
   ): Promise<void> {
-    const session = await this.session(request);
-    if (!session) return redirect(reply, '/portal/sign-in');
+    const session = await this.requireSession(request, reply);
+    if (!session) return;
     if (!isSameOriginPost(request)) return this.formExpired(request, reply);
     const action = Object.hasOwn(ACTIONS, actionName) ? ACTIONS[actionName as keyof typeof ACTIONS] : undefined;
     if (!UUID.test(documentId) || !action) return this.notFound(request, reply);
@@ -391,6 +391,15 @@ export class PortalPagesController {
     if (!token) return undefined;
     const principal = await this.sessions.authenticate(`Bearer ${token}`);
     return principal ? { token, principal } : undefined;
+  }
+
+  /** The session, or (answered here) the way to sign-in: plainly, or saying the session ended. */
+  private async requireSession(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> {
+    const session = await this.session(request);
+    if (session) return session;
+    if (cookiesOf(request)[COOKIES.session]) this.sessionEnded(reply);
+    else redirect(reply, '/portal/sign-in');
+    return undefined;
   }
 
   /**

@@ -11,7 +11,8 @@
   var KEY = 'client-portal.audit-key';
   var PAGE_SIZE = 50;
   var m;
-  var state = { key: null, subject: null, cursor: null, asOf: null, features: { asOf: false, verify: false }, labels: {} };
+  // `opened` counts the subjects opened: an answer for an earlier one is dropped when it arrives late.
+  var state = { key: null, subject: null, opened: 0, cursor: null, asOf: null, features: { asOf: false, verify: false }, labels: {} };
 
   function $(id) {
     return document.getElementById(id);
@@ -176,7 +177,9 @@
   // ---- one subject's history --------------------------------------------------------------
 
   function openSubject(id, moveFocus) {
+    var opening = ++state.opened;
     call('/v1/audit/subjects/' + encodeURIComponent(id)).then(function (answer) {
+      if (opening !== state.opened) return;
       if (!answer.ok) {
         $('search-status').textContent = failure(answer);
         return;
@@ -217,7 +220,9 @@
     var path = '/v1/audit?subjectId=' + encodeURIComponent(state.subject.id) + '&limit=' + PAGE_SIZE;
     if (state.cursor) path += '&cursor=' + encodeURIComponent(state.cursor);
     if (state.asOf && state.features.asOf) path += '&asOf=' + encodeURIComponent(state.asOf);
+    var loading = state.opened;
     call(path).then(function (answer) {
+      if (loading !== state.opened) return;
       if (!answer.ok) {
         status.textContent = failure(answer);
         return;
