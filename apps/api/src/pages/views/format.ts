@@ -4,12 +4,16 @@ import { PageLanguage } from '../i18n';
 export class Formatter {
   readonly timeZone: string;
 
+  /** Without a known time zone (before signing in) instants are shown in UTC, saying so. */
+  private readonly zoneKnown: boolean;
+
   constructor(
     readonly language: PageLanguage,
-    timeZone = 'UTC',
+    timeZone?: string,
     private readonly hour12?: boolean,
   ) {
-    this.timeZone = isTimeZone(timeZone) ? timeZone : 'UTC';
+    this.zoneKnown = !!timeZone && isTimeZone(timeZone);
+    this.timeZone = this.zoneKnown ? timeZone! : 'UTC';
   }
 
   /** An instant, in the person's time zone. */
@@ -17,7 +21,8 @@ export class Formatter {
     if (!iso) return '';
     const at = new Date(iso);
     if (Number.isNaN(at.getTime())) return iso;
-    return new Intl.DateTimeFormat(this.language, { dateStyle: 'medium', timeStyle: 'short', timeZone: this.timeZone, hour12: this.hour12 }).format(at);
+    const timeStyle = this.zoneKnown ? 'short' : 'long';
+    return new Intl.DateTimeFormat(this.language, { dateStyle: 'medium', timeStyle, timeZone: this.timeZone, hour12: this.hour12 }).format(at);
   }
 
   /** The time of day of an instant, in the person's time zone. */
