@@ -458,6 +458,23 @@ describe('security (e2e)', () => {
         prepare: async () => ({ path: '/v1/portal/invitations/accept', body: { token: `unknown-${randomUUID()}`, password: 'a long passphrase' } }),
         expected: publicRoute(400),
       },
+      'POST /v1/portal/invitations/describe': {
+        prepare: async () => ({ path: '/v1/portal/invitations/describe', body: { token: `unknown-${randomUUID()}` } }),
+        expected: publicRoute(400),
+      },
+      'POST /v1/portal/password-reset/describe': {
+        prepare: async () => ({ path: '/v1/portal/password-reset/describe', body: { token: `unknown-${randomUUID()}` } }),
+        expected: publicRoute(400),
+      },
+      'GET /v1/audit/subjects': {
+        prepare: async () => ({ path: `/v1/audit/subjects?q=pat&minPosition=${await otherOrgDirectory()}` }),
+        expected: staff(['admin', 'auditor'], 200, 200),
+        check: noOperatorRows,
+      },
+      'GET /v1/audit/subjects/{subjectId}': {
+        prepare: async () => ({ path: `/v1/audit/subjects/${portal.contactId}?minPosition=${portal.position}` }),
+        expected: staff(['admin', 'auditor'], 200, 404),
+      },
       'POST /v1/portal/sessions': {
         prepare: async () => ({ path: '/v1/portal/sessions', body: { email: `${randomUUID()}@nowhere.example`, password: 'a long passphrase' } }),
         expected: publicRoute(401),

@@ -11,6 +11,8 @@ import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
 import { DirectoryModule } from './directory/directory.module';
 import { PortalAccessModule } from './portal-access/portal-access.module';
 import { AuditModule } from './audit/audit.controller';
+import { AuditSubjectsModule } from './audit/audit-subjects.controller';
+import { PagesModule } from './pages/pages.module';
 import { HealthModule } from './health/health.controller';
 import { ImportsModule } from './imports/imports.module';
 import { PortalsModule } from './portals/portals.module';
@@ -25,7 +27,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, AuditSubjectsModule, PagesModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -1,16 +1,36 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { NewInvitation } from '@app/domain';
+import { contact, contactStream, DomainError, NewInvitation, portalAccess, portalAccessStream } from '@app/domain';
 import { CredentialStore, hashToken, newToken } from '@app/credentials';
 import { escapeHtml, hasBuiltInInvitation, invitationEmail, Mailer } from '@app/notifications';
 import { Organizations } from '../organizations/organizations';
 import { Portals, PortalView } from '../portals/portals.service';
 import { AppConfig } from '../config';
 import { APP_CONFIG } from '../infrastructure/tokens';
+import { CommandExecutor } from '../commands/command-executor';
+import { FailureLimiter } from '../auth/failure-limiter';
 
 export interface IssuedInvitation extends NewInvitation {
   /** The secret: goes into the email only, never into an event, a log or a response. */
   token: string;
+}
+
+/** Whether an invitation can still be accepted: `valid`, or why not (the decider's reasons). */
+export const INVITATION_STATUSES = ['valid', 'used', 'superseded', 'expired', 'access-not-invited'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
+/** What a page shows before the person accepts: who invited it to which portal, in which language. */
+export interface InvitationDescription {
+  status: InvitationStatus;
+  organizationName: string;
+  portalId: string;
+  portalName: string;
+  contactName: string;
+  /** The username the person will sign in with. */
+  email: string;
+  /** The invitation's language, else the person's preference, else the portal's default. */
+  language: string;
+  expiresAt: string;
 }
 
 /**
@@ -27,6 +47,8 @@ export class Invitations {
     private readonly mailer: Mailer,
     private readonly organizations: Organizations,
     private readonly portals: Portals,
+    private readonly executor: CommandExecutor,
+    private readonly limiter: FailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,6 +67,39 @@ export class Invitations {
       expiresAt: invitation.expiresAt,
     });
     return invitation;
+  }
+
+  /**
+   * Describes an invitation by its token without accepting it. An unknown token answers 400
+   * `invalid-token` and counts as a failed acceptance for the client address (the same brake
+   * as accepting); whether a known one can still be accepted is the decider's answer.
+   */
+  async describe(token: string, clientAddress: string): Promise<InvitationDescription> {
+    const byAddress = `accept:address:${clientAddress}`;
+    this.limiter.check([byAddress]);
+    const record = await this.credentials.findInvitationToken(hashToken(token));
+    if (!record) {
+      this.limiter.fail([byAddress]);
+      throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
+    }
+    const { organizationId, accessId, invitationId } = record;
+    const { state } = await this.executor.load(portalAccessStream(accessId), portalAccess, organizationId);
+    if (!state.status || !state.contactId || !state.portalId) throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
+    const [person, portal, organization] = await Promise.all([
+      this.executor.load(contactStream(state.contactId), contact, organizationId),
+      this.portals.resolve(organizationId, state.portalId),
+      this.organizations.get(organizationId),
+    ]);
+    return {
+      status: invitationStatus(state, invitationId),
+      organizationName: organization.name ?? this.config.organizationName,
+      portalId: portal.id,
+      portalName: portal.name,
+      contactName: person.state.name ?? state.email ?? '',
+      email: state.email ?? '',
+      language: state.invitationLanguage ?? state.preferences.language ?? portal.defaultLanguage,
+      expiresAt: invitationId === state.invitationId ? state.invitationExpiresAt! : record.expiresAt,
+    };
   }
 
   /**
@@ -96,5 +151,16 @@ export class Invitations {
       this.logger.error(`Revocation notice could not be sent: ${(error as Error).message}`);
       return false;
     }
+  }
+}
+
+/** The decider's answer to accepting now: valid, or the reason it would refuse. */
+function invitationStatus(state: Parameters<typeof portalAccess.decide>[1], invitationId: string): InvitationStatus {
+  try {
+    portalAccess.decide({ type: 'AcceptInvitation', invitationId, now: new Date().toISOString() }, state);
+    return 'valid';
+  } catch (error) {
+    const reason = error instanceof DomainError ? error.details.reason : undefined;
+    return INVITATION_STATUSES.includes(reason as InvitationStatus) ? (reason as InvitationStatus) : 'access-not-invited';
   }
 }

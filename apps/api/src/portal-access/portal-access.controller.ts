@@ -6,6 +6,7 @@ import { defaultPortalId, DomainError, portalAccessId } from '@app/domain';
 import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { BulkInvite, BulkInviteResult } from './bulk-invite';
+import { InvitationDescription, Invitations } from './invitations';
 import { findPage, Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext, correlationIdOf } from '../http/request-context';
@@ -27,6 +28,8 @@ import {
   BulkInviteResponse,
   ChangePortalUserTypeDto,
   DisablePortalAccessDto,
+  InvitationDescriptionResponse,
+  InvitationTokenDto,
   InviteContactDto,
   PortalAccessQuery,
   PortalTargetDto,
@@ -181,7 +184,22 @@ export class PortalAccessController {
 @ApiTags('portal')
 @Controller('v1/portal')
 export class PortalInvitationController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly invitations: Invitations,
+  ) {}
+
+  @Public()
+  @Post('invitations/describe')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Describe an invitation by its token without accepting it: who invited, to which portal, in which language, and whether it can still be accepted',
+    description: 'A POST so that the token stays out of URLs. An unknown token answers 400 /problems/invalid-token and counts as a failed acceptance (429 after 10).',
+  })
+  @ApiOkResponse({ type: InvitationDescriptionResponse })
+  describe(@Req() request: FastifyRequest, @Body() body: InvitationTokenDto): Promise<InvitationDescription> {
+    return this.invitations.describe(body.token, request.ip);
+  }
 
   @Public()
   @Post('invitations/accept')

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQuery, ReadQuery } from '../http/pagination';
+import { INVITATION_STATUSES, InvitationStatus } from './invitations';
 
 /** Which portal: the organization's first when omitted (in the body or the query string). */
 export class PortalTargetDto {
@@ -62,6 +63,26 @@ export class AcceptInvitationDto {
   @MinLength(10, { message: 'password must be at least 10 characters long' })
   @MaxLength(1024)
   password!: string;
+}
+
+export class InvitationTokenDto {
+  @ApiProperty({ description: 'The token from the invitation email link' })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
+}
+
+export class InvitationDescriptionResponse {
+  @ApiProperty({ enum: INVITATION_STATUSES, description: 'valid: it can be accepted now; otherwise why not (ask for a new invitation)' })
+  status!: InvitationStatus;
+  @ApiProperty({ description: 'Who invited the person' }) organizationName!: string;
+  @ApiProperty() portalId!: string;
+  @ApiProperty() portalName!: string;
+  @ApiProperty() contactName!: string;
+  @ApiProperty({ description: 'The username the person will sign in with' }) email!: string;
+  @ApiProperty({ example: 'pt-BR', description: "The invitation's language, else the person's preference, else the portal's default" })
+  language!: string;
+  @ApiProperty() expiresAt!: string;
 }
 
 export const PORTAL_ACCESS_STATUSES = ['Invited', 'Active', 'Disabled', 'Revoked'] as const;

@@ -14,7 +14,7 @@ import { FailureLimiter } from '../auth/failure-limiter';
 import { PortalSessions } from '../auth/portal-sessions';
 import { PortalPrincipal } from '../auth/principal';
 import { Organizations } from '../organizations/organizations';
-import { MeResponse, MyDetailsDto, PreferencesDto, SessionResponse } from './portal.dto';
+import { MeResponse, MyDetailsDto, PASSWORD_RESET_STATUSES, PasswordResetDescription, PreferencesDto, SessionResponse } from './portal.dto';
 
 interface ResetTokenRecord {
   organizationId: string;
@@ -131,6 +131,41 @@ export class PortalUsers implements OnApplicationShutdown {
     // A new changedAt ends every session that began before it.
     await this.credentials.setPassword({ organizationId: record.organizationId, accessId: record.accessId, passwordHash, changedAt: new Date().toISOString() });
     return { status: 'Active', position: Number(position) };
+  }
+
+  /**
+   * Describes a password reset link without using it: whose account, in which language, and
+   * whether it can still be used. An unknown token answers 400 `invalid-token` and counts as a
+   * failed confirmation for the client address.
+   */
+  async describePasswordReset(token: string, clientAddress: string): Promise<PasswordResetDescription> {
+    const address = `password-reset-confirm:address:${clientAddress}`;
+    this.limiter.check([address]);
+    const record = await this.kv.get<ResetTokenRecord>(RESET_TOKENS, hashToken(token));
+    if (!record) {
+      this.limiter.fail([address]);
+      throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
+    }
+    const [access, organization] = await Promise.all([
+      this.executor.load(portalAccessStream(record.accessId), portalAccess, record.organizationId),
+      this.organizations.get(record.organizationId),
+    ]);
+    const { state } = access;
+    let status: PasswordResetDescription['status'] = 'valid';
+    try {
+      portalAccess.decide({ type: 'ResetPortalPassword', requestId: record.requestId, now: new Date().toISOString() }, state);
+    } catch (error) {
+      const reason = error instanceof DomainError ? error.details.reason : undefined;
+      status = PASSWORD_RESET_STATUSES.includes(reason as PasswordResetDescription['status']) ? (reason as PasswordResetDescription['status']) : 'access-not-active';
+    }
+    return {
+      status,
+      organizationName: organization.name ?? this.config.organizationName,
+      portalId: state.portalId ?? '',
+      email: state.email ?? '',
+      language: state.preferences.language ?? state.invitationLanguage ?? null,
+      expiresAt: record.expiresAt,
+    };
   }
 
   async me(user: PortalPrincipal): Promise<MeResponse> {

@@ -5,7 +5,17 @@ import { ReadQuery } from '../http/pagination';
 import { CommandContext, correlationIdOf } from '../http/request-context';
 import { PortalUser, Public } from '../auth/access';
 import { CurrentPortalUser, PortalContext, PortalPrincipal } from '../auth/principal';
-import { MeResponse, MyDetailsDto, PasswordResetConfirmDto, PasswordResetDto, PreferencesDto, SessionResponse, SignInDto } from './portal.dto';
+import {
+  MeResponse,
+  MyDetailsDto,
+  PasswordResetConfirmDto,
+  PasswordResetDescription,
+  PasswordResetDto,
+  PasswordResetTokenDto,
+  PreferencesDto,
+  SessionResponse,
+  SignInDto,
+} from './portal.dto';
 import { PortalUsers } from './portal-users';
 
 @ApiTags('portal')
@@ -38,6 +48,18 @@ export class PortalController {
   @ApiOperation({ summary: "Set a new password with the emailed token; ends the user's sessions" })
   confirmPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetConfirmDto): Promise<{ status: string; position: number }> {
     return this.users.confirmPasswordReset(body.token, body.password, request.ip, correlationIdOf(request));
+  }
+
+  @Post('password-reset/describe')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({
+    summary: 'Describe a password reset link without using it: whose account, and whether it can still be used',
+    description: 'A POST so that the token stays out of URLs. An unknown token answers 400 /problems/invalid-token and counts as a failed confirmation (429 after 10).',
+  })
+  @ApiOkResponse({ type: PasswordResetDescription })
+  describePasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetTokenDto): Promise<PasswordResetDescription> {
+    return this.users.describePasswordReset(body.token, request.ip);
   }
 
   @Get('me')

@@ -46,6 +46,26 @@ export class PasswordResetConfirmDto {
   password!: string;
 }
 
+export class PasswordResetTokenDto {
+  @ApiProperty({ description: 'The token from the password reset email' })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
+}
+
+export const PASSWORD_RESET_STATUSES = ['valid', 'used', 'superseded', 'expired', 'access-not-active'] as const;
+
+export class PasswordResetDescription {
+  @ApiProperty({ enum: PASSWORD_RESET_STATUSES, description: 'valid: a new password can be set now; otherwise why not (ask for a new link)' })
+  status!: (typeof PASSWORD_RESET_STATUSES)[number];
+  @ApiProperty() organizationName!: string;
+  @ApiProperty() portalId!: string;
+  @ApiProperty({ description: 'The username whose password it resets' }) email!: string;
+  @ApiProperty({ nullable: true, type: String, description: "The person's language preference, else its invitation's language; null: neither is known" })
+  language!: string | null;
+  @ApiProperty() expiresAt!: string;
+}
+
 /** Each field optional; null puts it back to the default. Values are checked by the domain. */
 export class PreferencesDto {
   @ApiPropertyOptional({ example: 'pt-BR', nullable: true, description: 'BCP 47 language tag' })
