@@ -75,6 +75,8 @@ export interface ReadAllOptions {
 export interface SubscribeOptions {
   /** Exclusive: deliver events with position > after. Omitted: from the start. */
   after?: bigint;
+  /** Only events of these types (a reactor that follows a few): filtered by the store. Omitted: every event. */
+  eventTypes?: readonly string[];
   /** Stops the subscription (the iterator then ends). */
   signal?: AbortSignal;
 }

@@ -19,6 +19,7 @@ import {
   UnknownError,
   UnsupportedError,
   WrongExpectedVersionError,
+  eventTypeFilter,
   excludeSystemEvents,
   jsonEvent,
 } from '@eventstore/db-client';
@@ -293,7 +294,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (options.signal?.aborted || this.closed) controller.abort();
     options.signal?.addEventListener('abort', abort, { once: true });
     this.subscriptions.add(controller);
-    const events = this.subscribeLoop(options.after, controller.signal);
+    const events = this.subscribeLoop(options.after, controller.signal, options.eventTypes);
     return {
       next: async () => {
         try {
@@ -313,7 +314,9 @@ export class EventStoreDbEventStore implements EventStore {
     };
   }
 
-  private async *subscribeLoop(after: bigint | undefined, signal: AbortSignal): AsyncGenerator<RecordedEvent> {
+  private async *subscribeLoop(after: bigint | undefined, signal: AbortSignal, eventTypes?: readonly string[]): AsyncGenerator<RecordedEvent> {
+    // Server-side: only the wanted types (an exact-name pattern; system events never match), or every non-system event.
+    const filter = eventTypes ? eventTypeFilter({ regex: `^(${eventTypes.map(escapeRegex).join('|')})$` }) : excludeSystemEvents();
     // Prepare position of the last event handed out: resubscriptions start right after it.
     let cursor = after !== undefined && after > 0n ? after : undefined;
     let failures = 0;
@@ -329,7 +332,7 @@ export class EventStoreDbEventStore implements EventStore {
         if (cursor !== undefined) await this.refuseBeyondHead(cursor);
         const subscription = this.client.subscribeToAll({
           fromPosition: cursor === undefined ? START : { commit: cursor, prepare: cursor },
-          filter: excludeSystemEvents(),
+          filter,
         });
         // unsubscribe() cancels the gRPC call; destroy() ends a `for await` waiting for an event.
         const stop = (): void => {
@@ -590,4 +593,8 @@ function describeError(error: unknown): string {
   // The client's errors are all named "Error"; their type says what they are.
   const type = (error as { type?: unknown }).type;
   return `${typeof type === 'string' ? type : error.name}: ${error.message}`;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -87,13 +87,13 @@ export class InMemoryEventStore implements EventStore {
     let cursor = options.after ?? 0n;
     while (!signal?.aborted && !this.closed) {
       const seen = this.notifier.current;
-      const page = this.page(cursor, 500);
+      const page = this.page(cursor, 500, options.eventTypes);
       for (const event of page) {
         if (signal?.aborted) return;
         yield event;
         cursor = event.position;
       }
-      if (page.length === 0) await this.notifier.wait(seen, signal);
+      if (page.length < 500) await this.notifier.wait(seen, signal);
     }
   }
 
@@ -104,7 +104,7 @@ export class InMemoryEventStore implements EventStore {
     let cursor = options.after ?? 0n;
     while (!signal?.aborted && !this.closed) {
       const seen = this.notifier.current;
-      const page = this.page(cursor, maxCount);
+      const page = this.page(cursor, maxCount, options.eventTypes);
       if (page.length > 0) {
         yield page;
         cursor = page[page.length - 1].position;
@@ -123,9 +123,12 @@ export class InMemoryEventStore implements EventStore {
     this.notifier.notify(); // ends the subscriptions
   }
 
-  private page(after: bigint, maxCount: number): RecordedEvent[] {
+  private page(after: bigint, maxCount: number, eventTypes?: readonly string[]): RecordedEvent[] {
     const start = after < 0n ? 0 : Number(after);
-    return this.log.slice(start, start + maxCount).map(copy);
+    if (!eventTypes) return this.log.slice(start, start + maxCount).map(copy);
+    const page: RecordedEvent[] = [];
+    for (let i = start; i < this.log.length && page.length < maxCount; i++) if (eventTypes.includes(this.log[i].type)) page.push(copy(this.log[i]));
+    return page;
   }
 
   private assertOpen(): void {

@@ -417,6 +417,35 @@ export function eventStoreContract(name: string, create: () => Promise<EventStor
       });
     });
 
+    describe('subscriptions filtered by event type', () => {
+      it('deliver only the events of the given types, in position order, past and live', async () => {
+        const stream = streamName();
+        const before = await store.headPosition();
+        await append(stream, [anEvent('Wanted'), anEvent('Other'), anEvent('AlsoWanted'), anEvent('Other')], 'no_stream');
+        const controller = new AbortController();
+        const seen: RecordedEvent[] = [];
+        let live: Promise<AppendResult> | undefined;
+        await within(
+          (async () => {
+            for await (const page of store.subscribeToAllPages({ after: before, maxCount: 10, eventTypes: ['Wanted', 'AlsoWanted'], signal: controller.signal })) {
+              seen.push(...page);
+              if (seen.length === 2 && !live) live = append(stream, [anEvent('Other'), anEvent('Wanted')], 3n);
+              if (seen.length === 3) controller.abort();
+            }
+          })(),
+          'the filtered pages to arrive',
+        );
+        await live;
+        expect(seen.map((e) => [e.type, e.streamRevision])).toEqual([
+          ['Wanted', 0n],
+          ['AlsoWanted', 2n],
+          ['Wanted', 5n],
+        ]);
+        const single = await collect(store, { after: before, streams: [stream], untilPosition: seen[2].position, eventTypes: ['AlsoWanted', 'Wanted'] });
+        expect(single.map((e) => e.type)).toEqual(['Wanted', 'AlsoWanted', 'Wanted']);
+      });
+    });
+
     describe('subscribeToAllPages', () => {
       it('delivers the log in pages of at most maxCount, in order, none skipped or repeated, then live pages', async () => {
         const stream = streamName();
@@ -502,6 +531,7 @@ function expectStrictlyIncreasing(positions: bigint[]): void {
 }
 
 interface CollectOptions {
+  eventTypes?: readonly string[];
   after?: bigint;
   /** Keep only the events of these streams (others may share the store). */
   streams?: string[];
@@ -522,7 +552,7 @@ export async function collect(store: EventStore, options: CollectOptions): Promi
   let reached = false;
   const finished = (): boolean => (options.until ? options.until(kept) : reached);
   const consume = async (): Promise<void> => {
-    for await (const event of store.subscribeToAll({ after: options.after, signal: controller.signal })) {
+    for await (const event of store.subscribeToAll({ after: options.after, signal: controller.signal, eventTypes: options.eventTypes })) {
       if (options.untilPosition !== undefined && event.position >= options.untilPosition) reached = true;
       if (!options.streams || options.streams.includes(event.streamName)) {
         kept.push(event);

@@ -41,6 +41,8 @@ interface PendingAppend extends AppendRequest {
   reject(error: unknown): void;
 }
 
+const COLUMNS = 'position, id, stream_name, stream_revision, type, data, metadata, recorded_at';
+
 interface EventRow {
   position: bigint;
   id: string;
@@ -86,6 +88,8 @@ export class SqliteEventStore implements EventStore {
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
+  /** Filtered page queries, by the number of types they filter on. */
+  private readonly filteredPages = new Map<number, Database.Statement<unknown[], EventRow>>();
 
   private readonly statements: {
     streamEvents: Database.Statement<[string], EventRow>;
@@ -104,7 +108,7 @@ export class SqliteEventStore implements EventStore {
     this.maxBatch = options.maxAppendsPerTransaction ?? 1000;
     // Created here first (schema included), so that reads work before the writer has started.
     this.db = openEventsDatabase(filePath, 'reader');
-    const columns = 'position, id, stream_name, stream_revision, type, data, metadata, recorded_at';
+    const columns = COLUMNS;
     this.statements = {
       // These use the (stream_name, stream_revision) unique index.
       streamEvents: this.db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY stream_revision`),
@@ -156,7 +160,7 @@ export class SqliteEventStore implements EventStore {
     while (!signal?.aborted && !this.closed) {
       // Noted before the read: an append committed while this page is handed out wakes the wait.
       const seen = this.notifier.current;
-      const page = this.statements.page.all(cursor, this.pageSize).map(toRecorded);
+      const page = this.pageAfter(cursor, this.pageSize, options.eventTypes);
       for (const event of page) {
         if (signal?.aborted || this.closed) return;
         yield event;
@@ -177,13 +181,27 @@ export class SqliteEventStore implements EventStore {
     let cursor = options.after ?? 0n;
     while (!signal?.aborted && !this.closed) {
       const seen = this.notifier.current;
-      const page = this.statements.page.all(cursor, maxCount).map(toRecorded);
+      const page = this.pageAfter(cursor, maxCount, options.eventTypes);
       if (page.length > 0) {
         yield page;
         cursor = page[page.length - 1].position;
       }
       if (page.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal, this.pollIntervalMs);
     }
+  }
+
+  /** Events after a position, oldest first; only those of the given types when there are some. */
+  private pageAfter(after: bigint, maxCount: number, eventTypes: readonly string[] | undefined): RecordedEvent[] {
+    if (!eventTypes) return this.statements.page.all(after, maxCount).map(toRecorded);
+    if (eventTypes.length === 0) return [];
+    const key = eventTypes.length;
+    let statement = this.filteredPages.get(key);
+    if (!statement) {
+      const placeholders = eventTypes.map(() => '?').join(', ');
+      statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`);
+      this.filteredPages.set(key, statement);
+    }
+    return statement.all(after, ...eventTypes, maxCount).map(toRecorded);
   }
 
   async headPosition(): Promise<bigint> {
