@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { EventStore } from '@app/event-store';
 import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { hashToken, KeyValueStore, newToken, sameHash } from '@app/credentials';
 import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { CommandContext } from '../http/request-context';
-import { APP_CONFIG, KEY_VALUE_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE } from '../infrastructure/tokens';
 import { StaffPrincipal } from './principal';
 
 /** The organization that runs the service; the bootstrap key (API_KEY) is its admin key. */
@@ -37,23 +38,55 @@ const BY_ID = 'api-key-id';
  * Staff API keys: `cpk_` + 256 random bits. Only the SHA-256 is kept (looked up by it, then
  * compared in constant time); the first 12 characters are the public prefix that logs and
  * events use to name a key. Issuing and revoking are events; the secret never is.
+ *
+ * Keys are checked from memory: every active key's hash is loaded at start, a key issued or
+ * revoked here changes the memory at once, and the revocations of other instances arrive with
+ * their ApiKeyRevoked events (followed from the log, those two types only). A key issued
+ * elsewhere is found in the key-value store at its first use, then kept.
  */
 @Injectable()
-export class ApiKeys {
+export class ApiKeys implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ApiKeys');
+  private readonly byHash = new Map<string, StoredKey>();
+  private readonly revokedIds = new Set<string>();
+  private follower: { abort: AbortController; done: Promise<void> } | undefined;
 
   constructor(
     private readonly executor: CommandExecutor,
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const from = await this.events.headPosition();
+    for (let afterKey: string | undefined; ; ) {
+      const page = await this.kv.list<StoredKey>(BY_HASH, { afterKey, limit: 1000 });
+      for (const { value } of page) this.byHash.set(value.hash, value);
+      if (page.length < 1000) break;
+      afterKey = page[page.length - 1].key;
+    }
+    const abort = new AbortController();
+    this.follower = { abort, done: this.followRevocations(from, abort.signal) };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.follower?.abort.abort();
+    await this.follower?.done;
+  }
 
   async authenticate(authorization: string | undefined): Promise<StaffPrincipal | undefined> {
     const match = /^Bearer\s+(\S{16,512})\s*$/.exec(authorization ?? '');
     if (!match) return undefined;
     const hash = hashToken(match[1]);
-    const stored = await this.kv.get<StoredKey>(BY_HASH, hash);
-    if (!stored || !sameHash(stored.hash, hash)) return undefined;
+    let stored = this.byHash.get(hash);
+    if (!stored) {
+      // Issued by another instance since this one started: found once, then kept.
+      const found = await this.kv.get<StoredKey>(BY_HASH, hash);
+      if (!found || this.revokedIds.has(found.keyId)) return undefined;
+      this.byHash.set(hash, (stored = found));
+    }
+    if (!sameHash(stored.hash, hash)) return undefined;
     return { kind: 'staff', organizationId: stored.organizationId, keyId: stored.keyId, keyPrefix: stored.prefix, role: stored.role };
   }
 
@@ -68,8 +101,9 @@ export class ApiKeys {
     }
     const current = await this.executor.load(apiKeyStream(keyId), apiKey, context.organizationId);
     apiKey.decide({ type: 'RevokeApiKey' }, current.state);
-    // The key stops working first; the event then records that it did.
+    // The key stops working first (here at once, elsewhere with the event); the event then records that it did.
     const byId = await this.kv.get<{ hash: string }>(BY_ID, keyId);
+    this.forget(keyId, byId?.hash);
     if (byId) await this.kv.delete(BY_HASH, byId.hash);
     await this.executor.execute({ streamName: apiKeyStream(keyId), decider: apiKey, command: { type: 'RevokeApiKey' }, context });
     await this.kv.delete(BY_ID, keyId);
@@ -93,6 +127,7 @@ export class ApiKeys {
       correlationId: randomUUID(),
     };
     if (previous && previous.keyId !== keyId) {
+      this.forget(previous.keyId, previous.hash);
       await this.kv.delete(BY_HASH, previous.hash);
       const old = await this.executor.load(apiKeyStream(previous.keyId), apiKey, OPERATOR_ORGANIZATION_ID);
       if (old.state.status === 'Active') {
@@ -122,8 +157,35 @@ export class ApiKeys {
   }
 
   private async store(keyId: string, organizationId: string, role: ApiKeyRole, prefix: string, hash: string): Promise<void> {
-    await this.kv.set<StoredKey>(BY_HASH, hash, { keyId, organizationId, role, prefix, hash });
+    const stored: StoredKey = { keyId, organizationId, role, prefix, hash };
+    await this.kv.set<StoredKey>(BY_HASH, hash, stored);
     await this.kv.set(BY_ID, keyId, { hash });
+    this.revokedIds.delete(keyId);
+    this.byHash.set(hash, stored);
+  }
+
+  /** The key stops working in this process. */
+  private forget(keyId: string, hash: string | undefined): void {
+    this.revokedIds.add(keyId);
+    if (hash) this.byHash.delete(hash);
+    for (const [knownHash, stored] of this.byHash) if (stored.keyId === keyId) this.byHash.delete(knownHash);
+  }
+
+  /** Revocations by other instances: their ApiKeyRevoked events, from the head at start on. */
+  private async followRevocations(after: bigint, signal: AbortSignal): Promise<void> {
+    let cursor = after;
+    while (!signal.aborted) {
+      try {
+        for await (const page of this.events.subscribeToAllPages({ after: cursor, maxCount: 100, eventTypes: ['ApiKeyRevoked'], signal })) {
+          for (const event of page) this.forget(String(event.data.keyId), undefined);
+          cursor = page[page.length - 1].position;
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        this.logger.error(`Following key revocations failed; retrying: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
   }
 
   private async generatedKey(): Promise<string> {
