@@ -32,6 +32,8 @@ export interface AppConfig {
   readWaitTimeoutMs: number;
   /** How long a write's answer is kept for replays of its Idempotency-Key. */
   idempotencyTtlSeconds: number;
+  /** Embedded store: the projections run in a worker thread (PROJECTIONS_IN_WORKER, default true) rather than on the request thread. */
+  projectionsInWorker: boolean;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
   /** LOG_FORMAT: json lines, or readable text; default: json unless the output is a terminal. */
   logFormat: 'json' | 'text';
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl: env.SMTP_URL || undefined,
     runProjections: env.RUN_PROJECTIONS ? env.RUN_PROJECTIONS === 'true' : !mongoUrl,
     runReactors: env.RUN_REACTORS ? env.RUN_REACTORS === 'true' : true,
+    projectionsInWorker: env.PROJECTIONS_IN_WORKER !== 'false',
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5_000),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
     sessionSecret: secret(env, 'SESSION_SECRET'),

@@ -27,3 +27,4 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteEventStore(join(config.dataDir, 'events.sqlite'));
 }
+export { siblingModule, startWorker } from './worker-thread';

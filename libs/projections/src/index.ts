@@ -31,3 +31,4 @@ export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProje
 
 import { documentCommentsProjection, documentViewsProjection, notificationsProjection } from './collaboration.projection';
 ALL_PROJECTIONS.push(documentCommentsProjection, documentViewsProjection, notificationsProjection);
+export * from './worker/projection-thread';

@@ -1,5 +1,5 @@
 import { ReadStore } from './read-store';
-import { ProjectionRunner } from './projection-runner';
+import type { Projections } from './worker/projection-thread';
 
 interface Waiter {
   position: bigint;
@@ -21,7 +21,7 @@ export class ProjectionWaiter {
   constructor(
     private readonly readStore: ReadStore,
     private readonly projectionNames: string[],
-    private readonly runner?: ProjectionRunner,
+    private readonly runner?: Pick<Projections, 'lowestPosition' | 'onProgress'>,
     private readonly pollMs = 25,
   ) {}
 

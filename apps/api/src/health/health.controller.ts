@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Module } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '@app/event-store';
-import { ProjectionRunner, ReadStore } from '@app/projections';
+import { ALL_PROJECTIONS, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Public } from '../auth/access';
@@ -14,7 +14,6 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly runner: ProjectionRunner,
   ) {}
 
   @Public()
@@ -23,7 +22,7 @@ export class HealthController {
   async health() {
     const head = await this.events.headPosition();
     const projections: Record<string, { position: number; behind: number }> = {};
-    for (const projection of this.runner.projections) {
+    for (const projection of ALL_PROJECTIONS) {
       const position = (await this.readStore.getCheckpoint(projection.name)) ?? 0n;
       projections[projection.name] = { position: Number(position), behind: Number(head - position) };
     }

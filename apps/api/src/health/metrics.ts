@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '@app/event-store';
-import { ProjectionRunner, ReadStore } from '@app/projections';
+import { ALL_PROJECTIONS, ReadStore } from '@app/projections';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Public } from '../auth/access';
 
@@ -43,7 +43,6 @@ export class HttpMetrics {
 export class MetricsController {
   constructor(
     private readonly metrics: HttpMetrics,
-    private readonly runner: ProjectionRunner,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
@@ -56,7 +55,7 @@ export class MetricsController {
     const head = await this.events.headPosition();
     const lines = [...this.metrics.render(), '# TYPE event_log_head_position gauge', `event_log_head_position ${head}`];
     lines.push('# TYPE projection_position gauge');
-    for (const projection of this.runner.projections) {
+    for (const projection of ALL_PROJECTIONS) {
       lines.push(`projection_position{projection="${projection.name}"} ${(await this.readStore.getCheckpoint(projection.name)) ?? 0n}`);
     }
     return `${lines.join('\n')}\n`;

@@ -1,17 +1,17 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { createEventStore, EventStore } from '@app/event-store';
-import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, ProjectionWaiter, ReadStore } from '@app/projections';
+import { createEventStore, EventStore, SqliteEventStore } from '@app/event-store';
+import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, Projections, ProjectionThread, ProjectionWaiter, ReadStore } from '@app/projections';
 import { createKeyValueStore, CredentialStore, KeyValueStore } from '@app/credentials';
 import { Mailer } from '@app/notifications';
 import { AppConfig } from '../config';
-import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from './tokens';
+import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, PROJECTIONS, READ_STORE } from './tokens';
 import { CommandExecutor } from '../commands/command-executor';
 
 /**
  * Wires the ports to their adapters from the configuration: SQLite files under DATA_DIR by
  * default, EventStoreDB and MongoDB when their URLs are set. In the embedded default the
- * projections run in this process.
+ * projections run in a worker thread of this process.
  */
 @Global()
 @Module({})
@@ -23,7 +23,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
-    private readonly runner: ProjectionRunner,
+    @Inject(PROJECTIONS) private readonly projections: Projections,
     private readonly mailer: Mailer,
   ) {}
 
@@ -52,21 +52,29 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
           },
         },
         {
-          provide: ProjectionRunner,
+          provide: PROJECTIONS,
           inject: [EVENT_STORE, READ_STORE],
-          useFactory: (events: EventStore, readStore: ReadStore) =>
-            new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
-              logger: { log: (m) => new Logger('Projections').log(m), error: (m, e) => new Logger('Projections').error(m, e instanceof Error ? e.stack : e) },
-            }),
+          useFactory: (events: EventStore, readStore: ReadStore): Projections => {
+            const log = new Logger('Projections');
+            const logger = { log: (m: string) => log.log(m), error: (m: string, e?: unknown) => log.error(m, e instanceof Error ? e.stack : e) };
+            // The embedded store's projections read and write their own SQLite connections in a
+            // worker thread; with MongoDB they run here (or in apps/projector).
+            if (events instanceof SqliteEventStore && !config.mongoUrl && config.projectionsInWorker) {
+              const thread = new ProjectionThread({ eventsFile: events.filePath, readStoreFile: join(config.dataDir, 'read-models.sqlite') }, logger);
+              events.onAppended(() => thread.appended());
+              return thread;
+            }
+            return new ProjectionRunner(events, readStore, ALL_PROJECTIONS, { logger });
+          },
         },
         {
           provide: ProjectionWaiter,
-          inject: [READ_STORE, ProjectionRunner],
-          useFactory: (readStore: ReadStore, runner: ProjectionRunner) =>
-            new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), config.runProjections ? runner : undefined),
+          inject: [READ_STORE, PROJECTIONS],
+          useFactory: (readStore: ReadStore, projections: Projections) =>
+            new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), config.runProjections ? projections : undefined),
         },
       ],
-      exports: [CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, Mailer, ProjectionRunner, ProjectionWaiter],
+      exports: [CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, Mailer, PROJECTIONS, ProjectionWaiter],
     };
   }
 
@@ -74,15 +82,17 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
     // Every instance delivers the email outbox (each email is claimed by one sender at a time).
     this.mailer.start();
     if (this.config.runProjections) {
-      await this.runner.start();
-      this.logger.log('Projections run in this process');
+      // The read models' collections exist before the first query, wherever the projections run.
+      await this.readStore.ensureCollections(ALL_PROJECTIONS.flatMap((p) => p.collections));
+      await this.projections.start();
+      this.logger.log(this.projections instanceof ProjectionThread ? 'Projections run in a worker thread' : 'Projections run in this process');
     } else {
       await this.readStore.ensureCollections(ALL_PROJECTIONS.flatMap((p) => p.collections));
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    await this.projections.stop();
     await this.mailer.close();
     await this.events.close();
     await this.readStore.close();

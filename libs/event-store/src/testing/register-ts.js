@@ -1,7 +1,8 @@
 /**
  * Lets plain `node` load this code base's TypeScript files (worker threads under ts-jest, the
  * durability test's child process, the benchmark): `node -r ./libs/event-store/src/testing/register-ts.js script.ts`.
- * Transpile only, no type check; relative imports only. The output is cached on disk by path,
+ * Transpile only, no type check; relative imports and the `@app/<library>` aliases of
+ * tsconfig.json (mapped to libs/<library>/src, as the build does). The output is cached on disk by path,
  * size and mtime, so that a worker thread rarely has to load the compiler at all.
  */
 const fs = require('node:fs');
@@ -9,7 +10,16 @@ const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 
+const Module = require('node:module');
+
 const cacheDir = path.join(os.tmpdir(), 'client-portal-ts-cache');
+const libs = path.resolve(__dirname, '..', '..', '..');
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function resolveAlias(request, ...rest) {
+  const alias = /^@app\/([a-z-]+)(\/.*)?$/.exec(request);
+  if (alias) request = path.join(libs, alias[1], 'src', alias[2] ?? '');
+  return resolveFilename.call(this, request, ...rest);
+};
 let ts;
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {

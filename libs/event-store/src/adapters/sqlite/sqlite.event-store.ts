@@ -88,6 +88,7 @@ export class SqliteEventStore implements EventStore {
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
+  private readonly appendListeners = new Set<(position: bigint) => void>();
   /** Filtered page queries, by the number of types they filter on. */
   private readonly filteredPages = new Map<number, Database.Statement<unknown[], EventRow>>();
 
@@ -215,6 +216,20 @@ export class SqliteEventStore implements EventStore {
     return this.closing;
   }
 
+  /**
+   * Called after each committed batch, with the last position it wrote: another reader of the
+   * same file in this process (the projection thread) is told at once instead of at its next poll.
+   */
+  onAppended(listener: (position: bigint) => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  /** Another connection appended to the file: subscriptions look now rather than at their next poll. */
+  wake(): void {
+    this.notifier.notify();
+  }
+
   /** Transactions committed and appends decided in them since this store was opened. */
   stats(): SqliteEventStoreStats {
     return { ...this.counters };
@@ -294,7 +309,9 @@ export class SqliteEventStore implements EventStore {
     } else {
       this.counters.transactions += 1;
       this.counters.appends += batch.appends.length;
+      let last = 0n;
       reply.outcomes.forEach((outcome: AppendOutcome, i) => {
+        if (outcome.ok && outcome.position > last) last = outcome.position;
         try {
           batch.appends[i].resolve(settle(outcome));
         } catch (error) {
@@ -302,6 +319,7 @@ export class SqliteEventStore implements EventStore {
         }
       });
       this.notifier.notify();
+      if (last > 0n) for (const listener of this.appendListeners) listener(last);
     }
     this.flush();
   }

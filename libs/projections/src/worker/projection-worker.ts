@@ -1,0 +1,76 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteEventStore } from '@app/event-store';
+import { SqliteReadStore } from '../read-store/sqlite.read-store';
+import { ProjectionRunner, ProjectionStatus } from '../projection-runner';
+import { ALL_PROJECTIONS } from '../index';
+
+/**
+ * The projection thread of the embedded store: reads the log (its own connection) and writes
+ * the read models (its own connection), so that neither the reading and parsing of pages nor
+ * the read-model transactions ever hold the request thread. It reports every page applied.
+ */
+export interface ProjectionWorkerData {
+  eventsFile: string;
+  readStoreFile: string;
+  batchSize?: number;
+}
+
+export type ProjectionWorkerRequest = { type: 'rebuild'; requestId: number; name: string } | { type: 'appended' } | { type: 'stop' };
+export type ProjectionWorkerReply =
+  | { type: 'progress'; statuses: ProjectionStatus[] }
+  | { type: 'started' }
+  | { type: 'rebuilt'; requestId: number; error: string | null }
+  | { type: 'log'; level: 'log' | 'error'; message: string; stack?: string }
+  | { type: 'stopped' };
+
+if (parentPort) {
+  const port = parentPort;
+  const { eventsFile, readStoreFile, batchSize } = workerData as ProjectionWorkerData;
+  const post = (reply: ProjectionWorkerReply) => port.postMessage(reply);
+  const events = new SqliteEventStore(eventsFile);
+  const readStore = new SqliteReadStore(readStoreFile);
+  const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
+    batchSize,
+    logger: {
+      log: (message) => post({ type: 'log', level: 'log', message }),
+      error: (message, error) => post({ type: 'log', level: 'error', message, stack: error instanceof Error ? error.stack : String(error) }),
+    },
+  });
+  // One message per applied page at most: the request thread's waiters read these positions.
+  let reported = false;
+  runner.onProgress(() => {
+    if (reported) return;
+    reported = true;
+    queueMicrotask(() => {
+      reported = false;
+      post({ type: 'progress', statuses: runner.status() });
+    });
+  });
+  port.on('message', (request: ProjectionWorkerRequest) => {
+    if (request.type === 'appended') return events.wake();
+    if (request.type === 'rebuild') {
+      runner.rebuild(request.name).then(
+        () => post({ type: 'rebuilt', requestId: request.requestId, error: null }),
+        (error: unknown) => post({ type: 'rebuilt', requestId: request.requestId, error: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+    }
+    void (async () => {
+      await runner.stop();
+      await readStore.close();
+      await events.close();
+      post({ type: 'stopped' });
+      port.close();
+    })();
+  });
+  runner.start().then(
+    () => {
+      post({ type: 'started' });
+      post({ type: 'progress', statuses: runner.status() });
+    },
+    (error: unknown) => {
+      post({ type: 'log', level: 'error', message: 'The projections could not start', stack: error instanceof Error ? error.stack : String(error) });
+      process.exit(1);
+    },
+  );
+}
