@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Module, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { AUDIT_BY_SUBJECT_COLLECTION, AUDIT_LOG_COLLECTION, Doc, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -30,7 +30,6 @@ export interface AuditItem {
 }
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('v1/audit')
 export class AuditController {
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}

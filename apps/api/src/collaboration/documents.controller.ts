@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { clientCompany, clientCompanyStream, DomainError, documentNotFound } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, Doc, FindQuery, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
@@ -73,7 +73,6 @@ export function commentPage(documents: Documents, organizationId: string, docume
 
 /** Staff: the documents shared with clients, their comments and viewed markers. */
 @ApiTags('documents')
-@ApiBearerAuth()
 @Controller('v1')
 export class DocumentsController {
   constructor(
@@ -156,7 +155,6 @@ export class DocumentsController {
  * Documents.requireVisibleToPortalUser, with the same user-type permissions as the guard.
  */
 @ApiTags('portal')
-@ApiBearerAuth()
 @Controller('v1/portal/documents')
 export class PortalDocumentsController {
   constructor(private readonly documents: Documents) {}

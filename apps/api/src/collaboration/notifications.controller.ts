@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, notification, notificationStream } from '@app/domain';
 import { Doc, FindQuery, NOTIFICATIONS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
@@ -29,7 +29,6 @@ function toNotificationView(doc: Doc): NotificationView {
 
 /** What the organization hears of its clients' actions in the portal (notifications_v1). */
 @ApiTags('notifications')
-@ApiBearerAuth()
 @Controller('v1/notifications')
 export class NotificationsController {
   constructor(

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@app/domain';
 import { DirectoryPage, DirectoryQueries, Doc, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -16,7 +16,6 @@ const DEFAULT_LIMIT = 50;
  * filters, and page with an opaque cursor; `q` is a prefix search on the words of the name.
  */
 @ApiTags('directory')
-@ApiBearerAuth()
 @Controller('v1')
 export class DirectoryQueriesController {
   private readonly queries: DirectoryQueries;

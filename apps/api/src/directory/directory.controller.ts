@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
 import { Staff } from '../auth/access';
@@ -32,7 +32,6 @@ import {
 } from './directory.dto';
 
 @ApiTags('directory')
-@ApiBearerAuth()
 @Controller('v1')
 export class DirectoryController {
   constructor(private readonly commands: CommandBus) {}

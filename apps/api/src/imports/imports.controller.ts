@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiNotFoundResponse,
@@ -46,7 +45,6 @@ spreadsheet row N + 1, and line N + 1 of a file without line breaks inside quote
 `.trim();
 
 @ApiTags('imports')
-@ApiBearerAuth()
 @Controller('v1/imports')
 export class ImportsController {
   constructor(private readonly imports: ContactImports) {}

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Module, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, MaxLength } from 'class-validator';
 import { DomainError, organization, OrganizationSettings, organizationStream, PortalDocumentVisibility } from '@app/domain';
 import { CommandExecutor } from '../commands/command-executor';
@@ -45,7 +45,6 @@ function settingsView(settings: OrganizationSettings): OrganizationSettingsView 
 
 /** The caller's own organization and its settings (issue 4): read from its stream, changed by an event. */
 @ApiTags('organizations')
-@ApiBearerAuth()
 @Controller('v1/organization')
 export class OrganizationSettingsController {
   constructor(

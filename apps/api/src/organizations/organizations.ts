@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { organization, organizationStream, OrganizationState } from '@app/domain';
@@ -85,7 +85,6 @@ export class Organizations {
 }
 
 @ApiTags('organizations')
-@ApiBearerAuth()
 @Controller('v1/organizations')
 export class OrganizationsController {
   constructor(private readonly organizations: Organizations) {}

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { defaultPortalId, DomainError, portalAccessId } from '@app/domain';
 import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
@@ -37,7 +37,6 @@ import {
 } from './portal-access.dto';
 
 @ApiTags('portal access')
-@ApiBearerAuth()
 @Controller('v1')
 export class PortalAccessController {
   constructor(

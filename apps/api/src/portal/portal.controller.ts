@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ReadQuery } from '../http/pagination';
 import { CommandContext, correlationIdOf } from '../http/request-context';
@@ -42,7 +42,6 @@ export class PortalController {
 
   @Get('me')
   @PortalUser('profile', 'view')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in portal user: contact, company, preferences' })
   @ApiOkResponse({ type: MeResponse })
   me(@CurrentPortalUser() user: PortalPrincipal, @Query() _query: ReadQuery): Promise<MeResponse> {
@@ -51,7 +50,6 @@ export class PortalController {
 
   @Patch('me')
   @PortalUser('profile', 'edit')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Change its own contact details: name, phone (UpdateContact, by the portal user; the organization is notified)' })
   @ApiOkResponse({ type: MeResponse })
   changeDetails(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: MyDetailsDto): Promise<MeResponse> {
@@ -60,7 +58,6 @@ export class PortalController {
 
   @Patch('me/preferences')
   @PortalUser('profile', 'edit')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Change language, time format, time zone or country (an event, by the portal user)' })
   @ApiOkResponse({ type: MeResponse })
   changePreferences(

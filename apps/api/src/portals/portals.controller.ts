@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Injectable, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { defaultPortalId, DomainError, isKnownLanguage } from '@app/domain';
 import { Doc, PORTAL_TEMPLATES_COLLECTION, PORTAL_USER_TYPES_COLLECTION, PORTALS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
@@ -45,7 +45,6 @@ type WrittenPortal = PortalView & { position: number };
 type WrittenUserType = UserTypeView & { portalId: string; position: number };
 
 @ApiTags('portals')
-@ApiBearerAuth()
 @Controller('v1/portals')
 export class PortalsController {
   constructor(

@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -39,7 +38,6 @@ const FORBIDDEN = "The user type does not allow this action on the module";
  * accepts or declines quotes and records payments (module `approve`).
  */
 @ApiTags('portal')
-@ApiBearerAuth()
 @Controller('v1/portal')
 export class PortalQuotesInvoicesController {
   constructor(

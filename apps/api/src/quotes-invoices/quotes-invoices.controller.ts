@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -36,7 +35,6 @@ const MONEY = 'Amounts are decimal strings in the document currency ("1234.50"),
 
 /** Staff (backend consumers) share quotes and invoices with client companies and follow them. */
 @ApiTags('quotes and invoices')
-@ApiBearerAuth()
 @Controller('v1')
 export class QuotesInvoicesController {
   constructor(

@@ -2,7 +2,6 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -66,7 +65,6 @@ export class PortalRegistrationController {
 
 /** The staff side: review, approve, reject. */
 @ApiTags('registrations')
-@ApiBearerAuth()
 @Controller('v1')
 export class RegistrationsController {
   constructor(

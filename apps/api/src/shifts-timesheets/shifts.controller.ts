@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -13,7 +13,6 @@ import { mapPage, ShiftsTimesheetsQueries, toShiftView } from './shifts-timeshee
 
 /** Shifts published to client companies: staff publish, update and cancel; portal users read their company's. */
 @ApiTags('shifts')
-@ApiBearerAuth()
 @Controller('v1')
 export class ShiftsController {
   constructor(

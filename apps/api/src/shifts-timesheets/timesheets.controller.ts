@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -40,7 +39,6 @@ const FINAL = '409 /problems/timesheet-final (approved: final), /problems/timesh
  * a rejected one is corrected and resubmitted, an approved one is final.
  */
 @ApiTags('timesheets')
-@ApiBearerAuth()
 @Controller('v1')
 export class TimesheetsController {
   constructor(
