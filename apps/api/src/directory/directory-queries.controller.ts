@@ -8,6 +8,7 @@ import { ResourceIdPipe } from '../http/pipes';
 import { Staff } from '../auth/access';
 import { CurrentStaff, StaffPrincipal } from '../auth/principal';
 import { ClientPage, ClientView, ContactPage, ContactView, ListClientsQuery, ListContactsQuery, PostalAddressView } from './directory-queries.dto';
+import { Problems } from '../http/problem-catalog';
 
 const DEFAULT_LIMIT = 50;
 
@@ -42,6 +43,7 @@ export class DirectoryQueriesController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A client company; an archived one answers with archived: true' })
   @ApiOkResponse({ type: ClientView })
+  @Problems('client-not-found')
   async getClient(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('clientId', ResourceIdPipe) clientId: string,
@@ -73,6 +75,7 @@ export class DirectoryQueriesController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A contact, with every client company it belongs to' })
   @ApiOkResponse({ type: ContactView })
+  @Problems('contact-not-found')
   async getContact(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('contactId', ResourceIdPipe) contactId: string,

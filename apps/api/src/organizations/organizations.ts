@@ -11,6 +11,7 @@ import { Staff } from '../auth/access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
 import { StaffContext } from '../auth/principal';
 import { Portals } from '../portals/portals.service';
+import { Problems } from '../http/problem-catalog';
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Tokyo Staffing KK', maxLength: 200 })
@@ -94,6 +95,7 @@ export class OrganizationsController {
   @Staff('organizations:create')
   @ApiOperation({ summary: 'Create an organization and its first admin key (operator admins only)' })
   @ApiCreatedResponse({ type: CreatedOrganizationResponse })
+  @Problems('name-required', 'unknown-time-zone')
   create(@StaffContext() context: CommandContext, @Body() body: CreateOrganizationDto): Promise<CreatedOrganizationResponse> {
     return this.organizations.create(context, body);
   }

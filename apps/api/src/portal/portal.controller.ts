@@ -5,8 +5,9 @@ import { ReadQuery } from '../http/pagination';
 import { CommandContext, correlationIdOf } from '../http/request-context';
 import { PortalUser, Public } from '../auth/access';
 import { CurrentPortalUser, PortalContext, PortalPrincipal } from '../auth/principal';
-import { MeResponse, MyDetailsDto, PasswordResetConfirmDto, PasswordResetDto, PreferencesDto, SessionResponse, SignInDto } from './portal.dto';
+import { MeResponse, MyDetailsDto, PasswordResetConfirmDto, PasswordResetDto, PasswordResetRequestedResponse, PasswordResetResponse, PreferencesDto, SessionResponse, SignInDto } from './portal.dto';
 import { PortalUsers } from './portal-users';
+import { Problems } from '../http/problem-catalog';
 
 @ApiTags('portal')
 @Controller('v1/portal')
@@ -18,6 +19,7 @@ export class PortalController {
   @Public()
   @ApiOperation({ summary: 'Sign in: a short-lived session token for the /v1/portal routes' })
   @ApiOkResponse({ type: SessionResponse })
+  @Problems('invalid-credentials', 'too-many-attempts')
   signIn(@Req() request: FastifyRequest, @Body() body: SignInDto): Promise<SessionResponse> {
     return this.users.signIn(body.email, body.password, body.portalId, request.ip);
   }
@@ -26,8 +28,9 @@ export class PortalController {
   @HttpCode(202)
   @Public()
   @ApiOperation({ summary: 'Email a single-use password reset link (202 whether or not the email exists)' })
-  @ApiAcceptedResponse()
-  requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetDto): Record<string, never> {
+  @ApiAcceptedResponse({ type: PasswordResetRequestedResponse })
+  @Problems('too-many-attempts')
+  requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetDto): PasswordResetRequestedResponse {
     this.users.requestPasswordReset(body.email, request.ip, correlationIdOf(request));
     return {};
   }
@@ -36,7 +39,9 @@ export class PortalController {
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: "Set a new password with the emailed token; ends the user's sessions" })
-  confirmPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetConfirmDto): Promise<{ status: string; position: number }> {
+  @ApiOkResponse({ type: PasswordResetResponse })
+  @Problems('invalid-token', 'invitation-not-valid', 'weak-password', 'too-many-attempts')
+  confirmPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetConfirmDto): Promise<PasswordResetResponse> {
     return this.users.confirmPasswordReset(body.token, body.password, request.ip, correlationIdOf(request));
   }
 
@@ -52,6 +57,7 @@ export class PortalController {
   @PortalUser('profile', 'edit')
   @ApiOperation({ summary: 'Change its own contact details: name, phone (UpdateContact, by the portal user; the organization is notified)' })
   @ApiOkResponse({ type: MeResponse })
+  @Problems('name-required')
   changeDetails(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: MyDetailsDto): Promise<MeResponse> {
     return this.users.changeDetails(user, context, body);
   }
@@ -60,6 +66,7 @@ export class PortalController {
   @PortalUser('profile', 'edit')
   @ApiOperation({ summary: 'Change language, time format, time zone or country (an event, by the portal user)' })
   @ApiOkResponse({ type: MeResponse })
+  @Problems('invalid-preference', 'access-not-active')
   changePreferences(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,

@@ -33,6 +33,9 @@ export class PasswordResetDto {
   email!: string;
 }
 
+/** The same answer whether or not the email has an account. */
+export class PasswordResetRequestedResponse {}
+
 export class PasswordResetConfirmDto {
   @ApiProperty({ description: 'The token from the password reset email' })
   @IsString()
@@ -44,6 +47,11 @@ export class PasswordResetConfirmDto {
   @MinLength(10, { message: 'password must be at least 10 characters long' })
   @MaxLength(1024)
   password!: string;
+}
+
+export class PasswordResetResponse {
+  @ApiProperty({ enum: ['Active'], description: 'The access signs in with the new password; its earlier sessions ended' }) status!: string;
+  @ApiProperty({ description: 'Global position written; pass it as minPosition to read your write.' }) position!: number;
 }
 
 /** Each field optional; null puts it back to the default. Values are checked by the domain. */
