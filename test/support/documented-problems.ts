@@ -15,8 +15,13 @@ interface DocumentedOperation {
   problems: Map<number, Set<string>>;
 }
 
+type Reference = { $ref: string };
+type Example = { value?: { type?: string } };
+type Response = { content?: Record<string, { examples?: Record<string, Example | Reference> }> };
+
 interface OpenApiDocument {
-  paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { examples?: Record<string, { value?: { type?: string } }> }> }> }>>;
+  paths: Record<string, Record<string, { responses?: Record<string, Response | Reference> }>>;
+  components?: { examples?: Record<string, Example>; responses?: Record<string, Response> };
 }
 
 /** Statuses the HTTP layer answers before any route is chosen. */
@@ -37,8 +42,8 @@ export class DocumentedProblems {
       for (const [method, operation] of Object.entries(item)) {
         const problems = new Map<number, Set<string>>();
         for (const [status, response] of Object.entries(operation.responses ?? {})) {
-          const examples = response.content?.['application/problem+json']?.examples ?? {};
-          problems.set(Number(status), new Set(Object.values(examples).map((example) => example.value?.type ?? '')));
+          const examples = resolve(response, document)?.content?.['application/problem+json']?.examples ?? {};
+          problems.set(Number(status), new Set(Object.values(examples).map((example) => resolve(example, document)?.value?.type ?? '')));
         }
         const source = template
           .split(/\{[^}]+\}/)
@@ -68,4 +73,11 @@ export class DocumentedProblems {
       throw new Error(`${where} answered ${status} ${String(type)}, which the OpenAPI document does not list for ${status} (listed: ${[...documented].join(', ')}). Declare it with @Problems on the route.`);
     }
   }
+}
+
+/** A component the document defines once (`#/components/<kind>/<name>`), or the value itself. */
+function resolve<T>(value: T | Reference, document: OpenApiDocument): T | undefined {
+  if (typeof value !== 'object' || value === null || !('$ref' in value)) return value;
+  const [, kind, name] = /^#\/components\/([^/]+)\/(.+)$/.exec(value.$ref) ?? [];
+  return (document.components as Record<string, Record<string, T>> | undefined)?.[kind]?.[name];
 }

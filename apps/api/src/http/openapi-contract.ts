@@ -22,17 +22,38 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
     schemas: { ...document.components?.schemas, ...PROBLEM_SCHEMAS },
     parameters: { ...document.components?.parameters, IdempotencyKey: IDEMPOTENCY_KEY },
     headers: { ...document.components?.headers, ...RESPONSE_HEADERS },
+    // One example per problem type, referenced by each response that can carry it.
+    examples: { ...document.components?.examples, ...Object.fromEntries(Object.keys(PROBLEM_CATALOG).map((code) => [code, exampleOf(code as ProblemCode)])) },
   };
+  const answers: { operation: OperationObject; status: number; codes: ProblemCode[] }[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method];
-      if (operation) completeOperation(`${method.toUpperCase()} ${path}`, method, operation);
+      if (!operation) continue;
+      const codes = completeOperation(`${method.toUpperCase()} ${path}`, method, operation);
+      operation.responses = Object.fromEntries(Object.entries(operation.responses).filter(([status]) => !(Number(status) >= 400)));
+      for (const [status, list] of byStatus(codes)) answers.push({ operation, status, codes: list });
     }
   }
+  // A problem response several operations share is defined once, in components.responses.
+  const uses = new Map<string, number>();
+  for (const { status, codes } of answers) uses.set(responseName(status, codes), (uses.get(responseName(status, codes)) ?? 0) + 1);
+  const shared: Record<string, ResponseObject> = {};
+  for (const { operation, status, codes } of answers) {
+    const name = responseName(status, codes);
+    if (uses.get(name)! > 1) {
+      shared[name] ??= problemResponse(status, codes);
+      operation.responses[String(status)] = { $ref: `#/components/responses/${name}` };
+    } else {
+      operation.responses[String(status)] = problemResponse(status, codes);
+    }
+  }
+  document.components.responses = { ...document.components.responses, ...shared };
   return document;
 }
 
-function completeOperation(name: string, method: string, operation: OperationObject): void {
+/** Declares the operation's security and headers; answers every problem type it can answer. */
+function completeOperation(name: string, method: string, operation: OperationObject): Set<ProblemCode> {
   const extensions = operation as OperationObject & Record<string, unknown>;
   const access = extensions[ACCESS_EXTENSION] as RouteAccess | undefined;
   if (!access) throw new Error(`${name} declares no access (Public, Staff or PortalUser)`);
@@ -63,50 +84,51 @@ function completeOperation(name: string, method: string, operation: OperationObj
       operation.parameters = [...(operation.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }];
     }
   }
-  operation.responses = { ...successResponses(operation), ...problemResponses(codes) };
+  return codes;
 }
 
-function successResponses(operation: OperationObject): OperationObject['responses'] {
-  return Object.fromEntries(Object.entries(operation.responses).filter(([status]) => !(Number(status) >= 400)));
-}
-
-/** One response per status: the problem+json schema, an example per type, and `type — when` for each. */
-function problemResponses(codes: Set<ProblemCode>): Record<string, ResponseObject> {
-  const byStatus = new Map<number, ProblemCode[]>();
+/** The codes grouped by status, statuses ascending, codes sorted. */
+function byStatus(codes: Set<ProblemCode>): [number, ProblemCode[]][] {
+  const grouped = new Map<number, ProblemCode[]>();
   for (const code of [...codes].sort()) {
     const { status } = PROBLEM_CATALOG[code];
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    grouped.set(status, [...(grouped.get(status) ?? []), code]);
   }
-  const responses: Record<string, ResponseObject> = {};
-  for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
-    const list = byStatus.get(status)!;
-    const headers: ResponseObject['headers'] = {};
-    if (status === 429 || status === 503) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
-    if (list.includes('unauthorized')) headers['WWW-Authenticate'] = { $ref: '#/components/headers/WWWAuthenticate' };
-    responses[String(status)] = {
-      description: [`${TITLES[status] ?? 'Error'}:`, ...list.map((code) => `- \`${problemType(code)}\` — ${PROBLEM_CATALOG[code].when}`)].join('\n'),
-      ...(Object.keys(headers).length ? { headers } : {}),
-      content: {
-        [PROBLEM_MEDIA_TYPE]: {
-          schema: { $ref: '#/components/schemas/Problem' },
-          examples: Object.fromEntries(list.map((code) => [code, { value: exampleOf(code) }])),
-        },
-      },
-    };
-  }
-  return responses;
+  return [...grouped.entries()].sort(([a], [b]) => a - b);
 }
 
-function exampleOf(code: ProblemCode): Record<string, unknown> {
+/** `422.validation-failed.weak-password`: says what the shared response holds. */
+function responseName(status: number, codes: ProblemCode[]): string {
+  return [status, ...codes].join('.');
+}
+
+/** The problem+json response of one status: the schema, an example per type, and `type — when` for each. */
+function problemResponse(status: number, codes: ProblemCode[]): ResponseObject {
+  const headers: ResponseObject['headers'] = {};
+  if (status === 429 || status === 503) headers['Retry-After'] = { $ref: '#/components/headers/RetryAfter' };
+  if (codes.includes('unauthorized')) headers['WWW-Authenticate'] = { $ref: '#/components/headers/WWWAuthenticate' };
+  return {
+    description: [`${TITLES[status] ?? 'Error'}:`, ...codes.map((code) => `- \`${problemType(code)}\` — ${PROBLEM_CATALOG[code].when}`)].join('\n'),
+    ...(Object.keys(headers).length ? { headers } : {}),
+    content: {
+      [PROBLEM_MEDIA_TYPE]: {
+        schema: { $ref: '#/components/schemas/Problem' },
+        examples: Object.fromEntries(codes.map((code) => [code, { $ref: `#/components/examples/${code}` }])),
+      },
+    },
+  };
+}
+
+function exampleOf(code: ProblemCode): { summary: string; value: Record<string, unknown> } {
   const definition: { status: number; when: string; title?: string } = PROBLEM_CATALOG[code];
-  const example: Record<string, unknown> = {
+  const value: Record<string, unknown> = {
     type: problemType(code),
     title: definition.title ?? TITLES[definition.status],
     status: definition.status,
     detail: definition.when,
   };
-  if (code === 'validation-failed') example.errors = [{ field: 'name', message: 'name must be a string' }];
-  return example;
+  if (code === 'validation-failed') value.errors = [{ field: 'name', message: 'name must be a string' }];
+  return { summary: `${definition.status} ${problemType(code)}`, value };
 }
 
 const SECURITY_SCHEMES = {
