@@ -31,13 +31,17 @@ export function completeOpenApiDocument(document: OpenAPIObject): OpenAPIObject 
       const operation = item[method];
       if (!operation) continue;
       const codes = completeOperation(`${method.toUpperCase()} ${path}`, method, operation);
-      operation.responses = Object.fromEntries(Object.entries(operation.responses).filter(([status]) => !(Number(status) >= 400)));
+      // The problem responses replace whatever error response a decorator may have declared.
+      operation.responses = Object.fromEntries(Object.entries(operation.responses).filter(([status]) => Number(status) < 400));
       for (const [status, list] of byStatus(codes)) answers.push({ operation, status, codes: list });
     }
   }
   // A problem response several operations share is defined once, in components.responses.
   const uses = new Map<string, number>();
-  for (const { status, codes } of answers) uses.set(responseName(status, codes), (uses.get(responseName(status, codes)) ?? 0) + 1);
+  for (const { status, codes } of answers) {
+    const name = responseName(status, codes);
+    uses.set(name, (uses.get(name) ?? 0) + 1);
+  }
   const shared: Record<string, ResponseObject> = {};
   for (const { operation, status, codes } of answers) {
     const name = responseName(status, codes);
