@@ -48,7 +48,8 @@ describe('logs (e2e)', () => {
 
     const requests = records()
       .filter((r) => r.context === 'HTTP' && (r.message as { msg?: string }).msg === 'request')
-      .map((r) => r.message as Record<string, unknown>);
+      .map((r) => r.message as Record<string, unknown>)
+      .filter((r) => r.route !== '/docs/openapi.json'); // the test harness reads the document to check problem answers
     expect(requests).toHaveLength(6);
     expect(requests[0]).toEqual({
       msg: 'request',

@@ -5,6 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/src/app';
 import { AppConfig, loadConfig } from '../../apps/api/src/config';
 import { Mailer } from '../../libs/notifications/src';
+import { DocumentedProblems } from './documented-problems';
 
 export interface Response<T = any> {
   status: number;
@@ -41,6 +42,7 @@ export async function startApp(env: Record<string, string> = {}, dataDir = tempD
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
 
+  let documented: Promise<DocumentedProblems> | undefined;
   const request = async <T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> => {
     const finalHeaders: Record<string, string> = { authorization: `Bearer ${apiKey}`, ...headers };
     if (finalHeaders.authorization === '') delete finalHeaders.authorization;
@@ -56,6 +58,11 @@ export async function startApp(env: Record<string, string> = {}, dataDir = tempD
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       /* not JSON: keep the text */
+    }
+    if (response.headers.get('content-type')?.startsWith('application/problem+json')) {
+      // Every problem a test receives must be one the route documents.
+      documented ??= DocumentedProblems.load(url);
+      (await documented).check(method, path, response.status, parsed);
     }
     return { status: response.status, headers: response.headers, body: parsed as T };
   };

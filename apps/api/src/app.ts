@@ -8,6 +8,7 @@ import { createValidationPipe } from './http/pipes';
 import { HttpMetrics } from './health/metrics';
 import { AppLogger } from './logging/app-logger';
 import { logRequests } from './logging/request-log';
+import { completeOpenApiDocument } from './http/openapi-contract';
 
 /** Builds the API on Fastify; `main.ts` listens, tests call this directly. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -47,14 +48,14 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     new DocumentBuilder()
       .setTitle('Client portal service')
       .setDescription(
-        'Event-sourced back end for client portals. Staff routes take `Authorization: Bearer <api key>`. ' +
+        'Event-sourced back end for client portals. Staff routes take `Authorization: Bearer <api key>`, portal routes the session token of a signed-in portal user. ' +
           'Every write answers the global `position` it wrote; pass it as `minPosition` to any GET to read your own write. ' +
-          'Errors are RFC 9457 problem+json. Writes accept an `Idempotency-Key` header.',
+          'Errors are RFC 9457 problem+json; each operation lists the problem types it answers. Authenticated writes accept an `Idempotency-Key` header.',
       )
       .setVersion('1')
-      .addBearerAuth()
       .build(),
   );
+  completeOpenApiDocument(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Module, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { DomainError } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, DirectoryQueries, Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
@@ -7,6 +7,7 @@ import { READ_STORE } from '../infrastructure/tokens';
 import { ResourceIdPipe } from '../http/pipes';
 import { ReadQuery } from '../http/pagination';
 import { Staff } from '../auth/access';
+import { Problems } from '../http/problem-catalog';
 import { CurrentStaff, StaffPrincipal } from '../auth/principal';
 
 export const AUDIT_SUBJECT_KINDS = ['contact', 'client', 'portal-access', 'shift', 'timesheet', 'quote', 'invoice'] as const;
@@ -47,7 +48,6 @@ export class AuditSubjectResponse extends AuditSubjectView {
  * rights), and the subjects related to one, to move from a company to its documents.
  */
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('v1/audit/subjects')
 export class AuditSubjectsController {
   private readonly directory: DirectoryQueries;
@@ -79,7 +79,7 @@ export class AuditSubjectsController {
   @Staff('audit:read')
   @ApiOperation({ summary: 'One subject (contact, company, portal access or document) and the subjects related to it' })
   @ApiOkResponse({ type: AuditSubjectResponse })
-  @ApiNotFoundResponse({ description: '/problems/subject-not-found' })
+  @Problems('subject-not-found')
   async get(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('subjectId', ResourceIdPipe) subjectId: string,

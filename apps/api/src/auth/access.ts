@@ -1,5 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
-import { ApiKeyRole } from '@app/domain';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { API_KEY_ROLES, ApiKeyRole } from '@app/domain';
 
 /**
  * Who may call a route, declared once on the route; the AuthGuard is the only place that
@@ -34,10 +35,24 @@ export type RouteAccess =
 
 export const ROUTE_ACCESS = 'routeAccess';
 
+/** The OpenAPI security schemes (declared by the document post-processor). */
+export const STAFF_API_KEY_SCHEME = 'staffApiKey';
+export const PORTAL_SESSION_SCHEME = 'portalSession';
+/** OpenAPI extension naming who may call an operation (the route's RouteAccess). */
+export const ACCESS_EXTENSION = 'x-access';
+
+/**
+ * The rule, for the guard, and its documentation: the security scheme and the `x-access`
+ * extension (for staff, with the roles that have the permission).
+ */
+function declare(access: RouteAccess, scheme?: string) {
+  const documented = access.kind === 'staff' ? { ...access, roles: API_KEY_ROLES.filter((role) => ROLE_PERMISSIONS[role].includes(access.permission)) } : access;
+  return applyDecorators(SetMetadata(ROUTE_ACCESS, access), ApiExtension(ACCESS_EXTENSION, documented), ...(scheme ? [ApiBearerAuth(scheme)] : []));
+}
+
 /** No credentials needed (health, docs, invitation acceptance, sign-in). */
-export const Public = () => SetMetadata(ROUTE_ACCESS, { kind: 'public' } satisfies RouteAccess);
+export const Public = () => declare({ kind: 'public' });
 /** Staff with an API key whose role grants the permission. */
-export const Staff = (permission: Permission) => SetMetadata(ROUTE_ACCESS, { kind: 'staff', permission } satisfies RouteAccess);
+export const Staff = (permission: Permission) => declare({ kind: 'staff', permission }, STAFF_API_KEY_SCHEME);
 /** A signed-in portal user with Active access, allowed the action on the module. */
-export const PortalUser = (module: PortalModule, action: PortalAction) =>
-  SetMetadata(ROUTE_ACCESS, { kind: 'portal', module, action } satisfies RouteAccess);
+export const PortalUser = (module: PortalModule, action: PortalAction) => declare({ kind: 'portal', module, action }, PORTAL_SESSION_SCHEME);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { API_KEY_ROLES, ApiKeyRole } from '@app/domain';
 import { API_KEYS_COLLECTION, Doc, ReadStore } from '@app/projections';
@@ -8,6 +8,8 @@ import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
 import { Staff } from './access';
+import { Problems } from '../http/problem-catalog';
+import { ActorView } from '../collaboration/collaboration.dto';
 import { ApiKeys, IssuedKey } from './api-keys';
 import { CurrentStaff, StaffContext, StaffPrincipal } from './principal';
 
@@ -31,19 +33,23 @@ export class IssuedKeyResponse {
   @ApiProperty() position!: number;
 }
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  role: string;
-  prefix: string;
-  status: string;
-  createdAt: string;
-  createdBy: unknown;
-  revokedAt: string | null;
+export class ApiKeyView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: API_KEY_ROLES }) role!: string;
+  @ApiProperty({ description: 'Public prefix that names the key in logs and lists.' }) prefix!: string;
+  @ApiProperty({ enum: ['Active', 'Revoked'] }) status!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: ActorView, description: 'Who issued it' }) createdBy!: ActorView;
+  @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
+}
+
+export class ApiKeyPage {
+  @ApiProperty({ type: [ApiKeyView] }) items!: ApiKeyView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page' }) nextCursor!: string | null;
 }
 
 @ApiTags('api keys')
-@ApiBearerAuth()
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(
@@ -56,6 +62,7 @@ export class ApiKeysController {
   @Staff('api-keys:manage')
   @ApiOperation({ summary: "Issue an API key with a role, in the caller's organization" })
   @ApiCreatedResponse({ type: IssuedKeyResponse })
+  @Problems('name-required', 'unknown-role')
   issue(@StaffContext() context: CommandContext, @Body() body: IssueApiKeyDto): Promise<IssuedKey> {
     return this.apiKeys.issue(context, body.name, body.role);
   }
@@ -63,6 +70,7 @@ export class ApiKeysController {
   @Get()
   @Staff('api-keys:manage')
   @ApiOperation({ summary: "The organization's API keys (never the key material)" })
+  @ApiOkResponse({ type: ApiKeyPage })
   list(@CurrentStaff() staff: StaffPrincipal, @Query() query: PageQuery): Promise<Page<ApiKeyView>> {
     return findPage(this.readStore, API_KEYS_COLLECTION, { organizationId: staff.organizationId }, query, toView);
   }
@@ -71,7 +79,8 @@ export class ApiKeysController {
   @HttpCode(204)
   @Staff('api-keys:manage')
   @ApiOperation({ summary: 'Revoke an API key: it answers 401 from now on' })
-  @ApiNoContentResponse()
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @Problems('api-key-not-found', 'api-key-revoked', 'bootstrap-key')
   async revoke(@StaffContext() context: CommandContext, @Param('keyId', ResourceIdPipe) keyId: string): Promise<void> {
     await this.apiKeys.revoke(context, keyId);
   }
@@ -85,7 +94,7 @@ function toView(doc: Doc): ApiKeyView {
     prefix: doc.prefix as string,
     status: doc.status as string,
     createdAt: doc.createdAt as string,
-    createdBy: doc.createdBy,
+    createdBy: doc.createdBy as ActorView,
     revokedAt: (doc.revokedAt as string | null) ?? null,
   };
 }

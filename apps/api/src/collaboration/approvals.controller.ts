@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { DOCUMENT_MODULE, DocumentKind, portalUserMaySee } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, ReadStore } from '@app/projections';
@@ -30,7 +30,6 @@ export class ApprovalsPage {
  * per-client document list (`awaitsApproval`, kept by its projection).
  */
 @ApiTags('collaboration')
-@ApiBearerAuth()
 @Controller('v1')
 export class ApprovalsController {
   constructor(

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { clientCompany, clientCompanyStream, DomainError, documentNotFound } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, Doc, FindQuery, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
@@ -22,6 +22,7 @@ import {
   ViewedMarkerView,
 } from './collaboration.dto';
 import { Documents } from './documents.service';
+import { Problems } from '../http/problem-catalog';
 
 /** Most rows of the per-client list one request reads to fill a page of (not) viewed documents. */
 export const MAX_SCAN = 2000;
@@ -73,7 +74,6 @@ export function commentPage(documents: Documents, organizationId: string, docume
 
 /** Staff: the documents shared with clients, their comments and viewed markers. */
 @ApiTags('documents')
-@ApiBearerAuth()
 @Controller('v1')
 export class DocumentsController {
   constructor(
@@ -86,7 +86,7 @@ export class DocumentsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A shared document (any kind) with its viewed marker: when and by whom the client first and last opened it' })
   @ApiOkResponse({ type: StaffDocumentView })
-  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  @Problems('document-not-found')
   async get(@CurrentStaff() principal: StaffPrincipal, @Param('documentId', ResourceIdPipe) documentId: string, @Query() _query: ReadQuery): Promise<StaffDocumentView> {
     const row = await this.documents.row(principal.organizationId, documentId);
     if (!row) throw documentNotFound();
@@ -97,7 +97,7 @@ export class DocumentsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: "A document's comments, oldest first" })
   @ApiOkResponse({ type: CommentPage })
-  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  @Problems('document-not-found')
   async comments(@CurrentStaff() principal: StaffPrincipal, @Param('documentId', ResourceIdPipe) documentId: string, @Query() query: PageQuery): Promise<Page<CommentView>> {
     await this.documents.requireOfOrganization(principal.organizationId, documentId);
     return commentPage(this.documents, principal.organizationId, documentId, query, false);
@@ -108,8 +108,7 @@ export class DocumentsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Comment on a quote, invoice or timesheet (AddComment)' })
   @ApiCreatedResponse({ type: CommentAddedResponse })
-  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/comment-text-required, /problems/comments-not-allowed (shifts)' })
+  @Problems('document-not-found', 'comments-not-allowed', 'comment-text-required', 'comment-too-long')
   addComment(
     @StaffContext() context: CommandContext,
     @Param('documentId', ResourceIdPipe) documentId: string,
@@ -122,7 +121,7 @@ export class DocumentsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: "A client company's shared documents with their viewed markers; viewed=false lists those no portal user opened yet" })
   @ApiOkResponse({ type: StaffDocumentPage })
-  @ApiNotFoundResponse({ description: '/problems/client-not-found' })
+  @Problems('client-not-found')
   async clientDocuments(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('clientId', ResourceIdPipe) clientId: string,
@@ -156,7 +155,6 @@ export class DocumentsController {
  * Documents.requireVisibleToPortalUser, with the same user-type permissions as the guard.
  */
 @ApiTags('portal')
-@ApiBearerAuth()
 @Controller('v1/portal/documents')
 export class PortalDocumentsController {
   constructor(private readonly documents: Documents) {}
@@ -165,7 +163,7 @@ export class PortalDocumentsController {
   @PortalUser('profile', 'view')
   @ApiOperation({ summary: 'Open a document shared with your company (MarkDocumentViewed): another company’s, or one not shared with you, answers 404' })
   @ApiOkResponse({ type: PortalDocumentResponse })
-  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  @Problems('document-not-found', 'forbidden', 'concurrency-conflict')
   async open(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,
@@ -184,7 +182,7 @@ export class PortalDocumentsController {
   @PortalUser('profile', 'view')
   @ApiOperation({ summary: "The comments on a document you may see, oldest first" })
   @ApiOkResponse({ type: CommentPage })
-  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
+  @Problems('document-not-found', 'forbidden')
   async comments(@CurrentPortalUser() user: PortalPrincipal, @Param('documentId', ResourceIdPipe) documentId: string, @Query() query: PageQuery): Promise<Page<CommentView>> {
     await this.documents.requireVisibleToPortalUser(user, await this.documents.locate(user.organizationId, documentId));
     return commentPage(this.documents, user.organizationId, documentId, query, true);
@@ -195,8 +193,7 @@ export class PortalDocumentsController {
   @PortalUser('profile', 'view')
   @ApiOperation({ summary: 'Comment on a quote, invoice or timesheet you may see (AddComment)' })
   @ApiCreatedResponse({ type: CommentAddedResponse })
-  @ApiNotFoundResponse({ description: '/problems/document-not-found' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/comment-text-required, /problems/comments-not-allowed (shifts)' })
+  @Problems('document-not-found', 'forbidden', 'comments-not-allowed', 'comment-text-required', 'comment-too-long')
   addComment(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError, notification, notificationStream } from '@app/domain';
 import { Doc, FindQuery, NOTIFICATIONS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
@@ -10,6 +10,7 @@ import { READ_STORE } from '../infrastructure/tokens';
 import { Staff } from '../auth/access';
 import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import { NotificationPage, NotificationReadResponse, NotificationsQuery, NotificationView } from './collaboration.dto';
+import { Problems } from '../http/problem-catalog';
 
 function toNotificationView(doc: Doc): NotificationView {
   return {
@@ -29,7 +30,6 @@ function toNotificationView(doc: Doc): NotificationView {
 
 /** What the organization hears of its clients' actions in the portal (notifications_v1). */
 @ApiTags('notifications')
-@ApiBearerAuth()
 @Controller('v1/notifications')
 export class NotificationsController {
   constructor(
@@ -51,7 +51,7 @@ export class NotificationsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Mark a notification read (MarkNotificationRead); again changes nothing' })
   @ApiOkResponse({ type: NotificationReadResponse })
-  @ApiNotFoundResponse({ description: '/problems/notification-not-found' })
+  @Problems('notification-not-found')
   async markRead(
     @CurrentStaff() principal: StaffPrincipal,
     @StaffContext() context: CommandContext,

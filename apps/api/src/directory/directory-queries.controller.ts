@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@app/domain';
 import { DirectoryPage, DirectoryQueries, Doc, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -8,6 +8,7 @@ import { ResourceIdPipe } from '../http/pipes';
 import { Staff } from '../auth/access';
 import { CurrentStaff, StaffPrincipal } from '../auth/principal';
 import { ClientPage, ClientView, ContactPage, ContactView, ListClientsQuery, ListContactsQuery, PostalAddressView } from './directory-queries.dto';
+import { Problems } from '../http/problem-catalog';
 
 const DEFAULT_LIMIT = 50;
 
@@ -16,7 +17,6 @@ const DEFAULT_LIMIT = 50;
  * filters, and page with an opaque cursor; `q` is a prefix search on the words of the name.
  */
 @ApiTags('directory')
-@ApiBearerAuth()
 @Controller('v1')
 export class DirectoryQueriesController {
   private readonly queries: DirectoryQueries;
@@ -43,6 +43,7 @@ export class DirectoryQueriesController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A client company; an archived one answers with archived: true' })
   @ApiOkResponse({ type: ClientView })
+  @Problems('client-not-found')
   async getClient(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('clientId', ResourceIdPipe) clientId: string,
@@ -74,6 +75,7 @@ export class DirectoryQueriesController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A contact, with every client company it belongs to' })
   @ApiOkResponse({ type: ContactView })
+  @Problems('contact-not-found')
   async getContact(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('contactId', ResourceIdPipe) contactId: string,

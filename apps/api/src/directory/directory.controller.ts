@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
 import { Staff } from '../auth/access';
@@ -30,9 +30,9 @@ import {
   UpdateContactDto,
   WrittenResponse,
 } from './directory.dto';
+import { Problems } from '../http/problem-catalog';
 
 @ApiTags('directory')
-@ApiBearerAuth()
 @Controller('v1')
 export class DirectoryController {
   constructor(private readonly commands: CommandBus) {}
@@ -42,6 +42,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: 'Register a client company (RegisterClientCompany)' })
   @ApiCreatedResponse({ type: CreatedResponse })
+  @Problems('name-required')
   registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Created> {
     return this.commands.execute(new RegisterClientCompany(context, body));
   }
@@ -50,6 +51,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: 'Edit a client company: name, email, web address, postal address (UpdateClientCompany)' })
   @ApiOkResponse({ type: WrittenResponse })
+  @Problems('client-not-found', 'client-archived', 'name-required')
   updateClient(
     @StaffContext() context: CommandContext,
     @Param('clientId', ResourceIdPipe) clientId: string,
@@ -66,6 +68,7 @@ export class DirectoryController {
       'Archive a client company (ArchiveClientCompany): history stays, it leaves the lists; its contacts whose only company it was lose portal access, the others keep it for their other companies',
   })
   @ApiOkResponse({ type: ArchivedResponse })
+  @Problems('client-not-found')
   archiveClient(@StaffContext() context: CommandContext, @Param('clientId', ResourceIdPipe) clientId: string): Promise<Archived> {
     return this.commands.execute(new ArchiveClientCompany(context, clientId));
   }
@@ -75,6 +78,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: 'Add a contact to a client company, its primary company (AddContact)' })
   @ApiCreatedResponse({ type: CreatedResponse })
+  @Problems('client-not-found', 'client-archived', 'name-required')
   addContact(
     @StaffContext() context: CommandContext,
     @Param('clientId', ResourceIdPipe) clientId: string,
@@ -87,6 +91,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: 'Edit a contact: name, email, phone (UpdateContact)' })
   @ApiOkResponse({ type: WrittenResponse })
+  @Problems('contact-not-found', 'name-required')
   updateContact(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -100,6 +105,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: 'Associate a contact with another client company (AssociateContact)' })
   @ApiOkResponse({ type: WrittenResponse })
+  @Problems('contact-not-found', 'client-not-found', 'client-archived')
   associate(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -116,7 +122,7 @@ export class DirectoryController {
       "Dissociate a contact from a client company (DissociateContact); never from its primary company (409). documents=move: the contact's documents for that company (created by it or addressed to it) move to its primary company",
   })
   @ApiOkResponse({ type: DissociatedResponse })
-  @ApiConflictResponse({ description: '/problems/cannot-dissociate-primary-client' })
+  @Problems('contact-not-found', 'cannot-dissociate-primary-client', 'not-associated')
   dissociate(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -131,6 +137,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: "Change a contact's primary client company (ChangePrimaryClient)" })
   @ApiOkResponse({ type: WrittenResponse })
+  @Problems('contact-not-found', 'client-not-found', 'client-archived')
   changePrimary(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Module } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { EventStore } from '@app/event-store';
 import { ALL_PROJECTIONS, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
@@ -7,7 +7,26 @@ import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Public } from '../auth/access';
 import { HttpMetrics, MetricsController } from './metrics';
 
+class StorageView {
+  @ApiProperty({ enum: ['sqlite', 'eventstoredb'] }) events!: string;
+  @ApiProperty({ enum: ['sqlite', 'mongodb'] }) readModels!: string;
+}
+
+class ProjectionProgress {
+  @ApiProperty({ description: 'Global position the projection has reached' }) position!: number;
+  @ApiProperty({ description: 'Events it is behind the head of the log' }) behind!: number;
+}
+
+class HealthResponse {
+  @ApiProperty({ enum: ['ok'] }) status!: string;
+  @ApiProperty({ type: StorageView }) storage!: StorageView;
+  @ApiProperty({ description: 'Global position of the last event in the log' }) headPosition!: number;
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(ProjectionProgress) }, description: 'Per projection, by name' })
+  projections!: Record<string, ProjectionProgress>;
+}
+
 @ApiTags('operations')
+@ApiExtraModels(ProjectionProgress)
 @Controller('health')
 export class HealthController {
   constructor(
@@ -19,6 +38,7 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Liveness and how far the projections are behind the event log' })
+  @ApiOkResponse({ type: HealthResponse })
   async health() {
     const head = await this.events.headPosition();
     const projections: Record<string, { position: number; behind: number }> = {};

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '@app/event-store';
 import { ALL_PROJECTIONS, ReadStore } from '@app/projections';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
@@ -51,6 +51,8 @@ export class MetricsController {
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiOperation({ summary: 'Prometheus metrics: HTTP latency per route, event log head, projection positions' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', schema: { type: 'string' } })
   async render(): Promise<string> {
     const head = await this.events.headPosition();
     const lines = [...this.metrics.render(), '# TYPE event_log_head_position gauge', `event_log_head_position ${head}`];

@@ -42,7 +42,7 @@ const STATUS_OF: Record<DomainErrorKind, number> = {
   invalid: 400,
 };
 
-const TITLES: Record<number, string> = {
+export const TITLES: Record<number, string> = {
   400: 'Bad request',
   401: 'Unauthorized',
   403: 'Forbidden',

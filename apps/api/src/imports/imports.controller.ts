@@ -1,16 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiConsumes,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPayloadTooLargeResponse,
+  ApiQuery,
   ApiTags,
-  ApiUnprocessableEntityResponse,
-  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/domain';
@@ -18,6 +14,7 @@ import { Staff } from '../auth/access';
 import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import { ResourceIdPipe } from '../http/pipes';
 import { ProblemException } from '../http/problem';
+import { Problems } from '../http/problem-catalog';
 import { CommandContext } from '../http/request-context';
 import { IMPORT_COLUMNS, MAX_IMPORT_ROWS } from './contact-import';
 import { ContactImports, CsvUpload, ImportView } from './contact-imports';
@@ -46,7 +43,6 @@ spreadsheet row N + 1, and line N + 1 of a file without line breaks inside quote
 `.trim();
 
 @ApiTags('imports')
-@ApiBearerAuth()
 @Controller('v1/imports')
 export class ImportsController {
   constructor(private readonly imports: ContactImports) {}
@@ -66,9 +62,7 @@ export class ImportsController {
     },
   })
   @ApiAcceptedResponse({ type: ImportAcceptedResponse, description: 'Accepted; `Location` is the import to poll' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/invalid-csv-header, /problems/malformed-csv, /problems/invalid-utf8, /problems/empty-file, /problems/no-rows' })
-  @ApiPayloadTooLargeResponse({ description: '/problems/too-many-rows (more than 100,000 data rows) or a body over 64 MiB' })
-  @ApiUnsupportedMediaTypeResponse({ description: 'The body is not text/csv (UTF-8)' })
+  @Problems('empty-file', 'no-rows', 'invalid-utf8', 'malformed-csv', 'invalid-csv-header', 'too-many-rows', 'too-many-imports')
   async importContacts(
     @StaffContext() context: CommandContext,
     @Req() request: FastifyRequest,
@@ -91,7 +85,7 @@ export class ImportsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: "An import's progress and row errors (another organization's import: 404)" })
   @ApiOkResponse({ type: ImportStatusResponse })
-  @ApiNotFoundResponse({ description: '/problems/not-found' })
+  @ApiQuery({ name: 'minPosition', required: false, type: String, description: 'Answer only once the read models reflect this position (from a write response).' })
   async get(@CurrentStaff() staff: StaffPrincipal, @Param('importId', ResourceIdPipe) importId: string): Promise<ImportView> {
     const found = await this.imports.find(staff.organizationId, importId);
     if (!found) throw new DomainError('not-found', 'not-found', 'No such import.');

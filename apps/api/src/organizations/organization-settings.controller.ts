@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Module, Patch, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { DomainError, organization, OrganizationSettings, organizationStream, PortalDocumentVisibility } from '@app/domain';
 import { CommandExecutor } from '../commands/command-executor';
@@ -8,6 +8,7 @@ import { CommandContext } from '../http/request-context';
 import { Staff } from '../auth/access';
 import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import { Organizations } from './organizations';
+import { Problems } from '../http/problem-catalog';
 
 export class ChangeOrganizationSettingsDto {
   @ApiPropertyOptional({ enum: ['company', 'own'], description: 'Portal users see the documents of every contact of their company, or only their own' })
@@ -53,7 +54,6 @@ function settingsView(settings: OrganizationSettings): OrganizationSettingsView 
 
 /** The caller's own organization and its settings (issue 4): read from its stream, changed by an event. */
 @ApiTags('organizations')
-@ApiBearerAuth()
 @Controller('v1/organization')
 export class OrganizationSettingsController {
   constructor(
@@ -65,6 +65,7 @@ export class OrganizationSettingsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: "The caller's organization: name, time zone and settings" })
   @ApiOkResponse({ type: OrganizationView })
+  @Problems('organization-not-found')
   async get(@CurrentStaff() principal: StaffPrincipal, @Query() _query: ReadQuery): Promise<OrganizationView> {
     const state = await this.organizations.get(principal.organizationId);
     if (!state.exists) throw new DomainError('not-found', 'organization-not-found', 'No such organization.');
@@ -75,7 +76,7 @@ export class OrganizationSettingsController {
   @Staff('organization:manage')
   @ApiOperation({ summary: 'Change the organization settings (ChangeOrganizationSettings): document visibility, notification email and its language (admins only)' })
   @ApiOkResponse({ type: SettingsChangedResponse })
-  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/invalid-setting' })
+  @Problems('organization-not-found', 'invalid-setting')
   async change(@StaffContext() context: CommandContext, @Body() body: ChangeOrganizationSettingsDto): Promise<SettingsChangedResponse> {
     const changes: Partial<OrganizationSettings> = {};
     if (body.portalDocumentVisibility !== undefined) changes.portalDocumentVisibility = body.portalDocumentVisibility;

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
 import { organization, organizationStream, OrganizationState } from '@app/domain';
@@ -11,6 +11,7 @@ import { Staff } from '../auth/access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
 import { StaffContext } from '../auth/principal';
 import { Portals } from '../portals/portals.service';
+import { Problems } from '../http/problem-catalog';
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Tokyo Staffing KK', maxLength: 200 })
@@ -85,7 +86,6 @@ export class Organizations {
 }
 
 @ApiTags('organizations')
-@ApiBearerAuth()
 @Controller('v1/organizations')
 export class OrganizationsController {
   constructor(private readonly organizations: Organizations) {}
@@ -95,6 +95,7 @@ export class OrganizationsController {
   @Staff('organizations:create')
   @ApiOperation({ summary: 'Create an organization and its first admin key (operator admins only)' })
   @ApiCreatedResponse({ type: CreatedOrganizationResponse })
+  @Problems('name-required', 'unknown-time-zone')
   create(@StaffContext() context: CommandContext, @Body() body: CreateOrganizationDto): Promise<CreatedOrganizationResponse> {
     return this.organizations.create(context, body);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { defaultPortalId, DomainError, portalAccessId } from '@app/domain';
 import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
@@ -36,11 +36,12 @@ import {
   ListPortalAccessQuery,
   PortalAccessStatusResponse,
   PortalAccessView,
+  PortalAccessPage,
   RevokePortalAccessDto,
 } from './portal-access.dto';
+import { Problems } from '../http/problem-catalog';
 
 @ApiTags('portal access')
-@ApiBearerAuth()
 @Controller('v1')
 export class PortalAccessController {
   constructor(
@@ -55,6 +56,7 @@ export class PortalAccessController {
     summary: "Invite a contact into a portal (InviteContact) with an optional user type; emails an invitation link in the contact's language",
   })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'unknown-user-type', 'already-invited', 'portal-access-disabled', 'contact-has-no-email', 'contact-has-no-active-client', 'invalid-language', 'portal-user-limit-reached')
   invite(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -70,6 +72,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Re-send the invitation with a new token (ResendInvitation); 429 during the cool-down' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-invited', 'resend-cooldown')
   resend(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -84,6 +87,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Disable portal access (DisablePortalAccess)' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'cannot-disable')
   disable(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -98,6 +102,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Enable portal access again (EnablePortalAccess): Active if accepted before, else Invited with a fresh email' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-disabled')
   enable(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -112,6 +117,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Remove portal access (RevokePortalAccess), optionally telling the person by email; frees its seat' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'already-revoked')
   revoke(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -126,6 +132,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: "Change the user type of a contact's portal access (ChangePortalUserType): its module permissions" })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'unknown-user-type', 'portal-access-not-found', 'access-revoked')
   changeUserType(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -139,6 +146,7 @@ export class PortalAccessController {
   @Staff('read-models:read')
   @ApiOperation({ summary: "A contact's portal access status (portal status projection); portalId: the organization's first portal when omitted" })
   @ApiOkResponse({ type: PortalAccessView })
+  @Problems('portal-access-not-found')
   async get(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -159,6 +167,7 @@ export class PortalAccessController {
     summary: 'Invite many (BulkInvite): the primary contact of each company (clientIds) or each contact (contactIds); entries that cannot be invited are skipped with a reason',
   })
   @ApiOkResponse({ type: BulkInviteResponse })
+  @Problems('portal-id-mismatch', 'projections-behind')
   bulkInvite(@StaffContext() context: CommandContext, @Query() query: PortalTargetDto, @Body() body: BulkInviteDto): Promise<BulkInviteResult> {
     if (!body.clientIds === !body.contactIds) {
       throw new DomainError('unprocessable', 'validation-failed', 'Give either clientIds or contactIds.', {
@@ -172,6 +181,7 @@ export class PortalAccessController {
   @Get('portal-access')
   @Staff('read-models:read')
   @ApiOperation({ summary: 'List portal accesses, filtered by portal, by the company they act for first (clientId) and by status' })
+  @ApiOkResponse({ type: PortalAccessPage })
   list(@CurrentStaff() principal: StaffPrincipal, @Query() query: ListPortalAccessQuery): Promise<Page<PortalAccessView>> {
     const where: Record<string, string> = { organizationId: principal.organizationId };
     if (query.portalId) where.portalId = query.portalId.toLowerCase();
@@ -197,6 +207,7 @@ export class PortalInvitationController {
     description: 'A POST so that the token stays out of URLs. An unknown token answers 400 /problems/invalid-token and counts as a failed acceptance (429 after 10).',
   })
   @ApiOkResponse({ type: InvitationDescriptionResponse })
+  @Problems('invalid-token', 'too-many-attempts')
   describe(@Req() request: FastifyRequest, @Body() body: InvitationTokenDto): Promise<InvitationDescription> {
     return this.invitations.describe(body.token, request.ip);
   }
@@ -206,6 +217,7 @@ export class PortalInvitationController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Accept an invitation with its emailed token and choose a password (AcceptInvitation)' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
+  @Problems('invalid-token', 'invitation-not-valid', 'weak-password', 'too-many-attempts')
   accept(@Req() request: FastifyRequest, @Body() body: AcceptInvitationDto): Promise<PortalAccessResult> {
     return this.commands.execute(new AcceptInvitation(correlationIdOf(request), request.ip, body.token, body.password));
   }

@@ -156,6 +156,11 @@ export class PortalAccessView {
   @ApiProperty() updatedAt!: string;
 }
 
+export class PortalAccessPage {
+  @ApiProperty({ type: [PortalAccessView] }) items!: PortalAccessView[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next page; null on the last page' }) nextCursor!: string | null;
+}
+
 export class BulkInviteDto extends InviteContactDto {
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Invite the primary contact of each company (the first contact added with it as primary)', maxItems: 1000 })
   @IsOptional()

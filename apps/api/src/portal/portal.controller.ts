@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ReadQuery } from '../http/pagination';
 import { CommandContext, correlationIdOf } from '../http/request-context';
@@ -11,12 +11,15 @@ import {
   PasswordResetConfirmDto,
   PasswordResetDescription,
   PasswordResetDto,
+  PasswordResetRequestedResponse,
+  PasswordResetResponse,
   PasswordResetTokenDto,
   PreferencesDto,
   SessionResponse,
   SignInDto,
 } from './portal.dto';
 import { PortalUsers } from './portal-users';
+import { Problems } from '../http/problem-catalog';
 
 @ApiTags('portal')
 @Controller('v1/portal')
@@ -28,6 +31,7 @@ export class PortalController {
   @Public()
   @ApiOperation({ summary: 'Sign in: a short-lived session token for the /v1/portal routes' })
   @ApiOkResponse({ type: SessionResponse })
+  @Problems('invalid-credentials', 'too-many-attempts')
   signIn(@Req() request: FastifyRequest, @Body() body: SignInDto): Promise<SessionResponse> {
     return this.users.signIn(body.email, body.password, body.portalId, request.ip);
   }
@@ -36,8 +40,9 @@ export class PortalController {
   @HttpCode(202)
   @Public()
   @ApiOperation({ summary: 'Email a single-use password reset link (202 whether or not the email exists)' })
-  @ApiAcceptedResponse()
-  requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetDto): Record<string, never> {
+  @ApiAcceptedResponse({ type: PasswordResetRequestedResponse })
+  @Problems('too-many-attempts')
+  requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetDto): PasswordResetRequestedResponse {
     this.users.requestPasswordReset(body.email, request.ip, correlationIdOf(request));
     return {};
   }
@@ -46,7 +51,9 @@ export class PortalController {
   @HttpCode(200)
   @Public()
   @ApiOperation({ summary: "Set a new password with the emailed token; ends the user's sessions" })
-  confirmPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetConfirmDto): Promise<{ status: string; position: number }> {
+  @ApiOkResponse({ type: PasswordResetResponse })
+  @Problems('invalid-token', 'invitation-not-valid', 'weak-password', 'too-many-attempts')
+  confirmPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetConfirmDto): Promise<PasswordResetResponse> {
     return this.users.confirmPasswordReset(body.token, body.password, request.ip, correlationIdOf(request));
   }
 
@@ -58,13 +65,13 @@ export class PortalController {
     description: 'A POST so that the token stays out of URLs. An unknown token answers 400 /problems/invalid-token and counts as a failed confirmation (429 after 10).',
   })
   @ApiOkResponse({ type: PasswordResetDescription })
+  @Problems('invalid-token', 'too-many-attempts')
   describePasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetTokenDto): Promise<PasswordResetDescription> {
     return this.users.describePasswordReset(body.token, request.ip);
   }
 
   @Get('me')
   @PortalUser('profile', 'view')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'The signed-in portal user: contact, company, preferences' })
   @ApiOkResponse({ type: MeResponse })
   me(@CurrentPortalUser() user: PortalPrincipal, @Query() _query: ReadQuery): Promise<MeResponse> {
@@ -73,18 +80,18 @@ export class PortalController {
 
   @Patch('me')
   @PortalUser('profile', 'edit')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Change its own contact details: name, phone (UpdateContact, by the portal user; the organization is notified)' })
   @ApiOkResponse({ type: MeResponse })
+  @Problems('name-required')
   changeDetails(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: MyDetailsDto): Promise<MeResponse> {
     return this.users.changeDetails(user, context, body);
   }
 
   @Patch('me/preferences')
   @PortalUser('profile', 'edit')
-  @ApiBearerAuth()
   @ApiOperation({ summary: 'Change language, time format, time zone or country (an event, by the portal user)' })
   @ApiOkResponse({ type: MeResponse })
+  @Problems('invalid-preference', 'access-not-active')
   changePreferences(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,

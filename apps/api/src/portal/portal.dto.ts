@@ -33,6 +33,9 @@ export class PasswordResetDto {
   email!: string;
 }
 
+/** The same answer whether or not the email has an account. */
+export class PasswordResetRequestedResponse {}
+
 export class PasswordResetConfirmDto {
   @ApiProperty({ description: 'The token from the password reset email' })
   @IsString()
@@ -64,6 +67,11 @@ export class PasswordResetDescription {
   @ApiProperty({ nullable: true, type: String, description: "The person's language preference, else its invitation's language; null: neither is known" })
   language!: string | null;
   @ApiProperty() expiresAt!: string;
+}
+
+export class PasswordResetResponse {
+  @ApiProperty({ enum: ['Active'], description: 'The access signs in with the new password; its earlier sessions ended' }) status!: string;
+  @ApiProperty({ description: 'Global position written; pass it as minPosition to read your write.' }) position!: number;
 }
 
 /** Each field optional; null puts it back to the default. Values are checked by the domain. */

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Injectable, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { defaultPortalId, DomainError, isKnownLanguage } from '@app/domain';
 import { Doc, PORTAL_TEMPLATES_COLLECTION, PORTAL_USER_TYPES_COLLECTION, PORTALS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
@@ -26,6 +26,7 @@ import {
   WrittenPortalResponse,
 } from './portals.dto';
 import { ModulesInput, Portals, PortalPreview, PortalView, UserTypeView, Written } from './portals.service';
+import { Problems } from '../http/problem-catalog';
 
 /** A `:language` path segment: a known BCP 47 tag in canonical form (`en`, `ja`, `pt-BR`, `fr`). */
 @Injectable()
@@ -45,7 +46,6 @@ type WrittenPortal = PortalView & { position: number };
 type WrittenUserType = UserTypeView & { portalId: string; position: number };
 
 @ApiTags('portals')
-@ApiBearerAuth()
 @Controller('v1/portals')
 export class PortalsController {
   constructor(
@@ -60,7 +60,7 @@ export class PortalsController {
   @Staff('portals:manage')
   @ApiOperation({ summary: 'Create a portal (CreatePortal); at most MAX_PORTALS per organization (409 portal-limit-reached), slugs unique (409 slug-taken)' })
   @ApiCreatedResponse({ type: WrittenPortalResponse })
-  @ApiConflictResponse({ description: '/problems/portal-limit-reached, /problems/slug-taken' })
+  @Problems('organization-not-found', 'name-required', 'name-too-long', 'invalid-slug', 'unknown-language', 'portal-limit-reached', 'slug-taken')
   async create(@StaffContext() context: CommandContext, @Body() body: CreatePortalDto): Promise<WrittenPortal> {
     return written(await this.portals.create(context, body));
   }
@@ -84,6 +84,7 @@ export class PortalsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A portal with its invitation templates and user types (from its event stream)' })
   @ApiOkResponse({ type: PortalResponse })
+  @Problems('portal-not-found')
   get(@CurrentStaff() staff: StaffPrincipal, @Param('portalId', ResourceIdPipe) portalId: string, @Query() _query: ReadQuery): Promise<PortalView> {
     return this.portals.resolve(staff.organizationId, portalId);
   }
@@ -92,7 +93,7 @@ export class PortalsController {
   @Staff('portals:manage')
   @ApiOperation({ summary: 'Change a portal: name, slug, self-registration, default language (UpdatePortal)' })
   @ApiOkResponse({ type: WrittenPortalResponse })
-  @ApiConflictResponse({ description: '/problems/slug-taken' })
+  @Problems('portal-not-found', 'name-required', 'name-too-long', 'invalid-slug', 'unknown-language', 'slug-taken')
   async update(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
@@ -106,7 +107,7 @@ export class PortalsController {
   @Staff('portals:manage')
   @ApiOperation({ summary: 'Save the invitation email template for a language (SaveInvitationTemplate); unknown placeholders are refused' })
   @ApiOkResponse({ type: WrittenPortalResponse })
-  @ApiUnprocessableEntityResponse({ description: '/problems/unknown-placeholder, /problems/accept-url-required, /problems/unknown-language' })
+  @Problems('portal-not-found', 'unknown-language', 'invalid-template', 'malformed-placeholder', 'unknown-placeholder', 'accept-url-required')
   async saveTemplate(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
@@ -121,6 +122,7 @@ export class PortalsController {
   @Staff('portals:manage')
   @ApiOperation({ summary: 'Remove the invitation template of a language (RemoveInvitationTemplate): the default language’s, or the built-in email, is used' })
   @ApiOkResponse({ type: WrittenPortalResponse })
+  @Problems('portal-not-found', 'unknown-language', 'template-not-found')
   async removeTemplate(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
@@ -134,7 +136,7 @@ export class PortalsController {
   @Staff('portals:manage')
   @ApiOperation({ summary: 'Define a user type: per module, view/create/edit/delete (DefineUserType); at most MAX_USER_TYPES_PER_PORTAL' })
   @ApiCreatedResponse({ type: UserTypeResponse })
-  @ApiConflictResponse({ description: '/problems/user-type-limit-reached, /problems/user-type-name-taken' })
+  @Problems('portal-not-found', 'name-required', 'name-too-long', 'unknown-module', 'unknown-action', 'permission-needs-view', 'user-type-name-taken', 'user-type-limit-reached')
   async defineUserType(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
@@ -147,6 +149,7 @@ export class PortalsController {
   @Staff('portals:manage')
   @ApiOperation({ summary: "Rename a user type or replace its permissions (ChangeUserType)" })
   @ApiOkResponse({ type: UserTypeResponse })
+  @Problems('portal-not-found', 'user-type-not-found', 'name-required', 'name-too-long', 'unknown-module', 'unknown-action', 'permission-needs-view', 'user-type-name-taken')
   async changeUserType(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
@@ -163,6 +166,7 @@ export class PortalsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'What a user of a user type would see: its modules and allowed actions, and its profile' })
   @ApiOkResponse({ type: PortalPreviewResponse })
+  @Problems('portal-not-found', 'unknown-user-type')
   preview(@CurrentStaff() staff: StaffPrincipal, @Param('portalId', ResourceIdPipe) portalId: string, @Query() query: PreviewQuery): Promise<PortalPreview> {
     return this.portals.preview(staff.organizationId, portalId, query.userTypeId.toLowerCase());
   }

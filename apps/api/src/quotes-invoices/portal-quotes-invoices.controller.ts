@@ -1,16 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -30,16 +20,13 @@ import {
   RecordPaymentDto,
 } from './quotes-invoices.dto';
 import { QuotesInvoicesQueries } from './quotes-invoices.queries';
-
-const NOT_FOUND = "Unknown, or another company's (or, where the organization shows each contact only its own documents, another contact's)";
-const FORBIDDEN = "The user type does not allow this action on the module";
+import { Problems } from '../http/problem-catalog';
 
 /**
  * What a portal user does with its company's quotes and invoices: reads them (module `view`),
  * accepts or declines quotes and records payments (module `approve`).
  */
 @ApiTags('portal')
-@ApiBearerAuth()
 @Controller('v1/portal')
 export class PortalQuotesInvoicesController {
   constructor(
@@ -51,7 +38,6 @@ export class PortalQuotesInvoicesController {
   @PortalUser('quotes', 'view')
   @ApiOperation({ summary: "The quotes shared with the user's company, ordered by id; filter by status" })
   @ApiOkResponse({ type: QuotePage })
-  @ApiForbiddenResponse({ description: FORBIDDEN })
   listQuotes(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalQuotesQuery): Promise<QuotePage> {
     return this.queries.listQuotes(user.organizationId, query, user);
   }
@@ -60,7 +46,7 @@ export class PortalQuotesInvoicesController {
   @PortalUser('quotes', 'view')
   @ApiOperation({ summary: 'One quote with its lines' })
   @ApiOkResponse({ type: QuoteView })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @Problems('quote-not-found')
   getQuote(@CurrentPortalUser() user: PortalPrincipal, @Param('quoteId', ResourceIdPipe) quoteId: string, @Query() _query: ReadQuery): Promise<QuoteView> {
     return this.queries.getQuote(user.organizationId, quoteId, user);
   }
@@ -70,8 +56,7 @@ export class PortalQuotesInvoicesController {
   @PortalUser('quotes', 'approve')
   @ApiOperation({ summary: "Accept a quote (AcceptQuote): not after the end of its validUntil day in the organization's time zone; final" })
   @ApiOkResponse({ type: DocumentWritten })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiConflictResponse({ description: '/problems/quote-expired, /problems/quote-decided, /problems/quote-withdrawn' })
+  @Problems('quote-not-found', 'quote-withdrawn', 'quote-decided', 'quote-expired')
   accept(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Param('quoteId', ResourceIdPipe) quoteId: string): Promise<DocumentWritten> {
     return this.commands.execute(new AcceptQuote(context, user, quoteId));
   }
@@ -81,9 +66,7 @@ export class PortalQuotesInvoicesController {
   @PortalUser('quotes', 'approve')
   @ApiOperation({ summary: 'Decline a quote with a reason (DeclineQuote); final' })
   @ApiOkResponse({ type: DocumentWritten })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiConflictResponse({ description: '/problems/quote-decided, /problems/quote-withdrawn' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed (reason required)' })
+  @Problems('quote-not-found', 'quote-withdrawn', 'quote-decided', 'reason-required', 'reason-too-long')
   decline(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,
@@ -97,7 +80,6 @@ export class PortalQuotesInvoicesController {
   @PortalUser('invoices', 'view')
   @ApiOperation({ summary: "The invoices shared with the user's company, ordered by id; filter by status (open, paid)" })
   @ApiOkResponse({ type: InvoicePage })
-  @ApiForbiddenResponse({ description: FORBIDDEN })
   listInvoices(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalInvoicesQuery): Promise<InvoicePage> {
     return this.queries.listInvoices(user.organizationId, query, user);
   }
@@ -106,7 +88,7 @@ export class PortalQuotesInvoicesController {
   @PortalUser('invoices', 'view')
   @ApiOperation({ summary: 'One invoice with its lines and payments' })
   @ApiOkResponse({ type: InvoiceView })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @Problems('invoice-not-found')
   getInvoice(@CurrentPortalUser() user: PortalPrincipal, @Param('invoiceId', ResourceIdPipe) invoiceId: string, @Query() _query: ReadQuery): Promise<InvoiceView> {
     return this.queries.getInvoice(user.organizationId, invoiceId, user);
   }
@@ -119,9 +101,7 @@ export class PortalQuotesInvoicesController {
     description: 'Partial payments add up; paid in full closes the invoice. More than the balance: 422 overpayment, nothing written. A paid invoice: 409 invoice-paid.',
   })
   @ApiCreatedResponse({ type: PaymentRecorded })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiConflictResponse({ description: '/problems/invoice-paid' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/overpayment, /problems/invalid-amount, /problems/payment-in-future, /problems/validation-failed' })
+  @Problems('invoice-not-found', 'invoice-paid', 'invalid-amount', 'invalid-payment-method', 'invalid-reference', 'overpayment', 'payment-in-future', 'invalid-date')
   recordPayment(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,

@@ -1,15 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -31,12 +22,12 @@ import {
   WithdrawQuoteDto,
 } from './quotes-invoices.dto';
 import { QuotesInvoicesQueries } from './quotes-invoices.queries';
+import { Problems } from '../http/problem-catalog';
 
 const MONEY = 'Amounts are decimal strings in the document currency ("1234.50"), stored as integer minor units.';
 
 /** Staff (backend consumers) share quotes and invoices with client companies and follow them. */
 @ApiTags('quotes and invoices')
-@ApiBearerAuth()
 @Controller('v1')
 export class QuotesInvoicesController {
   constructor(
@@ -52,8 +43,7 @@ export class QuotesInvoicesController {
     description: `Lines, subtotal and total are checked: each line amount is quantity × unitPrice (rounded half up), the subtotal their sum, the total subtotal + tax; omitted figures are computed. ${MONEY}`,
   })
   @ApiCreatedResponse({ type: DocumentWritten })
-  @ApiNotFoundResponse({ description: '/problems/client-not-found, /problems/contact-not-found' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/unknown-currency, /problems/invalid-amount, /problems/amounts-do-not-add-up, /problems/contact-not-of-client' })
+  @Problems('client-not-found', 'client-archived', 'contact-not-found', 'contact-not-of-client', 'unknown-currency', 'invalid-amount', 'invalid-quantity', 'lines-required', 'too-many-lines', 'description-required', 'amounts-do-not-add-up', 'number-required', 'invalid-link', 'invalid-date')
   shareQuote(@StaffContext() context: CommandContext, @Body() body: ShareQuoteDto): Promise<DocumentWritten> {
     return this.commands.execute(new ShareQuote(context, body));
   }
@@ -70,6 +60,7 @@ export class QuotesInvoicesController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A quote with its lines and the client’s decision' })
   @ApiOkResponse({ type: QuoteView })
+  @Problems('quote-not-found')
   getQuote(@CurrentStaff() principal: StaffPrincipal, @Param('quoteId', ResourceIdPipe) quoteId: string, @Query() _query: ReadQuery): Promise<QuoteView> {
     return this.queries.getQuote(principal.organizationId, quoteId, null);
   }
@@ -79,7 +70,7 @@ export class QuotesInvoicesController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Withdraw a quote still pending (WithdrawQuote); a decided one is final (409)' })
   @ApiOkResponse({ type: DocumentWritten })
-  @ApiConflictResponse({ description: '/problems/quote-decided, /problems/quote-withdrawn' })
+  @Problems('quote-not-found', 'quote-withdrawn', 'quote-decided')
   withdrawQuote(
     @StaffContext() context: CommandContext,
     @Param('quoteId', ResourceIdPipe) quoteId: string,
@@ -93,8 +84,7 @@ export class QuotesInvoicesController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Share an invoice with a client company (ShareInvoice)', description: `Lines and totals are checked as for quotes. ${MONEY}` })
   @ApiCreatedResponse({ type: DocumentWritten })
-  @ApiNotFoundResponse({ description: '/problems/client-not-found, /problems/contact-not-found' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/unknown-currency, /problems/invalid-amount, /problems/amounts-do-not-add-up' })
+  @Problems('client-not-found', 'client-archived', 'contact-not-found', 'contact-not-of-client', 'unknown-currency', 'invalid-amount', 'invalid-quantity', 'lines-required', 'too-many-lines', 'description-required', 'amounts-do-not-add-up', 'number-required', 'invalid-link', 'invalid-date')
   shareInvoice(@StaffContext() context: CommandContext, @Body() body: ShareInvoiceDto): Promise<DocumentWritten> {
     return this.commands.execute(new ShareInvoice(context, body));
   }
@@ -111,6 +101,7 @@ export class QuotesInvoicesController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'An invoice with its lines and payments' })
   @ApiOkResponse({ type: InvoiceView })
+  @Problems('invoice-not-found')
   getInvoice(@CurrentStaff() principal: StaffPrincipal, @Param('invoiceId', ResourceIdPipe) invoiceId: string, @Query() _query: ReadQuery): Promise<InvoiceView> {
     return this.queries.getInvoice(principal.organizationId, invoiceId, null);
   }
@@ -123,8 +114,7 @@ export class QuotesInvoicesController {
     description: 'Partial payments add up; the one that reaches the total closes the invoice (InvoicePaid). More than the balance is refused whole (422 overpayment); a paid invoice takes no payment (409 invoice-paid).',
   })
   @ApiCreatedResponse({ type: PaymentRecorded })
-  @ApiConflictResponse({ description: '/problems/invoice-paid' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/overpayment, /problems/invalid-amount, /problems/payment-in-future, /problems/validation-failed' })
+  @Problems('invoice-not-found', 'invoice-paid', 'invalid-amount', 'invalid-payment-method', 'invalid-reference', 'overpayment', 'payment-in-future', 'invalid-date')
   recordPayment(
     @StaffContext() context: CommandContext,
     @Param('invoiceId', ResourceIdPipe) invoiceId: string,

@@ -1,16 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { Doc, REGISTRATIONS_COLLECTION, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -38,6 +28,7 @@ import {
   RejectedRegistrationResponse,
   RejectRegistrationDto,
 } from './registrations.dto';
+import { Problems } from '../http/problem-catalog';
 
 /** The public side: a person asks for access to a portal that allows self-registration. */
 @ApiTags('portal')
@@ -56,8 +47,7 @@ export class PortalRegistrationController {
       'asking again while it is pending records nothing new. 10 requests per 15 minutes per client address, then 429.',
   })
   @ApiAcceptedResponse({ type: RegistrationReceivedResponse })
-  @ApiUnprocessableEntityResponse({ description: '/problems/validation-failed: a missing field, a bad email, an unknown field (nothing written)' })
-  @ApiTooManyRequestsResponse({ description: '/problems/too-many-attempts, with Retry-After' })
+  @Problems('invalid-registration', 'too-many-attempts')
   async request(@Req() request: FastifyRequest, @Body() body: RegistrationRequestDto): Promise<Record<string, never>> {
     await this.commands.execute(new RequestRegistration(correlationIdOf(request), request.ip, body));
     return {};
@@ -66,7 +56,6 @@ export class PortalRegistrationController {
 
 /** The staff side: review, approve, reject. */
 @ApiTags('registrations')
-@ApiBearerAuth()
 @Controller('v1')
 export class RegistrationsController {
   constructor(
@@ -79,7 +68,7 @@ export class RegistrationsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: "A portal's self-registration requests, filtered by status (registrations projection)" })
   @ApiOkResponse({ type: RegistrationPage })
-  @ApiNotFoundResponse({ description: 'Unknown portal, or another organization’s' })
+  @Problems('portal-not-found')
   async list(
     @CurrentStaff() staff: StaffPrincipal,
     @Param('portalId', ResourceIdPipe) portalId: string,
@@ -101,9 +90,7 @@ export class RegistrationsController {
       '(the invitation email goes out). Safe to repeat after an interruption: the steps already done are not done again.',
   })
   @ApiOkResponse({ type: ApprovedRegistrationResponse })
-  @ApiNotFoundResponse({ description: 'Unknown request, or another organization’s; /problems/client-not-found' })
-  @ApiConflictResponse({ description: '/problems/registration-already-approved, /problems/registration-already-rejected' })
-  @ApiUnprocessableEntityResponse({ description: '/problems/unknown-user-type' })
+  @Problems('registration-not-found', 'registration-already-approved', 'registration-already-rejected', 'registration-approval-in-progress', 'portal-not-found', 'unknown-user-type', 'client-not-found', 'client-archived', 'portal-access-disabled', 'portal-user-limit-reached')
   approve(
     @StaffContext() context: CommandContext,
     @Param('registrationId', ResourceIdPipe) registrationId: string,
@@ -119,8 +106,7 @@ export class RegistrationsController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Reject a registration request, with an optional reason (RejectRegistration)' })
   @ApiOkResponse({ type: RejectedRegistrationResponse })
-  @ApiNotFoundResponse({ description: 'Unknown request, or another organization’s' })
-  @ApiConflictResponse({ description: '/problems/registration-already-approved, /problems/registration-already-rejected' })
+  @Problems('registration-not-found', 'registration-already-approved', 'registration-already-rejected', 'invalid-reason')
   reject(
     @StaffContext() context: CommandContext,
     @Param('registrationId', ResourceIdPipe) registrationId: string,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -10,10 +10,10 @@ import { CreatedResponse, WrittenResponse } from '../directory/directory.dto';
 import { CancelShift, PublishShift, UpdateShift, Written } from './shifts-timesheets.commands';
 import { CancelShiftDto, PortalShiftsQuery, PublishShiftDto, ShiftPage, ShiftsQuery, ShiftView, UpdateShiftDto } from './shifts-timesheets.dto';
 import { mapPage, ShiftsTimesheetsQueries, toShiftView } from './shifts-timesheets.queries';
+import { Problems } from '../http/problem-catalog';
 
 /** Shifts published to client companies: staff publish, update and cancel; portal users read their company's. */
 @ApiTags('shifts')
-@ApiBearerAuth()
 @Controller('v1')
 export class ShiftsController {
   constructor(
@@ -26,8 +26,7 @@ export class ShiftsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Publish a shift to a client company (PublishShift): staff member, start, end (ISO-8601 with offset), location, role' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @ApiNotFoundResponse({ description: '/problems/client-not-found' })
-  @ApiConflictResponse({ description: '/problems/client-archived' })
+  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'invalid-date-time', 'shift-end-before-start', 'shift-too-long')
   publish(@StaffContext() context: CommandContext, @Body() body: PublishShiftDto): Promise<Written> {
     return this.commands.execute(new PublishShift(context, body));
   }
@@ -36,7 +35,7 @@ export class ShiftsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Update a shift (UpdateShift): only the fields given change; a cancelled shift answers 409' })
   @ApiOkResponse({ type: WrittenResponse })
-  @ApiConflictResponse({ description: '/problems/shift-cancelled' })
+  @Problems('shift-not-found', 'shift-cancelled', 'staff-member-name-required', 'invalid-date-time', 'shift-end-before-start', 'shift-too-long')
   update(@StaffContext() context: CommandContext, @Param('shiftId', ResourceIdPipe) shiftId: string, @Body() body: UpdateShiftDto): Promise<Written> {
     return this.commands.execute(new UpdateShift(context, shiftId, body));
   }
@@ -46,6 +45,7 @@ export class ShiftsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Cancel a shift (CancelShift), optionally saying why; cancelling again changes nothing' })
   @ApiOkResponse({ type: WrittenResponse })
+  @Problems('shift-not-found')
   cancel(@StaffContext() context: CommandContext, @Param('shiftId', ResourceIdPipe) shiftId: string, @Body() body: CancelShiftDto): Promise<Written> {
     return this.commands.execute(new CancelShift(context, shiftId, body ?? {}));
   }
@@ -62,6 +62,7 @@ export class ShiftsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A shift' })
   @ApiOkResponse({ type: ShiftView })
+  @Problems('shift-not-found')
   async get(@CurrentStaff() principal: StaffPrincipal, @Param('shiftId', ResourceIdPipe) shiftId: string, @Query() _query: ReadQuery): Promise<ShiftView> {
     return toShiftView(await this.queries.staffGet(principal.organizationId, 'shift', shiftId));
   }
@@ -78,6 +79,7 @@ export class ShiftsController {
   @PortalUser('shifts', 'view')
   @ApiOperation({ summary: "Portal: a shift of the user's company; another company's answers 404" })
   @ApiOkResponse({ type: ShiftView })
+  @Problems('shift-not-found')
   async portalGet(@CurrentPortalUser() user: PortalPrincipal, @Param('shiftId', ResourceIdPipe) shiftId: string, @Query() _query: ReadQuery): Promise<ShiftView> {
     return toShiftView(await this.queries.portalGet(user, 'shift', shiftId));
   }

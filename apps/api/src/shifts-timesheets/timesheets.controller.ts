@@ -1,15 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -28,11 +19,7 @@ import {
   TimesheetView,
 } from './shifts-timesheets.dto';
 import { mapPage, ShiftsTimesheetsQueries, toTimesheetView } from './shifts-timesheets.queries';
-
-const ENTRY_RULES =
-  '422 /problems/overlapping-entries, /problems/day-over-24-hours, /problems/entry-ends-before-start, /problems/negative-hours, ' +
-  '/problems/nonexistent-local-time, /problems/invalid-entry-date, /problems/invalid-entry-time: nothing is written';
-const FINAL = '409 /problems/timesheet-final (approved: final), /problems/timesheet-rejected, /problems/timesheet-not-rejected';
+import { Problems } from '../http/problem-catalog';
 
 /**
  * Timesheets of temporary staff: a client contact creates one in the portal on the staff
@@ -40,7 +27,6 @@ const FINAL = '409 /problems/timesheet-final (approved: final), /problems/timesh
  * a rejected one is corrected and resubmitted, an approved one is final.
  */
 @ApiTags('timesheets')
-@ApiBearerAuth()
 @Controller('v1')
 export class TimesheetsController {
   constructor(
@@ -53,7 +39,7 @@ export class TimesheetsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Submit a timesheet for a client company on behalf of a staff member (SubmitTimesheet)' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
+  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours')
   submit(@StaffContext() context: CommandContext, @Body() body: SubmitTimesheetDto): Promise<Written> {
     return this.commands.execute(new SubmitTimesheet(context, { kind: 'staff' }, body));
   }
@@ -63,7 +49,7 @@ export class TimesheetsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Approve a submitted timesheet as the organization (ApproveTimesheet); approved is final' })
   @ApiOkResponse({ type: WrittenResponse })
-  @ApiConflictResponse({ description: FINAL })
+  @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-rejected')
   approve(@StaffContext() context: CommandContext, @Param('timesheetId', ResourceIdPipe) timesheetId: string): Promise<Written> {
     return this.commands.execute(new ApproveTimesheet(context, { kind: 'staff' }, timesheetId));
   }
@@ -73,7 +59,7 @@ export class TimesheetsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Reject a submitted timesheet with a reason, as the organization (RejectTimesheet)' })
   @ApiOkResponse({ type: WrittenResponse })
-  @ApiConflictResponse({ description: FINAL })
+  @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-rejected', 'reason-required')
   reject(
     @StaffContext() context: CommandContext,
     @Param('timesheetId', ResourceIdPipe) timesheetId: string,
@@ -94,6 +80,7 @@ export class TimesheetsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A timesheet with its entries and computed hours' })
   @ApiOkResponse({ type: TimesheetView })
+  @Problems('timesheet-not-found')
   async get(
     @CurrentStaff() principal: StaffPrincipal,
     @Param('timesheetId', ResourceIdPipe) timesheetId: string,
@@ -114,6 +101,7 @@ export class TimesheetsController {
   @PortalUser('timesheets', 'view')
   @ApiOperation({ summary: "Portal: a timesheet of the user's company; another company's answers 404" })
   @ApiOkResponse({ type: TimesheetView })
+  @Problems('timesheet-not-found')
   async portalGet(
     @CurrentPortalUser() user: PortalPrincipal,
     @Param('timesheetId', ResourceIdPipe) timesheetId: string,
@@ -127,7 +115,7 @@ export class TimesheetsController {
   @PortalUser('timesheets', 'create')
   @ApiOperation({ summary: "Portal: create a timesheet for the user's company on behalf of a temporary staff member (SubmitTimesheet)" })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
+  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours')
   portalCreate(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: PortalTimesheetDto): Promise<Written> {
     return this.commands.execute(new SubmitTimesheet(context, { kind: 'portal-user', user }, body));
   }
@@ -137,8 +125,7 @@ export class TimesheetsController {
   @PortalUser('timesheets', 'approve')
   @ApiOperation({ summary: 'Portal: approve a submitted timesheet (ApproveTimesheet); approved is final' })
   @ApiOkResponse({ type: WrittenResponse })
-  @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
-  @ApiConflictResponse({ description: FINAL })
+  @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-rejected')
   portalApprove(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,
@@ -152,8 +139,7 @@ export class TimesheetsController {
   @PortalUser('timesheets', 'approve')
   @ApiOperation({ summary: 'Portal: reject a submitted timesheet with a reason (RejectTimesheet)' })
   @ApiOkResponse({ type: WrittenResponse })
-  @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
-  @ApiConflictResponse({ description: FINAL })
+  @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-rejected', 'reason-required')
   portalReject(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,
@@ -168,9 +154,7 @@ export class TimesheetsController {
   @PortalUser('timesheets', 'edit')
   @ApiOperation({ summary: 'Portal: correct a rejected timesheet and submit it again (ResubmitTimesheet)' })
   @ApiOkResponse({ type: WrittenResponse })
-  @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
-  @ApiConflictResponse({ description: FINAL })
-  @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
+  @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-not-rejected', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours')
   portalResubmit(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,
