@@ -32,9 +32,11 @@ staff() { call "$1" "$2" "${3:-}" -H "$H"; }
 as() { local token=$1; shift; call "$1" "$2" "${3:-}" -H "Authorization: Bearer $token"; }
 anonymous() { call "$1" "$2" "${3:-}"; }
 # The token in the newest email to $1 (the accept or reset link).
-token_for() { grep -l "^To: .*$1" "$OUTBOX"/*.eml | xargs ls -t | head -1 | xargs grep -ho 'token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2; }
+token_for() { grep -l "^To: .*$1" "$OUTBOX"/*.eml | xargs -r ls -t | head -1 | xargs -r grep -ho 'token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2 | grep .; }
+# Whether background work (an import) has completed.
+completed() { staff GET "$1" | jq -e '.status == "completed"' >/dev/null; }
 # Repeats a call until it succeeds: for work the service finishes in the background.
-eventually() { for _ in $(seq 1 100); do "$@" 2>/dev/null && return 0; sleep 0.1; done; "$@"; }
+eventually() { local out; for _ in $(seq 1 100); do if out=$("$@" 2>/dev/null); then printf '%s\n' "$out"; return 0; fi; sleep 0.1; done; "$@"; }
 
 # --- directory ---
 CLIENT=$(staff POST /v1/clients '{"name":"Acme Logistics"}' | jq -r .id)
@@ -92,7 +94,7 @@ staff POST /v1/registrations/$REG/approve   # company + contact + invitation ema
 CSV=$(mktemp)
 printf 'company_name,contact_name,contact_email,associated_companies\nDelta GmbH,Dirk Dahl,dirk.%s@delta.example,Acme Logistics\n' "$RUN" > "$CSV"
 IMPORT=$(call POST /v1/imports/contacts '' -H "$H" -H 'Content-Type: text/csv' --data-binary @"$CSV" | jq -r .id)
-eventually staff GET /v1/imports/$IMPORT | jq -e '.status == "completed"'
+eventually completed /v1/imports/$IMPORT          # 202 at once; applied in the background
 rm -f "$CSV"
 
 # --- quotes and invoices ---

@@ -5,6 +5,10 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/src/app';
 import { AppConfig, loadConfig } from '../../apps/api/src/config';
 import { Mailer } from '../../libs/notifications/src';
+import { EventStore } from '../../libs/event-store/src';
+import { EVENT_STORE } from '../../apps/api/src/infrastructure/tokens';
+import { PortalAccessMailer } from '../../apps/api/src/portal-access/portal-access-mailer';
+import { NotificationMailer } from '../../apps/api/src/collaboration/notification-mailer';
 import { DocumentedProblems } from './documented-problems';
 
 export interface Response<T = any> {
@@ -68,6 +72,11 @@ export async function startApp(env: Record<string, string> = {}, dataDir = tempD
   };
 
   const outbox = async () => {
+    // The emails of everything written so far: the reactors that compose them have reached the
+    // head of the log, and the sender has delivered what they recorded.
+    const head = await app.get<symbol, EventStore>(EVENT_STORE, { strict: false }).headPosition();
+    const reactors = [app.get(PortalAccessMailer, { strict: false }).reactor, app.get(NotificationMailer, { strict: false }).reactor];
+    for (const reactor of reactors) if (!(await reactor.waitFor(head, 10_000))) throw new Error(`A mail reactor did not reach position ${head}`);
     await app.get(Mailer, { strict: false }).delivered();
     const dir = join(dataDir, 'outbox');
     let files: string[] = [];

@@ -24,6 +24,11 @@ export interface AppConfig {
   runReactors: boolean;
   /** Signs portal session tokens; when absent one is generated into DATA_DIR/session-secret. */
   sessionSecret?: string;
+  /**
+   * TOKEN_KEYS: the keys that sign invitation and password reset tokens (`id:secret,...`, the
+   * first signs, all verify); when absent one is generated into DATA_DIR/token-keys.
+   */
+  tokenKeys?: string;
   sessionTtlSeconds: number;
   passwordResetTtlSeconds: number;
   /** Trust X-Forwarded-For (behind a reverse proxy) for the client address rate limits use. */
@@ -67,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     readWaitTimeoutMs: integer(env, 'READ_WAIT_TIMEOUT_MS', 5_000),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400),
     sessionSecret: secret(env, 'SESSION_SECRET'),
+    tokenKeys: env.TOKEN_KEYS || undefined,
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 3_600),
     passwordResetTtlSeconds: integer(env, 'PASSWORD_RESET_TTL_SECONDS', 3_600),
     trustProxy: env.TRUST_PROXY === 'true',

@@ -17,3 +17,4 @@ export async function createKeyValueStore(config: { mongoUrl?: string; dataDir: 
   return new SqliteKeyValueStore(join(config.dataDir, 'service-state.sqlite'));
 }
 export * from './password-policy';
+export * from './token-signer';

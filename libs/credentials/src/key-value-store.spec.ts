@@ -80,10 +80,10 @@ function keyValueContract(name: string, open: () => Promise<{ store: KeyValueSto
       const { store, reopen } = await open();
       if (!reopen) return;
       const credentials = new CredentialStore(store);
-      await credentials.saveInvitationToken('h1', { organizationId: 'o', accessId: 'a', invitationId: 'i', expiresAt: '2030-01-01T00:00:00Z' });
+      await credentials.setPassword({ organizationId: 'o', accessId: 'a', passwordHash: 'scrypt$h', changedAt: '2030-01-01T00:00:00Z' });
       await store.close();
       const again = await reopen();
-      expect(await new CredentialStore(again).findInvitationToken('h1')).toMatchObject({ accessId: 'a', invitationId: 'i' });
+      expect(await new CredentialStore(again).getPassword('a')).toMatchObject({ accessId: 'a', passwordHash: 'scrypt$h' });
       await again.close();
     });
   });

@@ -70,6 +70,8 @@ export interface ReadAllOptions {
   after?: bigint;
   /** Required: reads are always bounded. */
   maxCount: number;
+  /** Only events of these types; omitted: every event. */
+  eventTypes?: readonly string[];
 }
 
 export interface SubscribeOptions {

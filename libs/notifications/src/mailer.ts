@@ -107,10 +107,15 @@ export class Mailer {
   /**
    * Records the email for delivery and resolves once it is durably recorded (not delivered:
    * the sender does that in the background). The Message-ID is the one it will carry.
+   *
+   * With `key` (a reactor's: the id of the event that causes the email, and `at`, its time),
+   * recording is idempotent: the same key records one email, whose Message-ID and Date derive
+   * from it, however often the event is handled again; an email already sent or given up under
+   * that key is not recorded again.
    */
-  async send(message: EmailMessage): Promise<{ messageId: string; file?: string }> {
-    const createdAt = new Date();
-    const id = randomUUID();
+  async send(message: EmailMessage, options: { key?: string; at?: string } = {}): Promise<{ messageId: string; recorded: boolean }> {
+    const createdAt = options.at ? new Date(options.at) : new Date();
+    const id = options.key ?? randomUUID();
     const entry: OutboxEntry = {
       id,
       from: this.options.from,
@@ -125,10 +130,15 @@ export class Mailer {
     };
     // Keys sort by recording time: the sender delivers in that order.
     const key = `${createdAt.toISOString()}-${id}`;
-    await this.store.set(OUTBOX, key, entry);
+    if (options.key) {
+      if ((await this.store.get(SENT, key)) || (await this.store.get(FAILED, key))) return { messageId: entry.messageId, recorded: false };
+      if (!(await this.store.setIfAbsent(OUTBOX, key, entry))) return { messageId: entry.messageId, recorded: false };
+    } else {
+      await this.store.set(OUTBOX, key, entry);
+    }
     this.unsettled.add(key);
     this.requestWake();
-    return { messageId: entry.messageId };
+    return { messageId: entry.messageId, recorded: true };
   }
 
   /** Starts the background sender (idempotent). */

@@ -2,7 +2,8 @@ import { DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, 
 import { join } from 'node:path';
 import { createEventStore, EventStore, SqliteEventStore } from '@app/event-store';
 import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, Projections, ProjectionThread, ProjectionWaiter, ReadStore } from '@app/projections';
-import { createKeyValueStore, CredentialStore, KeyValueStore } from '@app/credentials';
+import { createKeyValueStore, CredentialStore, KeyValueStore, newSigningKeys, parseSigningKeys, TokenSigner } from '@app/credentials';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Mailer } from '@app/notifications';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, PROJECTIONS, READ_STORE } from './tokens';
@@ -37,6 +38,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         CommandExecutor,
         { provide: CredentialStore, inject: [KEY_VALUE_STORE], useFactory: (kv: KeyValueStore) => new CredentialStore(kv) },
+        { provide: TokenSigner, useFactory: async () => new TokenSigner(parseSigningKeys(config.tokenKeys ?? (await generatedTokenKeys(config.dataDir)))) },
         {
           provide: Mailer,
           inject: [KEY_VALUE_STORE],
@@ -74,7 +76,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
             new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), config.runProjections ? projections : undefined),
         },
       ],
-      exports: [CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, Mailer, PROJECTIONS, ProjectionWaiter],
+      exports: [CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, TokenSigner, Mailer, PROJECTIONS, ProjectionWaiter],
     };
   }
 
@@ -98,4 +100,27 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
     await this.readStore.close();
     await this.kv.close();
   }
+}
+
+/** No TOKEN_KEYS: a key ring generated at first start into DATA_DIR/token-keys (0600), then reused. */
+async function generatedTokenKeys(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'token-keys');
+  try {
+    const existing = (await readFile(file, 'utf8')).trim();
+    if (existing) return existing;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const keys = newSigningKeys('k1');
+  try {
+    await writeFile(file, `${keys}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    // Another instance on the same DATA_DIR wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return (await readFile(file, 'utf8')).trim();
+    throw error;
+  }
+  await chmod(file, 0o600);
+  new Logger('Infrastructure').log(`Generated the token signing key into ${file}`);
+  return keys;
 }

@@ -1,19 +1,15 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { contact, contactStream, DomainError, NewInvitation, portalAccess, portalAccessStream } from '@app/domain';
-import { CredentialStore, hashToken, newToken } from '@app/credentials';
-import { escapeHtml, hasBuiltInInvitation, invitationEmail, Mailer } from '@app/notifications';
+import { TokenSigner } from '@app/credentials';
+import { EventStore } from '@app/event-store';
+import { EmailMessage, escapeHtml, hasBuiltInInvitation, invitationEmail } from '@app/notifications';
 import { Organizations } from '../organizations/organizations';
 import { Portals, PortalView } from '../portals/portals.service';
 import { AppConfig } from '../config';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 import { CommandExecutor } from '../commands/command-executor';
 import { FailureLimiter } from '../auth/failure-limiter';
-
-export interface IssuedInvitation extends NewInvitation {
-  /** The secret: goes into the email only, never into an event, a log or a response. */
-  token: string;
-}
 
 /** Whether an invitation can still be accepted: `valid`, or why not (the decider's reasons). */
 export const INVITATION_STATUSES = ['valid', 'used', 'superseded', 'expired', 'access-not-invited'] as const;
@@ -33,40 +29,51 @@ export interface InvitationDescription {
   expiresAt: string;
 }
 
+/** An invitation token's contents: which invitation of which access, in which organization. */
+export interface InvitationReference {
+  organizationId: string;
+  accessId: string;
+  invitationId: string;
+}
+
 /**
- * Invitation secrets and emails. A new invitation's token hash is stored before the event
- * that announces it, so the emailed link works as soon as the invitation exists; an
- * invitation whose event was never appended is simply never the current one.
+ * Invitations: new ones, their tokens, and their emails. A token is derived from the
+ * invitation's ids (TokenSigner: an HMAC under a server key with a key id), so issuing one
+ * writes nothing but the event; accepting checks the MAC, then the access's stream decides
+ * whether it is the current invitation, unexpired and unused. The email is composed by the
+ * portal access mailer (a reactor) after the event is stored, never on the request path.
  */
 @Injectable()
 export class Invitations {
-  private readonly logger = new Logger('Invitations');
-
   constructor(
-    private readonly credentials: CredentialStore,
-    private readonly mailer: Mailer,
+    private readonly signer: TokenSigner,
     private readonly organizations: Organizations,
     private readonly portals: Portals,
     private readonly executor: CommandExecutor,
+    @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly limiter: FailureLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async issue(organizationId: string, accessId: string): Promise<IssuedInvitation> {
+  /** A new invitation: its id and its validity; nothing is stored (its event will be). */
+  newInvitation(): NewInvitation {
     const now = Date.now();
-    const invitation: IssuedInvitation = {
+    return {
       invitationId: randomUUID(),
       sentAt: new Date(now).toISOString(),
       expiresAt: new Date(now + this.config.inviteTtlSeconds * 1000).toISOString(),
-      token: newToken(),
     };
-    await this.credentials.saveInvitationToken(hashToken(invitation.token), {
-      organizationId,
-      accessId,
-      invitationId: invitation.invitationId,
-      expiresAt: invitation.expiresAt,
-    });
-    return invitation;
+  }
+
+  /** The secret of an invitation: goes into its email only, never into an event, a log or an answer. */
+  tokenFor(invitation: InvitationReference): string {
+    return this.signer.sign('invitation', [invitation.organizationId, invitation.accessId, invitation.invitationId]);
+  }
+
+  /** What a token names, if it is one this service signed; null otherwise (tampered, forged, garbled). */
+  read(token: string): InvitationReference | null {
+    const ids = this.signer.verify('invitation', token, 3);
+    return ids && { organizationId: ids[0], accessId: ids[1], invitationId: ids[2] };
   }
 
   /**
@@ -77,18 +84,19 @@ export class Invitations {
   async describe(token: string, clientAddress: string): Promise<InvitationDescription> {
     const byAddress = `accept:address:${clientAddress}`;
     this.limiter.check([byAddress]);
-    const record = await this.credentials.findInvitationToken(hashToken(token));
-    if (!record) {
+    const reference = this.read(token);
+    const found = reference && (await this.executor.load(portalAccessStream(reference.accessId), portalAccess, reference.organizationId));
+    const state = found?.state;
+    if (!reference || !state?.status || !state.contactId || !state.portalId) {
       this.limiter.fail([byAddress]);
       throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
     }
-    const { organizationId, accessId, invitationId } = record;
-    const { state } = await this.executor.load(portalAccessStream(accessId), portalAccess, organizationId);
-    if (!state.status || !state.contactId || !state.portalId) throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
-    const [person, portal, organization] = await Promise.all([
+    const { organizationId, invitationId } = reference;
+    const [person, portal, organization, expiresAt] = await Promise.all([
       this.executor.load(contactStream(state.contactId), contact, organizationId),
       this.portals.resolve(organizationId, state.portalId),
       this.organizations.get(organizationId),
+      invitationId === state.invitationId ? state.invitationExpiresAt! : this.expiryOf(reference),
     ]);
     return {
       status: invitationStatus(state, invitationId),
@@ -98,59 +106,46 @@ export class Invitations {
       contactName: person.state.name ?? state.email ?? '',
       email: state.email ?? '',
       language: state.invitationLanguage ?? state.preferences.language ?? portal.defaultLanguage,
-      expiresAt: invitationId === state.invitationId ? state.invitationExpiresAt! : record.expiresAt,
+      expiresAt,
     };
   }
 
   /**
-   * Sends the invitation email in the given language: the portal's own template for it (or
-   * its base language, or the portal's default language), else the built-in text. False (and
-   * a log line without the token) if it could not be sent.
+   * The invitation email in the given language: the portal's own template for it (or its base
+   * language, or the portal's default language), else the built-in text.
    */
-  async send(
-    organizationId: string,
-    invitation: IssuedInvitation,
-    to: { email: string; name: string },
-    portal: PortalView,
-    language: string,
-  ): Promise<boolean> {
-    const acceptUrl = `${this.config.publicPortalUrl}/accept-invitation?token=${encodeURIComponent(invitation.token)}`;
+  async email(invitation: InvitationReference & { expiresAt: string }, to: { email: string; name: string }, portal: PortalView, language: string): Promise<EmailMessage> {
+    const acceptUrl = `${this.config.publicPortalUrl}/accept-invitation?token=${encodeURIComponent(this.tokenFor(invitation))}`;
     const portalUrl = portal.isDefault ? this.config.publicPortalUrl : `${this.config.publicPortalUrl}/${portal.slug}`;
-    const { name, timeZone } = await this.organizations.get(organizationId);
+    const { name, timeZone } = await this.organizations.get(invitation.organizationId);
     const organizationName = name ?? this.config.organizationName;
     const vars = { contactName: to.name, portalUrl, username: to.email, acceptUrl, organizationName, expiresAt: invitation.expiresAt };
     // The person's language first (the portal's template, else the built-in text), then the
     // portal's default language.
     const custom = this.portals.renderInvitation(portal, language, vars, { fallbackToDefaultLanguage: !hasBuiltInInvitation(language) });
     if (!custom && !hasBuiltInInvitation(language)) language = portal.defaultLanguage;
-    const message = custom
+    return custom
       ? { to: to.email, subject: custom.subject, text: custom.text, html: `<p>${escapeHtml(custom.text).replace(/\r?\n/g, '<br>\n')}</p>` }
       : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language, timeZone });
-    try {
-      await this.mailer.send(message);
-      return true;
-    } catch (error) {
-      this.logger.error(`Invitation ${invitation.invitationId} could not be sent: ${(error as Error).message}`);
-      return false;
-    }
   }
 
-  /** Tells a person its portal access was removed (when staff ask for it). */
-  async sendRevocationNotice(organizationId: string, to: { email: string; name: string }): Promise<boolean> {
+  /** The email telling a person its portal access was removed (when staff ask for it). */
+  async revocationNotice(organizationId: string, to: { email: string; name: string }): Promise<EmailMessage> {
     const { name } = await this.organizations.get(organizationId);
     const organizationName = name ?? this.config.organizationName;
-    try {
-      await this.mailer.send({
-        to: to.email,
-        subject: `Your access to the ${organizationName} client portal was removed`,
-        text: `Hello ${to.name},\n\nYour access to the ${organizationName} client portal (${this.config.publicPortalUrl}) was removed.\nIf you think this is a mistake, please contact ${organizationName}.\n`,
-        html: `<p>Hello ${escapeHtml(to.name)},</p><p>Your access to the ${escapeHtml(organizationName)} client portal was removed.</p>`,
-      });
-      return true;
-    } catch (error) {
-      this.logger.error(`Revocation notice could not be sent: ${(error as Error).message}`);
-      return false;
-    }
+    return {
+      to: to.email,
+      subject: `Your access to the ${organizationName} client portal was removed`,
+      text: `Hello ${to.name},\n\nYour access to the ${organizationName} client portal (${this.config.publicPortalUrl}) was removed.\nIf you think this is a mistake, please contact ${organizationName}.\n`,
+      html: `<p>Hello ${escapeHtml(to.name)},</p><p>Your access to the ${escapeHtml(organizationName)} client portal was removed.</p>`,
+    };
+  }
+
+  /** When an earlier invitation of the access expired(s): from the event that issued it. */
+  private async expiryOf(reference: InvitationReference): Promise<string> {
+    const { events } = await this.events.readStream(portalAccessStream(reference.accessId));
+    const issued = events.find((event) => event.data.invitationId === reference.invitationId && typeof event.data.expiresAt === 'string');
+    return (issued?.data.expiresAt as string | undefined) ?? new Date(0).toISOString();
   }
 }
 

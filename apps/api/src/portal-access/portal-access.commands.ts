@@ -10,7 +10,7 @@ import {
   portalAccessStream,
   PortalAccessStatus,
 } from '@app/domain';
-import { CredentialStore, hashPassword, hashToken, passwordProblem } from '@app/credentials';
+import { CredentialStore, hashPassword, passwordProblem } from '@app/credentials';
 import { FailureLimiter } from '../auth/failure-limiter';
 import { ProblemException } from '../http/problem';
 import { AppConfig } from '../config';
@@ -27,7 +27,10 @@ export interface PortalAccessResult {
   portalId?: string;
   status: PortalAccessStatus;
   position: number;
-  /** Present when the command sent an invitation email. */
+  /**
+   * Present when the command causes an email (an invitation, a revocation notice): it is
+   * composed and sent after the commit by the portal access mailer, from the outbox.
+   */
   emailSent?: boolean;
 }
 
@@ -81,11 +84,6 @@ async function locate(executor: CommandExecutor, portals: Portals, context: Comm
   return { person, clientIds, portal, accessId: portalAccessId(portal.id, contactId) };
 }
 
-/** The person's own choice once made, else the language it was invited in, else the portal's. */
-function invitationLanguage(access: PortalAccessState, portal: PortalView): string {
-  return access.preferences.language ?? access.invitationLanguage ?? portal.defaultLanguage;
-}
-
 const DRY_RUN_INVITATION = () => ({ invitationId: '-', sentAt: new Date().toISOString(), expiresAt: new Date().toISOString() });
 
 @CommandHandler(InviteContact)
@@ -115,7 +113,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
 
     // The seat first, so that the portal's user limit holds even under concurrent invitations.
     await this.portals.takeUserSeat(context, portal.id, accessId);
-    const invitation = await this.invitations.issue(context.organizationId, accessId);
+    const invitation = this.invitations.newInvitation();
     let position: bigint;
     try {
       ({ position } = await this.executor.execute({ streamName, decider: portalAccess, command: command(invitation), context }));
@@ -125,9 +123,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
       if (after.state.status === null || after.state.status === 'Revoked') await this.portals.releaseUserSeat(context, portal.id, accessId);
       throw error;
     }
-    const language = options.language ?? portal.defaultLanguage;
-    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! }, portal, language);
-    return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent };
+    return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent: true };
   }
 }
 
@@ -141,25 +137,14 @@ export class ResendInvitationHandler implements ICommandHandler<ResendInvitation
   ) {}
 
   async execute({ context, contactId, portalId }: ResendInvitation): Promise<PortalAccessResult> {
-    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
-    const current = await this.executor.load(portalAccessStream(accessId), portalAccess, context.organizationId);
-    const command = (invitation: NewInvitation) => ({
-      type: 'ResendInvitation' as const,
-      invitation,
-      cooldownSeconds: this.config.inviteResendCooldownSeconds,
-    });
-    portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
-
-    const invitation = await this.invitations.issue(context.organizationId, accessId);
-    const { position, state } = await this.executor.execute({
+    const { portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
+    const { position } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
-      command: command(invitation),
+      command: { type: 'ResendInvitation', invitation: this.invitations.newInvitation(), cooldownSeconds: this.config.inviteResendCooldownSeconds },
       context,
     });
-    const to = { email: person.email!, name: person.name! };
-    const emailSent = await this.invitations.send(context.organizationId, invitation, to, portal, invitationLanguage(state, portal));
-    return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent };
+    return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent: true };
   }
 }
 
@@ -188,23 +173,16 @@ export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAc
   ) {}
 
   async execute({ context, contactId, portalId }: EnablePortalAccess): Promise<PortalAccessResult> {
-    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
-    const current = await this.executor.load(portalAccessStream(accessId), portalAccess, context.organizationId);
-    portalAccess.decide({ type: 'EnablePortalAccess', invitation: DRY_RUN_INVITATION() }, current.state);
-
-    // Back to Invited needs a fresh invitation; back to Active does not.
-    const invitation = current.state.accepted ? undefined : await this.invitations.issue(context.organizationId, accessId);
+    const { portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
+    // Back to Invited comes with a fresh invitation (emailed by the mailer); back to Active does not.
     const { position, state } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
-      command: { type: 'EnablePortalAccess', invitation: invitation ?? DRY_RUN_INVITATION() },
+      command: { type: 'EnablePortalAccess', invitation: this.invitations.newInvitation() },
       context,
     });
     const result: PortalAccessResult = { accessId, contactId, portalId: portal.id, status: state.status!, position: Number(position) };
-    if (state.status === 'Invited' && invitation) {
-      const to = { email: person.email!, name: person.name! };
-      result.emailSent = await this.invitations.send(context.organizationId, invitation, to, portal, invitationLanguage(state, portal));
-    }
+    if (state.status === 'Invited') result.emailSent = true;
     return result;
   }
 }
@@ -234,9 +212,7 @@ export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAc
       status: state.status!,
       position: Number(released > position ? released : position),
     };
-    if (notify && person.email) {
-      result.emailSent = await this.invitations.sendRevocationNotice(context.organizationId, { email: person.email, name: person.name! });
-    }
+    if (notify && person.email) result.emailSent = true;
     return result;
   }
 }
@@ -320,13 +296,14 @@ export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation
   constructor(
     private readonly executor: CommandExecutor,
     private readonly credentials: CredentialStore,
+    private readonly invitations: Invitations,
     private readonly limiter: FailureLimiter,
   ) {}
 
   async execute({ correlationId, clientAddress, token, password }: AcceptInvitation): Promise<PortalAccessResult> {
     const byAddress = `accept:address:${clientAddress}`;
     this.limiter.check([byAddress]);
-    const record = await this.credentials.findInvitationToken(hashToken(token));
+    const record = this.invitations.read(token);
     if (!record) {
       this.limiter.fail([byAddress]);
       throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');

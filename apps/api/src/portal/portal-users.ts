@@ -1,29 +1,26 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { contact, contactStream, DomainError, normalizeEmail, portalAccess, portalAccessStream, PortalPreferences } from '@app/domain';
-import { CredentialStore, hashPassword, hashToken, KeyValueStore, newToken, passwordProblem, verifyPassword } from '@app/credentials';
-import { Mailer, passwordResetEmail } from '@app/notifications';
+import { CredentialStore, hashPassword, passwordProblem, TokenSigner, verifyPassword } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
-import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { FailureLimiter } from '../auth/failure-limiter';
 import { PortalSessions } from '../auth/portal-sessions';
 import { PortalPrincipal } from '../auth/principal';
 import { Organizations } from '../organizations/organizations';
 import { MeResponse, MyDetailsDto, PASSWORD_RESET_STATUSES, PasswordResetDescription, PreferencesDto, SessionResponse } from './portal.dto';
 
+/** What a password reset token names (it is derived from these, and signed). */
 interface ResetTokenRecord {
   organizationId: string;
   accessId: string;
   requestId: string;
-  expiresAt: string;
 }
-
-const RESET_TOKENS = 'password-reset-token';
 /** How long sign-in waits for the projections at most (a stalled projector must not stall sign-in for long). */
 const SIGN_IN_WAIT_MS = 2_000;
 /** Verified when the email is unknown, so that both answers take the same time. */
@@ -41,11 +38,10 @@ export class PortalUsers implements OnApplicationShutdown {
     private readonly sessions: PortalSessions,
     private readonly limiter: FailureLimiter,
     private readonly organizations: Organizations,
-    private readonly mailer: Mailer,
+    private readonly signer: TokenSigner,
     private readonly waiter: ProjectionWaiter,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
-    @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -90,7 +86,7 @@ export class PortalUsers implements OnApplicationShutdown {
     const account = `password-reset:account:${normalizeEmail(email)}`;
     this.limiter.check([address, account]);
     this.limiter.fail([address, account]); // every request counts: no email bombing
-    const work = this.sendResetEmails(email, correlationId).catch((error) =>
+    const work = this.requestResets(email, correlationId).catch((error) =>
       this.logger.error(`Password reset could not be processed: ${(error as Error).message}`),
     );
     this.background.add(work);
@@ -100,8 +96,7 @@ export class PortalUsers implements OnApplicationShutdown {
   async confirmPasswordReset(token: string, password: string, clientAddress: string, correlationId: string): Promise<{ status: string; position: number }> {
     const address = `password-reset-confirm:address:${clientAddress}`;
     this.limiter.check([address]);
-    const tokenHash = hashToken(token);
-    const record = await this.kv.get<ResetTokenRecord>(RESET_TOKENS, tokenHash);
+    const record = this.readResetToken(token);
     if (!record) {
       this.limiter.fail([address]);
       throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
@@ -141,7 +136,7 @@ export class PortalUsers implements OnApplicationShutdown {
   async describePasswordReset(token: string, clientAddress: string): Promise<PasswordResetDescription> {
     const address = `password-reset-confirm:address:${clientAddress}`;
     this.limiter.check([address]);
-    const record = await this.kv.get<ResetTokenRecord>(RESET_TOKENS, hashToken(token));
+    const record = this.readResetToken(token);
     if (!record) {
       this.limiter.fail([address]);
       throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
@@ -164,8 +159,21 @@ export class PortalUsers implements OnApplicationShutdown {
       portalId: state.portalId ?? '',
       email: state.email ?? '',
       language: state.preferences.language ?? state.invitationLanguage ?? null,
-      expiresAt: record.expiresAt,
+      expiresAt: state.passwordReset?.requestId === record.requestId ? state.passwordReset.expiresAt : await this.resetExpiryOf(record),
     };
+  }
+
+  /** What a reset token names, if this service signed it; null otherwise. */
+  private readResetToken(token: string): ResetTokenRecord | null {
+    const ids = this.signer.verify('password-reset', token, 3);
+    return ids && { organizationId: ids[0], accessId: ids[1], requestId: ids[2] };
+  }
+
+  /** When an earlier reset request expired: from its event. */
+  private async resetExpiryOf(record: ResetTokenRecord): Promise<string> {
+    const { events } = await this.events.readStream(portalAccessStream(record.accessId));
+    const requested = events.find((event) => event.type === 'PortalPasswordResetRequested' && event.data.requestId === record.requestId);
+    return (requested?.data.expiresAt as string | undefined) ?? new Date(0).toISOString();
   }
 
   async me(user: PortalPrincipal): Promise<MeResponse> {
@@ -216,32 +224,22 @@ export class PortalUsers implements OnApplicationShutdown {
     await Promise.all([...this.background]);
   }
 
-  private async sendResetEmails(email: string, correlationId: string): Promise<void> {
+  /**
+   * A reset request per account that may sign in with this email: an event each; the email
+   * with its link (a token derived from the request's ids) goes out from the portal access
+   * mailer after the commit.
+   */
+  private async requestResets(email: string, correlationId: string): Promise<void> {
     await this.waiter.waitFor(await this.events.headPosition(), SIGN_IN_WAIT_MS);
     for (const candidate of await this.activeAccessesOf(email, undefined)) {
-      const token = newToken();
       const requestId = randomUUID();
       const expiresAt = new Date(Date.now() + this.config.passwordResetTtlSeconds * 1000).toISOString();
-      await this.kv.set<ResetTokenRecord>(RESET_TOKENS, hashToken(token), { ...candidate, requestId, expiresAt });
       await this.executor.execute({
         streamName: portalAccessStream(candidate.accessId),
         decider: portalAccess,
         command: { type: 'RequestPasswordReset', requestId, expiresAt },
         context: { organizationId: candidate.organizationId, actor: { kind: 'system', id: 'password-reset' }, channel: 'portal', correlationId },
       });
-      const organization = await this.organizations.get(candidate.organizationId);
-      const { state: access } = await this.executor.load(portalAccessStream(candidate.accessId), portalAccess, candidate.organizationId);
-      const resetUrl = `${this.config.publicPortalUrl}/reset-password?token=${encodeURIComponent(token)}`;
-      await this.mailer.send(
-        passwordResetEmail({
-          to: candidate.email,
-          organizationName: organization.name ?? this.config.organizationName,
-          resetUrl,
-          expiresAt,
-          language: access.preferences.language ?? access.invitationLanguage,
-          timeZone: access.preferences.timeZone ?? organization.timeZone,
-        }),
-      );
     }
   }
 

@@ -256,7 +256,7 @@ export class EventStoreDbEventStore implements EventStore {
         last = event.position;
         if (cursor !== undefined && event.position.prepare <= cursor) continue;
         const recorded = toRecorded(event);
-        if (!recorded) continue;
+        if (!recorded || (options.eventTypes && !options.eventTypes.includes(recorded.type))) continue;
         events.push(recorded);
         if (events.length === options.maxCount) {
           void page.cancel().catch(() => undefined);

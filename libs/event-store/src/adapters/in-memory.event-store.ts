@@ -79,7 +79,7 @@ export class InMemoryEventStore implements EventStore {
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     this.assertOpen();
     validateMaxCount(options.maxCount);
-    return this.page(options.after ?? 0n, options.maxCount);
+    return this.page(options.after ?? 0n, options.maxCount, options.eventTypes);
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {

@@ -443,6 +443,8 @@ export function eventStoreContract(name: string, create: () => Promise<EventStor
         ]);
         const single = await collect(store, { after: before, streams: [stream], untilPosition: seen[2].position, eventTypes: ['AlsoWanted', 'Wanted'] });
         expect(single.map((e) => e.type)).toEqual(['Wanted', 'AlsoWanted', 'Wanted']);
+        const read = (await store.readAll({ after: before, maxCount: 2, eventTypes: ['Wanted'] })).filter((e) => e.streamName === stream);
+        expect(read.map((e) => e.streamRevision)).toEqual([0n, 5n]);
       });
     });
 

@@ -152,7 +152,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateMaxCount(options.maxCount);
     if (options.maxCount === 0) return [];
-    return this.statements.page.all(options.after ?? 0n, options.maxCount).map(toRecorded);
+    return this.pageAfter(options.after ?? 0n, options.maxCount, options.eventTypes);
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
