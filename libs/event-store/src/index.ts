@@ -5,6 +5,7 @@ import { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 import { EventStore } from './event-store';
 
 export * from './event-store';
+export * from './integrity';
 export { InMemoryEventStore } from './adapters/in-memory.event-store';
 export { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './adapters/sqlite/sqlite.event-store';
