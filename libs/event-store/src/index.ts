@@ -6,6 +6,7 @@ import { EventStore } from './event-store';
 
 export * from './event-store';
 export * from './integrity';
+export * from './verify-log';
 export { InMemoryEventStore } from './adapters/in-memory.event-store';
 export { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './adapters/sqlite/sqlite.event-store';
