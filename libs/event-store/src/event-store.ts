@@ -47,6 +47,8 @@ export interface RecordedEvent {
   recordedAt: string;
   /** The chain hash stored with it (see integrity.ts), where the store keeps one. */
   hash?: string;
+  /** The data as stored, personal fields still encrypted, when `data` was decrypted (personal-data.ts). */
+  storedData?: Record<string, unknown>;
 }
 
 export interface AppendResult {

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { createEventStore, EventStore } from '@app/event-store';
+import { createEventStore, EventStore, PersonalDataVault } from '@app/event-store';
+import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, ProjectionWaiter, ReadStore } from '@app/projections';
 import { createKeyValueStore, CredentialStore, KeyValueStore } from '@app/credentials';
 import { Mailer } from '@app/notifications';
@@ -32,7 +33,12 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: async () => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir }) },
+        { provide: PersonalDataVault, inject: [KEY_VALUE_STORE], useFactory: (kv: KeyValueStore) => new PersonalDataVault(kv, PERSONAL_DATA_FIELDS) },
+        {
+          provide: EVENT_STORE,
+          inject: [PersonalDataVault],
+          useFactory: async (vault: PersonalDataVault) => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir, vault }),
+        },
         { provide: READ_STORE, useFactory: () => createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         CommandExecutor,
@@ -66,7 +72,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
             new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), config.runProjections ? runner : undefined),
         },
       ],
-      exports: [CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, Mailer, ProjectionRunner, ProjectionWaiter],
+      exports: [PersonalDataVault, CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, Mailer, ProjectionRunner, ProjectionWaiter],
     };
   }
 
