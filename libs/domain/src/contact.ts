@@ -26,7 +26,7 @@ export type ContactEvent =
     }
   | { type: 'ContactPrimaryClientChanged'; data: { contactId: string; previousClientId: string; clientId: string } }
   /** The person asked to be forgotten: its key is destroyed, its personal data reads `[erased]` from now on. */
-  | { type: 'ContactErased'; data: { contactId: string; clientId: string } };
+  | { type: 'ContactErased'; data: { contactId: string; clientId: string; /** Its portal accesses, revoked with it. */ accessIds: string[] } };
 
 export type ContactCommand =
   | {
@@ -43,7 +43,7 @@ export type ContactCommand =
   | { type: 'AssociateContact'; clientId: string }
   | { type: 'DissociateContact'; clientId: string; documents?: DocumentsOnDissociation }
   | { type: 'ChangePrimaryClient'; clientId: string }
-  | { type: 'EraseContact' };
+  | { type: 'EraseContact'; accessIds: string[] };
 
 export interface ContactState {
   exists: boolean;
@@ -67,7 +67,7 @@ export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
       case 'EraseContact': {
         if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
         // Erasing again changes nothing (the key may still need destroying: the caller does it).
-        return state.erased ? [] : [{ type: 'ContactErased', data: { contactId: state.contactId!, clientId: state.clientId! } }];
+        return state.erased ? [] : [{ type: 'ContactErased', data: { contactId: state.contactId!, clientId: state.clientId!, accessIds: command.accessIds } }];
       }
       case 'AddContact': {
         if (state.exists) throw new DomainError('conflict', 'contact-already-exists', 'This contact already exists.');

@@ -19,3 +19,4 @@ export * from './invoice';
 export * from './collaboration';
 export * from './audit';
 export * from './personal-data';
+export * from './permission-source';

@@ -1,3 +1,4 @@
+import { AsOf } from '../audit/as-of';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -136,6 +137,7 @@ export class PortalAccessController {
   }
 
   @Get('contacts/:contactId/portal-access')
+  @AsOf('portalAccess')
   @Staff('read-models:read')
   @ApiOperation({ summary: "A contact's portal access status (portal status projection); portalId: the organization's first portal when omitted" })
   @ApiOkResponse({ type: PortalAccessView })
