@@ -1,3 +1,4 @@
+import { CqrsModule } from '@nestjs/cqrs';
 import { Controller, Get, Inject, Module, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
@@ -258,5 +259,5 @@ function decodeAuditCursor(cursor: string): { direction: 'gt' | 'lt'; id: string
   return { direction: match[1] as 'gt' | 'lt', id: match[2] };
 }
 
-@Module({ imports: [AsOfModule], controllers: [AuditController, ErasureController], providers: [AuditLog], exports: [AuditLog] })
+@Module({ imports: [AsOfModule, CqrsModule], controllers: [AuditController, ErasureController], providers: [AuditLog], exports: [AuditLog] })
 export class AuditModule {}
