@@ -9,6 +9,7 @@ export * from './event-store';
 export * from './integrity';
 export * from './verify-log';
 export * from './personal-data';
+export * from './audit-export';
 export { InMemoryEventStore } from './adapters/in-memory.event-store';
 export { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './adapters/sqlite/sqlite.event-store';

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { auditExport, auditExportStream, AuditExportFilter, nameBasedUuid } from '@app/domain';
+export { storedEventOfLine } from '@app/event-store';
+export type { ExportLine } from '@app/event-store';
 import {
   ANCHOR_EVENT_TYPE,
   anchorStreamName,
@@ -11,6 +13,11 @@ import {
   PersonalDataVault,
   StoredEvent,
   VerifyResult,
+  ExportLine,
+  ExportOptions,
+  exportLineOf,
+  EXPORT_CSV_COLUMNS,
+  exportCsvRow,
   verifyStoredLog,
   WrongExpectedRevisionError,
 } from '@app/event-store';
@@ -26,31 +33,6 @@ export const LOG_ANCHOR_STREAM = anchorStreamName(nameBasedUuid('log-anchors'));
 /** Stream categories a subject id may name (`<category>-<id>`), for verifying one subject. */
 const SUBJECT_CATEGORIES = ['contact', 'clientCompany', 'portalAccess', 'portal', 'timesheet', 'quote', 'invoice', 'shift', 'documentComments', 'documentViews', 'registration', 'organization'];
 
-export interface ExportLine {
-  position: string;
-  streamName: string;
-  streamRevision: string;
-  eventId: string;
-  type: string;
-  occurredAt: string | null;
-  recordedAt: string;
-  actor: unknown;
-  onBehalfOf: unknown;
-  channel: string | null;
-  correlationId: string | null;
-  causationId: string | null;
-  /** The data as readers see it: decrypted, `[erased]` where its person was erased. */
-  data: unknown;
-  /** What is stored, and its chain: enough to verify the line offline. */
-  stored: { data: string; metadata: string };
-  hash: string | null;
-  previousHash: string | null;
-}
-
-export interface ExportOptions extends Omit<AuditExportFilter, 'format'> {
-  /** Only this organization's events; undefined: the whole log (the CLI, an operator). */
-  organizationId?: string;
-}
 
 /**
  * The event log for auditors, read as stored: verification of the hash chain and anchors,
@@ -166,7 +148,7 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     for (;;) {
       const page = await this.store.readStoredAll({ after, maxCount: pageSize });
       for (const event of page) {
-        const line = await this.lineOf(event, options);
+        const line = await exportLineOf(event, options, this.vault);
         if (line) yield line;
       }
       if (page.length === 0) return;
@@ -183,10 +165,10 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     async function* render(): AsyncGenerator<string> {
       let count = 0;
       if (format === 'csv') {
-        yield `${CSV_COLUMNS.join(',')}\n`;
+        yield `${EXPORT_CSV_COLUMNS.join(',')}\n`;
         for await (const line of lines) {
           count += 1;
-          yield `${csvRow(line)}\n`;
+          yield `${exportCsvRow(line)}\n`;
         }
         return;
       }
@@ -211,96 +193,13 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     });
     return { exportId, position };
   }
-
-  private async lineOf(event: StoredEvent, options: ExportOptions): Promise<ExportLine | undefined> {
-    const metadata = parseObject(event.metadata);
-    if (options.organizationId && metadata?.organizationId !== options.organizationId) return undefined;
-    const occurredAt = typeof metadata?.occurredAt === 'string' ? metadata.occurredAt : null;
-    if (options.from && (!occurredAt || occurredAt < options.from)) return undefined;
-    if (options.to && (!occurredAt || occurredAt > options.to)) return undefined;
-    if (options.subjectId && !event.streamName.endsWith(`-${options.subjectId}`) && !event.data.includes(`"${options.subjectId}"`)) return undefined;
-    const stored = parseObject(event.data);
-    const data = stored ? (await this.vault.open(stored)).data : null;
-    return {
-      position: event.position.toString(),
-      streamName: event.streamName,
-      streamRevision: event.streamRevision.toString(),
-      eventId: event.id,
-      type: event.type,
-      occurredAt,
-      recordedAt: event.recordedAt,
-      actor: metadata?.actor ?? null,
-      onBehalfOf: metadata?.onBehalfOf ?? null,
-      channel: typeof metadata?.channel === 'string' ? metadata.channel : null,
-      correlationId: typeof metadata?.correlationId === 'string' ? metadata.correlationId : null,
-      causationId: typeof metadata?.causationId === 'string' ? metadata.causationId : null,
-      data,
-      stored: { data: event.data, metadata: event.metadata },
-      hash: event.hash,
-      previousHash: event.previousHash,
-    };
-  }
-}
-
-const CSV_COLUMNS = ['position', 'occurredAt', 'type', 'actor', 'onBehalfOf', 'channel', 'correlationId', 'causationId', 'streamName', 'streamRevision', 'eventId', 'recordedAt', 'data', 'storedData', 'storedMetadata', 'hash', 'previousHash'];
-
-function csvRow(line: ExportLine): string {
-  const actor = (value: unknown) => (value && typeof value === 'object' ? `${String((value as { kind?: unknown }).kind)}:${String((value as { id?: unknown }).id)}` : '');
-  return [
-    line.position,
-    line.occurredAt ?? '',
-    line.type,
-    actor(line.actor),
-    actor(line.onBehalfOf),
-    line.channel ?? '',
-    line.correlationId ?? '',
-    line.causationId ?? '',
-    line.streamName,
-    line.streamRevision,
-    line.eventId,
-    line.recordedAt,
-    JSON.stringify(line.data),
-    line.stored.data,
-    line.stored.metadata,
-    line.hash ?? '',
-    line.previousHash ?? '',
-  ]
-    .map(csvField)
-    .join(',');
-}
-
-/** RFC 4180 quoting; a leading =, +, - or @ is prefixed with ' so that a spreadsheet shows it as text. */
-function csvField(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function organizationOf(event: StoredEvent): string | undefined {
-  const value = parseObject(event.metadata)?.organizationId;
-  return typeof value === 'string' ? value : undefined;
-}
-
-/** Reads an exported JSONL file's lines back as stored events (for an offline verify). */
-export function storedEventOfLine(line: ExportLine): StoredEvent {
-  return {
-    position: BigInt(line.position),
-    streamName: line.streamName,
-    streamRevision: BigInt(line.streamRevision),
-    id: line.eventId,
-    type: line.type,
-    data: line.stored.data,
-    metadata: line.stored.metadata,
-    recordedAt: line.recordedAt,
-    hash: line.hash,
-    previousHash: line.previousHash,
-  };
+  try {
+    const value = (JSON.parse(event.metadata) as { organizationId?: unknown }).organizationId;
+    return typeof value === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
