@@ -11,6 +11,9 @@
  *  4. Durability: a last command run during which the API is killed with SIGKILL; every write
  *     acknowledged in any run must be in DATA_DIR/events.sqlite.
  *  5. Projection catch-up from zero: on seeded ContactInvited events and on the run's own log.
+ *  6. Audit (bench/lib/audit-history.js): a generated history of BENCH_AUDIT_EVENTS (1,000,000)
+ *     events; time and peak RSS of the audit CLI's export (JSONL) and verify, and of an as-of
+ *     query on a 10,000-event stream.
  *
  * Prints one JSON document on stdout; progress on stderr. Settings (environment):
  *   BENCH_CONNECTIONS (32), BENCH_SECONDS (8), BENCH_ROUNDS (3), BENCH_WARMUP_SECONDS (5),
@@ -34,6 +37,7 @@ const http = require('./lib/http-load');
 const { sqliteBaseline } = require('./lib/sqlite-baseline');
 const { compiledLibs, measureCatchUp, seedInvitations } = require('./lib/projection-catchup');
 const { summarizeProfile } = require('./lib/profile-summary');
+const { auditHistory } = require('./lib/audit-history');
 
 const ROOT = resolve(__dirname, '..');
 const int = (name, fallback) => {
@@ -207,6 +211,10 @@ async function main() {
   });
   log(`  the run's log: ${runLog.eventsPerSecond} events/s`);
 
+  // --- Audit: export, verify and as-of on a generated history (BENCH_AUDIT_EVENTS, 1,000,000) ---
+  log('audit history...');
+  const audit = await auditHistory(int('BENCH_AUDIT_EVENTS', 1_000_000), log);
+
   // --- Report ----------------------------------------------------------------------------------
   const commandsMedian = medianOfRounds(commandRounds);
   const bareMedian = medianOfRounds(bareRounds);
@@ -253,6 +261,7 @@ async function main() {
     sqliteBaseline: sqlite,
     durability: durability,
     projectionCatchUp: { seededInvitations: seeded, runLog },
+    audit,
     cpuProfile,
     checks,
     elapsedSeconds: round((Date.now() - started) / 1000, 1),

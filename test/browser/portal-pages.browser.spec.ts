@@ -328,9 +328,11 @@ describeInBrowser('portal pages in a browser', () => {
     // Who, through which channel: the portal user is named by its username.
     await eventually(async () => expect(await textOf(timeline.locator('[data-event-type="InvitationAccepted"] .event-meta'))).toContain(`Portal user ${person.email}`));
     await eventually(async () => expect(await textOf(timeline.locator('[data-event-type="InvitationAccepted"] .event-meta'))).toContain('Channel: portal'));
-    // Not offered by this server yet: no as-of view, no verify button.
-    await eventually(async () => expect(await page.locator('#verify').isVisible()).toBe(false));
-    await eventually(async () => expect(await page.locator('#as-of-form').isVisible()).toBe(false));
+    // This server verifies histories and answers them as of a moment: the page offers both.
+    await eventually(async () => expect(await page.locator('#verify').isVisible()).toBe(true));
+    await eventually(async () => expect(await page.locator('#as-of-form').isVisible()).toBe(true));
+    await page.locator('#verify-button').click();
+    await eventually(async () => expect(await textOf(page.locator('#verify-result'))).toBe('Verified: no stored event was altered.'));
     await checkPage(page, 'audit-timeline', axeReport);
 
     // Related subjects lead on: the contact's company, then its documents' histories.

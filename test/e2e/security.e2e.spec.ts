@@ -436,6 +436,16 @@ describe('security (e2e)', () => {
       },
       'GET /v1/portal-access': { prepare: async () => ({ path: '/v1/portal-access?limit=200' }), expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOperatorRows },
       'GET /v1/audit': { prepare: async () => ({ path: '/v1/audit?limit=200' }), expected: staff(['admin', 'auditor'], 200, 200), check: noOperatorRows },
+      'GET /v1/audit/verify': { prepare: async () => ({ path: '/v1/audit/verify' }), expected: staff(['admin', 'auditor'], 200, 200) },
+      'GET /v1/audit/export': { prepare: async () => ({ path: '/v1/audit/export?format=jsonl' }), expected: staff(['admin', 'auditor'], 200, 200) },
+      'GET /v1/contacts/{contactId}/portal-access/permissions': {
+        prepare: async () => ({ path: `/v1/contacts/${portal.contactId}/portal-access/permissions` }),
+        expected: staff(['admin', 'auditor'], 200, 404),
+      },
+      'POST /v1/contacts/{contactId}/erase': {
+        prepare: async () => ({ path: `/v1/contacts/${await operatorContact()}/erase` }),
+        expected: staff(['admin'], 200, 404),
+      },
       'GET /v1/clients': {
         prepare: async () => ({ path: `/v1/clients?q=client%20co&limit=200&minPosition=${await otherOrgDirectory()}` }),
         expected: staff(['admin', 'agent', 'reporter'], 200, 200),

@@ -499,10 +499,73 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Audit history, oldest first: who did what, for whom, through which channel, when */
+        /**
+         * Audit history: who did what, for whom, through which channel, when
+         * @description Filters by subject, actor, event type and time range (asOf: up to that instant); oldest first (order=asc) or newest first (order=desc). nextCursor continues in the same order, prevCursor goes back. Personal data reads `[erased]` once its person was erased.
+         */
         get: operations["AuditController_list"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify the stored history: every hash link and anchor recomputed
+         * @description Answers 200 either way: {ok: true, events, anchors, lastAnchor} or {ok: false, events, firstBroken: {position, streamName, eventId, expected, found, reason}}. With subjectId, only that subject’s own records (links and hashes; anchors need the whole log).
+         */
+        get: operations["AuditController_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the history, streamed (JSONL or CSV), in constant memory
+         * @description One line per event: position, time, type, actor, on behalf of, channel, correlation and causation ids, data; and the stored data, metadata and chain hashes (previousHash, hash), so that the file verifies offline (`npm run audit -- verify --file <export.jsonl>`). The export itself is recorded (AuditExported).
+         */
+        get: operations["AuditController_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{contactId}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase a contact’s personal data at its request (its key is destroyed; history kept, reading [erased])
+         * @description Admin only. Idempotent: erasing again answers the same. Nothing more may be done with the contact afterwards (410 contact-erased).
+         */
+        post: operations["ErasureController_erase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1477,6 +1540,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/contacts/{contactId}/portal-access/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Why could this person do that then: effective module permissions at a moment, and where each came from
+         * @description Replayed from the access, portal and user-type events: {status, modules: {<module>: {view, create, edit, delete, approve}}, source: {kind: user-type|no-user-type|access-not-active, ...}, events}. Every permission is false while the access was invited (not accepted), disabled or revoked.
+         */
+        get: operations["PermissionsAsOfController_permissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1982,16 +2065,48 @@ export interface components {
             correlationId: string;
             /** @description The ids the event is about (contact, client company, portal access, ...) */
             subjectIds: string[];
-            /** @description The event's data, as stored */
+            /** @description The event's data (personal data of an erased person reads `[erased]`) */
             data: {
                 [key: string]: unknown;
             };
         };
         AuditPage: {
             items: components["schemas"]["AuditItem"][];
-            /** @description Pass as cursor for the next page; null on the last page */
+            /** @description The page after this one, in the same order; null at the end */
             nextCursor: string | null;
+            /** @description The page before this one; null on the first page */
+            prevCursor: string | null;
         };
+        BrokenLinkView: {
+            /** @description Position of the first event whose link does not hold */
+            position: string;
+            streamName: string;
+            eventId: string;
+            /** @description The hash the chain requires there */
+            expected: string;
+            /** @description The hash found */
+            found: string;
+            reason?: string;
+        };
+        VerifyResponse: {
+            /** @description true: every link and anchor holds */
+            ok: boolean;
+            /** @description Events checked */
+            events: number;
+            /** @description ok: anchors checked */
+            anchors?: number;
+            /** @description ok: the newest anchor */
+            lastAnchor?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description not ok: the first broken link */
+            firstBroken?: components["schemas"]["BrokenLinkView"];
+            /** @description With subjectId: the subject verified */
+            subjectId?: string;
+            /** @description With subjectId: the subject's streams */
+            streams?: string[];
+        };
+        ErasedResponse: Record<string, never>;
         ProjectionProgress: {
             /** @description Global position the projection has reached */
             position: number;
@@ -3139,6 +3254,46 @@ export interface components {
             /** @description A company's contacts and documents; a contact's companies and portal accesses; a document's company */
             related: components["schemas"]["AuditSubjectView"][];
         };
+        AsOfEventView: {
+            position: string;
+            streamRevision: string;
+            streamName: string;
+            type: string;
+            occurredAt: string;
+            actor: {
+                [key: string]: unknown;
+            };
+            onBehalfOf: {
+                [key: string]: unknown;
+            } | null;
+            channel: string;
+        };
+        PermissionsAsOfResponse: {
+            /** Format: uuid */
+            accessId: string;
+            /** Format: uuid */
+            portalId: string;
+            asOf: string | null;
+            asOfPosition: string | null;
+            /** @enum {string} */
+            status: "Invited" | "Active" | "Disabled" | "Revoked";
+            /** @description Per module: what the person could do then */
+            modules: {
+                [key: string]: {
+                    view?: boolean;
+                    create?: boolean;
+                    edit?: boolean;
+                    delete?: boolean;
+                    approve?: boolean;
+                };
+            };
+            /** @description {kind: user-type | no-user-type | access-not-active, userTypeId?, ...}: where the permissions came from */
+            source: {
+                [key: string]: unknown;
+            };
+            /** @description The access's and the portal's events up to that moment, in log order */
+            events: components["schemas"]["AsOfEventView"][];
+        };
         ProblemFieldError: {
             /**
              * @description The offending field, as a path into the request (`lines.0.amount`, `minPosition`).
@@ -3258,6 +3413,19 @@ export interface components {
             };
         };
         /**
+         * @description Service unavailable:
+         *     - `/problems/stream-unreadable` — A stored event of this record no longer parses (its stored text was altered): `GET /v1/audit/verify` names it.
+         */
+        "503.stream-unreadable": {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Bad request:
          *     - `/problems/invalid-cursor` — The `cursor` is not a `nextCursor` this service issued.
          */
@@ -3324,6 +3492,33 @@ export interface components {
             };
         };
         /**
+         * @description Unprocessable content:
+         *     - `/problems/invalid-as-of` — `asOf` is not an ISO 8601 instant with a time zone, `asOfPosition` is not a position, or both are given.
+         *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+         */
+        "422.invalid-as-of.validation-failed": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Service unavailable:
+         *     - `/problems/projection-lagging` — The read models did not reach `minPosition` in time; retry after `Retry-After` seconds.
+         *     - `/problems/stream-unreadable` — A stored event of this record no longer parses (its stored text was altered): `GET /v1/audit/verify` names it.
+         */
+        "503.projection-lagging.stream-unreadable": {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Not found:
          *     - `/problems/client-not-found` — The client company (in the path or the body) does not exist in the caller's organization, or is not one of the portal user's companies.
          *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
@@ -3351,11 +3546,10 @@ export interface components {
             };
         };
         /**
-         * @description Not found:
-         *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
-         *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+         * @description Gone:
+         *     - `/problems/contact-erased` — The contact was erased at its request: nothing more may be done with it.
          */
-        "404.contact-not-found.not-found": {
+        "410.contact-erased": {
             headers: {
                 [name: string]: unknown;
             };
@@ -3477,6 +3671,32 @@ export interface components {
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
         "422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Not found:
+         *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+         *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+         *     - `/problems/portal-access-not-found` — The contact has no access to this portal.
+         */
+        "404.not-found.not-found-as-of.portal-access-not-found": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Not found:
+         *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+         */
+        "404.not-found": {
             headers: {
                 [name: string]: unknown;
             };
@@ -3863,6 +4083,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     ApiKeysController_list: {
@@ -3941,6 +4162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     ApiKeysController_revoke: {
@@ -3995,6 +4217,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryQueriesController_listClients: {
@@ -4062,6 +4285,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryQueriesController_getClient: {
@@ -4069,6 +4293,10 @@ export interface operations {
             query?: {
                 /** @description Answer only once the read models reflect this position (from a write response). */
                 minPosition?: string;
+                /** @description ISO 8601 instant: the state as it stood then, folded from its events, with those events (audit:read) */
+                asOf?: unknown;
+                /** @description A log position: the state as of that position (audit:read) */
+                asOfPosition?: unknown;
             };
             header?: never;
             path: {
@@ -4088,9 +4316,22 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.client-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
-            503: components["responses"]["503.projection-lagging"];
+            /**
+             * @description Not found:
+             *     - `/problems/client-not-found` — The client company (in the path or the body) does not exist in the caller's organization, or is not one of the portal user's companies.
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
     DirectoryController_archiveClient: {
@@ -4120,6 +4361,7 @@ export interface operations {
             404: components["responses"]["404.client-not-found.not-found"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryController_updateClient: {
@@ -4156,6 +4398,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryController_addContact: {
@@ -4192,6 +4435,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryQueriesController_getContact: {
@@ -4199,6 +4443,10 @@ export interface operations {
             query?: {
                 /** @description Answer only once the read models reflect this position (from a write response). */
                 minPosition?: string;
+                /** @description ISO 8601 instant: the state as it stood then, folded from its events, with those events (audit:read) */
+                asOf?: unknown;
+                /** @description A log position: the state as of that position (audit:read) */
+                asOfPosition?: unknown;
             };
             header?: never;
             path: {
@@ -4218,9 +4466,22 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.contact-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
-            503: components["responses"]["503.projection-lagging"];
+            /**
+             * @description Not found:
+             *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
     DirectoryController_updateContact: {
@@ -4252,11 +4513,25 @@ export interface operations {
             400: components["responses"]["400.bad-request"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.contact-not-found.not-found"];
+            /**
+             * @description Not found:
+             *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryController_associate: {
@@ -4290,9 +4565,11 @@ export interface operations {
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found.not-found"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryController_dissociate: {
@@ -4351,7 +4628,9 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            410: components["responses"]["410.contact-erased"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryController_changePrimary: {
@@ -4385,9 +4664,11 @@ export interface operations {
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found.not-found"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DirectoryQueriesController_listContacts: {
@@ -4465,6 +4746,7 @@ export interface operations {
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalController_requestPasswordReset: {
@@ -4494,6 +4776,7 @@ export interface operations {
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalController_confirmPasswordReset: {
@@ -4524,6 +4807,7 @@ export interface operations {
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.invalid-idempotency-key.validation-failed.weak-password"];
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalController_describePasswordReset: {
@@ -4553,6 +4837,7 @@ export interface operations {
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalController_me: {
@@ -4610,6 +4895,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalController_changePreferences: {
@@ -4669,6 +4955,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalAccessController_invite: {
@@ -4734,6 +5021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
@@ -4754,6 +5042,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalAccessController_resend: {
@@ -4803,6 +5092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
@@ -4819,6 +5109,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalAccessController_disable: {
@@ -4868,9 +5159,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalAccessController_enable: {
@@ -4920,9 +5213,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalAccessController_revoke: {
@@ -4972,9 +5267,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalAccessController_changeUserType: {
@@ -5024,6 +5321,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
@@ -5042,6 +5340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalAccessController_get: {
@@ -5051,6 +5350,10 @@ export interface operations {
                 minPosition?: string;
                 /** @description The portal; the organization's first portal when omitted */
                 portalId?: string;
+                /** @description ISO 8601 instant: the state as it stood then, folded from its events, with those events (audit:read) */
+                asOf?: unknown;
+                /** @description A log position: the state as of that position (audit:read) */
+                asOfPosition?: unknown;
             };
             header?: never;
             path: {
@@ -5070,21 +5373,9 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            /**
-             * @description Not found:
-             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
-             *     - `/problems/portal-access-not-found` — The contact has no access to this portal.
-             */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            422: components["responses"]["422.validation-failed"];
-            503: components["responses"]["503.projection-lagging"];
+            404: components["responses"]["404.not-found.not-found-as-of.portal-access-not-found"];
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
     PortalAccessController_bulkInvite: {
@@ -5124,6 +5415,7 @@ export interface operations {
             /**
              * @description Service unavailable:
              *     - `/problems/projections-behind` — The directory read model is catching up; retry after `Retry-After` seconds.
+             *     - `/problems/stream-unreadable` — A stored event of this record no longer parses (its stored text was altered): `GET /v1/audit/verify` names it.
              */
             503: {
                 headers: {
@@ -5197,6 +5489,7 @@ export interface operations {
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalInvitationController_accept: {
@@ -5227,6 +5520,7 @@ export interface operations {
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.invalid-idempotency-key.validation-failed.weak-password"];
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     AuditController_list: {
@@ -5237,8 +5531,20 @@ export interface operations {
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
-                /** @description Only events about this id (contact, client company, portal access) */
+                /** @description Only events about this id (contact, client company, document, portal, portal access) */
                 subjectId?: string;
+                /** @description Only events by this actor (an API key id, a portal access id, a system actor) */
+                actorId?: string;
+                /** @description Only events of these types (comma-separated), e.g. ContactInvited,PortalAccessRevoked */
+                type?: string;
+                /** @description Only events that occurred at or after this instant (ISO 8601) */
+                from?: string;
+                /** @description Only events that occurred at or before this instant (ISO 8601) */
+                to?: string;
+                /** @description The history as it stood at this instant (ISO 8601): the events up to it (as `to`) */
+                asOf?: string;
+                /** @description asc: oldest first; desc: newest first */
+                order?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -5257,8 +5563,116 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
+            /**
+             * @description Not found:
+             *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
+        };
+    };
+    AuditController_verify: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description Verify only the records of this subject (its own streams); omitted: the whole log */
+                subjectId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome of the verification (200 whether or not it holds) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifyResponse"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
             422: components["responses"]["422.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    AuditController_export: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                format?: "jsonl" | "csv";
+                /** @description Events that occurred at or after this instant */
+                from?: string;
+                /** @description Events that occurred at or before this instant */
+                to?: string;
+                /** @description Only events about this id */
+                subjectId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The history, streamed: one JSON object per line (jsonl), or CSV with a header row */
+            200: {
+                headers: {
+                    /** @description The id of the AuditExported event that records this export */
+                    "X-Export-Id"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": string;
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ErasureController_erase: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasedResponse"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     HealthController_health: {
@@ -5376,6 +5790,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.unknown-language.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalsController_get: {
@@ -5383,6 +5798,10 @@ export interface operations {
             query?: {
                 /** @description Answer only once the read models reflect this position (from a write response). */
                 minPosition?: string;
+                /** @description ISO 8601 instant: the state as it stood then, folded from its events, with those events (audit:read) */
+                asOf?: unknown;
+                /** @description A log position: the state as of that position (audit:read) */
+                asOfPosition?: unknown;
             };
             header?: never;
             path: {
@@ -5402,9 +5821,22 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.not-found.portal-not-found"];
-            422: components["responses"]["422.validation-failed"];
-            503: components["responses"]["503.projection-lagging"];
+            /**
+             * @description Not found:
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+             *     - `/problems/portal-not-found` — The portal (in the path, the query or the body) does not exist in the caller's organization.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
     PortalsController_update: {
@@ -5454,6 +5886,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.unknown-language.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalsController_saveTemplate: {
@@ -5509,6 +5942,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalsController_removeTemplate: {
@@ -5566,6 +6000,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalsController_defineUserType: {
@@ -5616,6 +6051,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.permission-needs-view.unknown-action.unknown-module.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalsController_changeUserType: {
@@ -5679,6 +6115,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.permission-needs-view.unknown-action.unknown-module.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalsController_preview: {
@@ -5798,6 +6235,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     ImportsController_get: {
@@ -5824,18 +6262,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            /**
-             * @description Not found:
-             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
-             */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["404.not-found"];
             422: components["responses"]["422.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
@@ -5905,6 +6332,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     ShiftsController_get: {
@@ -5983,6 +6411,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     ShiftsController_cancel: {
@@ -6019,6 +6448,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     ShiftsController_portalList: {
@@ -6147,6 +6577,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     TimesheetsController_approve: {
@@ -6176,6 +6607,7 @@ export interface operations {
             404: components["responses"]["404.not-found.timesheet-not-found"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.timesheet-final.timesheet-rejected"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     TimesheetsController_reject: {
@@ -6212,6 +6644,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.reason-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     TimesheetsController_get: {
@@ -6219,6 +6652,10 @@ export interface operations {
             query?: {
                 /** @description Answer only once the read models reflect this position (from a write response). */
                 minPosition?: string;
+                /** @description ISO 8601 instant: the state as it stood then, folded from its events, with those events (audit:read) */
+                asOf?: unknown;
+                /** @description A log position: the state as of that position (audit:read) */
+                asOfPosition?: unknown;
             };
             header?: never;
             path: {
@@ -6238,9 +6675,22 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.not-found.timesheet-not-found"];
-            422: components["responses"]["422.validation-failed"];
-            503: components["responses"]["503.projection-lagging"];
+            /**
+             * @description Not found:
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+             *     - `/problems/timesheet-not-found` — No such timesheet, or not one this portal user may see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
     TimesheetsController_portalList: {
@@ -6307,6 +6757,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     TimesheetsController_portalGet: {
@@ -6365,6 +6816,7 @@ export interface operations {
             404: components["responses"]["404.not-found.timesheet-not-found"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.timesheet-final.timesheet-rejected"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     TimesheetsController_portalReject: {
@@ -6401,6 +6853,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.reason-required.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     TimesheetsController_portalResubmit: {
@@ -6451,6 +6904,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     OrganizationSettingsController_get: {
@@ -6526,6 +6980,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalRegistrationController_request: {
@@ -6568,6 +7023,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     RegistrationsController_list: {
@@ -6684,6 +7140,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     RegistrationsController_reject: {
@@ -6760,6 +7217,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DocumentsController_get: {
@@ -6858,6 +7316,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     DocumentsController_clientDocuments: {
@@ -6993,6 +7452,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     NotificationsController_list: {
@@ -7066,6 +7526,7 @@ export interface operations {
             };
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     ApprovalsController_queue: {
@@ -7193,6 +7654,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.amounts-do-not-add-up.contact-not-of-client.description-required.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-link.invalid-quantity.lines-required.number-required.too-many-lines.unknown-currency.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     QuotesInvoicesController_getQuote: {
@@ -7200,6 +7662,10 @@ export interface operations {
             query?: {
                 /** @description Answer only once the read models reflect this position (from a write response). */
                 minPosition?: string;
+                /** @description ISO 8601 instant: the state as it stood then, folded from its events, with those events (audit:read) */
+                asOf?: unknown;
+                /** @description A log position: the state as of that position (audit:read) */
+                asOfPosition?: unknown;
             };
             header?: never;
             path: {
@@ -7219,9 +7685,22 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.not-found.quote-not-found"];
-            422: components["responses"]["422.validation-failed"];
-            503: components["responses"]["503.projection-lagging"];
+            /**
+             * @description Not found:
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+             *     - `/problems/quote-not-found` — No such quote, or not one this portal user may see.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
     QuotesInvoicesController_withdrawQuote: {
@@ -7258,6 +7737,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     QuotesInvoicesController_listInvoices: {
@@ -7324,6 +7804,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.amounts-do-not-add-up.contact-not-of-client.description-required.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-link.invalid-quantity.lines-required.number-required.too-many-lines.unknown-currency.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     QuotesInvoicesController_getInvoice: {
@@ -7331,6 +7812,10 @@ export interface operations {
             query?: {
                 /** @description Answer only once the read models reflect this position (from a write response). */
                 minPosition?: string;
+                /** @description ISO 8601 instant: the state as it stood then, folded from its events, with those events (audit:read) */
+                asOf?: unknown;
+                /** @description A log position: the state as of that position (audit:read) */
+                asOfPosition?: unknown;
             };
             header?: never;
             path: {
@@ -7350,9 +7835,22 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.invoice-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
-            503: components["responses"]["503.projection-lagging"];
+            /**
+             * @description Not found:
+             *     - `/problems/invoice-not-found` — No such invoice, or not one this portal user may see.
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/not-found-as-of` — The record did not exist yet at that moment (or is not the caller’s).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
     QuotesInvoicesController_recordPayment: {
@@ -7389,6 +7887,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.overpayment.payment-in-future.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalQuotesInvoicesController_listQuotes: {
@@ -7493,6 +7992,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalQuotesInvoicesController_decline: {
@@ -7544,6 +8044,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PortalQuotesInvoicesController_listInvoices: {
@@ -7640,6 +8141,7 @@ export interface operations {
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.overpayment.payment-in-future.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     AuditSubjectsController_search: {
@@ -7709,6 +8211,41 @@ export interface operations {
             };
             422: components["responses"]["422.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    PermissionsAsOfController_permissions: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description The portal (the organization's first when omitted) */
+                portalId?: string;
+                /** @description ISO 8601 instant (omitted: now) */
+                asOf?: string;
+                /** @description A log position instead of an instant */
+                asOfPosition?: string;
+            };
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionsAsOfResponse"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.not-found.not-found-as-of.portal-access-not-found"];
+            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
 }

@@ -48,6 +48,8 @@ export interface AppConfig {
   maxUserTypesPerPortal: number;
   /** Users per portal (MAX_USERS_PER_PORTAL). */
   maxUsersPerPortal: number;
+  /** How often the log is anchored (AUDIT_ANCHOR_INTERVAL_SECONDS; 0: never), where reactors run. */
+  auditAnchorIntervalSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxPortals: integer(env, 'MAX_PORTALS', 5),
     maxUserTypesPerPortal: integer(env, 'MAX_USER_TYPES_PER_PORTAL', 5),
     maxUsersPerPortal: integer(env, 'MAX_USERS_PER_PORTAL', 3_000),
+    auditAnchorIntervalSeconds: integer(env, 'AUDIT_ANCHOR_INTERVAL_SECONDS', 300),
   };
 }
 

@@ -24,7 +24,9 @@ export type ContactEvent =
         documentsMovedTo: string | null;
       };
     }
-  | { type: 'ContactPrimaryClientChanged'; data: { contactId: string; previousClientId: string; clientId: string } };
+  | { type: 'ContactPrimaryClientChanged'; data: { contactId: string; previousClientId: string; clientId: string } }
+  /** The person asked to be forgotten: its key is destroyed, its personal data reads `[erased]` from now on. */
+  | { type: 'ContactErased'; data: { contactId: string; clientId: string; /** Its portal accesses, revoked with it. */ accessIds: string[] } };
 
 export type ContactCommand =
   | {
@@ -40,7 +42,8 @@ export type ContactCommand =
   /** The caller has checked that the company exists and is not archived. */
   | { type: 'AssociateContact'; clientId: string }
   | { type: 'DissociateContact'; clientId: string; documents?: DocumentsOnDissociation }
-  | { type: 'ChangePrimaryClient'; clientId: string };
+  | { type: 'ChangePrimaryClient'; clientId: string }
+  | { type: 'EraseContact'; accessIds: string[] };
 
 export interface ContactState {
   exists: boolean;
@@ -52,6 +55,8 @@ export interface ContactState {
   name: string | null;
   email: string | null;
   phone: string | null;
+  /** Erased (forgotten): nothing more may be done with it. */
+  erased?: boolean;
 }
 
 export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
@@ -59,6 +64,11 @@ export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
 
   decide(command, state) {
     switch (command.type) {
+      case 'EraseContact': {
+        if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
+        // Erasing again changes nothing (the key may still need destroying: the caller does it).
+        return state.erased ? [] : [{ type: 'ContactErased', data: { contactId: state.contactId!, clientId: state.clientId!, accessIds: command.accessIds } }];
+      }
       case 'AddContact': {
         if (state.exists) throw new DomainError('conflict', 'contact-already-exists', 'This contact already exists.');
         const phone = normalizePhone(command.phone);
@@ -134,6 +144,8 @@ export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
         return { ...state, clientIds: [...state.clientIds, event.data.clientId] };
       case 'ContactDissociated':
         return { ...state, clientIds: state.clientIds.filter((id) => id !== event.data.clientId) };
+      case 'ContactErased':
+        return { ...state, erased: true, name: '[erased]', email: null, phone: null };
       case 'ContactPrimaryClientChanged':
         // The new primary is associated from now on; the old one stays associated.
         return {
@@ -160,6 +172,7 @@ export function currentCompaniesOf(state: ContactState, isArchived: (clientId: s
 
 function requireContact(state: ContactState): string {
   if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
+  if (state.erased) throw new DomainError('gone', 'contact-erased', 'This contact was erased at its request: nothing more may be done with it.');
   return state.contactId!;
 }
 

@@ -62,4 +62,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   PortalUserSeatTaken: 1,
   PortalUserSeatReleased: 1,
   DocumentMovedToClient: 1,
+  AuditExported: 1,
+  LogAnchored: 1,
+  ContactErased: 1,
 };

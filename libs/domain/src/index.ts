@@ -17,3 +17,6 @@ export * from './money';
 export * from './quote';
 export * from './invoice';
 export * from './collaboration';
+export * from './audit';
+export * from './personal-data';
+export * from './permission-source';

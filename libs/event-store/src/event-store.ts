@@ -6,6 +6,7 @@
  * log. A reader that has handled position p asks for events "after p" and never misses one
  * (adapters make positions visible in order).
  */
+import type { StoredEvent } from './integrity';
 
 /** Expected state of a stream before an append. `any` is never used on a command path. */
 export type ExpectedRevision = 'no_stream' | 'stream_exists' | 'any' | bigint;
@@ -44,6 +45,10 @@ export interface RecordedEvent {
   position: bigint;
   /** When the store recorded it (ISO-8601). */
   recordedAt: string;
+  /** The chain hash stored with it (see integrity.ts), where the store keeps one. */
+  hash?: string;
+  /** The data as stored, personal fields still encrypted, when `data` was decrypted (personal-data.ts). */
+  storedData?: Record<string, unknown>;
 }
 
 export interface AppendResult {
@@ -114,8 +119,20 @@ export interface EventStore {
    * time (one transaction per page) instead of an event at a time.
    */
   subscribeToAllPages(options: SubscribePagesOptions): AsyncIterable<RecordedEvent[]>;
+  /**
+   * Stores that commit in this process call this after each commit (the embedded store), so
+   * that another reader of the same log in this process looks at once instead of at its poll.
+   */
+  onAppended?(listener: (position: bigint) => void): () => void;
   /** Position of the newest event in the log, or 0n when the log is empty. */
   headPosition(): Promise<bigint>;
+  /**
+   * A bounded page of the global log as stored (data and metadata as the stored text, with
+   * the chain hashes), for verification and export. Events that no longer parse are included.
+   */
+  readStoredAll(options: ReadAllOptions): Promise<StoredEvent[]>;
+  /** A bounded run of a stream's events as stored, from a revision on. */
+  readStoredStream(streamName: string, options: { fromRevision?: bigint; maxCount: number }): Promise<StoredEvent[]>;
   /**
    * Why subscriptions fail for good right now (a permanent error, a checkpoint beyond the
    * head), for health and metrics; undefined while they work. Adapters that cannot fail so
@@ -130,6 +147,22 @@ export interface SubscriptionFailure {
   reason: string;
   /** ISO-8601 instant of the last such failure. */
   at: string;
+}
+
+/**
+ * A stored event of the stream no longer parses (its stored text was altered): the stream's
+ * state cannot be known, so no command may decide on it. `audit verify` names the event.
+ */
+export class UnreadableEventError extends Error {
+  constructor(
+    readonly streamName: string,
+    readonly streamRevision: bigint,
+    readonly position: bigint,
+    readonly eventId: string,
+  ) {
+    super(`The stored event ${eventId} (stream ${streamName}, revision ${streamRevision}, position ${position}) cannot be read: the log was altered there`);
+    this.name = 'UnreadableEventError';
+  }
 }
 
 export class WrongExpectedRevisionError extends Error {

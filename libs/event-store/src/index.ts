@@ -3,8 +3,13 @@ import { join } from 'node:path';
 import { EventStoreDbEventStore } from './adapters/eventstoredb.event-store';
 import { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 import { EventStore } from './event-store';
+import { PersonalDataEventStore, PersonalDataVault } from './personal-data';
 
 export * from './event-store';
+export * from './integrity';
+export * from './verify-log';
+export * from './personal-data';
+export * from './audit-export';
 export { InMemoryEventStore } from './adapters/in-memory.event-store';
 export { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 export type { SqliteEventStoreOptions, SqliteEventStoreStats } from './adapters/sqlite/sqlite.event-store';
@@ -16,6 +21,8 @@ export interface EventStoreConfig {
   eventStoreUrl?: string;
   /** Where the embedded SQLite store keeps `events.sqlite` when there is no eventStoreUrl. */
   dataDir: string;
+  /** Seals personal data on the way in and opens it on the way out (crypto-shredding). */
+  vault?: PersonalDataVault;
 }
 
 /**
@@ -23,6 +30,11 @@ export interface EventStoreConfig {
  * SQLite store under dataDir.
  */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
+  const store = await openStore(config);
+  return config.vault ? new PersonalDataEventStore(store, config.vault) : store;
+}
+
+async function openStore(config: EventStoreConfig): Promise<EventStore> {
   if (config.eventStoreUrl) return EventStoreDbEventStore.connect(config.eventStoreUrl);
   mkdirSync(config.dataDir, { recursive: true });
   return new SqliteEventStore(join(config.dataDir, 'events.sqlite'));

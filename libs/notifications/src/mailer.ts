@@ -84,6 +84,7 @@ export class Mailer {
   private readonly settledListeners = new Set<() => void>();
   private running: { abort: AbortController; loop: Promise<void> } | undefined;
   private wakeRequested = false;
+  private lastRecordedAt = 0;
   private wake: (() => void) | undefined;
 
   constructor(private readonly options: MailerOptions) {
@@ -114,7 +115,7 @@ export class Mailer {
    * that key is not recorded again.
    */
   async send(message: EmailMessage, options: { key?: string; at?: string } = {}): Promise<{ messageId: string; recorded: boolean }> {
-    const createdAt = options.at ? new Date(options.at) : new Date();
+    const createdAt = options.at ? new Date(options.at) : this.nextRecordingTime();
     const id = options.key ?? randomUUID();
     const entry: OutboxEntry = {
       id,
@@ -139,6 +140,12 @@ export class Mailer {
     this.unsettled.add(key);
     this.requestWake();
     return { messageId: entry.messageId, recorded: true };
+  }
+
+  /** Now, but later than the last email recorded here: emails recorded in one millisecond keep their order. */
+  private nextRecordingTime(): Date {
+    this.lastRecordedAt = Math.max(Date.now(), this.lastRecordedAt + 1);
+    return new Date(this.lastRecordedAt);
   }
 
   /** Starts the background sender (idempotent). */

@@ -37,7 +37,9 @@ export const auditProjection: Projection = {
       channel: event.metadata.channel,
       correlationId: event.metadata.correlationId,
       subjectIds,
-      data: event.data,
+      // As stored: personal fields stay encrypted here and are opened when read, so that an
+      // erased person's data reads `[erased]` without rewriting the history.
+      data: event.storedData ?? event.data,
     };
     const key = positionKey(event.position);
     return [

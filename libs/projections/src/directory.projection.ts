@@ -14,7 +14,7 @@ export const DIRECTORY_TERMS_COLLECTION = 'directory_terms_v1';
 export type DirectoryKind = 'client' | 'contact';
 
 const CLIENT_COMPANY_EVENT_TYPES = ['ClientCompanyRegistered', 'ClientCompanyUpdated', 'ClientCompanyArchived'] satisfies ClientCompanyEvent['type'][];
-const CONTACT_EVENT_TYPES = ['ContactAdded', 'ContactUpdated', 'ContactAssociated', 'ContactDissociated', 'ContactPrimaryClientChanged'] satisfies ContactEvent['type'][];
+const CONTACT_EVENT_TYPES = ['ContactAdded', 'ContactUpdated', 'ContactAssociated', 'ContactDissociated', 'ContactPrimaryClientChanged', 'ContactErased'] satisfies ContactEvent['type'][];
 
 /** A membership's id: ordered by company, then contact, so a company's contacts page by contact id. */
 export const membershipId = (clientId: string, contactId: string) => `${clientId}:${contactId}`;
@@ -144,6 +144,12 @@ export const directoryProjection: Projection = {
         return [
           upsert(CONTACTS_COLLECTION, data.contactId, { updatedAt: at }),
           { op: 'delete', collection: CONTACT_MEMBERSHIPS_COLLECTION, id: membershipId(data.clientId, data.contactId), position },
+        ];
+      case 'ContactErased':
+        // The person was forgotten: its personal data leaves the read model (and the search).
+        return [
+          upsert(CONTACTS_COLLECTION, data.contactId, { name: '[erased]', email: null, emailKey: null, phone: null, erased: true, updatedAt: at }),
+          ...terms('contact', data.contactId, null),
         ];
       case 'ContactPrimaryClientChanged':
         // The new primary is a membership from now on (it may be already); the old one stays.

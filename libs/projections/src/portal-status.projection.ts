@@ -1,4 +1,4 @@
-import type { PortalAccessEvent } from '@app/domain';
+import type { ContactEvent, PortalAccessEvent } from '@app/domain';
 import { RecordedEvent } from '@app/event-store';
 import { ProjectionWrite } from './read-store';
 import { Projection } from './projection';
@@ -16,7 +16,8 @@ const PORTAL_ACCESS_EVENT_TYPES = [
   'PortalAccessCompaniesChanged',
   'PortalUsernameChanged',
   'PortalAccessEnabled',
-] satisfies PortalAccessEvent['type'][];
+  'ContactErased',
+] satisfies (PortalAccessEvent['type'] | ContactEvent['type'])[];
 
 /** One document per contact per portal: where its access stands, and when it got there. */
 export const portalStatusProjection: Projection = {
@@ -55,6 +56,11 @@ export const portalStatusProjection: Projection = {
     ];
 
     switch (event.type) {
+      case 'ContactErased':
+        // The person was forgotten: its username leaves the read model; the accesses were revoked first.
+        return ((data.accessIds ?? []) as string[]).map(
+          (accessId): ProjectionWrite => ({ op: 'upsert', collection: PORTAL_ACCESS_COLLECTION, id: accessId, position: event.position, set: { email: null, erased: true, updatedAt: at } }),
+        );
       case 'ContactInvited':
         return upsert(
           {

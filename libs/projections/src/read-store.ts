@@ -67,6 +67,10 @@ export interface FindQuery {
   prefix?: { field: string; value: string };
   /** Exclusive cursor: only ids greater than this one. Results are ordered by id. */
   afterId?: string;
+  /** Exclusive cursor the other way: only ids lower than this one. */
+  beforeId?: string;
+  /** Newest ids first (descending order), for reading backwards. */
+  descending?: boolean;
   limit: number;
 }
 

@@ -6,6 +6,7 @@ import { ApiKeys, OPERATOR_ORGANIZATION_ID } from './api-keys';
 import { PortalSessions } from './portal-sessions';
 import { Portals } from '../portals/portals.service';
 import { AuthenticatedRequest } from './principal';
+import { isAsOfRequest } from '../audit/as-of';
 
 /**
  * The one place that decides who may call what. Staff: a valid API key whose role grants the
@@ -38,8 +39,10 @@ export class AuthGuard implements CanActivate {
         const principal = await this.apiKeys.authenticate(request.headers.authorization);
         if (!principal) throw unauthorized('A valid API key is required: Authorization: Bearer <key>.');
         request.principal = principal;
-        const granted = ROLE_PERMISSIONS[principal.role].includes(access.permission);
-        const operatorOnly = access.permission === 'organizations:create' && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
+        // A past state (asOf on a route that offers it) is an audit read, whatever the route's own rule.
+        const permission = isAsOfRequest(this.reflector, context) ? 'audit:read' : access.permission;
+        const granted = ROLE_PERMISSIONS[principal.role].includes(permission);
+        const operatorOnly = permission === 'organizations:create' && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
         if (!granted || operatorOnly) throw forbidden(`The ${principal.role} role of this key may not do this.`);
         return true;
       }

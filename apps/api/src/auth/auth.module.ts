@@ -1,4 +1,5 @@
-import { Global, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { ProblemException } from '../http/problem';
 import { Organizations, OrganizationsController } from '../organizations/organizations';
 import { ApiKeys } from './api-keys';
 import { ApiKeysController } from './api-keys.controller';
@@ -20,7 +21,14 @@ export class AuthModule implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.organizations.ensureOperatorOrganization();
+    try {
+      await this.organizations.ensureOperatorOrganization();
+    } catch (error) {
+      // An altered stored event must not keep the whole service down: it serves every other
+      // record, and verify names the event.
+      if (!(error instanceof ProblemException && error.code === 'stream-unreadable')) throw error;
+      new Logger('Auth').error(`The operator organization's history cannot be read (${error.detail}); starting without checking it`);
+    }
     await this.apiKeys.registerBootstrapKey();
   }
 }

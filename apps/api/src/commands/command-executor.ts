@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Decider, DomainError, DomainEvent, EVENT_SCHEMA_VERSIONS, nameBasedUuid } from '@app/domain';
-import { EventStore, EventToAppend, RecordedEvent, WrongExpectedRevisionError } from '@app/event-store';
+import { EventStore, EventToAppend, RecordedEvent, UnreadableEventError, WrongExpectedRevisionError } from '@app/event-store';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -62,6 +62,18 @@ export class CommandExecutor {
    * written since, by this process or any other.
    */
   private async current<State, Event extends DomainEvent>(
+    streamName: string,
+    decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
+  ): Promise<FoldedStream<State>> {
+    try {
+      return await this.fold(streamName, decider);
+    } catch (error) {
+      if (error instanceof UnreadableEventError) throw unreadableStream(error);
+      throw error;
+    }
+  }
+
+  private async fold<State, Event extends DomainEvent>(
     streamName: string,
     decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,
   ): Promise<FoldedStream<State>> {
@@ -168,6 +180,20 @@ export class CommandExecutor {
       }
     });
   }
+}
+
+/**
+ * A stored event of the stream no longer parses: nothing may be decided on the stream (nor
+ * shown of it) until the log is restored; the rest of the service works on.
+ */
+export function unreadableStream(error: UnreadableEventError): ProblemException {
+  return new ProblemException(
+    503,
+    'stream-unreadable',
+    'Stored history unreadable',
+    `A stored event of this record (position ${error.position}) cannot be read: the event log was altered there. Run GET /v1/audit/verify (or npm run audit -- verify); restore the log from a backup.`,
+    { position: error.position.toString() },
+  );
 }
 
 /** An event as stored: its data, and metadata saying who, on whose behalf, through what, when. */

@@ -1,3 +1,4 @@
+import { AsOf } from '../audit/as-of';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@app/domain';
@@ -40,6 +41,7 @@ export class DirectoryQueriesController {
   }
 
   @Get('clients/:clientId')
+  @AsOf('clientCompany')
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A client company; an archived one answers with archived: true' })
   @ApiOkResponse({ type: ClientView })
@@ -72,6 +74,7 @@ export class DirectoryQueriesController {
   }
 
   @Get('contacts/:contactId')
+  @AsOf('contact')
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A contact, with every client company it belongs to' })
   @ApiOkResponse({ type: ContactView })

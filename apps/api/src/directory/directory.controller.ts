@@ -91,7 +91,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: 'Edit a contact: name, email, phone (UpdateContact)' })
   @ApiOkResponse({ type: WrittenResponse })
-  @Problems('contact-not-found', 'name-required')
+  @Problems('contact-not-found', 'name-required', 'contact-erased')
   updateContact(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -105,7 +105,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: 'Associate a contact with another client company (AssociateContact)' })
   @ApiOkResponse({ type: WrittenResponse })
-  @Problems('contact-not-found', 'client-not-found', 'client-archived')
+  @Problems('contact-not-found', 'client-not-found', 'client-archived', 'contact-erased')
   associate(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -122,7 +122,7 @@ export class DirectoryController {
       "Dissociate a contact from a client company (DissociateContact); never from its primary company (409). documents=move: the contact's documents for that company (created by it or addressed to it) move to its primary company",
   })
   @ApiOkResponse({ type: DissociatedResponse })
-  @Problems('contact-not-found', 'cannot-dissociate-primary-client', 'not-associated')
+  @Problems('contact-not-found', 'cannot-dissociate-primary-client', 'not-associated', 'contact-erased')
   dissociate(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -137,7 +137,7 @@ export class DirectoryController {
   @Staff('directory:write')
   @ApiOperation({ summary: "Change a contact's primary client company (ChangePrimaryClient)" })
   @ApiOkResponse({ type: WrittenResponse })
-  @Problems('contact-not-found', 'client-not-found', 'client-archived')
+  @Problems('contact-not-found', 'client-not-found', 'client-archived', 'contact-erased')
   changePrimary(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,

@@ -79,8 +79,11 @@ function completeOperation(name: string, method: string, operation: OperationObj
   if (operation.requestBody) for (const code of ['validation-failed', 'bad-request', 'payload-too-large', 'unsupported-media-type'] as const) codes.add(code);
   if (query.includes('cursor')) codes.add('invalid-cursor');
   if (method === 'get' && query.includes('minPosition')) codes.add('projection-lagging');
+  if (query.includes('asOf')) for (const code of ['invalid-as-of', 'not-found-as-of', 'stream-unreadable'] as const) codes.add(code);
   if (write) {
     codes.add('concurrency-conflict');
+    // A stored event of the stream that no longer parses (altered in storage) refuses commands on it.
+    codes.add('stream-unreadable');
     codes.add('invalid-idempotency-key');
     if (secured) {
       // The idempotency record is kept per caller, so only authenticated writes honour the key.

@@ -186,6 +186,10 @@ export const PROBLEM_CATALOG = {
 
   // --- Audit
   'subject-not-found': { status: 404, when: "Nothing of the caller's organization has this id." },
+  'invalid-as-of': { status: 422, when: '`asOf` is not an ISO 8601 instant with a time zone, `asOfPosition` is not a position, or both are given.' },
+  'not-found-as-of': { status: 404, when: 'The record did not exist yet at that moment (or is not the caller’s).' },
+  'stream-unreadable': { status: 503, when: 'A stored event of this record no longer parses (its stored text was altered): `GET /v1/audit/verify` names it.' },
+  'contact-erased': { status: 410, when: 'The contact was erased at its request: nothing more may be done with it.' },
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOG;

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { createEventStore, EventStore, SqliteEventStore } from '@app/event-store';
+import { createEventStore, EventStore, PersonalDataVault } from '@app/event-store';
+import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, Projections, ProjectionThread, ProjectionWaiter, ReadStore } from '@app/projections';
 import { createKeyValueStore, CredentialStore, KeyValueStore, newSigningKeys, parseSigningKeys, TokenSigner } from '@app/credentials';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -33,7 +34,12 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: EVENT_STORE, useFactory: async () => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir }) },
+        { provide: PersonalDataVault, inject: [KEY_VALUE_STORE], useFactory: (kv: KeyValueStore) => new PersonalDataVault(kv, PERSONAL_DATA_FIELDS) },
+        {
+          provide: EVENT_STORE,
+          inject: [PersonalDataVault],
+          useFactory: async (vault: PersonalDataVault) => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir, vault }),
+        },
         { provide: READ_STORE, useFactory: () => createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         CommandExecutor,
@@ -61,8 +67,16 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
             const logger = { log: (m: string) => log.log(m), error: (m: string, e?: unknown) => log.error(m, e instanceof Error ? e.stack : e) };
             // The embedded store's projections read and write their own SQLite connections in a
             // worker thread; with MongoDB they run here (or in apps/projector).
-            if (events instanceof SqliteEventStore && !config.mongoUrl && config.projectionsInWorker) {
-              const thread = new ProjectionThread({ eventsFile: events.filePath, readStoreFile: join(config.dataDir, 'read-models.sqlite') }, logger);
+            if (!config.eventStoreUrl && !config.mongoUrl && config.projectionsInWorker && events.onAppended) {
+              const thread = new ProjectionThread(
+                {
+                  eventsFile: join(config.dataDir, 'events.sqlite'),
+                  readStoreFile: join(config.dataDir, 'read-models.sqlite'),
+                  // Its own connection to the personal-data keys: projections read opened data.
+                  keysFile: join(config.dataDir, 'service-state.sqlite'),
+                },
+                logger,
+              );
               events.onAppended(() => thread.appended());
               return thread;
             }
@@ -76,7 +90,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
             new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), config.runProjections ? projections : undefined),
         },
       ],
-      exports: [CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, TokenSigner, Mailer, PROJECTIONS, ProjectionWaiter],
+      exports: [PersonalDataVault, CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, TokenSigner, Mailer, PROJECTIONS, ProjectionWaiter],
     };
   }
 

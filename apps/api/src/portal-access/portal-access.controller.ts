@@ -1,3 +1,4 @@
+import { AsOf } from '../audit/as-of';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -56,7 +57,7 @@ export class PortalAccessController {
     summary: "Invite a contact into a portal (InviteContact) with an optional user type; emails an invitation link in the contact's language",
   })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'unknown-user-type', 'already-invited', 'portal-access-disabled', 'contact-has-no-email', 'contact-has-no-active-client', 'invalid-language', 'portal-user-limit-reached')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'unknown-user-type', 'already-invited', 'portal-access-disabled', 'contact-has-no-email', 'contact-has-no-active-client', 'invalid-language', 'portal-user-limit-reached', 'contact-erased')
   invite(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -72,7 +73,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Re-send the invitation with a new token (ResendInvitation); 429 during the cool-down' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-invited', 'resend-cooldown')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-invited', 'resend-cooldown', 'contact-erased')
   resend(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -87,7 +88,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Disable portal access (DisablePortalAccess)' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'cannot-disable')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'cannot-disable', 'contact-erased')
   disable(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -102,7 +103,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Enable portal access again (EnablePortalAccess): Active if accepted before, else Invited with a fresh email' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-disabled')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-disabled', 'contact-erased')
   enable(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -117,7 +118,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Remove portal access (RevokePortalAccess), optionally telling the person by email; frees its seat' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'already-revoked')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'already-revoked', 'contact-erased')
   revoke(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -132,7 +133,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: "Change the user type of a contact's portal access (ChangePortalUserType): its module permissions" })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'unknown-user-type', 'portal-access-not-found', 'access-revoked')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'unknown-user-type', 'portal-access-not-found', 'access-revoked', 'contact-erased')
   changeUserType(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -143,6 +144,7 @@ export class PortalAccessController {
   }
 
   @Get('contacts/:contactId/portal-access')
+  @AsOf('portalAccess')
   @Staff('read-models:read')
   @ApiOperation({ summary: "A contact's portal access status (portal status projection); portalId: the organization's first portal when omitted" })
   @ApiOkResponse({ type: PortalAccessView })

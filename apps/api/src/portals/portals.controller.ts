@@ -1,3 +1,4 @@
+import { AsOf } from '../audit/as-of';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Injectable, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { defaultPortalId, DomainError, isKnownLanguage } from '@app/domain';
@@ -81,6 +82,7 @@ export class PortalsController {
   }
 
   @Get(':portalId')
+  @AsOf('portal')
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A portal with its invitation templates and user types (from its event stream)' })
   @ApiOkResponse({ type: PortalResponse })

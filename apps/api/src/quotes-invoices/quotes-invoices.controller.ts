@@ -1,3 +1,4 @@
+import { AsOf } from '../audit/as-of';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -57,6 +58,7 @@ export class QuotesInvoicesController {
   }
 
   @Get('quotes/:quoteId')
+  @AsOf('quote')
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A quote with its lines and the client’s decision' })
   @ApiOkResponse({ type: QuoteView })
@@ -98,6 +100,7 @@ export class QuotesInvoicesController {
   }
 
   @Get('invoices/:invoiceId')
+  @AsOf('invoice')
   @Staff('read-models:read')
   @ApiOperation({ summary: 'An invoice with its lines and payments' })
   @ApiOkResponse({ type: InvoiceView })

@@ -1,3 +1,4 @@
+import { AsOf } from '../audit/as-of';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -77,6 +78,7 @@ export class TimesheetsController {
   }
 
   @Get('timesheets/:timesheetId')
+  @AsOf('timesheet')
   @Staff('read-models:read')
   @ApiOperation({ summary: 'A timesheet with its entries and computed hours' })
   @ApiOkResponse({ type: TimesheetView })

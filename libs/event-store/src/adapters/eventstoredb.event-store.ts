@@ -43,6 +43,16 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store';
 import { normalizeId, validateAppend, validateMaxCount } from './append-rules';
+import { eventHash, GENESIS_HASH, StoredEvent } from '../integrity';
+
+/**
+ * The hash chain rides in each event's metadata (`chain`), computed at append time from the
+ * stream's event at the expected revision; the hash covers the metadata without it.
+ */
+interface ChainMetadata {
+  previous: string;
+  hash: string;
+}
 
 export interface EventStoreDbEventStoreOptions {
   /** First wait before a dropped subscription resubscribes; doubles on each failure in a row. */
@@ -62,6 +72,9 @@ export interface EventStoreDbEventStoreOptions {
 /** gRPC keep-alive (ms): a connection that silently died is noticed within ~20 s. */
 const KEEP_ALIVE_INTERVAL_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 10_000;
+
+/** Stream heads whose chain hash is kept (least recently used go first). */
+const CHAIN_HEADS_KEPT = 10_000;
 
 /** Page size of the $all reads that skip system events (readAll, headPosition). */
 const SYSTEM_SKIP_PAGE = 100;
@@ -111,6 +124,8 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly subscriptions = new Set<AbortController>();
   private failure: SubscriptionFailure | undefined;
   private closed = false;
+  /** The chain hash of recently written or read stream heads. */
+  private readonly chainHeads = new Map<string, { revision: bigint; hash: string }>();
 
   /**
    * A store whose server was checked: refuses a server older than 22.6. Use this, not the
@@ -186,7 +201,9 @@ export class EventStoreDbEventStore implements EventStore {
       if (error instanceof StreamNotFoundError) return { events: [], revision: -1n };
       throw error;
     }
-    return { events, revision: events.length === 0 ? -1n : events[events.length - 1].streamRevision };
+    const last = events[events.length - 1];
+    if (last?.hash) this.rememberChainHead(streamName, last.streamRevision, last.hash);
+    return { events, revision: events.length === 0 ? -1n : last.streamRevision };
   }
 
   async appendToStream(
@@ -197,10 +214,20 @@ export class EventStoreDbEventStore implements EventStore {
     this.checkOpen();
     validateAppend(streamName, events);
     const expected = options.expectedRevision;
-    // Built once: every attempt proposes the very same events (ids included).
-    const proposed = events.map((event) =>
-      jsonEvent({ id: normalizeId(event.id), type: event.type, data: event.data, metadata: event.metadata }),
-    );
+    // Built once: every attempt proposes the very same events (ids included, chain included).
+    // Known without a read when this process wrote or read the stream's head last (no await
+    // then: the append goes out in this very turn).
+    const known = this.chainHeads.get(streamName);
+    let previous = typeof expected === 'bigint' && known?.revision === expected ? known.hash : await this.chainHeadFor(streamName, expected);
+    let chainRevision = typeof expected === 'bigint' ? expected : expected === 'no_stream' ? -1n : await this.lastRevision(streamName);
+    const proposed = events.map((event) => {
+      const id = normalizeId(event.id);
+      chainRevision += 1n;
+      const hash = eventHash(previous, { streamName, streamRevision: chainRevision, id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) });
+      const chain: ChainMetadata = { previous, hash };
+      previous = hash;
+      return jsonEvent({ id, type: event.type, data: event.data, metadata: { ...event.metadata, chain } });
+    });
     let result;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -231,8 +258,52 @@ export class EventStoreDbEventStore implements EventStore {
     // written: a failure to read it back must not fail the append (a retry of the request
     // would decide again on the new revision).
     const revision = result.nextExpectedRevision;
+    if (revision === chainRevision) this.rememberChainHead(streamName, revision, previous);
     const position = await this.positionOfRevision(streamName, revision).catch(() => this.positionOfRevision(streamName, revision)).catch(() => undefined);
     return { nextExpectedRevision: result.nextExpectedRevision, position: position ?? result.position?.prepare ?? 0n };
+  }
+
+  private rememberChainHead(streamName: string, revision: bigint, hash: string): void {
+    this.chainHeads.delete(streamName);
+    this.chainHeads.set(streamName, { revision, hash });
+    if (this.chainHeads.size > CHAIN_HEADS_KEPT) this.chainHeads.delete(this.chainHeads.keys().next().value!);
+  }
+
+  /** The chain hash of the stream's event the append will follow (GENESIS_HASH for a new stream). */
+  private async chainHeadFor(streamName: string, expected: ExpectedRevision): Promise<string> {
+    if (expected === 'no_stream') return GENESIS_HASH;
+    const options = typeof expected === 'bigint' ? { fromRevision: expected, maxCount: 1 } : { fromRevision: END, direction: BACKWARDS, maxCount: 1 };
+    try {
+      for await (const resolved of this.client.readStream(streamName, { ...options, requiresLeader: true } as Parameters<EventStoreDBClient['readStream']>[1])) {
+        const metadata = resolved.event ? (decodeJson(resolved.event.metadata) as { chain?: ChainMetadata } | undefined) : undefined;
+        return metadata?.chain?.hash ?? GENESIS_HASH;
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return GENESIS_HASH;
+  }
+
+  private async lastRevision(streamName: string): Promise<bigint> {
+    try {
+      for await (const resolved of this.client.readStream(streamName, { fromRevision: END, direction: BACKWARDS, maxCount: 1, requiresLeader: true })) {
+        if (resolved.event) return resolved.event.revision;
+      }
+    } catch (error) {
+      if (!(error instanceof StreamNotFoundError)) throw error;
+    }
+    return -1n;
+  }
+
+  async readStoredAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    const events = await this.readAll(options);
+    return events.map(toStored);
+  }
+
+  async readStoredStream(streamName: string, options: { fromRevision?: bigint; maxCount: number }): Promise<StoredEvent[]> {
+    validateMaxCount(options.maxCount);
+    const { events } = await this.readStream(streamName, { fromRevision: options.fromRevision });
+    return events.slice(0, options.maxCount).map(toStored);
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
@@ -462,16 +533,34 @@ function isSystemEvent(event: EsdbRecordedEvent): boolean {
 /** Our view of a stored event; undefined for system events (`$` types and streams). */
 function toRecorded(event: EsdbRecordedEvent): RecordedEvent | undefined {
   if (isSystemEvent(event)) return undefined;
+  const { chain, ...metadata } = (decodeJson(event.metadata) ?? {}) as EventMetadata & { chain?: ChainMetadata };
   return {
     id: event.id,
     type: event.type,
     data: (decodeJson(event.data) ?? {}) as Record<string, unknown>,
-    metadata: (decodeJson(event.metadata) ?? {}) as EventMetadata,
+    metadata: metadata as EventMetadata,
+    ...(chain ? { hash: chain.hash, previousHash: chain.previous } : {}),
     streamName: event.streamId,
     streamRevision: event.revision,
     // Servers before 22.6 give no position on stream reads; $all reads always have one.
     position: event.position?.prepare ?? -1n,
     recordedAt: event.created.toISOString(),
+  };
+}
+
+/** The event as stored, for verification: the chain's previous hash is the one recorded at append. */
+function toStored(event: RecordedEvent & { previousHash?: string }): StoredEvent {
+  return {
+    position: event.position,
+    streamName: event.streamName,
+    streamRevision: event.streamRevision,
+    id: event.id,
+    type: event.type,
+    data: JSON.stringify(event.data),
+    metadata: JSON.stringify(event.metadata),
+    recordedAt: event.recordedAt,
+    hash: event.hash ?? null,
+    previousHash: event.previousHash ?? null,
   };
 }
 

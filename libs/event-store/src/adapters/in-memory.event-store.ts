@@ -11,6 +11,7 @@ import {
   SubscribePagesOptions,
 } from '../event-store';
 import { AppendNotifier } from './append-notifier';
+import { eventHash, GENESIS_HASH, StoredEvent } from '../integrity';
 import { checkAppend, normalizeId, validateAppend, validateMaxCount } from './append-rules';
 
 /**
@@ -55,16 +56,23 @@ export class InMemoryEventStore implements EventStore {
       if (existing) throw new Error(`Event id ${id} is already stored (in ${existing.streamName})`);
     }
     const recordedAt = new Date().toISOString();
-    const recorded = events.map((event, i) => ({
-      id: ids[i],
-      type: event.type,
-      data: roundTrip(event.data),
-      metadata: roundTrip(event.metadata),
-      streamName,
-      streamRevision: BigInt(stream.length + i),
-      position: BigInt(this.log.length + i + 1),
-      recordedAt,
-    }));
+    let previousHash = stream.length ? stream[stream.length - 1].hash! : GENESIS_HASH;
+    const recorded = events.map((event, i): RecordedEvent => {
+      const stored = { streamName, streamRevision: BigInt(stream.length + i), id: ids[i], type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
+      const hash = eventHash(previousHash, stored);
+      previousHash = hash;
+      return {
+        id: ids[i],
+        type: event.type,
+        data: JSON.parse(stored.data) as RecordedEvent['data'],
+        metadata: JSON.parse(stored.metadata) as RecordedEvent['metadata'],
+        streamName,
+        streamRevision: stored.streamRevision,
+        position: BigInt(this.log.length + i + 1),
+        recordedAt,
+        hash,
+      };
+    });
     for (const event of recorded) {
       this.log.push(event);
       stream.push(event);
@@ -116,6 +124,36 @@ export class InMemoryEventStore implements EventStore {
   async headPosition(): Promise<bigint> {
     this.assertOpen();
     return BigInt(this.log.length);
+  }
+
+  async readStoredAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    this.assertOpen();
+    validateMaxCount(options.maxCount);
+    const start = options.after === undefined || options.after < 0n ? 0 : Number(options.after);
+    return this.log.slice(start, start + options.maxCount).map((event) => this.stored(event));
+  }
+
+  async readStoredStream(streamName: string, options: { fromRevision?: bigint; maxCount: number }): Promise<StoredEvent[]> {
+    this.assertOpen();
+    validateMaxCount(options.maxCount);
+    const from = Number(options.fromRevision ?? 0n);
+    return (this.streams.get(streamName) ?? []).slice(from, from + options.maxCount).map((event) => this.stored(event));
+  }
+
+  private stored(event: RecordedEvent): StoredEvent {
+    const previous = event.streamRevision === 0n ? undefined : this.streams.get(event.streamName)![Number(event.streamRevision) - 1];
+    return {
+      position: event.position,
+      streamName: event.streamName,
+      streamRevision: event.streamRevision,
+      id: event.id,
+      type: event.type,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata),
+      recordedAt: event.recordedAt,
+      hash: event.hash ?? null,
+      previousHash: previous ? previous.hash! : GENESIS_HASH,
+    };
   }
 
   async close(): Promise<void> {

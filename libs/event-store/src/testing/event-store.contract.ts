@@ -17,6 +17,7 @@ import {
   RecordedEvent,
   WrongExpectedRevisionError,
 } from '../event-store';
+import { eventHash, GENESIS_HASH } from '../integrity';
 
 /** Longest wait for a subscription to deliver what a test expects. */
 const DELIVERY_TIMEOUT_MS = 15_000;
@@ -152,6 +153,43 @@ export function eventStoreContract(name: string, create: () => Promise<EventStor
         }
         expect(fromAll).toEqual(fromStream);
         expect(fromSubscription).toEqual(fromStream);
+      });
+    });
+
+    describe('hash chain (tamper evidence)', () => {
+      it('chains every event to the previous one of its stream, over what is stored', async () => {
+        const stream = streamName();
+        await append(stream, [anEvent('Created', { n: 1 })], 'no_stream');
+        await append(stream, [anEvent('Renamed', { name: 'Zoë' }), anEvent('Renamed', { n: 3 })], 0n);
+
+        const stored = await store.readStoredStream(stream, { maxCount: 10 });
+        const read = await store.readStream(stream);
+
+        expect(stored.map((e) => e.streamRevision)).toEqual([0n, 1n, 2n]);
+        expect(stored[0].previousHash).toBe(GENESIS_HASH);
+        stored.forEach((event, i) => {
+          expect(event.hash).toBe(eventHash(event.previousHash!, event));
+          if (i > 0) expect(event.previousHash).toBe(stored[i - 1].hash);
+          expect(read.events[i].hash).toBe(event.hash);
+          expect(JSON.parse(event.data)).toEqual(read.events[i].data);
+        });
+      });
+
+      it('gives the stored log in position order, with the same hashes', async () => {
+        const a = streamName();
+        const b = streamName();
+        const first = await append(a, [anEvent('Created', { n: 1 })], 'no_stream');
+        await append(b, [anEvent('Created', { n: 2 })], 'no_stream');
+        await append(a, [anEvent('Renamed', { n: 3 })], 0n);
+
+        const page = await store.readStoredAll({ after: first.position, maxCount: 1000 });
+        const mine = page.filter((e) => e.streamName === a || e.streamName === b);
+
+        expect(mine.map((e) => [e.streamName, e.streamRevision])).toEqual([
+          [b, 0n],
+          [a, 1n],
+        ]);
+        expect(mine[1].previousHash).toBe((await store.readStoredStream(a, { maxCount: 1 }))[0].hash);
       });
     });
 

@@ -150,10 +150,12 @@ export class MongoReadStore implements ReadStore {
       // bytes (code point order), and type bracketing keeps non-strings out.
       filter[range.field] = range.upper === undefined ? { $gte: range.lower } : { $gte: range.lower, $lt: range.upper };
     }
-    if (query.afterId !== undefined) filter._id = { $gt: query.afterId };
+    if (query.afterId !== undefined || query.beforeId !== undefined) {
+      filter._id = { ...(query.afterId !== undefined ? { $gt: query.afterId } : {}), ...(query.beforeId !== undefined ? { $lt: query.beforeId } : {}) };
+    }
 
     const found = await this.collection(collection)
-      .find(filter as Filter<StoredDoc>, { projection: { _pos: 0 }, sort: { _id: 1 }, limit: query.limit })
+      .find(filter as Filter<StoredDoc>, { projection: { _pos: 0 }, sort: { _id: query.descending ? -1 : 1 }, limit: query.limit })
       .toArray();
     return found.map(toDoc);
   }

@@ -191,13 +191,17 @@ export class SqliteReadStore implements ReadStore {
       conditions.push('id > ?');
       params.push(query.afterId);
     }
+    if (query.beforeId !== undefined) {
+      conditions.push('id < ?');
+      params.push(query.beforeId);
+    }
     params.push(query.limit);
 
-    const key = `${collection}|${shape.join(',')}|${query.afterId !== undefined}`;
+    const key = `${collection}|${shape.join(',')}|${query.afterId !== undefined}|${query.beforeId !== undefined}|${query.descending === true}`;
     let statement = this.finds.get(key);
     if (!statement) {
       const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-      statement = this.db.prepare(`SELECT id, body FROM ${tableName(collection)} ${where} ORDER BY id LIMIT ?`);
+      statement = this.db.prepare(`SELECT id, body FROM ${tableName(collection)} ${where} ORDER BY id ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`);
       this.finds.set(key, statement);
     }
     return statement.all(...params).map((row) => ({ id: row.id, ...JSON.parse(row.body) }));

@@ -320,6 +320,10 @@ export function readStoreContract(name: string, create: () => Promise<ReadStore>
         expect(ids(await store.find(ACCESSES, { where, afterId: 'c1', limit: 2 }))).toEqual([]);
         // A cursor need not be an existing id.
         expect(ids(await store.find(ACCESSES, { where, afterId: 'a25', limit: 10 }))).toEqual(['a3', 'b1', 'c1']);
+        // Backwards: newest first, before an id.
+        expect(ids(await store.find(ACCESSES, { where, descending: true, limit: 2 }))).toEqual(['c1', 'b1']);
+        expect(ids(await store.find(ACCESSES, { where, beforeId: 'b1', descending: true, limit: 2 }))).toEqual(['a3', 'a2']);
+        expect(ids(await store.find(ACCESSES, { where, afterId: 'a2', beforeId: 'c1', limit: 10 }))).toEqual(['a3', 'b1']);
       });
 
       it('finds everything with an empty where, and nothing with limit 0', async () => {

@@ -12,9 +12,26 @@ export const EVENTS_SCHEMA = `
     data            TEXT    NOT NULL,
     metadata        TEXT    NOT NULL,
     recorded_at     TEXT    NOT NULL,
+    hash            TEXT,
     UNIQUE (stream_name, stream_revision)
   );
 `;
+
+/**
+ * Files created before the hash chain existed get the column (NULL for their events, which
+ * the writer then chains once: see SqliteEventWriter.chainUnchainedEvents), and a note of when
+ * that happened, so that a verifier can tell which events were chained after the fact.
+ */
+function migrate(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
+  if (!columns.some((column) => column.name === 'hash')) db.exec('ALTER TABLE events ADD COLUMN hash TEXT');
+  db.exec(`
+    CREATE INDEX IF NOT EXISTS events_unchained ON events (position) WHERE hash IS NULL;
+    CREATE TABLE IF NOT EXISTS chain_migrations (
+      chained_at TEXT NOT NULL, first_position INTEGER NOT NULL, last_position INTEGER NOT NULL, events INTEGER NOT NULL
+    );
+  `);
+}
 
 /**
  * Opens the events file in WAL mode (readers never wait for the writer), integers as bigint.
@@ -40,5 +57,6 @@ export function openEventsDatabase(filePath: string, role: 'reader' | 'writer'):
   }
   db.defaultSafeIntegers(true);
   db.exec(EVENTS_SCHEMA);
+  migrate(db);
   return db;
 }

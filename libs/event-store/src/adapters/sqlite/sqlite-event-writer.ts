@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { AppendResult, ExpectedRevision, WrongExpectedRevisionError } from '../../event-store';
 import { checkAppend, StoredRef } from '../append-rules';
+import { eventHash, GENESIS_HASH } from '../../integrity';
 import { openEventsDatabase } from './schema';
 
 /** An append as the writer gets it: already validated, ids normalized, data serialized. */
@@ -42,25 +43,24 @@ export function settle(outcome: AppendOutcome): AppendResult {
 export class SqliteEventWriter {
   private readonly db: Database.Database;
   private readonly statements: {
-    streamHead: Database.Statement<[string], bigint>;
+    streamHead: Database.Statement<[string], { stream_revision: bigint; hash: string | null }>;
     streamEventsFrom: Database.Statement<[string, bigint, number], { id: string; stream_revision: bigint; position: bigint }>;
     findById: Database.Statement<[string], { stream_name: string; stream_revision: bigint }>;
-    insert: Database.Statement<[string, string, bigint, string, string, string, string]>;
+    insert: Database.Statement<[string, string, bigint, string, string, string, string, string]>;
   };
   private readonly commitBatch: (batch: AppendRequest[], recordedAt: string) => AppendOutcome[];
 
   constructor(filePath: string) {
     this.db = openEventsDatabase(filePath, 'writer');
     this.statements = {
-      streamHead: this.db
-        .prepare<[string], bigint>('SELECT stream_revision FROM events WHERE stream_name = ? ORDER BY stream_revision DESC LIMIT 1')
-        .pluck(),
+      streamHead: this.db.prepare('SELECT stream_revision, hash FROM events WHERE stream_name = ? ORDER BY stream_revision DESC LIMIT 1'),
       streamEventsFrom: this.db.prepare(
         'SELECT id, stream_revision, position FROM events WHERE stream_name = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
       ),
       findById: this.db.prepare('SELECT stream_name, stream_revision FROM events WHERE id = ?'),
-      insert: this.db.prepare('INSERT INTO events (id, stream_name, stream_revision, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insert: this.db.prepare('INSERT INTO events (id, stream_name, stream_revision, type, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
     };
+    this.chainUnchainedEvents();
     // A transaction function called inside another runs in a SAVEPOINT: a failing append is
     // rolled back alone, and the batch goes on.
     const appendOne = this.db.transaction((append: AppendRequest, recordedAt: string) => this.write(append, recordedAt));
@@ -95,10 +95,38 @@ export class SqliteEventWriter {
     this.db.close();
   }
 
+  /**
+   * Events stored before the hash chain existed are chained once, in position order, the first
+   * time a writer opens the file (and the range is noted in chain_migrations): from then on
+   * they are as tamper-evident as any other, but a change made to them before that moment
+   * cannot be told.
+   */
+  private chainUnchainedEvents(): void {
+    const first = this.db.prepare<[], bigint>('SELECT MIN(position) FROM events WHERE hash IS NULL').pluck().get();
+    if (first === null || first === undefined) return;
+    const rows = this.db.prepare<[], { position: bigint; id: string; stream_name: string; stream_revision: bigint; type: string; data: string; metadata: string }>(
+      'SELECT position, id, stream_name, stream_revision, type, data, metadata FROM events WHERE hash IS NULL ORDER BY position',
+    );
+    const previous = this.db.prepare<[string, bigint], string | null>('SELECT hash FROM events WHERE stream_name = ? AND stream_revision = ?').pluck();
+    const update = this.db.prepare('UPDATE events SET hash = ? WHERE position = ?');
+    this.db.transaction(() => {
+      let last = first;
+      let count = 0;
+      for (const row of rows.all()) {
+        const before = row.stream_revision === 0n ? GENESIS_HASH : (previous.get(row.stream_name, row.stream_revision - 1n) ?? GENESIS_HASH);
+        update.run(eventHash(before, { streamName: row.stream_name, streamRevision: row.stream_revision, id: row.id, type: row.type, data: row.data, metadata: row.metadata }), row.position);
+        last = row.position;
+        count += 1;
+      }
+      this.db.prepare('INSERT INTO chain_migrations (chained_at, first_position, last_position, events) VALUES (?, ?, ?, ?)').run(new Date().toISOString(), first, last, count);
+    }).immediate();
+  }
+
   /** One append inside the batch transaction (its own savepoint). */
   private write(append: AppendRequest, recordedAt: string): AppendResult {
     const { streamName, ids } = append;
-    const current = this.statements.streamHead.get(streamName) ?? -1n;
+    const head = this.statements.streamHead.get(streamName);
+    const current = head?.stream_revision ?? -1n;
     const retried = checkAppend({
       streamName,
       expected: append.expected,
@@ -117,10 +145,14 @@ export class SqliteEventWriter {
 
     let revision = current;
     let position = 0n;
+    // Chained to the stream's last stored event, over exactly the text stored.
+    let previousHash = head ? (head.hash ?? GENESIS_HASH) : GENESIS_HASH;
     append.rows.forEach((row, i) => {
       revision += 1n;
+      const hash = eventHash(previousHash, { streamName, streamRevision: revision, id: ids[i], type: row.type, data: row.data, metadata: row.metadata });
+      previousHash = hash;
       try {
-        const info = this.statements.insert.run(ids[i], streamName, revision, row.type, row.data, row.metadata, recordedAt);
+        const info = this.statements.insert.run(ids[i], streamName, revision, row.type, row.data, row.metadata, recordedAt, hash);
         position = BigInt(info.lastInsertRowid);
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new DuplicateEventIdError(streamName);

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import {
+  UnreadableEventError,
   AppendResult,
   EventStore,
   EventToAppend,
@@ -16,7 +17,8 @@ import { siblingModule, startWorker } from '../../worker-thread';
 import { AppendNotifier } from '../append-notifier';
 import { normalizeId, validateAppend, validateMaxCount } from '../append-rules';
 import { openEventsDatabase } from './schema';
-import { AppendOutcome, AppendRequest, settle } from './sqlite-event-writer';
+import { AppendOutcome, AppendRequest, SqliteEventWriter, settle } from './sqlite-event-writer';
+import { StoredEvent } from '../../integrity';
 import type { WriterReply, WriterRequest } from './sqlite-writer.worker';
 
 export interface SqliteEventStoreOptions {
@@ -41,7 +43,7 @@ interface PendingAppend extends AppendRequest {
   reject(error: unknown): void;
 }
 
-const COLUMNS = 'position, id, stream_name, stream_revision, type, data, metadata, recorded_at';
+const COLUMNS = 'position, id, stream_name, stream_revision, type, data, metadata, recorded_at, hash';
 
 interface EventRow {
   position: bigint;
@@ -52,6 +54,11 @@ interface EventRow {
   data: string;
   metadata: string;
   recorded_at: string;
+  hash: string | null;
+}
+
+interface StoredRow extends EventRow {
+  previous_hash: string | null;
 }
 
 /** The writer thread stopped (crashed, was terminated) before it answered: the outcome is unknown. */
@@ -97,6 +104,8 @@ export class SqliteEventStore implements EventStore {
     streamEventsAfter: Database.Statement<[string, bigint], EventRow>;
     streamHead: Database.Statement<[string], bigint>;
     page: Database.Statement<[bigint, number], EventRow>;
+    storedPage: Database.Statement<[bigint, number], StoredRow>;
+    storedStreamFrom: Database.Statement<[string, bigint, number], StoredRow>;
     head: Database.Statement<[], bigint>;
   };
 
@@ -109,7 +118,14 @@ export class SqliteEventStore implements EventStore {
     this.maxBatch = options.maxAppendsPerTransaction ?? 1000;
     // Created here first (schema included), so that reads work before the writer has started.
     this.db = openEventsDatabase(filePath, 'reader');
+    // A file from before the hash chain: the writer chains its events once, before any read.
+    if (this.db.prepare('SELECT 1 FROM events WHERE hash IS NULL LIMIT 1').get()) new SqliteEventWriter(filePath).close();
     const columns = COLUMNS;
+    // The hash stored for the stream's previous event (one lookup in the stream index).
+    const previousHash =
+      "CASE WHEN e.stream_revision = 0 THEN '0000000000000000000000000000000000000000000000000000000000000000' ELSE " +
+      '(SELECT p.hash FROM events p WHERE p.stream_name = e.stream_name AND p.stream_revision = e.stream_revision - 1) END AS previous_hash';
+    const stored = `e.position, e.id, e.stream_name, e.stream_revision, e.type, e.data, e.metadata, e.recorded_at, e.hash, ${previousHash}`;
     this.statements = {
       // These use the (stream_name, stream_revision) unique index.
       streamEvents: this.db.prepare(`SELECT ${columns} FROM events WHERE stream_name = ? ORDER BY stream_revision`),
@@ -118,20 +134,35 @@ export class SqliteEventStore implements EventStore {
         .prepare<[string], bigint>('SELECT stream_revision FROM events WHERE stream_name = ? ORDER BY stream_revision DESC LIMIT 1')
         .pluck(),
       page: this.db.prepare(`SELECT ${columns} FROM events WHERE position > ? ORDER BY position LIMIT ?`),
+      storedPage: this.db.prepare(`SELECT ${stored} FROM events e WHERE e.position > ? ORDER BY e.position LIMIT ?`),
+      storedStreamFrom: this.db.prepare(`SELECT ${stored} FROM events e WHERE e.stream_name = ? AND e.stream_revision >= ? ORDER BY e.stream_revision LIMIT ?`),
       head: this.db.prepare<[], bigint>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
     };
+  }
+
+  async readStoredAll(options: ReadAllOptions): Promise<StoredEvent[]> {
+    this.assertOpen();
+    validateMaxCount(options.maxCount);
+    if (options.maxCount === 0) return [];
+    return this.statements.storedPage.all(options.after ?? 0n, options.maxCount).map(toStored);
+  }
+
+  async readStoredStream(streamName: string, options: { fromRevision?: bigint; maxCount: number }): Promise<StoredEvent[]> {
+    this.assertOpen();
+    validateMaxCount(options.maxCount);
+    return this.statements.storedStreamFrom.all(streamName, options.fromRevision ?? 0n, options.maxCount).map(toStored);
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     const from = options.fromRevision ?? 0n;
     if (from === 0n) {
-      const events = this.statements.streamEvents.all(streamName).map(toRecorded);
+      const events = this.statements.streamEvents.all(streamName).map(toRecordedOrThrow);
       return { events, revision: events.length === 0 ? -1n : events[events.length - 1].streamRevision };
     }
     // One event early: when the stream has nothing new (the usual case for a cached state),
     // that event still tells its revision, without a second query.
-    const rows = this.statements.streamEventsAfter.all(streamName, from - 1n).map(toRecorded);
+    const rows = this.statements.streamEventsAfter.all(streamName, from - 1n).map(toRecordedOrThrow);
     if (rows.length > 0) return { events: rows.slice(1), revision: rows[rows.length - 1].streamRevision };
     return { events: [], revision: this.statements.streamHead.get(streamName) ?? -1n };
   }
@@ -152,7 +183,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateMaxCount(options.maxCount);
     if (options.maxCount === 0) return [];
-    return this.pageAfter(options.after ?? 0n, options.maxCount, options.eventTypes);
+    return readable(this.rowsAfter(options.after ?? 0n, options.maxCount, options.eventTypes));
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
@@ -161,13 +192,14 @@ export class SqliteEventStore implements EventStore {
     while (!signal?.aborted && !this.closed) {
       // Noted before the read: an append committed while this page is handed out wakes the wait.
       const seen = this.notifier.current;
-      const page = this.pageAfter(cursor, this.pageSize, options.eventTypes);
-      for (const event of page) {
+      const rows = this.rowsAfter(cursor, this.pageSize, options.eventTypes);
+      for (const event of readable(rows)) {
         if (signal?.aborted || this.closed) return;
         yield event;
         cursor = event.position;
       }
-      if (page.length < this.pageSize) {
+      if (rows.length > 0) cursor = rows[rows.length - 1].position;
+      if (rows.length < this.pageSize) {
         // Caught up: wait for an append in this process, or poll for another process's.
         await this.notifier.wait(seen, signal, this.pollIntervalMs);
       }
@@ -182,38 +214,25 @@ export class SqliteEventStore implements EventStore {
     let cursor = options.after ?? 0n;
     while (!signal?.aborted && !this.closed) {
       const seen = this.notifier.current;
-      const page = this.pageAfter(cursor, maxCount, options.eventTypes);
-      if (page.length > 0) {
-        yield page;
-        cursor = page[page.length - 1].position;
-      }
-      if (page.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal, this.pollIntervalMs);
+      const rows = this.rowsAfter(cursor, maxCount, options.eventTypes);
+      const page = readable(rows);
+      if (page.length > 0) yield page;
+      if (rows.length > 0) cursor = rows[rows.length - 1].position;
+      if (rows.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal, this.pollIntervalMs);
     }
   }
 
-  /** Events after a position, oldest first; only those of the given types when there are some. */
-  private pageAfter(after: bigint, maxCount: number, eventTypes: readonly string[] | undefined): RecordedEvent[] {
-    if (!eventTypes) return this.statements.page.all(after, maxCount).map(toRecorded);
+  /** Rows after a position, oldest first; only those of the given types when there are some. */
+  private rowsAfter(after: bigint, maxCount: number, eventTypes: readonly string[] | undefined): EventRow[] {
+    if (!eventTypes) return this.statements.page.all(after, maxCount);
     if (eventTypes.length === 0) return [];
-    const key = eventTypes.length;
-    let statement = this.filteredPages.get(key);
+    let statement = this.filteredPages.get(eventTypes.length);
     if (!statement) {
       const placeholders = eventTypes.map(() => '?').join(', ');
       statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`);
-      this.filteredPages.set(key, statement);
+      this.filteredPages.set(eventTypes.length, statement);
     }
-    return statement.all(after, ...eventTypes, maxCount).map(toRecorded);
-  }
-
-  async headPosition(): Promise<bigint> {
-    this.assertOpen();
-    return this.statements.head.get() ?? 0n;
-  }
-
-  /** Commits the appends already accepted, stops the writer, then closes the file. Subscriptions end. */
-  close(): Promise<void> {
-    this.closing ??= this.shutDown();
-    return this.closing;
+    return statement.all(after, ...eventTypes, maxCount);
   }
 
   /**
@@ -228,6 +247,17 @@ export class SqliteEventStore implements EventStore {
   /** Another connection appended to the file: subscriptions look now rather than at their next poll. */
   wake(): void {
     this.notifier.notify();
+  }
+
+  async headPosition(): Promise<bigint> {
+    this.assertOpen();
+    return this.statements.head.get() ?? 0n;
+  }
+
+  /** Commits the appends already accepted, stops the writer, then closes the file. Subscriptions end. */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
   }
 
   /** Transactions committed and appends decided in them since this store was opened. */
@@ -347,15 +377,68 @@ export class SqliteEventStore implements EventStore {
   }
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+/**
+ * Events of the log that parse: one that no longer does (its stored text was altered) is left
+ * out of the log's readers, so that it stops neither the service nor its projections; verify
+ * names it, and the commands of its stream answer UnreadableEventError.
+ */
+function readable(rows: EventRow[]): RecordedEvent[] {
+  const events: RecordedEvent[] = [];
+  for (const row of rows) {
+    const event = tryRecorded(row);
+    if (event) events.push(event);
+  }
+  return events;
+}
+
+function toRecordedOrThrow(row: EventRow): RecordedEvent {
+  const event = tryRecorded(row);
+  if (!event) throw new UnreadableEventError(row.stream_name, row.stream_revision, row.position, row.id);
+  return event;
+}
+
+function tryRecorded(row: EventRow): RecordedEvent | undefined {
+  let data: unknown;
+  let metadata: unknown;
+  try {
+    data = JSON.parse(row.data);
+    metadata = JSON.parse(row.metadata);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(data) || !isObject(metadata)) return undefined;
+  return toRecorded(row, data, metadata as RecordedEvent['metadata']);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toStored(row: StoredRow): StoredEvent {
+  return {
+    position: row.position,
+    streamName: row.stream_name,
+    streamRevision: row.stream_revision,
+    id: row.id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+    hash: row.hash,
+    previousHash: row.previous_hash,
+  };
+}
+
+function toRecorded(row: EventRow, data: Record<string, unknown>, metadata: RecordedEvent['metadata']): RecordedEvent {
   return {
     id: row.id,
     type: row.type,
-    data: JSON.parse(row.data) as RecordedEvent['data'],
-    metadata: JSON.parse(row.metadata) as RecordedEvent['metadata'],
+    data,
+    metadata,
     streamName: row.stream_name,
     streamRevision: row.stream_revision,
     position: row.position,
     recordedAt: row.recorded_at,
+    hash: row.hash ?? undefined,
   };
 }

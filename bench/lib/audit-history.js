@@ -1,0 +1,108 @@
+'use strict';
+/**
+ * Audit figures on a generated history (`npm run bench`, or alone: node bench/lib/audit-history.js):
+ * a log of BENCH_AUDIT_EVENTS events (default 1,000,000: 9,900 streams of ~100 events and one
+ * stream of 10,000) written through the SQLite event store (hash chain included), then, each in
+ * its own child process of the audit CLI: export (JSONL, to /dev/null), verify, and an as-of
+ * query on the 10,000-event stream: time and peak RSS, and the growth over the CLI's own
+ * baseline (the peak of a run that does no work). Aim: export and verify under 30 s, growth
+ * under 100 MB.
+ */
+const { spawn } = require('node:child_process');
+const { mkdtempSync, rmSync, openSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join, resolve } = require('node:path');
+const { randomUUID } = require('node:crypto');
+
+const ROOT = resolve(__dirname, '..', '..');
+
+async function generate(file, total) {
+  require(join(ROOT, 'libs/event-store/src/testing/register-ts.js'));
+  const { SqliteEventStore } = require(join(ROOT, 'libs/event-store/src/adapters/sqlite/sqlite.event-store.ts'));
+  const store = new SqliteEventStore(file, { maxAppendsPerTransaction: 100 });
+  const organizationId = randomUUID();
+  const metadata = () => ({ organizationId, actor: { kind: 'staff', id: 'bench' }, channel: 'api', correlationId: randomUUID(), causationId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 });
+  const longId = randomUUID();
+  const longCount = Math.min(10_000, Math.floor(total / 10));
+  const streams = [{ name: `contact-${longId}`, id: longId, left: longCount, revision: -1n }];
+  const perStream = 100;
+  for (let written = longCount; written < total; written += perStream) {
+    const id = randomUUID();
+    streams.push({ name: `contact-${id}`, id, left: Math.min(perStream, total - written), revision: -1n });
+  }
+  const started = Date.now();
+  // 50 streams at a time, 50 events per append: group commit gathers them.
+  let next = 0;
+  async function worker() {
+    while (next < streams.length) {
+      const stream = streams[next++];
+      while (stream.left > 0) {
+        const n = Math.min(50, stream.left);
+        const events = Array.from({ length: n }, (_, i) => ({
+          id: randomUUID(),
+          type: stream.revision === -1n && i === 0 ? 'ContactAdded' : 'ContactUpdated',
+          data: stream.revision === -1n && i === 0 ? { contactId: stream.id, clientId: organizationId, name: 'Bench Person', email: null } : { contactId: stream.id, changes: { phone: `+1 555 ${String(i).padStart(4, '0')}` } },
+          metadata: metadata(),
+        }));
+        const result = await store.appendToStream(stream.name, events, { expectedRevision: stream.revision === -1n ? 'no_stream' : stream.revision });
+        stream.revision = result.nextExpectedRevision;
+        stream.left -= n;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: 50 }, worker));
+  await store.close();
+  return { seconds: (Date.now() - started) / 1000, longStream: longId, longCount };
+}
+
+function measure(args, env) {
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const out = openSync('/dev/null', 'w');
+    const child = spawn(process.execPath, ['-r', join(__dirname, 'rss-preload.js'), join(ROOT, 'scripts/audit.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', out, 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const rss = /BENCH_MAX_RSS_KIB (\d+)/.exec(stderr);
+      resolvePromise({ code, seconds: Math.round(seconds * 100) / 100, peakRssMB: rss ? Math.round(Number(rss[1]) / 1024) : null, stderrTail: stderr.split('\n').filter((l) => l && !l.startsWith('BENCH_')).slice(-2) });
+    });
+  });
+}
+
+async function auditHistory(total = Number(process.env.BENCH_AUDIT_EVENTS) || 1_000_000, log = (m) => process.stderr.write(`${m}\n`)) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-audit-'));
+  try {
+    log(`audit: generating ${total} events...`);
+    const generated = await generate(join(dir, 'events.sqlite'), total);
+    log(`audit: generated in ${generated.seconds.toFixed(1)} s`);
+    const env = { DATA_DIR: dir, EVENTSTORE_URL: '', MONGO_URL: '' };
+    const baseline = await measure(['replay', randomUUID()], env); // opens the stores, reads nothing
+    const exported = await measure(['export', '--format', 'jsonl'], env);
+    log(`audit: export ${exported.seconds} s, peak RSS ${exported.peakRssMB} MB`);
+    const verified = await measure(['verify'], env);
+    log(`audit: verify ${verified.seconds} s, peak RSS ${verified.peakRssMB} MB`);
+    const asOf = await measure(['as-of', generated.longStream, new Date().toISOString()], env);
+    log(`audit: as-of on ${generated.longCount} events ${asOf.seconds} s`);
+    const growth = (m) => (m.peakRssMB !== null && baseline.peakRssMB !== null ? m.peakRssMB - baseline.peakRssMB : null);
+    return {
+      events: total,
+      generate: { seconds: Math.round(generated.seconds * 10) / 10, eventsPerSecond: Math.round(total / generated.seconds) },
+      cliBaselinePeakRssMB: baseline.peakRssMB,
+      exportJsonl: { ...exported, peakRssGrowthMB: growth(exported) },
+      verify: { ...verified, peakRssGrowthMB: growth(verified) },
+      asOf: { streamEvents: generated.longCount, ...asOf, peakRssGrowthMB: growth(asOf) },
+      aim: { seconds: 30, peakRssGrowthMB: 100 },
+      meetsAim: [exported, verified].every((m) => m.code === 0 && m.seconds < 30 && growth(m) !== null && growth(m) < 100),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+module.exports = { auditHistory };
+
+if (require.main === module) {
+  auditHistory().then((result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`));
+}
