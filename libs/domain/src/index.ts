@@ -17,3 +17,4 @@ export * from './money';
 export * from './quote';
 export * from './invoice';
 export * from './collaboration';
+export * from './project';
