@@ -48,7 +48,7 @@ export class PortalQuotesInvoicesController {
   ) {}
 
   @Get('quotes')
-  @PortalUser('quotes', 'view')
+  @PortalUser('quotes', 'view', { list: true })
   @ApiOperation({ summary: "The quotes shared with the user's company, ordered by id; filter by status" })
   @ApiOkResponse({ type: QuotePage })
   @ApiForbiddenResponse({ description: FORBIDDEN })
@@ -57,7 +57,7 @@ export class PortalQuotesInvoicesController {
   }
 
   @Get('quotes/:quoteId')
-  @PortalUser('quotes', 'view')
+  @PortalUser('quotes', 'view', { document: 'quoteId' })
   @ApiOperation({ summary: 'One quote with its lines' })
   @ApiOkResponse({ type: QuoteView })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -67,7 +67,7 @@ export class PortalQuotesInvoicesController {
 
   @Post('quotes/:quoteId/accept')
   @HttpCode(200)
-  @PortalUser('quotes', 'approve')
+  @PortalUser('quotes', 'approve', { document: 'quoteId' })
   @ApiOperation({ summary: "Accept a quote (AcceptQuote): not after the end of its validUntil day in the organization's time zone; final" })
   @ApiOkResponse({ type: DocumentWritten })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -78,7 +78,7 @@ export class PortalQuotesInvoicesController {
 
   @Post('quotes/:quoteId/decline')
   @HttpCode(200)
-  @PortalUser('quotes', 'approve')
+  @PortalUser('quotes', 'approve', { document: 'quoteId' })
   @ApiOperation({ summary: 'Decline a quote with a reason (DeclineQuote); final' })
   @ApiOkResponse({ type: DocumentWritten })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -94,7 +94,7 @@ export class PortalQuotesInvoicesController {
   }
 
   @Get('invoices')
-  @PortalUser('invoices', 'view')
+  @PortalUser('invoices', 'view', { list: true })
   @ApiOperation({ summary: "The invoices shared with the user's company, ordered by id; filter by status (open, paid)" })
   @ApiOkResponse({ type: InvoicePage })
   @ApiForbiddenResponse({ description: FORBIDDEN })
@@ -103,7 +103,7 @@ export class PortalQuotesInvoicesController {
   }
 
   @Get('invoices/:invoiceId')
-  @PortalUser('invoices', 'view')
+  @PortalUser('invoices', 'view', { document: 'invoiceId' })
   @ApiOperation({ summary: 'One invoice with its lines and payments' })
   @ApiOkResponse({ type: InvoiceView })
   @ApiNotFoundResponse({ description: NOT_FOUND })
@@ -113,7 +113,7 @@ export class PortalQuotesInvoicesController {
 
   @Post('invoices/:invoiceId/payments')
   @HttpCode(201)
-  @PortalUser('invoices', 'approve')
+  @PortalUser('invoices', 'approve', { document: 'invoiceId' })
   @ApiOperation({
     summary: 'Record a payment (RecordInvoicePayment): amount, method, reference, paidAt',
     description: 'Partial payments add up; paid in full closes the invoice. More than the balance: 422 overpayment, nothing written. A paid invoice: 409 invoice-paid.',

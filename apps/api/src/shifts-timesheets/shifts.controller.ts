@@ -67,7 +67,7 @@ export class ShiftsController {
   }
 
   @Get('portal/shifts')
-  @PortalUser('shifts', 'view')
+  @PortalUser('shifts', 'view', { list: true })
   @ApiOperation({ summary: "Portal: the shifts published to the user's company (read-only), ordered by id; filter by status" })
   @ApiOkResponse({ type: ShiftPage })
   async portalList(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalShiftsQuery): Promise<Page<ShiftView>> {
@@ -75,7 +75,7 @@ export class ShiftsController {
   }
 
   @Get('portal/shifts/:shiftId')
-  @PortalUser('shifts', 'view')
+  @PortalUser('shifts', 'view', { document: 'shiftId' })
   @ApiOperation({ summary: "Portal: a shift of the user's company; another company's answers 404" })
   @ApiOkResponse({ type: ShiftView })
   async portalGet(@CurrentPortalUser() user: PortalPrincipal, @Param('shiftId', ResourceIdPipe) shiftId: string, @Query() _query: ReadQuery): Promise<ShiftView> {

@@ -103,7 +103,7 @@ export class TimesheetsController {
   }
 
   @Get('portal/timesheets')
-  @PortalUser('timesheets', 'view')
+  @PortalUser('timesheets', 'view', { list: true })
   @ApiOperation({ summary: "Portal: the timesheets of the user's company it may see, ordered by id; filter by status" })
   @ApiOkResponse({ type: TimesheetPage })
   async portalList(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalTimesheetsQuery): Promise<Page<TimesheetView>> {
@@ -111,7 +111,7 @@ export class TimesheetsController {
   }
 
   @Get('portal/timesheets/:timesheetId')
-  @PortalUser('timesheets', 'view')
+  @PortalUser('timesheets', 'view', { document: 'timesheetId' })
   @ApiOperation({ summary: "Portal: a timesheet of the user's company; another company's answers 404" })
   @ApiOkResponse({ type: TimesheetView })
   async portalGet(
@@ -124,7 +124,7 @@ export class TimesheetsController {
 
   @Post('portal/timesheets')
   @HttpCode(201)
-  @PortalUser('timesheets', 'create')
+  @PortalUser('timesheets', 'create', { projectInBody: true })
   @ApiOperation({ summary: "Portal: create a timesheet for the user's company on behalf of a temporary staff member (SubmitTimesheet)" })
   @ApiCreatedResponse({ type: CreatedResponse })
   @ApiUnprocessableEntityResponse({ description: ENTRY_RULES })
@@ -134,7 +134,7 @@ export class TimesheetsController {
 
   @Post('portal/timesheets/:timesheetId/approve')
   @HttpCode(200)
-  @PortalUser('timesheets', 'approve')
+  @PortalUser('timesheets', 'approve', { document: 'timesheetId' })
   @ApiOperation({ summary: 'Portal: approve a submitted timesheet (ApproveTimesheet); approved is final' })
   @ApiOkResponse({ type: WrittenResponse })
   @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
@@ -149,7 +149,7 @@ export class TimesheetsController {
 
   @Post('portal/timesheets/:timesheetId/reject')
   @HttpCode(200)
-  @PortalUser('timesheets', 'approve')
+  @PortalUser('timesheets', 'approve', { document: 'timesheetId' })
   @ApiOperation({ summary: 'Portal: reject a submitted timesheet with a reason (RejectTimesheet)' })
   @ApiOkResponse({ type: WrittenResponse })
   @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
@@ -165,7 +165,7 @@ export class TimesheetsController {
 
   @Post('portal/timesheets/:timesheetId/resubmit')
   @HttpCode(200)
-  @PortalUser('timesheets', 'edit')
+  @PortalUser('timesheets', 'edit', { document: 'timesheetId' })
   @ApiOperation({ summary: 'Portal: correct a rejected timesheet and submit it again (ResubmitTimesheet)' })
   @ApiOkResponse({ type: WrittenResponse })
   @ApiNotFoundResponse({ description: "/problems/timesheet-not-found (also another company's)" })
