@@ -19,7 +19,6 @@ import {
 import { SHIFT_TEXT_MAX_LENGTH, TIMESHEET_MAX_ENTRIES, TIMESHEET_NOTE_MAX_LENGTH } from '@app/domain';
 import { PageQuery } from '../http/pagination';
 
-
 const PROJECT_ID = 'A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). In the portal: a project the user is in (404 otherwise), whose permissions then apply.';
 
 export class StaffMemberDto {
