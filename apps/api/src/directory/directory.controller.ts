@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -30,6 +31,7 @@ import {
   UpdateContactDto,
   WrittenResponse,
 } from './directory.dto';
+import { AddClientCompanyToProjects } from '../projects/projects.commands';
 
 @ApiTags('directory')
 @ApiBearerAuth()
@@ -40,10 +42,17 @@ export class DirectoryController {
   @Post('clients')
   @HttpCode(201)
   @Staff('directory:write')
-  @ApiOperation({ summary: 'Register a client company (RegisterClientCompany)' })
+  @ApiOperation({ summary: 'Register a client company (RegisterClientCompany), optionally into projects (AddClientCompanyToProject in each)' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Created> {
-    return this.commands.execute(new RegisterClientCompany(context, body));
+  async registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Created> {
+    const { projectIds, ...company } = body;
+    if (!projectIds?.length) return this.commands.execute(new RegisterClientCompany(context, company));
+    // Every project is checked before the company is registered: a refused project writes nothing.
+    const clientId = randomUUID();
+    await this.commands.execute(new AddClientCompanyToProjects(context, clientId, projectIds, true));
+    const created: Created = await this.commands.execute(new RegisterClientCompany(context, company, clientId));
+    const position: number = await this.commands.execute(new AddClientCompanyToProjects(context, clientId, projectIds));
+    return { id: created.id, position: Math.max(created.position, position) };
   }
 
   @Patch('clients/:clientId')

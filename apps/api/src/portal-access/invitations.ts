@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { contact, contactStream, DomainError, NewInvitation, portalAccess, portalAccessStream } from '@app/domain';
 import { CredentialStore, hashToken, newToken } from '@app/credentials';
-import { escapeHtml, hasBuiltInInvitation, invitationEmail, Mailer } from '@app/notifications';
+import { escapeHtml, hasBuiltInInvitation, invitationEmail, Mailer, projectsLine } from '@app/notifications';
 import { Organizations } from '../organizations/organizations';
 import { Portals, PortalView } from '../portals/portals.service';
 import { AppConfig } from '../config';
@@ -105,7 +105,8 @@ export class Invitations {
   /**
    * Sends the invitation email in the given language: the portal's own template for it (or
    * its base language, or the portal's default language), else the built-in text. False (and
-   * a log line without the token) if it could not be sent.
+   * a log line without the token) if it could not be sent. `projects`: the projects the person
+   * is invited into, listed in the email.
    */
   async send(
     organizationId: string,
@@ -113,6 +114,7 @@ export class Invitations {
     to: { email: string; name: string },
     portal: PortalView,
     language: string,
+    projects: readonly string[] = [],
   ): Promise<boolean> {
     const acceptUrl = `${this.config.publicPortalUrl}/accept-invitation?token=${encodeURIComponent(invitation.token)}`;
     const portalUrl = portal.isDefault ? this.config.publicPortalUrl : `${this.config.publicPortalUrl}/${portal.slug}`;
@@ -123,9 +125,10 @@ export class Invitations {
     // portal's default language.
     const custom = this.portals.renderInvitation(portal, language, vars, { fallbackToDefaultLanguage: !hasBuiltInInvitation(language) });
     if (!custom && !hasBuiltInInvitation(language)) language = portal.defaultLanguage;
+    const listed = custom && projects.length ? `${custom.text}\n\n${projectsLine(language, projects)}\n` : custom?.text;
     const message = custom
-      ? { to: to.email, subject: custom.subject, text: custom.text, html: `<p>${escapeHtml(custom.text).replace(/\r?\n/g, '<br>\n')}</p>` }
-      : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language, timeZone });
+      ? { to: to.email, subject: custom.subject, text: listed!, html: `<p>${escapeHtml(listed!).replace(/\r?\n/g, '<br>\n')}</p>` }
+      : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language, timeZone, projects });
     try {
       await this.mailer.send(message);
       return true;

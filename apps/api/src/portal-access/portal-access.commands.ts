@@ -36,6 +36,8 @@ export interface InviteOptions {
   portalId?: string;
   userTypeId?: string;
   language?: string;
+  /** The projects the person is invited into (named in the email). */
+  projects?: string[];
 }
 
 export class InviteContact {
@@ -126,7 +128,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
       throw error;
     }
     const language = options.language ?? portal.defaultLanguage;
-    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! }, portal, language);
+    const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! }, portal, language, options.projects);
     return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent };
   }
 }
