@@ -334,6 +334,7 @@ export class ProjectsController {
   @Staff('read-models:read')
   @ApiOperation({ summary: 'The projects a contact is a client user of (its project rate, whether its permissions there are customized), and its portal-level rate' })
   @ApiOkResponse({ type: ContactProjectPage })
+  @ApiNotFoundResponse({ description: '/problems/contact-not-found' })
   contactProjects(@CurrentStaff() principal: StaffPrincipal, @Param('contactId', ResourceIdPipe) contactId: string, @Query() query: PageQuery): Promise<ContactProjectPage> {
     return this.queries.contactProjects(principal.organizationId, contactId, query);
   }

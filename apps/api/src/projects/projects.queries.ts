@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   clientUserRate,
   clientUserRateStream,
+  contact,
+  contactStream,
   DomainError,
   effectiveHourlyRate,
   effectivePermissions,
@@ -103,6 +105,8 @@ export class ProjectsQueries {
 
   /** The projects a contact is a client user of, with its rate and where its permissions come from. */
   async contactProjects(organizationId: string, contactId: string, query: PageQuery): Promise<ContactProjectPage> {
+    const { state: person } = await this.executor.load(contactStream(contactId), contact, organizationId);
+    if (!person.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
     const page = await findSelectedPage(this.readStore, PROJECT_MEMBERS_COLLECTION, { organizationId, contactId }, query, async (row): Promise<ContactProjectView | undefined> => {
       const [doc, permissions] = await Promise.all([
         this.readStore.get(PROJECTS_COLLECTION, row.projectId as string),
