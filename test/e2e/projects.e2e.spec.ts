@@ -263,6 +263,9 @@ describe('projects (e2e)', () => {
       // Another company's document of the same project stays that company's.
       expect((await read(`/v1/portal/quotes/${betaQuote}`, ana.headers)).status).toBe(404);
       expect((await read(`/v1/portal/quotes/${betaQuote}`, dee.headers)).status).toBe(200);
+      // Not allowed to accept in the project, and not its company's: "not found", never "forbidden".
+      await refused('POST', `/v1/portal/quotes/${projectQuote}/accept`, undefined, 404, 'quote-not-found', dee.headers);
+      await refused('POST', `/v1/portal/quotes/${betaQuote}/accept`, undefined, 403, 'forbidden', dee.headers);
     });
 
     it('a permission not granted is 403; customized in the project it is granted there only; cloned, then reset', async () => {

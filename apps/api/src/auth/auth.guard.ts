@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { DOCUMENT_MODULE, DocumentKind, DomainError, PortalActionName, PortalModuleName } from '@app/domain';
+import { DocumentAudience, DOCUMENT_MODULE, DocumentKind, DomainError, PortalActionName, PortalModuleName } from '@app/domain';
 import { ProblemException } from '../http/problem';
 import { ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from './api-keys';
@@ -72,12 +72,15 @@ export class AuthGuard implements CanActivate {
   ): Promise<void> {
     let projectId: string | null = null;
     let notFound = () => new DomainError('not-found', 'project-not-found', 'No such project.');
+    let audience: DocumentAudience | null = null;
     if (scope && 'document' in scope) {
       const kind = KIND_OF_MODULE[module];
       const id = (request.params as Record<string, string | undefined>)[scope.document];
       if (!kind) throw new Error(`Route scope names a document of ${module}, which has none`);
       // A malformed id is the route's 404 (its pipe), after the user type's check below.
-      if (typeof id === 'string' && UUID.test(id)) projectId = await this.permissions.projectOfDocument(user.organizationId, kind, id.toLowerCase());
+      const document = typeof id === 'string' && UUID.test(id) ? await this.permissions.documentOf(user.organizationId, kind, id.toLowerCase()) : null;
+      projectId = document?.projectId ?? null;
+      audience = document?.audience ?? null;
       notFound = () => new DomainError('not-found', `${kind}-not-found`, `No such ${kind}.`);
     } else if (scope && 'projectInBody' in scope) {
       const named = (request.body as { projectId?: unknown } | undefined)?.projectId;
@@ -91,7 +94,11 @@ export class AuthGuard implements CanActivate {
     if (projectId) {
       const modules = await this.permissions.forDocument(user, projectId);
       if (!modules) throw notFound();
-      if (!modules[module][action]) throw forbidden(`This portal user's permissions in the project do not allow ${action} on ${module}.`);
+      if (!modules[module][action]) {
+        // Another company's document of the same project is "not found", never "forbidden".
+        if (audience && !(await this.permissions.maySee(user, audience))) throw notFound();
+        throw forbidden(`This portal user's permissions in the project do not allow ${action} on ${module}.`);
+      }
       return;
     }
     const permissions = await this.permissions.ofUserType(user);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  DocumentAudience,
   documentAudience,
   DocumentKind,
   documentStream,
@@ -12,11 +13,13 @@ import {
   projectStream,
   PortalActionName,
   PortalModuleName,
+  portalUserMaySee,
   UserTypeModules,
 } from '@app/domain';
 import { PROJECT_MEMBERS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { READ_STORE } from '../infrastructure/tokens';
+import { Organizations } from '../organizations/organizations';
 import { Portals } from '../portals/portals.service';
 import { PortalPrincipal } from './principal';
 
@@ -48,6 +51,7 @@ export class PortalPermissions {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
+    private readonly organizations: Organizations,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
@@ -71,10 +75,16 @@ export class PortalPermissions {
     return (await this.inProject(user, projectId))?.permissions.modules ?? null;
   }
 
-  /** The project a document is for, from the document's own stream (null: none, or no such document). */
-  async projectOfDocument(organizationId: string, kind: DocumentKind, documentId: string): Promise<string | null> {
+  /** The project a document is for and its audience, from the document's own stream (null: no such document). */
+  async documentOf(organizationId: string, kind: DocumentKind, documentId: string): Promise<{ projectId: string | null; audience: DocumentAudience } | null> {
     const { state } = await this.executor.load(documentStream(kind, documentId), documentAudience, organizationId);
-    return state.exists ? state.projectId : null;
+    return state.exists ? { projectId: state.projectId, audience: state.audience! } : null;
+  }
+
+  /** Whether the document is one of the user's companies', within the organization's visibility setting. */
+  async maySee(user: PortalPrincipal, audience: DocumentAudience): Promise<boolean> {
+    const { settings } = await this.organizations.get(user.organizationId);
+    return portalUserMaySee(audience, user, settings.portalDocumentVisibility);
   }
 
   /**
