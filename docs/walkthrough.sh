@@ -123,6 +123,30 @@ staff POST /v1/notifications/$N/read
 staff GET "/v1/approvals?clientId=$CLIENT"         # approvals queue: pending timesheets and quotes
 as "$S2" GET /v1/portal/approvals                  # what this portal user may decide
 
+# --- projects ---
+P=$(staff POST /v1/projects '{"name":"Warehouse move","billingMethod":"staff-hours"}' | jq -r .id)
+staff POST /v1/projects/$P/clients "{\"clientId\":\"$CLIENT\"}"   # the first company added is the primary client
+staff POST /v1/projects/$P/clients "{\"clientId\":\"$OTHER\"}"    # then plain clients ({"primary":true} to change that)
+staff POST /v1/projects/$P/client-users "{\"contactId\":\"$CONTACT\",\"hourlyRate\":{\"amount\":\"45.50\",\"currency\":\"BRL\"}}"   # 422 rate-not-applicable unless billed by staff hours
+staff POST /v1/projects/$P/client-users "{\"contactId\":\"$BO\"}"
+DEE=$(staff POST /v1/clients/$OTHER/contacts "{\"name\":\"Dee Lund\",\"email\":\"dee.$RUN@beta.example\"}" | jq -r .id)
+staff POST /v1/projects/$P/client-users "{\"contactId\":\"$DEE\"}"   # no portal access yet: invited, the email lists the project
+staff PUT /v1/contacts/$BO/hourly-rate '{"hourlyRate":{"amount":"40.00","currency":"BRL"}}'   # portal-level: where the project has none
+staff PUT /v1/projects/$P/client-users/$BO/permissions '{"modules":{"quotes":{"view":true},"projects":{"view":true}}}'   # this project only
+staff POST /v1/projects/$P/client-users/$BO/permissions/clone "{\"contactIds\":[\"$DEE\"]}"
+staff GET /v1/projects/$P/client-users/$DEE/permissions          # {modules, source: {kind: "project", clonedFrom}}
+staff DELETE /v1/projects/$P/client-users/$DEE/permissions       # back to its user type's
+PQ=$(staff POST /v1/quotes "{\"clientId\":\"$CLIENT\",\"projectId\":\"$P\",\"number\":\"PQ-$RUN\",\"issueDate\":\"$TODAY\",\"validUntil\":\"$IN_30_DAYS\",\"currency\":\"BRL\",\"lines\":[{\"description\":\"Move crew (hours)\",\"quantity\":\"40\",\"unitPrice\":\"45.50\"}],\"link\":\"https://erp.example/q/43\"}" | jq -r .id)
+as "$S2" GET /v1/portal/projects                       # only the projects it belongs to, with what it may do there
+EXPECT=403 as "$S2" POST /v1/portal/quotes/$PQ/accept   # its permissions in the project do not allow approve
+as "$S" POST /v1/portal/quotes/$PQ/accept               # Ana's user type's permissions apply in the project
+staff DELETE /v1/projects/$P/client-users/$BO '{"notify":true}'
+EXPECT=404 as "$S2" GET /v1/portal/quotes/$PQ           # out of the project: at once, same session
+staff DELETE /v1/projects/$P/clients/$CLIENT            # its client users leave too; it was the primary: none now
+EXPECT=409 staff POST /v1/invoices "{\"clientId\":\"$OTHER\",\"projectId\":\"$P\",\"number\":\"PI-$RUN\",\"issueDate\":\"$TODAY\",\"dueDate\":\"$IN_30_DAYS\",\"currency\":\"BRL\",\"lines\":[{\"description\":\"Move\",\"quantity\":\"1\",\"unitPrice\":\"900.00\"}],\"link\":\"https://erp.example/i/8\"}"   # project-has-no-primary-client
+staff PUT /v1/projects/$P/primary-client "{\"clientId\":\"$OTHER\"}"   # invoices for the project are addressed to it
+staff POST /v1/projects/from-deal "{\"dealName\":\"Harbour $RUN\",\"company\":{\"clientId\":\"$OTHER\"},\"contacts\":[{\"name\":\"Eva Holm\",\"email\":\"eva.$RUN@beta.example\"}]}"
+
 # --- a contact moves ---
 # Ana is associated with Beta, then Beta becomes her primary company and she leaves Acme:
 # from her next request she sees Beta's documents and no longer Acme's.

@@ -694,6 +694,89 @@ describe('security (e2e)', () => {
         };
         return cases;
       })(),
+      // Projects: each case makes a fresh project of the operator with a company and a client user (a contact without email: never invited).
+      ...(() => {
+        let lastProject = '';
+        const newContact = async (clientId: string) => (await call('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat Project' })).body.id as string;
+        const fresh = async () => {
+          const clientId = (await call('POST', '/v1/clients', { name: 'Project Co' })).body.id as string;
+          const created = await call('POST', '/v1/projects', { name: `Project ${randomUUID()}`, billingMethod: 'staff-hours' });
+          expect(created.status).toBe(201);
+          const projectId = created.body.id as string;
+          expect((await call('POST', `/v1/projects/${projectId}/clients`, { clientId })).status).toBe(200);
+          const contactId = await newContact(clientId);
+          expect((await call('POST', `/v1/projects/${projectId}/client-users`, { contactId })).status).toBe(201);
+          lastProject = projectId;
+          return { clientId, projectId, contactId, user: `/v1/projects/${projectId}/client-users/${contactId}` };
+        };
+        const writes = (success: number) => staff(['admin', 'agent'], success, 404);
+        const reads = staff(['admin', 'agent', 'reporter'], 200, 404);
+        const noOperatorProject = (caller: Caller, response: Response) => {
+          if (caller === 'otherOrgAdmin') expect(JSON.stringify(response.body)).not.toContain(lastProject);
+          else expect(JSON.stringify(response.body)).toContain(lastProject);
+        };
+        const cases: Record<string, RouteCase> = {
+          'POST /v1/projects': { prepare: async () => ({ path: '/v1/projects', body: { name: `Project ${randomUUID()}`, billingMethod: 'none' } }), expected: staff(['admin', 'agent'], 201, 201) },
+          'GET /v1/projects': { prepare: async () => { await fresh(); return { path: `/v1/projects?limit=200&minPosition=${await head()}` }; }, expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOperatorProject },
+          'GET /v1/projects/{projectId}': { prepare: async () => ({ path: `/v1/projects/${(await fresh()).projectId}` }), expected: reads },
+          'PATCH /v1/projects/{projectId}': { prepare: async () => ({ path: `/v1/projects/${(await fresh()).projectId}`, body: { name: 'Renamed' } }), expected: writes(200) },
+          'POST /v1/projects/{projectId}/archive': { prepare: async () => ({ path: `/v1/projects/${(await fresh()).projectId}/archive` }), expected: writes(200) },
+          'POST /v1/projects/from-deal': {
+            prepare: async () => ({ path: '/v1/projects/from-deal', body: { dealName: `Deal ${randomUUID()}`, company: { name: `Deal Co ${randomUUID()}` }, contacts: [{ name: 'Pat Deal' }] } }),
+            expected: staff(['admin', 'agent'], 200, 200),
+          },
+          'POST /v1/projects/{projectId}/clients': {
+            prepare: async () => ({ path: `/v1/projects/${(await fresh()).projectId}/clients`, body: { clientId: (await call('POST', '/v1/clients', { name: 'Second Co' })).body.id } }),
+            expected: writes(200),
+          },
+          'DELETE /v1/projects/{projectId}/clients/{clientId}': { prepare: async () => { const f = await fresh(); return { path: `/v1/projects/${f.projectId}/clients/${f.clientId}` }; }, expected: writes(200) },
+          'PUT /v1/projects/{projectId}/primary-client': { prepare: async () => { const f = await fresh(); return { path: `/v1/projects/${f.projectId}/primary-client`, body: { clientId: f.clientId } }; }, expected: writes(200) },
+          'POST /v1/projects/{projectId}/client-users': {
+            prepare: async () => { const f = await fresh(); return { path: `/v1/projects/${f.projectId}/client-users`, body: { contactId: await newContact(f.clientId), hourlyRate: { amount: '40.00', currency: 'EUR' } } }; },
+            expected: writes(201),
+          },
+          'GET /v1/projects/{projectId}/client-users/{contactId}': { prepare: async () => ({ path: (await fresh()).user }), expected: reads },
+          'PATCH /v1/projects/{projectId}/client-users/{contactId}': { prepare: async () => ({ path: (await fresh()).user, body: { hourlyRate: { amount: '50', currency: 'EUR' } } }), expected: writes(200) },
+          'DELETE /v1/projects/{projectId}/client-users/{contactId}': { prepare: async () => ({ path: (await fresh()).user, body: { notify: false } }), expected: writes(200) },
+          'GET /v1/projects/{projectId}/client-users/{contactId}/permissions': { prepare: async () => ({ path: `${(await fresh()).user}/permissions` }), expected: reads },
+          'PUT /v1/projects/{projectId}/client-users/{contactId}/permissions': {
+            prepare: async () => ({ path: `${(await fresh()).user}/permissions`, body: { modules: { quotes: { view: true, approve: true } } } }),
+            expected: writes(200),
+          },
+          'DELETE /v1/projects/{projectId}/client-users/{contactId}/permissions': {
+            prepare: async () => {
+              const f = await fresh();
+              expect((await call('PUT', `${f.user}/permissions`, { modules: { quotes: { view: true } } })).status).toBe(200);
+              return { path: `${f.user}/permissions` };
+            },
+            expected: writes(200),
+          },
+          'POST /v1/projects/{projectId}/client-users/{contactId}/permissions/clone': {
+            prepare: async () => {
+              const f = await fresh();
+              expect((await call('PUT', `${f.user}/permissions`, { modules: { quotes: { view: true } } })).status).toBe(200);
+              const other = await newContact(f.clientId);
+              expect((await call('POST', `/v1/projects/${f.projectId}/client-users`, { contactId: other })).status).toBe(201);
+              return { path: `${f.user}/permissions/clone`, body: { contactIds: [other] } };
+            },
+            expected: writes(200),
+          },
+          'POST /v1/contacts/{contactId}/projects': {
+            prepare: async () => {
+              const f = await fresh();
+              const second = (await call('POST', '/v1/projects', { name: `Project ${randomUUID()}`, billingMethod: 'none' })).body.id;
+              expect((await call('POST', `/v1/projects/${second}/clients`, { clientId: f.clientId })).status).toBe(200);
+              return { path: `/v1/contacts/${await newContact(f.clientId)}/projects`, body: { projectIds: [f.projectId, second] } };
+            },
+            expected: writes(200),
+          },
+          'GET /v1/contacts/{contactId}/projects': { prepare: async () => ({ path: `/v1/contacts/${(await fresh()).contactId}/projects?minPosition=${await head()}` }), expected: reads, check: (caller, response) => expect(response.body.items.length).toBe(1) },
+          'PUT /v1/contacts/{contactId}/hourly-rate': { prepare: async () => ({ path: `/v1/contacts/${(await fresh()).contactId}/hourly-rate`, body: { hourlyRate: { amount: '35.00', currency: 'EUR' } } }), expected: writes(200) },
+          // The table's portal users are in no project: their list is empty.
+          'GET /v1/portal/projects': { prepare: async () => { await fresh(); return { path: '/v1/portal/projects' }; }, expected: portalRoute(200), check: (_caller, response) => expect(response.body.items).toEqual([]) },
+        };
+        return cases;
+      })(),
       'POST /v1/portal/registrations': {
         prepare: async () => ({
           path: '/v1/portal/registrations',

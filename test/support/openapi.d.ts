@@ -66,7 +66,7 @@ export interface paths {
         /** List client companies (not archived), ordered by id; search by name (q), filter by email */
         get: operations["DirectoryQueriesController_listClients"];
         put?: never;
-        /** Register a client company (RegisterClientCompany) */
+        /** Register a client company (RegisterClientCompany), optionally into projects (AddClientCompanyToProject in each) */
         post: operations["DirectoryController_registerClient"];
         delete?: never;
         options?: never;
@@ -726,7 +726,7 @@ export interface paths {
          *     RFC 4180 quoting (a field in double quotes may hold separators, line breaks, and quotes written twice), CRLF or LF line ends.
          *     At most 100,000 data rows and 64 MiB.
          *
-         *     Header row required; column names are case-insensitive, in any order: `company_name`, `company_email`, `company_website`, `contact_name`, `contact_email`, `contact_phone`, `associated_companies`.
+         *     Header row required; column names are case-insensitive, in any order: `company_name`, `company_email`, `company_website`, `contact_name`, `contact_email`, `contact_phone`, `associated_companies`, `project`.
          *     `company_name` and `contact_name` are required (columns and values); `associated_companies` lists other company names separated by `|`.
          *     An unknown, repeated or missing required column, bad UTF-8, bad quoting, or an empty file refuses the whole file (422, nothing written);
          *     more rows than allowed answers 413.
@@ -1261,7 +1261,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What awaits this portal user's decision: its companies' pending timesheets and quotes it may see and its user type may approve */
+        /** What awaits this portal user's decision: its companies' pending timesheets and quotes it may see and may approve (by its user type, or by its permissions in the document's project) */
         get: operations["ApprovalsController_mine"];
         put?: never;
         post?: never;
@@ -1506,6 +1506,269 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List projects (the current ones, or archived=true), ordered by id; or those a client company is in */
+        get: operations["ProjectsController_list"];
+        put?: never;
+        /** Create a project (CreateProject): name and billing method (staff-hours, fixed, none) */
+        post: operations["ProjectsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/from-deal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Convert a CRM deal into a project (ConvertDealToProject)
+         * @description The project named like the deal (not archived), else a new one; its company (by id, or by name: matched with the directory, else registered) becomes the primary client, or a plain client where the project already has a primary; its contacts (by id, by email, else added to the company) become client users, and those without portal access are invited. Converting the same deal again writes nothing new.
+         */
+        post: operations["ProjectsController_fromDeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A project with its client companies (which is the primary client) and client users */
+        get: operations["ProjectsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a project or change its billing method (UpdateProject); leaving staff-hours billing ends the project's own rates */
+        patch: operations["ProjectsController_update"];
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a project (ArchiveProject): it leaves the list and takes no more changes or documents; its client users keep seeing it */
+        post: operations["ProjectsController_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a client company to a project (AddClientCompanyToProject): the first one becomes the primary client unless primary is false */
+        post: operations["ProjectsController_addClient"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/clients/{clientId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a client company from a project (RemoveClientCompanyFromProject)
+         * @description Its client users leave the project (their permissions there end at once, their sessions included). Removing the primary client leaves the project without one until another is set.
+         */
+        delete: operations["ProjectsController_removeClient"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/primary-client": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the project's primary client (SetPrimaryClient): one of its client companies; the one its invoices are addressed to */
+        put: operations["ProjectsController_setPrimary"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/client-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a contact of a client company of the project as a client user (AddClientUserToProject), with an optional hourly rate
+         * @description A rate only where the project bills by staff hours (422 rate-not-applicable). A contact without access to the portal is invited (the email lists the project); one without an email address is added, not invited.
+         */
+        post: operations["ProjectsController_addClientUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/client-users/{contactId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client user of the project: its project rate and the rate that applies (the project's, else its portal-level rate) */
+        get: operations["ProjectsController_clientUser"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a client user from the project (RemoveClientUserFromProject), optionally telling the person by email (notify)
+         * @description Its permissions in the project end at once, its sessions included: the project's documents answer 404 to it on its next request.
+         */
+        delete: operations["ProjectsController_removeClientUser"];
+        options?: never;
+        head?: never;
+        /** Change a client user's project rate (ChangeClientUserRate); null: its portal-level rate applies */
+        patch: operations["ProjectsController_changeRate"];
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/client-users/{contactId}/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A client user's effective permissions in the project, and their source: its user type (in the portal given, the organization's first by default), or this project's customization (cloned from whom) */
+        get: operations["ProjectsController_permissions"];
+        /** Customize a client user's permissions in this project, module by module (CustomizeProjectPermissions) */
+        put: operations["ProjectsController_customize"];
+        post?: never;
+        /** Remove the customization (ResetProjectPermissions): the user's user type permissions apply again */
+        delete: operations["ProjectsController_reset"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{projectId}/client-users/{contactId}/permissions/clone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Clone this user's customization to other client users of the project (CloneProjectPermissions) */
+        post: operations["ProjectsController_clone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{contactId}/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The projects a contact is a client user of (its project rate, whether its permissions there are customized), and its portal-level rate */
+        get: operations["ProjectsController_contactProjects"];
+        put?: never;
+        /**
+         * Add a contact to several projects at once as a client user (AddClientUserToProject in each)
+         * @description Every project is checked before the first is written. A contact without portal access is invited once, the email listing the projects.
+         */
+        post: operations["ProjectsController_addToProjects"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/contacts/{contactId}/hourly-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a client user's portal-level hourly rate (SetClientUserPortalRate): it applies in projects billed by staff hours that have no rate of their own for it */
+        put: operations["ProjectsController_setPortalRate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The projects this user belongs to now and may view, with what it may do with each project’s documents and the hourly rate that applies to it
+         * @description Decided from the projects as they are at this request: a user removed from a project, or whose company left it, no longer sees it.
+         */
+        get: operations["PortalProjectsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/subjects": {
         parameters: {
             query?: never;
@@ -1649,6 +1912,8 @@ export interface components {
             /** @example https://acme.example */
             website?: string;
             address?: components["schemas"]["PostalAddressDto"];
+            /** @description Projects the company joins at once (as the primary client of a project that has no company yet); each is checked before anything is written */
+            projectIds?: string[];
         };
         CreatedResponse: {
             /** Format: uuid */
@@ -2353,7 +2618,7 @@ export interface components {
              * @example contact_email
              * @enum {string|null}
              */
-            field: "company_name" | "company_email" | "company_website" | "contact_name" | "contact_email" | "contact_phone" | "associated_companies" | null;
+            field: "company_name" | "company_email" | "company_website" | "contact_name" | "contact_email" | "contact_phone" | "associated_companies" | "project" | null;
             /** @example is not a valid email address */
             reason: string;
         };
@@ -2418,7 +2683,10 @@ export interface components {
              * @description The client company it is published to (must exist and be active)
              */
             clientId: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). In the portal: a project the user is in (404 otherwise), whose permissions then apply.
+             */
             projectId?: Record<string, never> | null;
             staffMember: components["schemas"]["StaffMemberDto"];
             /**
@@ -2437,7 +2705,10 @@ export interface components {
             role?: string;
         };
         UpdateShiftDto: {
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). In the portal: a project the user is in (404 otherwise), whose permissions then apply.
+             */
             projectId?: Record<string, never> | null;
             staffMember?: components["schemas"]["StaffMemberDto"];
             /** @description ISO-8601 date and time with an offset (Z or ±HH:MM) */
@@ -2513,7 +2784,10 @@ export interface components {
             /** @description Worked time: hours are computed per entry (end - start - break) in the organization's time zone, DST-correct. Refused (422): overlapping entries, an end not after its start, a break as long as the entry, more than 24 hours on one date. */
             entries: components["schemas"]["TimesheetEntryDto"][];
             note?: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). In the portal: a project the user is in (404 otherwise), whose permissions then apply.
+             */
             projectId?: Record<string, never> | null;
             /**
              * Format: uuid
@@ -2578,7 +2852,10 @@ export interface components {
             /** @description Worked time: hours are computed per entry (end - start - break) in the organization's time zone, DST-correct. Refused (422): overlapping entries, an end not after its start, a break as long as the entry, more than 24 hours on one date. */
             entries: components["schemas"]["TimesheetEntryDto"][];
             note?: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). In the portal: a project the user is in (404 otherwise), whose permissions then apply.
+             */
             projectId?: Record<string, never> | null;
             /**
              * Format: uuid
@@ -2894,7 +3171,10 @@ export interface components {
              * @description The one contact it is addressed to; null or omitted: the whole company
              */
             contactId?: Record<string, never> | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). An invoice's clientId must be the project's primary client (409 project-has-no-primary-client, 422 not-primary-client).
+             */
             projectId?: Record<string, never> | null;
             /**
              * @description The organization's own number
@@ -3052,7 +3332,10 @@ export interface components {
              * @description The one contact it is addressed to; null or omitted: the whole company
              */
             contactId?: Record<string, never> | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). An invoice's clientId must be the project's primary client (409 project-has-no-primary-client, 422 not-primary-client).
+             */
             projectId?: Record<string, never> | null;
             /**
              * @description The organization's own number
@@ -3228,6 +3511,459 @@ export interface components {
         DeclineQuoteDto: {
             /** @example The budget was cut for this quarter. */
             reason: string;
+        };
+        CreateProjectDto: {
+            /** @example Warehouse move 2026 */
+            name: string;
+            /**
+             * @description Hourly rates of client users apply only to projects billed by staff hours
+             * @enum {string}
+             */
+            billingMethod: "staff-hours" | "fixed" | "none";
+        };
+        ProjectClientView: {
+            /** Format: uuid */
+            clientId: string;
+            primary: boolean;
+        };
+        HourlyRateView: {
+            /** @example 45.50 */
+            amount: string;
+            /** @example EUR */
+            currency: string;
+        };
+        ProjectClientUserView: {
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * Format: uuid
+             * @description The company through which it is in the project
+             */
+            clientId: string;
+            /** @description The project's own rate; null: the portal-level rate applies */
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @description Its permissions in the project are customized (else its user type’s apply) */
+            customized: boolean;
+        };
+        ProjectWritten: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            billingMethod: "staff-hours" | "fixed" | "none";
+            archived: boolean;
+            clients: components["schemas"]["ProjectClientView"][];
+            /**
+             * Format: uuid
+             * @description null: none (its invoices cannot be shared until one is set)
+             */
+            primaryClientId: string | null;
+            clientUsers: components["schemas"]["ProjectClientUserView"][];
+            /** @description Global position written (pass as minPosition) */
+            position: number;
+        };
+        DealCompanyDto: {
+            /**
+             * Format: uuid
+             * @description An existing client company; or give its name
+             */
+            clientId?: string;
+            /**
+             * @description Matched with the directory (case, accents and width ignored); registered when none matches
+             * @example Acme Logistics
+             */
+            name?: string;
+            email?: string;
+            website?: string;
+        };
+        DealContactDto: {
+            /**
+             * Format: uuid
+             * @description An existing contact; or give its name (and email)
+             */
+            contactId?: string;
+            /** @example Ana Souza */
+            name?: string;
+            /** @description Matched with the directory; a contact with this address is the same contact */
+            email?: string;
+            phone?: string;
+        };
+        DealDto: {
+            /**
+             * Format: uuid
+             * @description Contacts without access to this portal (the organization's first when omitted) are invited to it
+             */
+            portalId?: string;
+            /**
+             * Format: uuid
+             * @description The user type of those invited (none: view-only)
+             */
+            userTypeId?: string;
+            /**
+             * @description The project: one named like it (not archived) is used, else it is created
+             * @example Acme – warehouse move
+             */
+            dealName: string;
+            /**
+             * @description For a project created now
+             * @default none
+             * @enum {string}
+             */
+            billingMethod: "staff-hours" | "fixed" | "none";
+            company: components["schemas"]["DealCompanyDto"];
+            contacts: components["schemas"]["DealContactDto"][];
+        };
+        DealOutcomeView: {
+            projectCreated: boolean;
+            /** Format: uuid */
+            clientId: string;
+            clientRegistered: boolean;
+            /** @description Its company is the project's primary client */
+            primary: boolean;
+            contactIds: string[];
+            /** @description Contacts invited (they had no portal access) */
+            invited: string[];
+        };
+        DealConvertedView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            billingMethod: "staff-hours" | "fixed" | "none";
+            archived: boolean;
+            clients: components["schemas"]["ProjectClientView"][];
+            /**
+             * Format: uuid
+             * @description null: none (its invoices cannot be shared until one is set)
+             */
+            primaryClientId: string | null;
+            clientUsers: components["schemas"]["ProjectClientUserView"][];
+            /** @description Global position written (pass as minPosition) */
+            position: number;
+            deal: components["schemas"]["DealOutcomeView"];
+        };
+        ProjectSummaryView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            billingMethod: "staff-hours" | "fixed" | "none";
+            archived: boolean;
+            /** Format: uuid */
+            primaryClientId: string | null;
+            clientCount: number;
+            clientUserCount: number;
+            createdAt: string;
+            updatedAt: string;
+        };
+        ProjectPage: {
+            items: components["schemas"]["ProjectSummaryView"][];
+            nextCursor: string | null;
+        };
+        ProjectView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            billingMethod: "staff-hours" | "fixed" | "none";
+            archived: boolean;
+            clients: components["schemas"]["ProjectClientView"][];
+            /**
+             * Format: uuid
+             * @description null: none (its invoices cannot be shared until one is set)
+             */
+            primaryClientId: string | null;
+            clientUsers: components["schemas"]["ProjectClientUserView"][];
+        };
+        UpdateProjectDto: {
+            name?: string;
+            /** @enum {string} */
+            billingMethod?: "staff-hours" | "fixed" | "none";
+        };
+        AddClientCompanyDto: {
+            /** Format: uuid */
+            clientId: string;
+            /** @description Make it the primary client. Omitted: the first company added becomes the primary client, later ones do not */
+            primary?: boolean;
+        };
+        SetPrimaryClientDto: {
+            /**
+             * Format: uuid
+             * @description A client company of the project
+             */
+            clientId: string;
+        };
+        HourlyRateDto: {
+            /**
+             * @description A decimal string in the currency (as many fraction digits as it has)
+             * @example 45.50
+             */
+            amount: string;
+            /**
+             * @description ISO 4217
+             * @example EUR
+             */
+            currency: string;
+        };
+        AddClientUserDto: {
+            /**
+             * Format: uuid
+             * @description Contacts without access to this portal (the organization's first when omitted) are invited to it
+             */
+            portalId?: string;
+            /**
+             * Format: uuid
+             * @description The user type of those invited (none: view-only)
+             */
+            userTypeId?: string;
+            /**
+             * Format: uuid
+             * @description A contact of a client company of the project
+             */
+            contactId: string;
+            /**
+             * Format: uuid
+             * @description Through which of its companies, when several are in the project (the first of them, primary first, when omitted)
+             */
+            clientId?: string;
+            /** @description Only for projects billed by staff hours (422 rate-not-applicable otherwise); omitted: the portal-level rate applies */
+            hourlyRate?: components["schemas"]["HourlyRateDto"] | null;
+        };
+        InvitationOutcome: {
+            /**
+             * @description invited: it had no access to the portal and was invited (the email lists the projects)
+             * @enum {string}
+             */
+            status: "invited" | "has-access" | "no-email";
+            /** Format: uuid */
+            portalId?: string;
+            emailSent?: boolean;
+        };
+        ClientUserWritten: {
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * Format: uuid
+             * @description The company through which it is in the project
+             */
+            clientId: string;
+            /** @description The project's own rate; null: the portal-level rate applies */
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @description Its permissions in the project are customized (else its user type’s apply) */
+            customized: boolean;
+            /** Format: uuid */
+            projectId: string;
+            /** @description The rate that applies: the project's own, else the portal-level one; null where the project does not bill by staff hours */
+            effectiveHourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @enum {string|null} */
+            rateSource: "project" | "portal" | null;
+            /** @description Global position written (pass as minPosition) */
+            position: number;
+            invitation: components["schemas"]["InvitationOutcome"];
+        };
+        ClientUserView: {
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * Format: uuid
+             * @description The company through which it is in the project
+             */
+            clientId: string;
+            /** @description The project's own rate; null: the portal-level rate applies */
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @description Its permissions in the project are customized (else its user type’s apply) */
+            customized: boolean;
+            /** Format: uuid */
+            projectId: string;
+            /** @description The rate that applies: the project's own, else the portal-level one; null where the project does not bill by staff hours */
+            effectiveHourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @enum {string|null} */
+            rateSource: "project" | "portal" | null;
+        };
+        ChangeClientUserRateDto: {
+            /** @description null: the project has no rate of its own for the user (its portal-level rate applies) */
+            hourlyRate: components["schemas"]["HourlyRateDto"] | null;
+        };
+        ClientUserChanged: {
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * Format: uuid
+             * @description The company through which it is in the project
+             */
+            clientId: string;
+            /** @description The project's own rate; null: the portal-level rate applies */
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @description Its permissions in the project are customized (else its user type’s apply) */
+            customized: boolean;
+            /** Format: uuid */
+            projectId: string;
+            /** @description The rate that applies: the project's own, else the portal-level one; null where the project does not bill by staff hours */
+            effectiveHourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @enum {string|null} */
+            rateSource: "project" | "portal" | null;
+            /** @description Global position written (pass as minPosition) */
+            position: number;
+        };
+        RemoveClientUserDto: {
+            /**
+             * @description Tell the person by email
+             * @default false
+             */
+            notify: boolean;
+        };
+        ClientUserRemoved: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            billingMethod: "staff-hours" | "fixed" | "none";
+            archived: boolean;
+            clients: components["schemas"]["ProjectClientView"][];
+            /**
+             * Format: uuid
+             * @description null: none (its invoices cannot be shared until one is set)
+             */
+            primaryClientId: string | null;
+            clientUsers: components["schemas"]["ProjectClientUserView"][];
+            /** @description Global position written (pass as minPosition) */
+            position: number;
+            /** @description With notify: whether the email to the person was recorded (false: it has no address) */
+            emailSent?: boolean;
+        };
+        PermissionSourceView: {
+            /** @enum {string} */
+            kind: "user-type" | "project";
+            /**
+             * Format: uuid
+             * @description kind user-type: the user type (null: none, view-only)
+             */
+            userTypeId?: string | null;
+            /**
+             * Format: uuid
+             * @description kind project: the user whose customization was cloned
+             */
+            clonedFrom?: string | null;
+        };
+        EffectivePermissionsView: {
+            /** Format: uuid */
+            projectId: string;
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * Format: uuid
+             * @description The portal whose user type applies
+             */
+            portalId: string;
+            modules: components["schemas"]["ModulesView"];
+            source: components["schemas"]["PermissionSourceView"];
+        };
+        CustomizePermissionsDto: {
+            /** @description Every module and action left out is not allowed; create, edit, delete and approve need view */
+            modules: components["schemas"]["ModulesDto"];
+        };
+        PermissionsWritten: {
+            /** Format: uuid */
+            projectId: string;
+            /** Format: uuid */
+            contactId: string;
+            /**
+             * Format: uuid
+             * @description The portal whose user type applies
+             */
+            portalId: string;
+            modules: components["schemas"]["ModulesView"];
+            source: components["schemas"]["PermissionSourceView"];
+            position: number;
+        };
+        ClonePermissionsDto: {
+            /** @description Other client users of the project */
+            contactIds: string[];
+        };
+        ClonedPermissionsView: {
+            /** Format: uuid */
+            projectId: string;
+            /** Format: uuid */
+            fromContactId: string;
+            /** @description The users who now have the customization (already having it counts) */
+            contactIds: string[];
+            position: number;
+        };
+        AddContactToProjectsDto: {
+            /**
+             * Format: uuid
+             * @description Contacts without access to this portal (the organization's first when omitted) are invited to it
+             */
+            portalId?: string;
+            /**
+             * Format: uuid
+             * @description The user type of those invited (none: view-only)
+             */
+            userTypeId?: string;
+            projectIds: string[];
+            /** @description The same project rate in each (only projects billed by staff hours take one) */
+            hourlyRate?: components["schemas"]["HourlyRateDto"] | null;
+        };
+        ContactProjectsWritten: {
+            /** Format: uuid */
+            contactId: string;
+            projects: components["schemas"]["ClientUserView"][];
+            invitation: components["schemas"]["InvitationOutcome"];
+            position: number;
+        };
+        ContactProjectView: {
+            /** Format: uuid */
+            projectId: string;
+            name: string;
+            archived: boolean;
+            /** Format: uuid */
+            clientId: string;
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @enum {string} */
+            permissions: "user-type" | "project";
+            /** Format: uuid */
+            clonedFrom: string | null;
+        };
+        ContactProjectPage: {
+            /** @description The contact's portal-level rate */
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            items: components["schemas"]["ContactProjectView"][];
+            nextCursor: string | null;
+        };
+        SetPortalRateDto: {
+            /** @description null: none */
+            hourlyRate: components["schemas"]["HourlyRateDto"] | null;
+        };
+        PortalRateWritten: {
+            /** Format: uuid */
+            contactId: string;
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            position: number;
+        };
+        PortalProjectView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            billingMethod: "staff-hours" | "fixed" | "none";
+            archived: boolean;
+            /**
+             * Format: uuid
+             * @description The company through which the user is in it
+             */
+            clientId: string;
+            /** Format: uuid */
+            primaryClientId: string | null;
+            /** @description The rate that applies to the user */
+            hourlyRate: components["schemas"]["HourlyRateView"] | null;
+            /** @description What the user may do with the project’s documents */
+            modules: components["schemas"]["ModulesView"];
+            source: components["schemas"]["PermissionSourceView"];
+        };
+        PortalProjectPage: {
+            items: components["schemas"]["PortalProjectView"][];
+            /** @description Always null: every project of the user in one page */
+            nextCursor: string | null;
         };
         AuditSubjectView: {
             /** @description Pass as subjectId to GET /v1/audit */
@@ -3477,6 +4213,20 @@ export interface components {
             };
         };
         /**
+         * @description Conflict:
+         *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
+         *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+         *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
+         */
+        "409.concurrency-conflict.idempotency-key-in-use.project-archived": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Unprocessable content:
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
          *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
@@ -3538,6 +4288,19 @@ export interface components {
          *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
          */
         "409.client-archived.concurrency-conflict.idempotency-key-in-use": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Not found:
+         *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
+         *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+         */
+        "404.contact-not-found.not-found": {
             headers: {
                 [name: string]: unknown;
             };
@@ -3779,16 +4542,33 @@ export interface components {
             };
         };
         /**
+         * @description Conflict:
+         *     - `/problems/client-archived` — The client company is archived: it takes no more changes, contacts or documents.
+         *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
+         *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+         *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
+         */
+        "409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Unprocessable content:
+         *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
          *     - `/problems/invalid-date-time` — A date and time is not ISO 8601 with an offset, e.g. 2026-03-02T08:00:00+09:00.
          *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
          *     - `/problems/shift-end-before-start` — The shift ends before (or when) it starts.
          *     - `/problems/shift-too-long` — The shift lasts longer than allowed.
          *     - `/problems/staff-member-name-required` — The staff member needs a name.
+         *     - `/problems/unknown-project` — The document's projectId names no project of the organization.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.validation-failed": {
+        "422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -3811,6 +4591,7 @@ export interface components {
         };
         /**
          * @description Unprocessable content:
+         *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
          *     - `/problems/day-over-24-hours` — The entries of one day add up to more than 24 hours.
          *     - `/problems/entries-required` — A timesheet needs at least one entry.
          *     - `/problems/entry-ends-before-start` — An entry ends before (or when) it starts; work past midnight is two entries.
@@ -3825,9 +4606,10 @@ export interface components {
          *     - `/problems/overlapping-entries` — Two entries of the timesheet overlap.
          *     - `/problems/staff-member-name-required` — The staff member needs a name.
          *     - `/problems/too-many-entries` — A timesheet has more entries than allowed.
+         *     - `/problems/unknown-project` — The document's projectId names no project of the organization.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.validation-failed": {
+        "422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -3879,6 +4661,21 @@ export interface components {
             };
         };
         /**
+         * @description Unprocessable content:
+         *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
+         *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+         */
+        "422.idempotency-key-reused.invalid-idempotency-key.unknown-user-type.validation-failed": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Not found:
          *     - `/problems/document-not-found` — No such document, or not one this caller may see.
          *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
@@ -3914,31 +4711,6 @@ export interface components {
          *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
          */
         "404.client-not-found.contact-not-found": {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /**
-         * @description Unprocessable content:
-         *     - `/problems/amounts-do-not-add-up` — An amount sent does not match the one computed from the lines (`errors` says what it should be).
-         *     - `/problems/contact-not-of-client` — The `contactId` is not a contact of the document’s client company.
-         *     - `/problems/description-required` — A line needs a description.
-         *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
-         *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
-         *     - `/problems/invalid-link` — The link is not an https URL.
-         *     - `/problems/invalid-quantity` — A quantity is not a positive decimal string.
-         *     - `/problems/lines-required` — The document needs at least one line.
-         *     - `/problems/number-required` — The document needs its number.
-         *     - `/problems/too-many-lines` — The document has more lines than allowed.
-         *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
-         *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
-         */
-        "422.amounts-do-not-add-up.contact-not-of-client.description-required.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-link.invalid-quantity.lines-required.number-required.too-many-lines.unknown-currency.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4014,6 +4786,48 @@ export interface components {
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
         "422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.overpayment.payment-in-future.validation-failed": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Not found:
+         *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+         *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+         */
+        "404.not-found.project-not-found": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Not found:
+         *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
+         *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+         *     - `/problems/portal-not-found` — The portal (in the path, the query or the body) does not exist in the caller's organization.
+         *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+         */
+        "404.contact-not-found.not-found.portal-not-found.project-not-found": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Not found:
+         *     - `/problems/client-user-not-found` — The contact is not a client user of the project.
+         *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+         *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+         */
+        "404.client-user-not-found.not-found.project-not-found": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4281,7 +5095,19 @@ export interface operations {
             400: components["responses"]["400.bad-request"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            /**
+             * @description Not found:
+             *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
@@ -4513,19 +5339,7 @@ export interface operations {
             400: components["responses"]["400.bad-request"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            /**
-             * @description Not found:
-             *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
-             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
-             */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            404: components["responses"]["404.contact-not-found.not-found"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
@@ -6328,10 +7142,10 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found"];
-            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
+            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6398,6 +7212,7 @@ export interface operations {
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
              *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+             *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
              *     - `/problems/shift-cancelled` — The shift is cancelled and can no longer change.
              */
             409: {
@@ -6410,7 +7225,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6573,10 +7388,10 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found"];
-            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
+            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6752,11 +7567,23 @@ export interface operations {
             400: components["responses"]["400.bad-request"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            404: components["responses"]["404.client-not-found"];
-            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
+            /**
+             * @description Not found:
+             *     - `/problems/client-not-found` — The client company (in the path or the body) does not exist in the caller's organization, or is not one of the portal user's companies.
+             *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6903,7 +7730,32 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.validation-failed"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/day-over-24-hours` — The entries of one day add up to more than 24 hours.
+             *     - `/problems/entries-required` — A timesheet needs at least one entry.
+             *     - `/problems/entry-ends-before-start` — An entry ends before (or when) it starts; work past midnight is two entries.
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-break` — An entry break is not a whole number of minutes, 0 or more.
+             *     - `/problems/invalid-entry-date` — An entry date is not a calendar date YYYY-MM-DD (`field` names the entry).
+             *     - `/problems/invalid-entry-time` — An entry start or end is not a time HH:MM (`field` names the entry).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/negative-hours` — An entry's break is as long as the entry, or longer.
+             *     - `/problems/nonexistent-local-time` — An entry start or end does not exist on that date in the time zone (the clocks skip it).
+             *     - `/problems/note-too-long` — A note is longer than allowed.
+             *     - `/problems/overlapping-entries` — Two entries of the timesheet overlap.
+             *     - `/problems/staff-member-name-required` — The staff member needs a name.
+             *     - `/problems/too-many-entries` — A timesheet has more entries than allowed.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7125,21 +7977,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            /**
-             * @description Unprocessable content:
-             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
-             *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
-             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
-             */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.unknown-user-type.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7650,10 +8488,36 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found"];
-            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
+            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.amounts-do-not-add-up.contact-not-of-client.description-required.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-link.invalid-quantity.lines-required.number-required.too-many-lines.unknown-currency.validation-failed"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/amounts-do-not-add-up` — An amount sent does not match the one computed from the lines (`errors` says what it should be).
+             *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
+             *     - `/problems/contact-not-of-client` — The `contactId` is not a contact of the document’s client company.
+             *     - `/problems/description-required` — A line needs a description.
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
+             *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-link` — The link is not an https URL.
+             *     - `/problems/invalid-quantity` — A quantity is not a positive decimal string.
+             *     - `/problems/lines-required` — The document needs at least one line.
+             *     - `/problems/number-required` — The document needs its number.
+             *     - `/problems/too-many-lines` — The document has more lines than allowed.
+             *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
+             *     - `/problems/unknown-project` — The document's projectId names no project of the organization.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7800,10 +8664,52 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found"];
-            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
+            /**
+             * @description Conflict:
+             *     - `/problems/client-archived` — The client company is archived: it takes no more changes, contacts or documents.
+             *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
+             *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+             *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
+             *     - `/problems/project-has-no-primary-client` — The project has no primary client: an invoice for it cannot be shared until one is set.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.amounts-do-not-add-up.contact-not-of-client.description-required.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-link.invalid-quantity.lines-required.number-required.too-many-lines.unknown-currency.validation-failed"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/amounts-do-not-add-up` — An amount sent does not match the one computed from the lines (`errors` says what it should be).
+             *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
+             *     - `/problems/contact-not-of-client` — The `contactId` is not a contact of the document’s client company.
+             *     - `/problems/description-required` — A line needs a description.
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
+             *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-link` — The link is not an https URL.
+             *     - `/problems/invalid-quantity` — A quantity is not a positive decimal string.
+             *     - `/problems/lines-required` — The document needs at least one line.
+             *     - `/problems/not-primary-client` — An invoice for a project is addressed to the project's primary client.
+             *     - `/problems/number-required` — The document needs its number.
+             *     - `/problems/too-many-lines` — The document has more lines than allowed.
+             *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
+             *     - `/problems/unknown-project` — The document's projectId names no project of the organization.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -8142,6 +9048,946 @@ export interface operations {
             415: components["responses"]["415.unsupported-media-type"];
             422: components["responses"]["422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.overpayment.payment-in-future.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_list: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description Archived projects instead of the current ones */
+                archived?: "false" | "true";
+                /** @description Only the projects this client company is in */
+                clientId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectPage"];
+                };
+            };
+            400: components["responses"]["400.invalid-cursor"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ProjectsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProjectDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_fromDeal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DealDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DealConvertedView"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            /**
+             * @description Not found:
+             *     - `/problems/client-not-found` — The client company (in the path or the body) does not exist in the caller's organization, or is not one of the portal user's companies.
+             *     - `/problems/contact-not-found` — The contact (in the path or the body) does not exist in the caller's organization.
+             *     - `/problems/portal-not-found` — The portal (in the path, the query or the body) does not exist in the caller's organization.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /**
+             * @description Conflict:
+             *     - `/problems/client-archived` — The client company is archived: it takes no more changes, contacts or documents.
+             *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
+             *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+             *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
+             *     - `/problems/several-companies-named` — Several client companies are named like the deal's company: give its clientId.
+             *     - `/problems/several-contacts` — Several contacts have one of the deal's email addresses: give the contactId.
+             *     - `/problems/several-projects-named` — Several projects are named like the deal: add the company and contacts to one of them.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.unknown-user-type.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_get: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.not-found.project-not-found"];
+            422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ProjectsController_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProjectDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.not-found.project-not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_archive: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectWritten"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.not-found.project-not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_addClient: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddClientCompanyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            /**
+             * @description Not found:
+             *     - `/problems/client-not-found` — The client company (in the path or the body) does not exist in the caller's organization, or is not one of the portal user's companies.
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_removeClient: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+                clientId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectWritten"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            /**
+             * @description Not found:
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/project-client-not-found` — The company is not in the project (nothing to remove).
+             *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_setPrimary: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPrimaryClientDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.not-found.project-not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_addClientUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddClientUserDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientUserWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.contact-not-found.not-found.portal-not-found.project-not-found"];
+            /**
+             * @description Conflict:
+             *     - `/problems/client-user-exists` — The contact is already a client user of the project.
+             *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
+             *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+             *     - `/problems/portal-user-limit-reached` — The portal already has `MAX_USERS_PER_PORTAL` users: revoke one before inviting another.
+             *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
+             *     - `/problems/contact-not-of-client` — The `contactId` is not a contact of the document’s client company.
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/rate-not-applicable` — An hourly rate was given for a project that does not bill by staff hours.
+             *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
+             *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_clientUser: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientUserView"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ProjectsController_removeClientUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RemoveClientUserDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientUserRemoved"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_changeRate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeClientUserRateDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientUserChanged"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/rate-not-applicable` — An hourly rate was given for a project that does not bill by staff hours.
+             *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_permissions: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description Whose user type applies: the contact's access to this portal (the organization's first when omitted) */
+                portalId?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EffectivePermissionsView"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            /**
+             * @description Not found:
+             *     - `/problems/client-user-not-found` — The contact is not a client user of the project.
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/portal-not-found` — The portal (in the path, the query or the body) does not exist in the caller's organization.
+             *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ProjectsController_customize: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomizePermissionsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionsWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/permission-needs-view` — A module allows creating, editing, deleting or approving without allowing viewing.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_reset: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionsWritten"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_clone: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                projectId: string;
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClonePermissionsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClonedPermissionsView"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            /**
+             * @description Conflict:
+             *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
+             *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+             *     - `/problems/permissions-not-customized` — The user has its user type's permissions in the project: nothing to clone.
+             *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-clone-targets` — Clone to 1 or more other client users of the same project.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_contactProjects: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactProjectPage"];
+                };
+            };
+            400: components["responses"]["400.invalid-cursor"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.contact-not-found.not-found"];
+            422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ProjectsController_addToProjects: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddContactToProjectsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactProjectsWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.contact-not-found.not-found.portal-not-found.project-not-found"];
+            /**
+             * @description Conflict:
+             *     - `/problems/client-user-exists` — The contact is already a client user of the project.
+             *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
+             *     - `/problems/idempotency-key-in-use` — A request with this `Idempotency-Key` is still being processed (perhaps by another instance); retry later.
+             *     - `/problems/project-archived` — The project is archived: it takes no new companies, users or documents.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/rate-not-applicable` — An hourly rate was given for a project that does not bill by staff hours.
+             *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    ProjectsController_setPortalRate: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                contactId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetPortalRateDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalRateWritten"];
+                };
+            };
+            400: components["responses"]["400.bad-request"];
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.contact-not-found.not-found"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            413: components["responses"]["413.payload-too-large"];
+            415: components["responses"]["415.unsupported-media-type"];
+            /**
+             * @description Unprocessable content:
+             *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+             *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
+             *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    PortalProjectsController_list: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalProjectPage"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
         };
     };
     AuditSubjectsController_search: {

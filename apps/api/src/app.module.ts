@@ -21,13 +21,14 @@ import { QuotesInvoicesModule } from './quotes-invoices/quotes-invoices.module';
 import { RegistrationsModule } from './registrations/registrations.module';
 import { OrganizationSettingsModule } from './organizations/organization-settings.controller';
 import { CollaborationModule } from './collaboration/collaboration.module';
+import { ProjectsModule } from './projects/projects.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, AuditSubjectsModule, PagesModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -36,6 +36,17 @@ describe('document audience', () => {
     const movedBack = { type: 'DocumentMovedToClient', data: { documentId: 't1', kind: 'timesheet', fromClientId: 'cl2', toClientId: 'cl1', contactId: 'ct9', reason: 'contact-dissociated' } };
     expect(fold(documentAudience, [...events, movedBack]).audience).toEqual({ clientId: 'cl1', contactId: 'ct9' });
   });
+
+  it('names the document’s project: its first event’s, or a shift’s as last updated', () => {
+    expect(fold(documentAudience, [{ type: 'QuoteShared', data: { quoteId: 'q1', clientId: 'cl1', contactId: null, projectId: 'p1' } }]).projectId).toBe('p1');
+    expect(fold(documentAudience, [{ type: 'QuoteShared', data: { quoteId: 'q1', clientId: 'cl1', contactId: null } }]).projectId).toBeNull();
+    const published = { type: 'ShiftPublished', data: { shiftId: 's1', clientId: 'cl1', projectId: null } };
+    const intoProject = { type: 'ShiftUpdated', data: { shiftId: 's1', clientId: 'cl1', changes: { projectId: 'p2' }, shift: { projectId: 'p2' } } };
+    const renamed = { type: 'ShiftUpdated', data: { shiftId: 's1', clientId: 'cl1', changes: { role: 'Driver' }, shift: { projectId: 'p2', role: 'Driver' } } };
+    const outOfIt = { type: 'ShiftUpdated', data: { shiftId: 's1', clientId: 'cl1', changes: { projectId: null }, shift: { projectId: null } } };
+    expect(fold(documentAudience, [published, intoProject, renamed]).projectId).toBe('p2');
+    expect(fold(documentAudience, [published, intoProject, renamed, outOfIt]).projectId).toBeNull();
+  });
 });
 
 describe('who may see a document', () => {

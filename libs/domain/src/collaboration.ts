@@ -22,6 +22,8 @@ export interface DocumentAudienceState {
   exists: boolean;
   documentId: string | null;
   audience: DocumentAudience | null;
+  /** The project the document is for, if any (its first event's; a shift's may change). */
+  projectId: string | null;
 }
 
 /**
@@ -30,19 +32,24 @@ export interface DocumentAudienceState {
  * InvoiceShared) carries `clientId` and, where the kind has one, `contactId` (the shared
  * contract of documents.ts), so the audience is decided from the stream without each kind's
  * decider. A DocumentMovedToClient moves it to `toClientId` (the latest company is the one
- * that sees it); later events carrying a `clientId` agree with it.
+ * that sees it); later events carrying a `clientId` agree with it. The first event's
+ * `projectId` names the document's project; a ShiftUpdated may change it.
  */
 export const documentAudience: Pick<Decider<DocumentAudienceState, never, DomainEvent>, 'initialState' | 'evolve'> = {
-  initialState: () => ({ exists: false, documentId: null, audience: null }),
+  initialState: () => ({ exists: false, documentId: null, audience: null, projectId: null }),
   evolve(state, event) {
-    const data = event.data as { clientId?: unknown; contactId?: unknown };
+    const data = event.data as { clientId?: unknown; contactId?: unknown; projectId?: unknown; shift?: { projectId?: unknown } };
     if (!state.exists) {
       if (typeof data.clientId !== 'string') return state;
       return {
         exists: true,
         documentId: null,
         audience: { clientId: data.clientId, contactId: typeof data.contactId === 'string' ? data.contactId : null },
+        projectId: typeof data.projectId === 'string' ? data.projectId : null,
       };
+    }
+    if (event.type === 'ShiftUpdated' && data.shift && data.shift.projectId !== undefined) {
+      state = { ...state, projectId: typeof data.shift.projectId === 'string' ? data.shift.projectId : null };
     }
     if (event.type === 'DocumentMovedToClient') {
       const { toClientId } = event.data as { toClientId: string };

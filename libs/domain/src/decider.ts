@@ -28,7 +28,7 @@ export function fold<State, Event extends DomainEvent>(
 export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   ClientCompanyRegistered: 1,
   ContactAdded: 1,
-  ContactInvited: 3, // v2: userTypeId, language; v3: clientIds
+  ContactInvited: 4, // v2: userTypeId, language; v3: clientIds; v4: projectIds
   PortalUserTypeChanged: 1,
   PortalAccessCompaniesChanged: 1,
   PortalUsernameChanged: 1,
@@ -65,4 +65,16 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   AuditExported: 1,
   LogAnchored: 1,
   ContactErased: 1,
+  ProjectCreated: 1,
+  ProjectUpdated: 1,
+  ProjectArchived: 1,
+  ClientCompanyAddedToProject: 1,
+  ProjectPrimaryClientChanged: 1,
+  ClientCompanyRemovedFromProject: 1,
+  ClientUserAddedToProject: 1,
+  ClientUserRateChanged: 1,
+  ClientUserRemovedFromProject: 1,
+  ProjectPermissionsCustomized: 1,
+  ProjectPermissionsReset: 1,
+  ClientUserPortalRateSet: 1,
 };

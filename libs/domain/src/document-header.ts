@@ -1,4 +1,5 @@
 import { DomainError } from './errors';
+import { checkDocumentProject, DocumentProject } from './project';
 
 /**
  * What a quote and an invoice both carry about themselves, checked the same way: the
@@ -9,6 +10,8 @@ export interface DocumentHeaderInput {
   clientId: string;
   contactId?: string | null;
   projectId?: string | null;
+  /** The project `projectId` names, as its stream tells it now (the caller reads it). */
+  project?: DocumentProject | null;
   number: string;
   title?: string | null;
   /** YYYY-MM-DD (a calendar date, in the organization's time zone). */
@@ -54,7 +57,12 @@ export function isPastEndOfDay(lastDay: string, now: string | Date, timeZone: st
   return localDate(now, timeZone) > lastDay;
 }
 
-export function requireHeader(input: DocumentHeaderInput, defaultTitle: (number: string) => string): DocumentHeader {
+/** `checkProject`: the rule for the document's project (an invoice's is stricter). */
+export function requireHeader(
+  input: DocumentHeaderInput,
+  defaultTitle: (number: string) => string,
+  checkProject: typeof checkDocumentProject = checkDocumentProject,
+): DocumentHeader {
   const number = typeof input.number === 'string' ? input.number.trim() : '';
   if (!number) throw new DomainError('unprocessable', 'number-required', 'A document needs its number.', { errors: [{ field: 'number', message: 'required' }] });
   const title = input.title?.trim() || defaultTitle(number);
@@ -67,10 +75,11 @@ export function requireHeader(input: DocumentHeaderInput, defaultTitle: (number:
   if (!url || url.protocol !== 'https:' || !url.hostname) {
     throw new DomainError('unprocessable', 'invalid-link', 'The link must be an https URL.', { errors: [{ field: 'link', message: 'an https URL' }] });
   }
+  const projectId = checkProject(input.projectId, input.project, input.clientId);
   return {
     clientId: input.clientId,
     contactId: input.contactId ?? null,
-    projectId: input.projectId ?? null,
+    projectId,
     number,
     title,
     issueDate: requireDate(input.issueDate, 'issueDate'),

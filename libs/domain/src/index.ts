@@ -20,3 +20,4 @@ export * from './collaboration';
 export * from './audit';
 export * from './personal-data';
 export * from './permission-source';
+export * from './project';

@@ -2,6 +2,7 @@ import { Decider } from './decider';
 import { DocumentHeader, DocumentHeaderInput, isPastEndOfDay, localDate, requireDate, requireHeader } from './document-header';
 import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
+import { checkInvoiceProject } from './project';
 import { computeAmounts, DocumentAmounts, DocumentAmountsInput, formatAmount, Minor, parseAmount } from './money';
 
 /**
@@ -89,7 +90,7 @@ export const invoice: Decider<InvoiceState, InvoiceCommand, InvoiceEvent> = {
     switch (command.type) {
       case 'ShareInvoice': {
         if (state.exists) throw new DomainError('conflict', 'invoice-exists', 'This invoice was already shared.');
-        const header = requireHeader(command, (number) => `Invoice ${number}`);
+        const header = requireHeader(command, (number) => `Invoice ${number}`, checkInvoiceProject);
         const dueDate = requireDate(command.dueDate, 'dueDate');
         if (dueDate < header.issueDate) {
           throw new DomainError('unprocessable', 'invalid-date', 'dueDate cannot be before issueDate.', { errors: [{ field: 'dueDate', message: 'on or after issueDate' }] });

@@ -40,6 +40,8 @@ export type PortalAccessEvent =
         userTypeId?: string | null;
         /** v2: the language the invitation was written in (absent in v1: the portal's default). */
         language?: string | null;
+        /** v4: the projects the person is invited into as a client user (absent: none named). */
+        projectIds?: string[];
       };
     }
   | {
@@ -113,6 +115,8 @@ export type PortalAccessCommand =
       invitation: NewInvitation;
       userTypeId?: string | null;
       language?: string | null;
+      /** The projects it is invited into, named in its email. */
+      projectIds?: string[];
     }
   | { type: 'ChangePortalUserType'; userTypeId: string | null }
   /** `clientIds`: the companies the contact acts for now, primary first; never empty (revoke instead). */
@@ -222,6 +226,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
               expiresAt: command.invitation.expiresAt,
               userTypeId: command.userTypeId ?? null,
               language: command.language ?? null,
+              ...(command.projectIds?.length ? { projectIds: [...command.projectIds] } : {}),
             },
           },
         ];

@@ -222,6 +222,8 @@ describe('invoice', () => {
     clientId: CLIENT,
     contactId: ANA,
     projectId: 'p1',
+    // The project as its stream tells it: the invoice's company is its primary client.
+    project: { projectId: 'p1', exists: true, archived: false, clientIds: [CLIENT], primaryClientId: CLIENT },
     number: 'INV-7',
     title: 'March staffing',
     issueDate: '2026-03-31',

@@ -33,7 +33,7 @@ describe('shift', () => {
   it('publishes with a project and without location, role or staff id', () =>
     spec
       .given([])
-      .when({ ...publish, staffMember: { name: 'Ana' }, location: '', role: undefined, projectId: 'p-1' })
+      .when({ ...publish, staffMember: { name: 'Ana' }, location: '', role: undefined, projectId: 'p-1', project: { projectId: 'p-1', exists: true, archived: false, clientIds: ['cl-1'], primaryClientId: null } })
       .then([{ type: 'ShiftPublished', data: { ...published.data, staffMember: { id: null, name: 'Ana' }, location: null, role: null, projectId: 'p-1' } }]));
 
   it('refuses times without an offset, impossible dates, an end not after the start, and more than 24 hours', () => {

@@ -1,6 +1,7 @@
 import { Decider } from './decider';
 import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
+import { checkDocumentProject, DocumentProject } from './project';
 import { parseOffsetDateTime } from './zoned-time';
 
 /**
@@ -56,8 +57,15 @@ export type ShiftCommand =
       location?: string | null;
       role?: string | null;
       projectId?: string | null;
+      /** The project `projectId` names, as its stream tells it now. */
+      project?: DocumentProject | null;
     }
-  | { type: 'UpdateShift'; changes: Partial<Omit<ShiftDetails, 'staffMember'>> & { staffMember?: StaffMemberInput } }
+  | {
+      type: 'UpdateShift';
+      changes: Partial<Omit<ShiftDetails, 'staffMember'>> & { staffMember?: StaffMemberInput };
+      /** The project `changes.projectId` names, as its stream tells it now. */
+      project?: DocumentProject | null;
+    }
   | { type: 'CancelShift'; reason?: string | null }
   | MoveDocumentToClientCommand;
 
@@ -92,7 +100,7 @@ export const shift: Decider<ShiftState, ShiftCommand, ShiftEvent> = {
           end: command.end.trim(),
           location: optionalText(command.location),
           role: optionalText(command.role),
-          projectId: command.projectId ?? null,
+          projectId: checkDocumentProject(command.projectId, command.project, command.clientId),
         };
         checkTimes(details.start, details.end);
         return [{ type: 'ShiftPublished', data: { shiftId: command.shiftId, clientId: command.clientId, ...details } }];
@@ -109,7 +117,9 @@ export const shift: Decider<ShiftState, ShiftCommand, ShiftEvent> = {
         if (given.end !== undefined && given.end.trim() !== state.end) changes.end = given.end.trim();
         if (given.location !== undefined && optionalText(given.location) !== state.location) changes.location = optionalText(given.location);
         if (given.role !== undefined && optionalText(given.role) !== state.role) changes.role = optionalText(given.role);
-        if (given.projectId !== undefined && (given.projectId ?? null) !== state.projectId) changes.projectId = given.projectId ?? null;
+        if (given.projectId !== undefined && (given.projectId ?? null) !== state.projectId) {
+          changes.projectId = checkDocumentProject(given.projectId, command.project, state.clientId!);
+        }
         if (changes.start !== undefined || changes.end !== undefined) checkTimes(changes.start ?? state.start, changes.end ?? state.end);
         if (Object.keys(changes).length === 0) return [];
         const { staffMember, start, end, location, role, projectId } = { ...state, ...changes };

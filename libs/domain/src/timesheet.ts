@@ -1,6 +1,7 @@
 import { Decider } from './decider';
 import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
+import { checkDocumentProject, DocumentProject } from './project';
 import { StaffMember, staffMemberOf } from './shift';
 import { nextLocalDate, parseLocalDate, parseLocalTime, zonedTimeToInstant } from './zoned-time';
 
@@ -87,6 +88,8 @@ export type TimesheetCommand =
       /** The contact who created it in the portal; null when staff submit it for the whole company. */
       contactId: string | null;
       projectId?: string | null;
+      /** The project `projectId` names, as its stream tells it now. */
+      project?: DocumentProject | null;
       staffMember: { id?: string | null; name: string };
       entries: TimesheetEntryInput[];
       /** The organization's time zone: what the entries' dates and times mean. */
@@ -152,7 +155,7 @@ export const timesheet: Decider<TimesheetState, TimesheetCommand, TimesheetEvent
               timesheetId: command.timesheetId,
               clientId: command.clientId,
               contactId: command.contactId,
-              projectId: command.projectId ?? null,
+              projectId: checkDocumentProject(command.projectId, command.project, command.clientId),
               staffMember,
               timeZone: command.timeZone,
               entries,

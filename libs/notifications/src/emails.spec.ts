@@ -1,5 +1,6 @@
 import { emailDateTime } from './dates';
-import { invitationEmail, passwordResetEmail } from './invitation-email';
+import { invitationEmail, passwordResetEmail, projectsLine } from './invitation-email';
+import { projectRemovalEmail } from './project-email';
 import { notificationEmail } from './notification-email';
 
 describe('emails', () => {
@@ -58,5 +59,19 @@ describe('emails', () => {
     expect(reset.subject).toBe('Réinitialisez votre mot de passe du portail client Tokyo Staffing');
     expect(reset.text).toMatch(/expire le 29 novembre 2026.* 06:05 \(Europe\/Paris\)\./);
     expect(reset.text).toContain('https://portal.example/reset-password?token=abc');
+  });
+
+  it('list the projects a person is invited into, and tell it when it leaves one', () => {
+    const base = { to: 'ana@acme.example', contactName: 'Ana', organizationName: 'Acme Staffing', portalUrl: 'https://p.example', acceptUrl: 'https://p.example/a?token=t', expiresAt: at };
+    const invited = invitationEmail({ ...base, projects: ['Harbour <extension>', 'Night logistics'] });
+    expect(invited.text).toContain('Projects: Harbour <extension>, Night logistics');
+    expect(invited.html).toContain('Projects: Harbour &lt;extension&gt;, Night logistics');
+    expect(invitationEmail({ ...base, language: 'ja', projects: ['港湾'] }).text).toContain('プロジェクト: 港湾');
+    expect(invitationEmail(base).text).not.toContain('Projects');
+    expect(projectsLine('fr', ['A', 'B'])).toBe('Projets: A, B');
+
+    const removed = projectRemovalEmail({ to: 'ana@acme.example', contactName: 'Ana', organizationName: 'Acme Staffing', projectName: 'Warehouse\nmove', language: 'pt-BR' });
+    expect(removed.subject).toBe('Você não acompanha mais o projeto Warehouse move');
+    expect(removed.text).toContain('Acme Staffing removeu você do projeto Warehouse\nmove');
   });
 });

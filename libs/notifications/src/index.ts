@@ -2,3 +2,4 @@ export * from './mailer';
 export * from './invitation-email';
 export * from './dates';
 export * from './notification-email';
+export * from './project-email';

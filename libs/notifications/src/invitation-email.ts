@@ -12,6 +12,8 @@ export interface InvitationEmailInput {
   language?: string;
   /** Where the expiry is told in (the organization's time zone); UTC when omitted. */
   timeZone?: string;
+  /** The projects the person is invited into, listed in the email. */
+  projects?: readonly string[];
 }
 
 interface Wording {
@@ -23,6 +25,7 @@ interface Wording {
   open: string;
   link: string;
   expires: (date: string) => string;
+  projects: string;
 }
 
 /** The built-in invitation in the languages our users' own documents come in. */
@@ -36,6 +39,8 @@ const WORDINGS: Record<string, Wording> = {
     open: 'To accept the invitation and choose your password, open:',
     link: 'Accept the invitation and choose your password',
     expires: (date) => `This link can be used once and expires on ${date}.`,
+
+    projects: 'Projects',
   },
   ja: {
     subject: (org) => `${org} クライアントポータルへのご招待`,
@@ -46,6 +51,8 @@ const WORDINGS: Record<string, Wording> = {
     open: '招待を承諾してパスワードを設定するには、次のリンクを開いてください:',
     link: '招待を承諾してパスワードを設定する',
     expires: (date) => `このリンクは1回限り有効で、${date} に期限切れとなります。`,
+
+    projects: 'プロジェクト',
   },
   pt: {
     subject: (org) => `Seu convite para o portal do cliente ${org}`,
@@ -56,6 +63,8 @@ const WORDINGS: Record<string, Wording> = {
     open: 'Para aceitar o convite e escolher sua senha, abra:',
     link: 'Aceitar o convite e escolher sua senha',
     expires: (date) => `Este link pode ser usado uma vez e expira em ${date}.`,
+
+    projects: 'Projetos',
   },
   fr: {
     subject: (org) => `Votre invitation au portail client ${org}`,
@@ -66,6 +75,8 @@ const WORDINGS: Record<string, Wording> = {
     open: "Pour accepter l'invitation et choisir votre mot de passe, ouvrez :",
     link: "Accepter l'invitation et choisir votre mot de passe",
     expires: (date) => `Ce lien ne peut être utilisé qu'une fois et expire le ${date}.`,
+
+    projects: 'Projets',
   },
 };
 
@@ -135,6 +146,7 @@ export function invitationEmail(input: InvitationEmailInput): EmailMessage {
     '',
     `${words.portal}: ${input.portalUrl}`,
     `${words.username}: ${input.to}`,
+    ...(input.projects?.length ? [`${words.projects}: ${input.projects.join(', ')}`] : []),
     '',
     words.open,
     input.acceptUrl,
@@ -145,11 +157,19 @@ export function invitationEmail(input: InvitationEmailInput): EmailMessage {
   const html = [
     `<p>${escapeHtml(words.hello(input.contactName))}</p>`,
     `<p>${escapeHtml(words.invites(input.organizationName))}</p>`,
-    `<p>${escapeHtml(words.portal)}: <a href="${escapeHtml(input.portalUrl)}">${escapeHtml(input.portalUrl)}</a><br>${escapeHtml(words.username)}: ${escapeHtml(input.to)}</p>`,
+    `<p>${escapeHtml(words.portal)}: <a href="${escapeHtml(input.portalUrl)}">${escapeHtml(input.portalUrl)}</a><br>${escapeHtml(words.username)}: ${escapeHtml(input.to)}${
+      input.projects?.length ? `<br>${escapeHtml(words.projects)}: ${escapeHtml(input.projects.join(', '))}` : ''
+    }</p>`,
     `<p><a href="${escapeHtml(input.acceptUrl)}">${escapeHtml(words.link)}</a></p>`,
     `<p>${escapeHtml(words.expires(expires))}</p>`,
   ].join('\n');
   return { to: input.to, subject: words.subject(input.organizationName), text, html };
+}
+
+/** "Projects: A, B" in the email's language: appended to a portal's own invitation template. */
+export function projectsLine(language: string | undefined, projects: readonly string[]): string {
+  const words = WORDINGS[(language ?? 'en').split('-')[0]] ?? WORDINGS.en;
+  return `${words.projects}: ${projects.join(', ')}`;
 }
 
 export function escapeHtml(value: string): string {

@@ -15,6 +15,7 @@ export * from './shifts-timesheets.projection';
 export * from './quotes-invoices.projection';
 export * from './client-documents.projection';
 export * from './search-text';
+export * from './projects.projection';
 export * from './read-store/index';
 
 import { auditProjection } from './audit.projection';
@@ -32,3 +33,6 @@ export const ALL_PROJECTIONS: Projection[] = [portalStatusProjection, auditProje
 import { documentCommentsProjection, documentViewsProjection, notificationsProjection } from './collaboration.projection';
 ALL_PROJECTIONS.push(documentCommentsProjection, documentViewsProjection, notificationsProjection);
 export * from './worker/projection-thread';
+
+import { projectMembershipsProjection, projectPermissionsProjection } from './projects.projection';
+ALL_PROJECTIONS.push(projectMembershipsProjection, projectPermissionsProjection);

@@ -49,7 +49,7 @@ describe('quotes and invoices in the client documents projection', () => {
     const sharedQuote = quoteEvents.reduce(quote.evolve, quote.initialState());
     quoteEvents.push(...quote.decide({ type: 'DeclineQuote', contactId: 'ana', reason: 'Too dear' }, sharedQuote));
     const invoiceEvents = invoice.decide(
-      { type: 'ShareInvoice', invoiceId: 'i1', ...header, projectId: 'p1', dueDate: '2026-03-31', currency: 'JPY', lines: [{ description: 'Work', quantity: '3', unitPrice: '1000' }] },
+      { type: 'ShareInvoice', invoiceId: 'i1', ...header, projectId: 'p1', project: { projectId: 'p1', exists: true, archived: false, clientIds: ['c1'], primaryClientId: 'c1' }, dueDate: '2026-03-31', currency: 'JPY', lines: [{ description: 'Work', quantity: '3', unitPrice: '1000' }] },
       invoice.initialState(),
     );
     const pay = (amount: string, events: InvoiceEvent[]) =>

@@ -28,10 +28,21 @@ export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
 export type PortalModule = 'profile' | 'shifts' | 'timesheets' | 'quotes' | 'invoices' | 'projects' | 'documents';
 export type PortalAction = 'view' | 'create' | 'edit' | 'delete' | 'approve';
 
+/**
+ * Where a portal route's permissions come from, beyond the user type (see PortalPermissions):
+ * - `document`: the route param naming a document of the module's kind; a document of a
+ *   project is decided by the user's permissions in that project (not in it: 404);
+ * - `projectInBody`: the body's `projectId` names the project a new document is for;
+ * - `list`: a list, open when the user type or one of the user's projects allows the module
+ *   (its rows are then judged one by one).
+ * Without a scope: the user type's permissions.
+ */
+export type PortalScope = { document: string } | { projectInBody: true } | { list: true };
+
 export type RouteAccess =
   | { kind: 'public' }
   | { kind: 'staff'; permission: Permission }
-  | { kind: 'portal'; module: PortalModule; action: PortalAction };
+  | { kind: 'portal'; module: PortalModule; action: PortalAction; scope?: PortalScope };
 
 export const ROUTE_ACCESS = 'routeAccess';
 
@@ -54,5 +65,6 @@ function declare(access: RouteAccess, scheme?: string) {
 export const Public = () => declare({ kind: 'public' });
 /** Staff with an API key whose role grants the permission. */
 export const Staff = (permission: Permission) => declare({ kind: 'staff', permission }, STAFF_API_KEY_SCHEME);
-/** A signed-in portal user with Active access, allowed the action on the module. */
-export const PortalUser = (module: PortalModule, action: PortalAction) => declare({ kind: 'portal', module, action }, PORTAL_SESSION_SCHEME);
+/** A signed-in portal user with Active access, allowed the action on the module (where `scope` says). */
+export const PortalUser = (module: PortalModule, action: PortalAction, scope?: PortalScope) =>
+  declare({ kind: 'portal', module, action, ...(scope ? { scope } : {}) }, PORTAL_SESSION_SCHEME);

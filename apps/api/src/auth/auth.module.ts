@@ -6,13 +6,14 @@ import { ApiKeysController } from './api-keys.controller';
 import { AuthGuard } from './auth.guard';
 import { FailureLimiter } from './failure-limiter';
 import { PortalSessions } from './portal-sessions';
+import { PortalPermissions } from './portal-permissions';
 
 /** Organizations, staff API keys and portal sessions: who the caller is, and what it may do. */
 @Global()
 @Module({
   controllers: [OrganizationsController, ApiKeysController],
-  providers: [ApiKeys, PortalSessions, FailureLimiter, AuthGuard, Organizations],
-  exports: [ApiKeys, PortalSessions, FailureLimiter, AuthGuard, Organizations],
+  providers: [ApiKeys, PortalSessions, PortalPermissions, FailureLimiter, AuthGuard, Organizations],
+  exports: [ApiKeys, PortalSessions, PortalPermissions, FailureLimiter, AuthGuard, Organizations],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(

@@ -7,7 +7,7 @@ import { findPage, findSelectedPage, Page, PageQuery } from '../http/pagination'
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalUser, Staff } from '../auth/access';
 import { CurrentPortalUser, CurrentStaff, PortalPrincipal, StaffPrincipal } from '../auth/principal';
-import { Portals } from '../portals/portals.service';
+import { PortalPermissions } from '../auth/portal-permissions';
 import { DocumentView } from './collaboration.dto';
 import { MAX_SCAN, toDocumentView } from './documents.controller';
 import { Documents } from './documents.service';
@@ -35,7 +35,7 @@ export class ApprovalsController {
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly documents: Documents,
-    private readonly portals: Portals,
+    private readonly permissions: PortalPermissions,
   ) {}
 
   @Get('approvals')
@@ -51,22 +51,24 @@ export class ApprovalsController {
   @Get('portal/approvals')
   @PortalUser('profile', 'view')
   @ApiOperation({
-    summary: "What awaits this portal user's decision: its companies' pending timesheets and quotes it may see and its user type may approve",
+    summary: "What awaits this portal user's decision: its companies' pending timesheets and quotes it may see and may approve (by its user type, or by its permissions in the document's project)",
   })
   @ApiOkResponse({ type: ApprovalsPage })
   async mine(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PageQuery): Promise<Page<DocumentView>> {
     const viewer = await this.documents.viewerOf(user);
-    const permissions = await this.portals.permissionsOf(user.organizationId, user.portalId, user.userTypeId);
-    const decides = (kind: DocumentKind) => permissions[DOCUMENT_MODULE[kind]]?.approve === true;
+    // Its user type's approve permission, or, for a document of a project, its permission there.
+    const judge = this.permissions.judge(user);
     const wheres = user.clientIds.map((clientId) => ({ organizationId: user.organizationId, clientId, awaitsApproval: true }));
     return findSelectedPage(
       this.readStore,
       CLIENT_DOCUMENTS_COLLECTION,
       wheres,
       query,
-      (row) => {
+      async (row) => {
         const audience = { clientId: row.clientId as string, contactId: (row.contactId as string | null) ?? null };
-        return decides(row.kind as DocumentKind) && portalUserMaySee(audience, viewer, viewer.visibility) ? toDocumentView(row) : undefined;
+        if (!portalUserMaySee(audience, viewer, viewer.visibility)) return undefined;
+        const decides = await judge((row.projectId as string | null) ?? null, DOCUMENT_MODULE[row.kind as DocumentKind], 'approve');
+        return decides ? toDocumentView(row) : undefined;
       },
       { maxScan: MAX_SCAN },
     );

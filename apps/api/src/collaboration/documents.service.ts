@@ -33,13 +33,14 @@ import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalPrincipal } from '../auth/principal';
 import { Organizations } from '../organizations/organizations';
-import { Portals } from '../portals/portals.service';
+import { PortalPermissions } from '../auth/portal-permissions';
 
-/** A document as its own stream tells it: kind and audience. */
+/** A document as its own stream tells it: kind, audience and project. */
 export interface LocatedDocument {
   documentId: string;
   kind: DocumentKind;
   audience: DocumentAudience;
+  projectId: string | null;
 }
 
 /**
@@ -59,7 +60,7 @@ export class Documents implements OnModuleInit {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly organizations: Organizations,
-    private readonly portals: Portals,
+    private readonly permissions: PortalPermissions,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
@@ -83,7 +84,7 @@ export class Documents implements OnModuleInit {
     const candidates = row && isDocumentKind(row.kind) ? [row.kind] : kinds;
     for (const kind of candidates) {
       const { state } = await this.executor.load(documentStream(kind, documentId), documentAudience, organizationId);
-      if (state.exists) return { documentId, kind, audience: state.audience! };
+      if (state.exists) return { documentId, kind, audience: state.audience!, projectId: state.projectId };
     }
     return null;
   }
@@ -95,17 +96,20 @@ export class Documents implements OnModuleInit {
   }
 
   /**
-   * A document the portal user may open: of its company, within the visibility setting (404
-   * otherwise, as for a document that does not exist), and allowed by its user type's view
-   * permission on the document's module (403).
+   * A document the portal user may open: of its company, within the visibility setting, and,
+   * for a document of a project, of a project it is in (404 otherwise, as for a document that
+   * does not exist), and allowed the view permission on the document's module by its user type
+   * or, in a project, by its permissions there (403): the guard's rules (PortalPermissions),
+   * applied here because the route cannot say the document's kind in advance.
    */
   async requireVisibleToPortalUser(user: PortalPrincipal, document: LocatedDocument | null): Promise<{ document: LocatedDocument; viewer: PortalViewer }> {
     const viewer = await this.viewerOf(user);
     if (!document || !portalUserMaySee(document.audience, viewer, viewer.visibility)) throw documentNotFound();
-    const permissions = await this.portals.permissionsOf(user.organizationId, user.portalId, user.userTypeId);
+    const permissions = await this.permissions.forDocument(user, document.projectId);
+    if (!permissions) throw documentNotFound();
     const module = DOCUMENT_MODULE[document.kind];
     if (!permissions[module]?.view) {
-      throw new ProblemException(403, 'forbidden', 'Forbidden', `This portal user's type does not allow view on ${module}.`);
+      throw new ProblemException(403, 'forbidden', 'Forbidden', `This portal user's permissions do not allow view on ${module}.`);
     }
     return { document, viewer };
   }

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -31,6 +32,7 @@ import {
   WrittenResponse,
 } from './directory.dto';
 import { Problems } from '../http/problem-catalog';
+import { AddClientCompanyToProjects } from '../projects/projects.commands';
 
 @ApiTags('directory')
 @Controller('v1')
@@ -40,11 +42,18 @@ export class DirectoryController {
   @Post('clients')
   @HttpCode(201)
   @Staff('directory:write')
-  @ApiOperation({ summary: 'Register a client company (RegisterClientCompany)' })
+  @ApiOperation({ summary: 'Register a client company (RegisterClientCompany), optionally into projects (AddClientCompanyToProject in each)' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @Problems('name-required')
-  registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Created> {
-    return this.commands.execute(new RegisterClientCompany(context, body));
+  @Problems('name-required', 'project-not-found', 'project-archived')
+  async registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Created> {
+    const { projectIds, ...company } = body;
+    if (!projectIds?.length) return this.commands.execute(new RegisterClientCompany(context, company));
+    // Every project is checked before the company is registered: a refused project writes nothing.
+    const clientId = randomUUID();
+    await this.commands.execute(new AddClientCompanyToProjects(context, clientId, projectIds, true));
+    const created: Created = await this.commands.execute(new RegisterClientCompany(context, company, clientId));
+    const position: number = await this.commands.execute(new AddClientCompanyToProjects(context, clientId, projectIds));
+    return { id: created.id, position: Math.max(created.position, position) };
   }
 
   @Patch('clients/:clientId')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 
 /** Digits with the usual separators, an optional leading +: what people type, not letters. */
 export const PHONE = /^\+?[0-9][0-9 ().\-]{2,38}$/;
@@ -42,6 +42,18 @@ export class RegisterClientCompanyDto {
   @ValidateNested()
   @Type(() => PostalAddressDto)
   address?: PostalAddressDto;
+
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    maxItems: 50,
+    description: 'Projects the company joins at once (as the primary client of a project that has no company yet); each is checked before anything is written',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true })
+  projectIds?: string[];
 }
 
 /** Only the fields given change; null clears an optional one. */

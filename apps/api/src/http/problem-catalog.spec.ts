@@ -16,6 +16,8 @@ const STATUS_OF_KIND: Record<string, number> = { 'not-found': 404, conflict: 409
 /** Codes computed at run time: where, the expression, and what it can be. */
 const COMPUTED_CODES: { file: string; expression: string; codes: string[] }[] = [
   { file: 'apps/api/src/shifts-timesheets/shifts-timesheets.queries.ts', expression: '`${kind}-not-found`', codes: ['shift-not-found', 'timesheet-not-found'] },
+  // The guard's "no such document" for a portal user outside the document's project, per kind.
+  { file: 'apps/api/src/auth/auth.guard.ts', expression: '`${kind}-not-found`', codes: ['shift-not-found', 'timesheet-not-found', 'quote-not-found', 'invoice-not-found'] },
   // CsvFormatError's codes but too-many-rows, which is answered as 413 before this line.
   { file: 'apps/api/src/imports/contact-imports.ts', expression: 'error.code', codes: ['invalid-utf8', 'malformed-csv'] },
   // entryError's own body: each call of entryError is scanned with its literal code.

@@ -184,6 +184,25 @@ export const PROBLEM_CATALOG = {
   'invalid-move-reason': { status: 422, when: "The move's reason is not one of those allowed." },
   'notification-not-found': { status: 404, when: "No such notification in the caller's organization." },
 
+  // --- Projects
+  'project-not-found': { status: 404, when: "No such project in the caller's organization (for a portal user: not one it belongs to)." },
+  'project-exists': { status: 409, when: 'A project with this id already exists.' },
+  'project-archived': { status: 409, when: 'The project is archived: it takes no new companies, users or documents.' },
+  'invalid-billing-method': { status: 422, when: 'billingMethod is not one of staff-hours, fixed, none.' },
+  'rate-not-applicable': { status: 422, when: 'An hourly rate was given for a project that does not bill by staff hours.' },
+  'client-not-in-project': { status: 422, when: "The company (the contact's, or the document's) is not in the project: add it first." },
+  'project-client-not-found': { status: 404, when: 'The company is not in the project (nothing to remove).' },
+  'client-user-exists': { status: 409, when: 'The contact is already a client user of the project.' },
+  'client-user-not-found': { status: 404, when: 'The contact is not a client user of the project.' },
+  'permissions-not-customized': { status: 409, when: "The user has its user type's permissions in the project: nothing to clone." },
+  'invalid-clone-targets': { status: 422, when: 'Clone to 1 or more other client users of the same project.' },
+  'unknown-project': { status: 422, when: "The document's projectId names no project of the organization." },
+  'project-has-no-primary-client': { status: 409, when: 'The project has no primary client: an invoice for it cannot be shared until one is set.' },
+  'not-primary-client': { status: 422, when: "An invoice for a project is addressed to the project's primary client." },
+  'several-projects-named': { status: 409, when: 'Several projects are named like the deal: add the company and contacts to one of them.' },
+  'several-companies-named': { status: 409, when: "Several client companies are named like the deal's company: give its clientId." },
+  'several-contacts': { status: 409, when: "Several contacts have one of the deal's email addresses: give the contactId." },
+
   // --- Audit
   'subject-not-found': { status: 404, when: "Nothing of the caller's organization has this id." },
   'invalid-as-of': { status: 422, when: '`asOf` is not an ISO 8601 instant with a time zone, `asOfPosition` is not a position, or both are given.' },

@@ -95,6 +95,18 @@ describe('contacts CSV: rows', () => {
   });
 });
 
+describe('contacts CSV: the project column', () => {
+  it('is optional; a row names its project by name, checked like a name', () => {
+    const planner = plan(['company_name,contact_name,project', `Acme,Ana,  Warehouse move `, 'Acme,Bo,', `Acme,Cy,${'p'.repeat(201)}`].join('\n'));
+    expect(planner.rows.map((r) => [r.contact.name, r.project])).toEqual([
+      ['Ana', 'Warehouse move'],
+      ['Bo', null],
+    ]);
+    expect(planner.errors).toEqual([{ row: 3, field: 'project', reason: 'is longer than 200 characters' }]);
+    expect(plan('company_name,contact_name\nAcme,Ana').rows[0].project).toBeNull();
+  });
+});
+
 describe('contacts CSV: companies named alike', () => {
   it('are one company within a file when names differ only in case, accents, width or spaces; the first spelling gives the id', () => {
     expect(companyMatchKey('  ＡＣＭＥ   Logística ')).toBe('acme logistica');

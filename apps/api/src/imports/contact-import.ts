@@ -16,6 +16,7 @@ export const IMPORT_COLUMNS = [
   'contact_email',
   'contact_phone',
   'associated_companies',
+  'project',
 ] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 export const REQUIRED_COLUMNS: readonly ImportColumn[] = ['company_name', 'contact_name'];
@@ -122,6 +123,8 @@ export interface PlannedRow {
   contact: { name: string; email: string | null; phone: string | null };
   /** Other companies the contact belongs to (ids, and names for messages); the primary and repeats left out. */
   associated: { id: string; name: string }[];
+  /** The project (by name) the company joins and the contact follows as a client user; null: none. */
+  project: string | null;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -203,6 +206,11 @@ export class ImportPlanner {
         }
       }
     }
+    const project = value('project');
+    if (project) {
+      const problem = nameProblem(project);
+      if (problem) fail('project', problem);
+    }
     if (errors.length > 0) return errors;
 
     const companyId = this.companyId(companyName);
@@ -235,6 +243,7 @@ export class ImportPlanner {
       contactId,
       contact: { name: contactName, email, phone: contactPhone || null },
       associated,
+      project: project || null,
     });
     return [];
   }

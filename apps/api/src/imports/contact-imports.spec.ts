@@ -2,6 +2,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { SqliteKeyValueStore } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { ProjectionWaiter, ReadStore } from '@app/projections';
+import { ProjectImports } from '../projects/project-imports';
 import { CommandExecutor } from '../commands/command-executor';
 import { ContactImports, ImportRecord, IMPORTS_NAMESPACE } from './contact-imports';
 
@@ -31,7 +32,7 @@ const record = (overrides: Partial<ImportRecord>): ImportRecord => ({
 
 describe('ContactImports progress records', () => {
   const kv = new SqliteKeyValueStore(':memory:');
-  const imports = new ContactImports({} as CommandExecutor, kv, {} as HttpAdapterHost, {} as ProjectionWaiter, {} as ReadStore, {} as EventStore);
+  const imports = new ContactImports({} as CommandExecutor, kv, {} as HttpAdapterHost, {} as ProjectionWaiter, {} as ReadStore, {} as EventStore, {} as ProjectImports);
 
   it('answers only the organization that imported', async () => {
     await kv.set(IMPORTS_NAMESPACE, 'i1', record({}));

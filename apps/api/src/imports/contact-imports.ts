@@ -25,6 +25,7 @@ import {
 import { DirectoryMatcher } from './directory-matches';
 import { CsvFormatError, CsvRecord, decodeUtf8, parseCsv } from './csv';
 import { ensureClientCompany, importContact } from './import-deciders';
+import { ProjectImports, ProjectImportSession } from '../projects/project-imports';
 
 export const IMPORTS_NAMESPACE = 'imports';
 /** Largest CSV body accepted (100,000 rows of long fields fit). */
@@ -104,6 +105,8 @@ interface ImportJob {
   companyStatus: Map<string, Promise<'missing' | 'active' | 'archived'>>;
   companyEnsured: Map<string, Promise<void>>;
   companies: Map<string, PlannedCompany>;
+  /** The `project` column: projects resolved and created once per import. */
+  projects: ProjectImportSession;
   saving: Promise<void>;
 }
 
@@ -130,6 +133,7 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     private readonly waiter: ProjectionWaiter,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
+    private readonly projectImports: ProjectImports,
   ) {}
 
   onModuleInit(): void {
@@ -207,11 +211,18 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       updatedAt: now,
       failure: null,
     };
+    // Every event of the import: channel `import`, correlated by the import id; event ids
+    // are random (the deterministic stream ids are what make a re-import idempotent).
+    const importContext: CommandContext = {
+      organizationId: context.organizationId,
+      actor: context.actor,
+      ...(context.onBehalfOf ? { onBehalfOf: context.onBehalfOf } : {}),
+      channel: 'import',
+      correlationId: id,
+    };
     const job: ImportJob = {
       record,
-      // Every event of the import: channel `import`, correlated by the import id; event ids
-      // are random (the deterministic stream ids are what make a re-import idempotent).
-      context: { organizationId: context.organizationId, actor: context.actor, ...(context.onBehalfOf ? { onBehalfOf: context.onBehalfOf } : {}), channel: 'import', correlationId: id },
+      context: importContext,
       records,
       columns,
       headerWidth,
@@ -221,6 +232,7 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       companyStatus: new Map(),
       companyEnsured: new Map(),
       companies: new Map(),
+      projects: this.projectImports.session(importContext),
       saving: Promise.resolve(),
     };
     await this.kv.set(IMPORTS_NAMESPACE, id, record);
@@ -363,6 +375,11 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
         this.refuse(job, archived.map((c) => ({ row: row.row, field: c.field, reason: `the client company "${c.name}" is archived` })));
         return;
       }
+      const project = row.project ? await job.projects.resolve(row.project) : null;
+      if (project && 'error' in project) {
+        this.refuse(job, [{ row: row.row, field: 'project', reason: project.error }]);
+        return;
+      }
       await Promise.all(companies.filter((_, k) => statuses[k] === 'missing').map((c) => this.ensureCompany(job, c.id)));
       const { events, position } = await this.executor.execute({
         streamName: contactStream(row.contactId),
@@ -378,10 +395,12 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
         if (event.type === 'ContactAdded') record.contactsAdded++;
         else if (event.type === 'ContactAssociated') record.associationsAdded++;
       }
+      // The row's company joins its project, and its contact follows it as a client user.
+      const joined = project ? await job.projects.join(project, row.companyId, row.contactId) : 0n;
       record.applied++;
-      if (events.length > 0) {
+      if (events.length > 0 || joined > 0n) {
         record.created++;
-        this.wrote(job, position);
+        this.wrote(job, position > joined ? position : joined);
       } else {
         record.unchanged++;
       }

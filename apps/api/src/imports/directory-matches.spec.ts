@@ -103,6 +103,7 @@ describe('DirectoryMatcher: what the directory holds for an import', () => {
       contactId: 'y',
       contact: { name: 'n', email, phone: null },
       associated: [],
+      project: null,
     });
     const matches = await new DirectoryMatcher(readStore, ORG).match(
       [company('acme logistics'), company('Beta Corp'), company('New')],

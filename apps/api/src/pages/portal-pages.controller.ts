@@ -12,6 +12,7 @@ import { PortalPrincipal } from '../auth/principal';
 import { CommandExecutor } from '../commands/command-executor';
 import { Organizations } from '../organizations/organizations';
 import { Portals } from '../portals/portals.service';
+import { PortalPermissions } from '../auth/portal-permissions';
 import { Html } from './html';
 import { acceptedLanguages, Messages, pageLanguageOf, PageLanguage, pickLanguage } from './i18n';
 import { ApiAnswer, PortalApi } from './portal-api';
@@ -76,6 +77,7 @@ export class PortalPagesController {
     private readonly executor: CommandExecutor,
     private readonly organizations: Organizations,
     private readonly portals: Portals,
+    private readonly permissions: PortalPermissions,
   ) {}
 
   // ---------------------------------------------------------------------------------------
@@ -225,14 +227,15 @@ export class PortalPagesController {
     if (!signedIn) return this.sessionEnded(reply);
     const { ctx, me } = signedIn;
     const { principal } = session;
-    const permissions = await this.portals.permissionsOf(principal.organizationId, principal.portalId, principal.userTypeId);
+    // A module is listed where the user type, or one of the person's projects, lets it view.
+    const views = async (module: ListedModule) => this.permissions.mayUseModule(principal, module, 'view');
     const list = <T>(path: string) => this.api.call<{ items: T[] }>(request, 'GET', `${path}?limit=${LIST_LIMIT}`, { session: session.token });
     const [awaiting, shifts, timesheets, quotes, invoices] = await Promise.all([
       list<DocumentView>('/v1/portal/approvals'),
-      permissions.shifts.view ? list<ShiftView>('/v1/portal/shifts') : undefined,
-      permissions.timesheets.view ? list<TimesheetView>('/v1/portal/timesheets') : undefined,
-      permissions.quotes.view ? list<QuoteSummaryView>('/v1/portal/quotes') : undefined,
-      permissions.invoices.view ? list<InvoiceSummaryView>('/v1/portal/invoices') : undefined,
+      (await views('shifts')) ? list<ShiftView>('/v1/portal/shifts') : undefined,
+      (await views('timesheets')) ? list<TimesheetView>('/v1/portal/timesheets') : undefined,
+      (await views('quotes')) ? list<QuoteSummaryView>('/v1/portal/quotes') : undefined,
+      (await views('invoices')) ? list<InvoiceSummaryView>('/v1/portal/invoices') : undefined,
     ]);
     const items = <T>(answer: ApiAnswer<{ items: T[] }> | undefined) => (answer?.ok ? answer.body.items : []);
     const sections: LandingData['sections'] = [];
@@ -277,16 +280,17 @@ export class PortalPagesController {
     if (opened.status === 401) return this.sessionEnded(reply);
     if (!opened.ok) return this.notFound(request, reply, ctx);
     const kind = opened.body.kind;
-    const [detail, comments, permissions] = await Promise.all([
-      this.api.call(request, 'GET', `/v1/portal/${DETAIL_PATH[kind]}/${documentId}${after}`, { session: session.token }),
+    const [detail, comments] = await Promise.all([
+      this.api.call<{ projectId?: string | null }>(request, 'GET', `/v1/portal/${DETAIL_PATH[kind]}/${documentId}${after}`, { session: session.token }),
       kind === 'shift' ? undefined : this.api.call<{ items: CommentView[] }>(request, 'GET', `/v1/portal/documents/${documentId}/comments?limit=100`, { session: session.token }),
-      this.portals.permissionsOf(session.principal.organizationId, session.principal.portalId, session.principal.userTypeId),
     ]);
     if (!detail.ok) return this.notFound(request, reply, ctx);
+    // The document's project's permissions where it has one, else the user type's.
+    const permissions = await this.permissions.forDocument(session.principal, detail.body.projectId ?? null);
     const data: DocumentPageData = {
       document: { kind, [kind]: detail.body } as OpenedDocument,
       comments: comments?.ok ? comments.body.items : null,
-      mayDecide: permissions[DOCUMENT_MODULE[kind]].approve,
+      mayDecide: permissions?.[DOCUMENT_MODULE[kind]].approve === true,
       contactId: session.principal.contactId,
       notice: typeof query.notice === 'string' ? ctx.m.notices[query.notice] : undefined,
       problem: typeof query.problem === 'string' ? (ctx.m.problems[query.problem] ?? ctx.m.actionFailed) : undefined,

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { contact, contactStream, DomainError, NewInvitation, portalAccess, portalAccessStream } from '@app/domain';
 import { TokenSigner } from '@app/credentials';
 import { EventStore } from '@app/event-store';
-import { EmailMessage, escapeHtml, hasBuiltInInvitation, invitationEmail } from '@app/notifications';
+import { EmailMessage, escapeHtml, hasBuiltInInvitation, invitationEmail, projectsLine } from '@app/notifications';
 import { Organizations } from '../organizations/organizations';
 import { Portals, PortalView } from '../portals/portals.service';
 import { AppConfig } from '../config';
@@ -112,9 +112,16 @@ export class Invitations {
 
   /**
    * The invitation email in the given language: the portal's own template for it (or its base
-   * language, or the portal's default language), else the built-in text.
+   * language, or the portal's default language), else the built-in text. `projects`: the names of
+   * the projects the person is a client user of, listed in the email.
    */
-  async email(invitation: InvitationReference & { expiresAt: string }, to: { email: string; name: string }, portal: PortalView, language: string): Promise<EmailMessage> {
+  async email(
+    invitation: InvitationReference & { expiresAt: string },
+    to: { email: string; name: string },
+    portal: PortalView,
+    language: string,
+    projects: readonly string[] = [],
+  ): Promise<EmailMessage> {
     const acceptUrl = `${this.config.publicPortalUrl}/accept-invitation?token=${encodeURIComponent(this.tokenFor(invitation))}`;
     const portalUrl = portal.isDefault ? this.config.publicPortalUrl : `${this.config.publicPortalUrl}/${portal.slug}`;
     const { name, timeZone } = await this.organizations.get(invitation.organizationId);
@@ -124,9 +131,10 @@ export class Invitations {
     // portal's default language.
     const custom = this.portals.renderInvitation(portal, language, vars, { fallbackToDefaultLanguage: !hasBuiltInInvitation(language) });
     if (!custom && !hasBuiltInInvitation(language)) language = portal.defaultLanguage;
+    const listed = custom && projects.length ? `${custom.text}\n\n${projectsLine(language, projects)}\n` : custom?.text;
     return custom
-      ? { to: to.email, subject: custom.subject, text: custom.text, html: `<p>${escapeHtml(custom.text).replace(/\r?\n/g, '<br>\n')}</p>` }
-      : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language, timeZone });
+      ? { to: to.email, subject: custom.subject, text: listed!, html: `<p>${escapeHtml(listed!).replace(/\r?\n/g, '<br>\n')}</p>` }
+      : invitationEmail({ to: to.email, contactName: to.name, organizationName, portalUrl, acceptUrl, expiresAt: invitation.expiresAt, language, timeZone, projects });
   }
 
   /** The email telling a person its portal access was removed (when staff ask for it). */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { contact, contactStream, PortalAccessEvent, portalAccess, PortalAccessState, portalAccessStream } from '@app/domain';
+import { contact, contactStream, PortalAccessEvent, portalAccess, PortalAccessState, portalAccessStream, project, projectStream } from '@app/domain';
 import { EventStore, RecordedEvent } from '@app/event-store';
 import { KeyValueStore, TokenSigner } from '@app/credentials';
 import { EmailMessage, Mailer, passwordResetEmail } from '@app/notifications';
@@ -72,7 +72,8 @@ export class PortalAccessMailer implements OnApplicationBootstrap, OnApplication
         const to = { email: state.email!, name: await this.nameOf(organizationId, state) };
         // An invitation's own language first (chosen when inviting), then the person's choice, then the portal's.
         const language = (event.type === 'ContactInvited' && event.data.language) || invitationLanguage(state, portal);
-        return this.invitations.email({ organizationId, accessId, invitationId, expiresAt: state.invitationExpiresAt! }, to, portal, language);
+        const projects = event.type === 'ContactInvited' ? await this.projectNames(organizationId, event.data.projectIds ?? []) : [];
+        return this.invitations.email({ organizationId, accessId, invitationId, expiresAt: state.invitationExpiresAt! }, to, portal, language, projects);
       }
       case 'PortalAccessRevoked':
         if (!event.data.notify) return null;
@@ -94,6 +95,12 @@ export class PortalAccessMailer implements OnApplicationBootstrap, OnApplication
       default:
         return null;
     }
+  }
+
+  /** The names of the projects an invitation names, from their streams. */
+  private async projectNames(organizationId: string, projectIds: readonly string[]): Promise<string[]> {
+    const states = await Promise.all(projectIds.map((projectId) => this.executor.load(projectStream(projectId), project, organizationId)));
+    return states.map(({ state }) => state.name).filter((name): name is string => typeof name === 'string' && name.length > 0);
   }
 
   private async nameOf(organizationId: string, state: PortalAccessState): Promise<string> {

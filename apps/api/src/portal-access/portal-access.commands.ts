@@ -39,6 +39,8 @@ export interface InviteOptions {
   portalId?: string;
   userTypeId?: string;
   language?: string;
+  /** The projects the person is invited into as a client user (the email names them). */
+  projectIds?: string[];
 }
 
 export class InviteContact {
@@ -108,6 +110,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
       invitation,
       userTypeId: options.userTypeId ?? null,
       language: options.language ?? null,
+      projectIds: options.projectIds ?? [],
     });
     portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
 

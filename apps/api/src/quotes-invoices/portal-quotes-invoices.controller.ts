@@ -35,7 +35,7 @@ export class PortalQuotesInvoicesController {
   ) {}
 
   @Get('quotes')
-  @PortalUser('quotes', 'view')
+  @PortalUser('quotes', 'view', { list: true })
   @ApiOperation({ summary: "The quotes shared with the user's company, ordered by id; filter by status" })
   @ApiOkResponse({ type: QuotePage })
   listQuotes(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalQuotesQuery): Promise<QuotePage> {
@@ -43,7 +43,7 @@ export class PortalQuotesInvoicesController {
   }
 
   @Get('quotes/:quoteId')
-  @PortalUser('quotes', 'view')
+  @PortalUser('quotes', 'view', { document: 'quoteId' })
   @ApiOperation({ summary: 'One quote with its lines' })
   @ApiOkResponse({ type: QuoteView })
   @Problems('quote-not-found')
@@ -53,7 +53,7 @@ export class PortalQuotesInvoicesController {
 
   @Post('quotes/:quoteId/accept')
   @HttpCode(200)
-  @PortalUser('quotes', 'approve')
+  @PortalUser('quotes', 'approve', { document: 'quoteId' })
   @ApiOperation({ summary: "Accept a quote (AcceptQuote): not after the end of its validUntil day in the organization's time zone; final" })
   @ApiOkResponse({ type: DocumentWritten })
   @Problems('quote-not-found', 'quote-withdrawn', 'quote-decided', 'quote-expired')
@@ -63,7 +63,7 @@ export class PortalQuotesInvoicesController {
 
   @Post('quotes/:quoteId/decline')
   @HttpCode(200)
-  @PortalUser('quotes', 'approve')
+  @PortalUser('quotes', 'approve', { document: 'quoteId' })
   @ApiOperation({ summary: 'Decline a quote with a reason (DeclineQuote); final' })
   @ApiOkResponse({ type: DocumentWritten })
   @Problems('quote-not-found', 'quote-withdrawn', 'quote-decided', 'reason-required', 'reason-too-long')
@@ -77,7 +77,7 @@ export class PortalQuotesInvoicesController {
   }
 
   @Get('invoices')
-  @PortalUser('invoices', 'view')
+  @PortalUser('invoices', 'view', { list: true })
   @ApiOperation({ summary: "The invoices shared with the user's company, ordered by id; filter by status (open, paid)" })
   @ApiOkResponse({ type: InvoicePage })
   listInvoices(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalInvoicesQuery): Promise<InvoicePage> {
@@ -85,7 +85,7 @@ export class PortalQuotesInvoicesController {
   }
 
   @Get('invoices/:invoiceId')
-  @PortalUser('invoices', 'view')
+  @PortalUser('invoices', 'view', { document: 'invoiceId' })
   @ApiOperation({ summary: 'One invoice with its lines and payments' })
   @ApiOkResponse({ type: InvoiceView })
   @Problems('invoice-not-found')
@@ -95,7 +95,7 @@ export class PortalQuotesInvoicesController {
 
   @Post('invoices/:invoiceId/payments')
   @HttpCode(201)
-  @PortalUser('invoices', 'approve')
+  @PortalUser('invoices', 'approve', { document: 'invoiceId' })
   @ApiOperation({
     summary: 'Record a payment (RecordInvoicePayment): amount, method, reference, paidAt',
     description: 'Partial payments add up; paid in full closes the invoice. More than the balance: 422 overpayment, nothing written. A paid invoice: 409 invoice-paid.',

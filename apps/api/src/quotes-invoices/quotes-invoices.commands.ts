@@ -19,6 +19,7 @@ import { CommandContext } from '../http/request-context';
 import { PortalPrincipal } from '../auth/principal';
 import { DeclineQuoteDto, DocumentWritten, PaymentRecorded, RecordPaymentDto, ShareInvoiceDto, ShareQuoteDto, WithdrawQuoteDto } from './quotes-invoices.dto';
 import { requireActiveClient } from '../directory/require-active-client';
+import { documentProject } from '../projects/document-project';
 
 /** Staff share and withdraw; a portal user (or, for payments, staff too) acts on what it may see. */
 export class ShareQuote {
@@ -103,11 +104,12 @@ export class ShareQuoteHandler implements ICommandHandler<ShareQuote, DocumentWr
   async execute({ context, input }: ShareQuote): Promise<DocumentWritten> {
     const fields = shareFields(input);
     await requireAudience(this.executor, context, fields.clientId, fields.contactId);
+    const project = await documentProject(this.executor, context.organizationId, fields.projectId);
     const quoteId = randomUUID();
     const { position, state } = await this.executor.execute({
       streamName: quoteStream(quoteId),
       decider: quote,
-      command: { type: 'ShareQuote', quoteId, validUntil: input.validUntil, ...fields },
+      command: { type: 'ShareQuote', quoteId, validUntil: input.validUntil, ...fields, project },
       context,
     });
     return { id: quoteId, position: Number(position), status: state.status };
@@ -170,11 +172,12 @@ export class ShareInvoiceHandler implements ICommandHandler<ShareInvoice, Docume
   async execute({ context, input }: ShareInvoice): Promise<DocumentWritten> {
     const fields = shareFields(input);
     await requireAudience(this.executor, context, fields.clientId, fields.contactId);
+    const project = await documentProject(this.executor, context.organizationId, fields.projectId);
     const invoiceId = randomUUID();
     const { position, state } = await this.executor.execute({
       streamName: invoiceStream(invoiceId),
       decider: invoice,
-      command: { type: 'ShareInvoice', invoiceId, dueDate: input.dueDate, ...fields },
+      command: { type: 'ShareInvoice', invoiceId, dueDate: input.dueDate, ...fields, project },
       context,
     });
     return { id: invoiceId, position: Number(position), status: state.status };

@@ -44,7 +44,7 @@ export class QuotesInvoicesController {
     description: `Lines, subtotal and total are checked: each line amount is quantity × unitPrice (rounded half up), the subtotal their sum, the total subtotal + tax; omitted figures are computed. ${MONEY}`,
   })
   @ApiCreatedResponse({ type: DocumentWritten })
-  @Problems('client-not-found', 'client-archived', 'contact-not-found', 'contact-not-of-client', 'unknown-currency', 'invalid-amount', 'invalid-quantity', 'lines-required', 'too-many-lines', 'description-required', 'amounts-do-not-add-up', 'number-required', 'invalid-link', 'invalid-date')
+  @Problems('client-not-found', 'client-archived', 'contact-not-found', 'contact-not-of-client', 'unknown-currency', 'invalid-amount', 'invalid-quantity', 'lines-required', 'too-many-lines', 'description-required', 'amounts-do-not-add-up', 'number-required', 'invalid-link', 'invalid-date', 'unknown-project', 'client-not-in-project', 'project-archived')
   shareQuote(@StaffContext() context: CommandContext, @Body() body: ShareQuoteDto): Promise<DocumentWritten> {
     return this.commands.execute(new ShareQuote(context, body));
   }
@@ -86,7 +86,7 @@ export class QuotesInvoicesController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Share an invoice with a client company (ShareInvoice)', description: `Lines and totals are checked as for quotes. ${MONEY}` })
   @ApiCreatedResponse({ type: DocumentWritten })
-  @Problems('client-not-found', 'client-archived', 'contact-not-found', 'contact-not-of-client', 'unknown-currency', 'invalid-amount', 'invalid-quantity', 'lines-required', 'too-many-lines', 'description-required', 'amounts-do-not-add-up', 'number-required', 'invalid-link', 'invalid-date')
+  @Problems('client-not-found', 'client-archived', 'contact-not-found', 'contact-not-of-client', 'unknown-currency', 'invalid-amount', 'invalid-quantity', 'lines-required', 'too-many-lines', 'description-required', 'amounts-do-not-add-up', 'number-required', 'invalid-link', 'invalid-date', 'unknown-project', 'client-not-in-project', 'project-archived', 'project-has-no-primary-client', 'not-primary-client')
   shareInvoice(@StaffContext() context: CommandContext, @Body() body: ShareInvoiceDto): Promise<DocumentWritten> {
     return this.commands.execute(new ShareInvoice(context, body));
   }

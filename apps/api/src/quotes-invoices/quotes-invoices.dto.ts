@@ -63,7 +63,11 @@ class ShareDocumentDto {
   @IsUUID()
   contactId?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: "A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). An invoice's clientId must be the project's primary client (409 project-has-no-primary-client, 422 not-primary-client).",
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsUUID()

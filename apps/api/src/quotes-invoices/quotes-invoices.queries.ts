@@ -21,6 +21,7 @@ import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { findPage, findSelectedPage, Page } from '../http/pagination';
 import { PortalPrincipal } from '../auth/principal';
+import { PortalPermissions } from '../auth/portal-permissions';
 import { loadOrganization } from './quotes-invoices.commands';
 import { DocumentLineView, InvoiceSummaryView, InvoiceView, QuoteDecisionView, QuoteSummaryView, QuoteView } from './quotes-invoices.dto';
 
@@ -47,6 +48,7 @@ export class QuotesInvoicesQueries {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly executor: CommandExecutor,
+    private readonly permissions: PortalPermissions,
   ) {}
 
   async listQuotes(organizationId: string, filter: ListFilter, user: PortalPrincipal | null): Promise<Page<QuoteSummaryView>> {
@@ -179,8 +181,14 @@ export class QuotesInvoicesQueries {
     }
     const visibility = org.settings.portalDocumentVisibility;
     const wheres = user.clientIds.map((clientId) => ({ ...where, clientId }));
-    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, wheres, query, (doc) =>
-      portalUserMaySee({ clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null }, user, visibility) ? toItem(doc) : undefined,
+    // Each row as its document would be judged: its company and visibility, then its project's permissions (or the user type's).
+    const judge = this.permissions.judge(user);
+    const module = kind === 'quote' ? 'quotes' : 'invoices';
+    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, wheres, query, async (doc) =>
+      portalUserMaySee({ clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null }, user, visibility) &&
+      (await judge((doc.projectId as string | null) ?? null, module, 'view'))
+        ? toItem(doc)
+        : undefined,
     );
   }
 }

@@ -28,6 +28,7 @@ import {
   UpdateShiftDto,
 } from './shifts-timesheets.dto';
 import { requireActiveClient } from '../directory/require-active-client';
+import { documentProject } from '../projects/document-project';
 
 export interface Written {
   id: string;
@@ -100,6 +101,7 @@ export class PublishShiftHandler implements ICommandHandler<PublishShift, Writte
         shiftId,
         clientId,
         projectId: input.projectId?.toLowerCase() ?? null,
+        project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
         staffMember: staffMemberInput(input.staffMember),
         start: input.start,
         end: input.end,
@@ -130,6 +132,7 @@ export class UpdateShiftHandler implements ICommandHandler<UpdateShift, Written>
           ...(input.role !== undefined ? { role: input.role } : {}),
           ...(input.projectId !== undefined ? { projectId: input.projectId?.toLowerCase() ?? null } : {}),
         },
+        project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
       },
       context,
     });
@@ -168,6 +171,7 @@ export class SubmitTimesheetHandler implements ICommandHandler<SubmitTimesheet, 
         clientId,
         contactId,
         projectId: input.projectId?.toLowerCase() ?? null,
+        project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
         staffMember: staffMemberInput(input.staffMember),
         entries: entriesOf(input.entries),
         timeZone,

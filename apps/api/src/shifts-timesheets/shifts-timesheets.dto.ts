@@ -19,6 +19,8 @@ import {
 import { SHIFT_TEXT_MAX_LENGTH, TIMESHEET_MAX_ENTRIES, TIMESHEET_NOTE_MAX_LENGTH } from '@app/domain';
 import { PageQuery } from '../http/pagination';
 
+const PROJECT_ID = 'A project the client company is in (422 unknown-project, client-not-in-project; 409 project-archived). In the portal: a project the user is in (404 otherwise), whose permissions then apply.';
+
 export class StaffMemberDto {
   @ApiProperty({ example: 'Kenji Sato', maxLength: 200 })
   @IsString()
@@ -40,7 +42,7 @@ export class PublishShiftDto {
   @IsUUID()
   clientId!: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: PROJECT_ID })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsUUID()
@@ -76,7 +78,7 @@ export class PublishShiftDto {
 
 /** Only the fields given change; null clears an optional one. */
 export class UpdateShiftDto {
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: PROJECT_ID })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsUUID()
@@ -180,7 +182,7 @@ export class TimesheetContentDto {
   @MaxLength(TIMESHEET_NOTE_MAX_LENGTH)
   note?: string;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: PROJECT_ID })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsUUID()

@@ -5,6 +5,7 @@ import { CommandExecutor } from '../commands/command-executor';
 import { findSelectedPage, Page, PageQuery } from '../http/pagination';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalPrincipal } from '../auth/principal';
+import { PortalPermissions } from '../auth/portal-permissions';
 import { organizationSettingsOf } from './shifts-timesheets.commands';
 import { ShiftView, TimesheetView } from './shifts-timesheets.dto';
 
@@ -21,6 +22,7 @@ export class ShiftsTimesheetsQueries {
   constructor(
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly executor: CommandExecutor,
+    private readonly permissions: PortalPermissions,
   ) {}
 
   async staffList(organizationId: string, kind: Kind, filter: { clientId?: string; status?: string }, query: PageQuery): Promise<Page<Doc>> {
@@ -42,7 +44,10 @@ export class ShiftsTimesheetsQueries {
   async portalList(user: PortalPrincipal, kind: Kind, status: string | undefined, query: PageQuery): Promise<Page<Doc>> {
     const { visibility } = await organizationSettingsOf(this.executor, user.organizationId);
     const wheres = user.clientIds.map((clientId) => ({ organizationId: user.organizationId, clientId, kind, ...(status ? { status } : {}) }));
-    return this.page(wheres, (doc) => portalUserMaySee(audienceOf(doc), user, visibility), query);
+    // Each row as its document would be judged: its company and visibility, then its project's permissions (or the user type's).
+    const judge = this.permissions.judge(user);
+    const module = kind === 'shift' ? 'shifts' : 'timesheets';
+    return this.page(wheres, async (doc) => portalUserMaySee(audienceOf(doc), user, visibility) && (await judge((doc.projectId as string | null) ?? null, module, 'view')), query);
   }
 
   async portalGet(user: PortalPrincipal, kind: Kind, id: string): Promise<Doc> {
@@ -54,8 +59,8 @@ export class ShiftsTimesheetsQueries {
   }
 
   /** One page of the rows matching `where` (any of them) and `keep`, ordered by id. */
-  private page(where: Record<string, string> | Record<string, string>[], keep: (doc: Doc) => boolean, query: PageQuery): Promise<Page<Doc>> {
-    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, (doc) => (keep(doc) ? doc : undefined));
+  private page(where: Record<string, string> | Record<string, string>[], keep: (doc: Doc) => boolean | Promise<boolean>, query: PageQuery): Promise<Page<Doc>> {
+    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, async (doc) => ((await keep(doc)) ? doc : undefined));
   }
 }
 

@@ -26,7 +26,7 @@ export class ShiftsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Publish a shift to a client company (PublishShift): staff member, start, end (ISO-8601 with offset), location, role' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'invalid-date-time', 'shift-end-before-start', 'shift-too-long')
+  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'invalid-date-time', 'shift-end-before-start', 'shift-too-long', 'unknown-project', 'client-not-in-project', 'project-archived')
   publish(@StaffContext() context: CommandContext, @Body() body: PublishShiftDto): Promise<Written> {
     return this.commands.execute(new PublishShift(context, body));
   }
@@ -35,7 +35,7 @@ export class ShiftsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Update a shift (UpdateShift): only the fields given change; a cancelled shift answers 409' })
   @ApiOkResponse({ type: WrittenResponse })
-  @Problems('shift-not-found', 'shift-cancelled', 'staff-member-name-required', 'invalid-date-time', 'shift-end-before-start', 'shift-too-long')
+  @Problems('shift-not-found', 'shift-cancelled', 'staff-member-name-required', 'invalid-date-time', 'shift-end-before-start', 'shift-too-long', 'unknown-project', 'client-not-in-project', 'project-archived')
   update(@StaffContext() context: CommandContext, @Param('shiftId', ResourceIdPipe) shiftId: string, @Body() body: UpdateShiftDto): Promise<Written> {
     return this.commands.execute(new UpdateShift(context, shiftId, body));
   }
@@ -68,7 +68,7 @@ export class ShiftsController {
   }
 
   @Get('portal/shifts')
-  @PortalUser('shifts', 'view')
+  @PortalUser('shifts', 'view', { list: true })
   @ApiOperation({ summary: "Portal: the shifts published to the user's company (read-only), ordered by id; filter by status" })
   @ApiOkResponse({ type: ShiftPage })
   async portalList(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalShiftsQuery): Promise<Page<ShiftView>> {
@@ -76,7 +76,7 @@ export class ShiftsController {
   }
 
   @Get('portal/shifts/:shiftId')
-  @PortalUser('shifts', 'view')
+  @PortalUser('shifts', 'view', { document: 'shiftId' })
   @ApiOperation({ summary: "Portal: a shift of the user's company; another company's answers 404" })
   @ApiOkResponse({ type: ShiftView })
   @Problems('shift-not-found')

@@ -40,7 +40,7 @@ export class TimesheetsController {
   @Staff('documents:write')
   @ApiOperation({ summary: 'Submit a timesheet for a client company on behalf of a staff member (SubmitTimesheet)' })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours')
+  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours', 'unknown-project', 'client-not-in-project', 'project-archived')
   submit(@StaffContext() context: CommandContext, @Body() body: SubmitTimesheetDto): Promise<Written> {
     return this.commands.execute(new SubmitTimesheet(context, { kind: 'staff' }, body));
   }
@@ -92,7 +92,7 @@ export class TimesheetsController {
   }
 
   @Get('portal/timesheets')
-  @PortalUser('timesheets', 'view')
+  @PortalUser('timesheets', 'view', { list: true })
   @ApiOperation({ summary: "Portal: the timesheets of the user's company it may see, ordered by id; filter by status" })
   @ApiOkResponse({ type: TimesheetPage })
   async portalList(@CurrentPortalUser() user: PortalPrincipal, @Query() query: PortalTimesheetsQuery): Promise<Page<TimesheetView>> {
@@ -100,7 +100,7 @@ export class TimesheetsController {
   }
 
   @Get('portal/timesheets/:timesheetId')
-  @PortalUser('timesheets', 'view')
+  @PortalUser('timesheets', 'view', { document: 'timesheetId' })
   @ApiOperation({ summary: "Portal: a timesheet of the user's company; another company's answers 404" })
   @ApiOkResponse({ type: TimesheetView })
   @Problems('timesheet-not-found')
@@ -114,17 +114,17 @@ export class TimesheetsController {
 
   @Post('portal/timesheets')
   @HttpCode(201)
-  @PortalUser('timesheets', 'create')
+  @PortalUser('timesheets', 'create', { projectInBody: true })
   @ApiOperation({ summary: "Portal: create a timesheet for the user's company on behalf of a temporary staff member (SubmitTimesheet)" })
   @ApiCreatedResponse({ type: CreatedResponse })
-  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours')
+  @Problems('client-not-found', 'client-archived', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours', 'unknown-project', 'client-not-in-project', 'project-archived', 'project-not-found')
   portalCreate(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: PortalTimesheetDto): Promise<Written> {
     return this.commands.execute(new SubmitTimesheet(context, { kind: 'portal-user', user }, body));
   }
 
   @Post('portal/timesheets/:timesheetId/approve')
   @HttpCode(200)
-  @PortalUser('timesheets', 'approve')
+  @PortalUser('timesheets', 'approve', { document: 'timesheetId' })
   @ApiOperation({ summary: 'Portal: approve a submitted timesheet (ApproveTimesheet); approved is final' })
   @ApiOkResponse({ type: WrittenResponse })
   @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-rejected')
@@ -138,7 +138,7 @@ export class TimesheetsController {
 
   @Post('portal/timesheets/:timesheetId/reject')
   @HttpCode(200)
-  @PortalUser('timesheets', 'approve')
+  @PortalUser('timesheets', 'approve', { document: 'timesheetId' })
   @ApiOperation({ summary: 'Portal: reject a submitted timesheet with a reason (RejectTimesheet)' })
   @ApiOkResponse({ type: WrittenResponse })
   @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-rejected', 'reason-required')
@@ -153,7 +153,7 @@ export class TimesheetsController {
 
   @Post('portal/timesheets/:timesheetId/resubmit')
   @HttpCode(200)
-  @PortalUser('timesheets', 'edit')
+  @PortalUser('timesheets', 'edit', { document: 'timesheetId' })
   @ApiOperation({ summary: 'Portal: correct a rejected timesheet and submit it again (ResubmitTimesheet)' })
   @ApiOkResponse({ type: WrittenResponse })
   @Problems('timesheet-not-found', 'timesheet-final', 'timesheet-not-rejected', 'staff-member-name-required', 'entries-required', 'too-many-entries', 'invalid-entry-date', 'invalid-entry-time', 'invalid-break', 'entry-ends-before-start', 'nonexistent-local-time', 'negative-hours', 'note-too-long', 'overlapping-entries', 'day-over-24-hours')
