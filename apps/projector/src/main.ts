@@ -1,4 +1,4 @@
-import { createEventStore, PersonalDataVault } from '@app/event-store';
+import { createEventStore } from '@app/event-store';
 import { createKeyValueStore } from '@app/credentials';
 import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { ALL_PROJECTIONS, createReadStore, ProjectionRunner } from '@app/projections';
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR || './data';
   // Personal data is decrypted with the keys of the service's key-value store (erased: `[erased]`).
   const keys = await createKeyValueStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
-  const events = await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir, vault: new PersonalDataVault(keys, PERSONAL_DATA_FIELDS) });
+  const events = await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir, personalData: { fields: PERSONAL_DATA_FIELDS, keyValueStore: keys } });
   const readStore = await createReadStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
   const log = (message: string) => console.log(`${new Date().toISOString()} [projector] ${message}`);
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {

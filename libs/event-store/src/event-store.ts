@@ -93,6 +93,42 @@ export interface SubscribePagesOptions extends SubscribeOptions {
   maxCount: number;
 }
 
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  /**
+   * New personal-data keys the events' data was sealed with (crypto-shredding), stored in the
+   * same transaction as the events by a store that keeps keys itself (`keepsPersonalDataKeys`):
+   * one commit, one fsync. An append whose key lost a race for its person (another key was
+   * stored first) or whose person was erased fails alone with PersonalDataKeyConflictError.
+   */
+  personalDataKeys?: PersonalDataKey[];
+}
+
+/** A person's data key (AES-256). Never in an event. */
+export interface PersonalDataKey {
+  subject: string;
+  key: Uint8Array;
+}
+
+/** The person already has another key (stored first), or was erased: seal again, then retry. */
+export class PersonalDataKeyConflictError extends Error {
+  constructor(
+    readonly subject: string,
+    readonly erased: boolean,
+  ) {
+    super(erased ? `The personal data of ${subject} was erased` : `Another data key was stored for ${subject} first`);
+    this.name = 'PersonalDataKeyConflictError';
+  }
+}
+
+/** Where a store keeps personal-data keys beside its log (the embedded SQLite store). */
+export interface PersonalDataKeyStore {
+  /** The person's key, 'erased' once it was destroyed, null when none was ever stored. */
+  personalDataKey(subject: string): Promise<Uint8Array | 'erased' | null>;
+  /** Destroys the key (durably, before answering): what was sealed with it can never be read again. */
+  erasePersonalDataKey(subject: string): Promise<void>;
+}
+
 export interface EventStore {
   readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadStreamResult>;
   /**
@@ -100,11 +136,7 @@ export interface EventStore {
    * expected revision. Appending events whose ids were already appended at that same place
    * (a retried request) is idempotent: it succeeds without writing them again.
    */
-  appendToStream(
-    streamName: string,
-    events: EventToAppend[],
-    options: { expectedRevision: ExpectedRevision },
-  ): Promise<AppendResult>;
+  appendToStream(streamName: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult>;
   /** A bounded page of the global log, oldest first. */
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EventStoreDbEventStore } from './adapters/eventstoredb.event-store';
 import { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
 import { EventStore } from './event-store';
-import { PersonalDataEventStore, PersonalDataVault } from './personal-data';
+import { KeyStore, PersonalDataEventStore, PersonalDataVault, PersonalFields } from './personal-data';
 
 export * from './event-store';
 export * from './integrity';
@@ -21,8 +21,12 @@ export interface EventStoreConfig {
   eventStoreUrl?: string;
   /** Where the embedded SQLite store keeps `events.sqlite` when there is no eventStoreUrl. */
   dataDir: string;
-  /** Seals personal data on the way in and opens it on the way out (crypto-shredding). */
-  vault?: PersonalDataVault;
+  /**
+   * Seals personal data on the way in and opens it on the way out (crypto-shredding): which
+   * fields are personal, and the key-value store that keeps the keys where the store does not
+   * keep them itself (EventStoreDB; the embedded store keeps them beside its log).
+   */
+  personalData?: { fields: Record<string, PersonalFields>; keyValueStore: KeyStore };
 }
 
 /**
@@ -31,7 +35,9 @@ export interface EventStoreConfig {
  */
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {
   const store = await openStore(config);
-  return config.vault ? new PersonalDataEventStore(store, config.vault) : store;
+  if (!config.personalData) return store;
+  const keys = store instanceof SqliteEventStore ? store : config.personalData.keyValueStore;
+  return new PersonalDataEventStore(store, new PersonalDataVault(keys, config.personalData.fields));
 }
 
 async function openStore(config: EventStoreConfig): Promise<EventStore> {

@@ -1,6 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
+  AppendOptions,
   AppendResult,
+  PersonalDataKey,
+  PersonalDataKeyConflictError,
+  PersonalDataKeyStore,
   EventStore,
   EventToAppend,
   ExpectedRevision,
@@ -42,16 +46,84 @@ export interface KeyStore {
   delete(namespace: string, key: string): Promise<void>;
 }
 
+/** Where the persons' keys live. */
+interface PersonalDataKeys {
+  find(subject: string): Promise<Buffer | 'erased' | null>;
+  /**
+   * Stores a new key before the events sealed with it are appended; false when the person got
+   * another key meanwhile (or was erased). Absent where keys are stored with the append.
+   */
+  create?(subject: string, key: Buffer): Promise<boolean>;
+  erase(subject: string): Promise<void>;
+}
+
+/** Keys in the key-value store (MongoDB beside EventStoreDB): one durable write per new person. */
+function keyValueKeys(keys: KeyStore): PersonalDataKeys {
+  return {
+    async find(subject) {
+      const stored = await keys.get<{ key?: string; erased?: boolean }>(KEY_NAMESPACE, subject);
+      if (!stored) return null;
+      return stored.key ? Buffer.from(stored.key, 'base64') : 'erased';
+    },
+    create: (subject, key) => keys.setIfAbsent(KEY_NAMESPACE, subject, { key: key.toString('base64') }),
+    async erase(subject) {
+      await keys.delete(KEY_NAMESPACE, subject);
+      await keys.setIfAbsent(KEY_NAMESPACE, subject, { erased: true });
+    },
+  };
+}
+
+/** Keys beside the log (the embedded store): a new key commits with the events sealed with it. */
+function logKeys(store: PersonalDataKeyStore): PersonalDataKeys {
+  return {
+    async find(subject) {
+      const key = await store.personalDataKey(subject);
+      return key === null || key === 'erased' ? key : Buffer.from(key);
+    },
+    erase: (subject) => store.erasePersonalDataKey(subject),
+  };
+}
+
+/** What sealing an append produced: the data to store, and the keys created for it. */
+export interface Sealed {
+  events: EventToAppend[];
+  created: PersonalDataKey[];
+}
+
 export class PersonalDataVault {
   private readonly cache = new Map<string, { key: Buffer | null; until: number }>();
+  private readonly keys: PersonalDataKeys;
 
+  /**
+   * `keys`: the store that keeps the keys beside its log (the embedded SQLite store), or the
+   * key-value store (with EventStoreDB).
+   */
   constructor(
-    private readonly keys: KeyStore,
+    keys: KeyStore | PersonalDataKeyStore,
     private readonly personal: Record<string, PersonalFields>,
-  ) {}
+  ) {
+    this.keys = 'personalDataKey' in keys ? logKeys(keys) : keyValueKeys(keys);
+  }
 
-  /** The data with its personal fields encrypted under its person's key (created on first use). */
-  async seal(type: string, data: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** Whether new keys go with the append (the store keeps them) rather than before it. */
+  get keysGoWithAppends(): boolean {
+    return this.keys.create === undefined;
+  }
+
+  /**
+   * The events with the personal fields of their data encrypted under their person's key; a
+   * person without one gets a new key, returned in `created` (not stored yet: see
+   * PersonalDataEventStore.appendToStream).
+   */
+  async sealAll(events: EventToAppend[]): Promise<Sealed> {
+    const created = new Map<string, Buffer>();
+    const sealed: EventToAppend[] = [];
+    for (const event of events) sealed.push({ ...event, data: await this.seal(event.type, event.data, created) });
+    return { events: sealed, created: [...created].map(([subject, key]) => ({ subject, key })) };
+  }
+
+  /** The data with its personal fields encrypted under its person's key (created when `created` is given). */
+  async seal(type: string, data: Record<string, unknown>, created?: Map<string, Buffer>): Promise<Record<string, unknown>> {
     const declared = this.personal[type];
     const subject = declared && data[declared.subject];
     if (!declared || typeof subject !== 'string' || !subject) return data;
@@ -62,11 +134,42 @@ export class PersonalDataVault {
       const parent = parts.slice(0, -1).reduce<unknown>((node, part) => (isRecord(node) ? node[part] : undefined), copy);
       const leaf = parts[parts.length - 1];
       if (!isRecord(parent) || !(leaf in parent) || parent[leaf] === null || parent[leaf] === undefined) continue;
-      key ??= await this.keyFor(subject, true);
+      if (key === undefined) {
+        key = created?.get(subject) ?? (await this.keyFor(subject));
+        if (key === undefined && created) {
+          key = randomBytes(32);
+          created.set(subject, key);
+        }
+      }
       if (!key) throw new Error(`The personal data of ${subject} was erased: nothing more may be recorded about this person`);
       parent[leaf] = encrypt(key, subject, parent[leaf]);
     }
     return copy;
+  }
+
+  /**
+   * Stores keys created for an append, where they go before it (the key-value store). False
+   * when a person got another key meanwhile: seal again.
+   */
+  async storeCreated(created: PersonalDataKey[]): Promise<boolean> {
+    for (const { subject, key } of created) {
+      if (!(await this.keys.create!(subject, Buffer.from(key)))) {
+        this.forget(subject);
+        return false;
+      }
+    }
+    this.remember(created);
+    return true;
+  }
+
+  /** Keys now stored (with their append): known from now on without a read. */
+  remember(created: PersonalDataKey[]): void {
+    for (const { subject, key } of created) this.cache.set(subject, { key: Buffer.from(key), until: Date.now() + KEY_CACHE_MS });
+  }
+
+  /** A person's key is not what this process thought (another won, or it was erased): read it again. */
+  forget(subject: string): void {
+    this.cache.delete(subject);
   }
 
   /** The data with every encrypted value decrypted, or `[erased]` where its key is gone. */
@@ -87,15 +190,14 @@ export class PersonalDataVault {
 
   /** Destroys the person's key: what was written under it can never be read again. */
   async erase(subject: string): Promise<void> {
-    await this.keys.delete(KEY_NAMESPACE, subject);
-    await this.keys.setIfAbsent(KEY_NAMESPACE, subject, { erased: true });
+    await this.keys.erase(subject);
     this.cache.set(subject, { key: null, until: Number.POSITIVE_INFINITY });
   }
 
   private async decrypt(value: string): Promise<unknown> {
     const [, subject, payload] = value.split(':');
     if (!subject || !payload) return value;
-    const key = await this.keyFor(subject, false);
+    const key = await this.keyFor(subject);
     if (!key) return ERASED;
     try {
       const bytes = Buffer.from(payload, 'base64url');
@@ -109,16 +211,13 @@ export class PersonalDataVault {
     }
   }
 
-  /** The person's key; created when asked to and there is none (and it was never erased). */
-  private async keyFor(subject: string, create: boolean): Promise<Buffer | null> {
+  /** The person's key: a Buffer, null once erased, undefined when it never had one. */
+  private async keyFor(subject: string): Promise<Buffer | null | undefined> {
     const cached = this.cache.get(subject);
-    if (cached && cached.until > Date.now() && (cached.key || !create)) return cached.key;
-    let stored = await this.keys.get<{ key?: string; erased?: boolean }>(KEY_NAMESPACE, subject);
-    if (!stored && create) {
-      await this.keys.setIfAbsent(KEY_NAMESPACE, subject, { key: randomBytes(32).toString('base64') });
-      stored = await this.keys.get(KEY_NAMESPACE, subject);
-    }
-    const key = stored?.key ? Buffer.from(stored.key, 'base64') : null;
+    if (cached && cached.until > Date.now()) return cached.key;
+    const found = await this.keys.find(subject);
+    if (found === null) return undefined; // not cached: it may get one any moment
+    const key = found === 'erased' ? null : found;
     this.cache.set(subject, { key, until: Date.now() + KEY_CACHE_MS });
     if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
     return key;
@@ -153,9 +252,28 @@ export class PersonalDataEventStore implements EventStore {
     return { ...result, events: await this.openAll(result.events) };
   }
 
-  async appendToStream(streamName: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
-    const sealed = await Promise.all(events.map(async (event) => ({ ...event, data: await this.vault.seal(event.type, event.data) })));
-    return this.inner.appendToStream(streamName, sealed, options);
+  /**
+   * Seals the events, then appends them with the keys created for them: in the same transaction
+   * where the store keeps keys, else stored first. A person whose key was stored elsewhere
+   * meanwhile (or who was erased) is sealed again with what is stored, a few times at most.
+   */
+  async appendToStream(streamName: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
+    for (let attempt = 1; ; attempt++) {
+      const { events: sealed, created } = await this.vault.sealAll(events);
+      try {
+        if (created.length > 0 && !this.vault.keysGoWithAppends && !(await this.vault.storeCreated(created))) {
+          if (attempt >= 3) throw new PersonalDataKeyConflictError(created[0].subject, false);
+          continue;
+        }
+        const withKeys = created.length > 0 && this.vault.keysGoWithAppends ? { ...options, personalDataKeys: created } : options;
+        const result = await this.inner.appendToStream(streamName, sealed, withKeys);
+        if (this.vault.keysGoWithAppends) this.vault.remember(created);
+        return result;
+      } catch (error) {
+        if (!(error instanceof PersonalDataKeyConflictError) || attempt >= 3) throw error;
+        this.vault.forget(error.subject);
+      }
+    }
   }
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {

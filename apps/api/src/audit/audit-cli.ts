@@ -26,6 +26,7 @@ import {
   ExportLine,
   exportLineOf,
   LogVerifier,
+  PersonalDataEventStore,
   PersonalDataVault,
   RecordedEvent,
   storedEventOfLine,
@@ -59,8 +60,9 @@ async function main(argv: string[]): Promise<number> {
   if (!command || command === 'help' || flags.help) throw new UsageError('');
   const dataDir = process.env.DATA_DIR || './data';
   const keys = await createKeyValueStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
-  const vault = new PersonalDataVault(keys, PERSONAL_DATA_FIELDS);
-  const store = command === 'verify' && flags.file ? undefined : await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir, vault });
+  const personalData = { fields: PERSONAL_DATA_FIELDS, keyValueStore: keys };
+  const store = command === 'verify' && flags.file ? undefined : ((await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir, personalData })) as PersonalDataEventStore);
+  const vault = store?.vault ?? new PersonalDataVault(keys, PERSONAL_DATA_FIELDS);
   try {
     switch (command) {
       case 'replay':

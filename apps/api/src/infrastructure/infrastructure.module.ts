@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { join } from 'node:path';
-import { createEventStore, EventStore, PersonalDataVault } from '@app/event-store';
+import { createEventStore, EventStore, PersonalDataEventStore, PersonalDataVault } from '@app/event-store';
 import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, Projections, ProjectionThread, ProjectionWaiter, ReadStore } from '@app/projections';
 import { createKeyValueStore, CredentialStore, KeyValueStore, newSigningKeys, parseSigningKeys, TokenSigner } from '@app/credentials';
@@ -34,12 +34,13 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: PersonalDataVault, inject: [KEY_VALUE_STORE], useFactory: (kv: KeyValueStore) => new PersonalDataVault(kv, PERSONAL_DATA_FIELDS) },
         {
           provide: EVENT_STORE,
-          inject: [PersonalDataVault],
-          useFactory: async (vault: PersonalDataVault) => createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir, vault }),
+          inject: [KEY_VALUE_STORE],
+          useFactory: (kv: KeyValueStore) =>
+            createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir, personalData: { fields: PERSONAL_DATA_FIELDS, keyValueStore: kv } }),
         },
+        { provide: PersonalDataVault, inject: [EVENT_STORE], useFactory: (events: PersonalDataEventStore) => events.vault },
         { provide: READ_STORE, useFactory: () => createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         CommandExecutor,
@@ -72,8 +73,6 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
                 {
                   eventsFile: join(config.dataDir, 'events.sqlite'),
                   readStoreFile: join(config.dataDir, 'read-models.sqlite'),
-                  // Its own connection to the personal-data keys: projections read opened data.
-                  keysFile: join(config.dataDir, 'service-state.sqlite'),
                 },
                 logger,
               );

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { EventStore, PersonalDataEventStore, PersonalDataVault, SqliteEventStore } from '@app/event-store';
-import { SqliteKeyValueStore } from '@app/credentials';
+import { PersonalDataEventStore, PersonalDataVault, SqliteEventStore } from '@app/event-store';
 import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { SqliteReadStore } from '../read-store/sqlite.read-store';
 import { ProjectionRunner, ProjectionStatus } from '../projection-runner';
@@ -14,8 +13,6 @@ import { ALL_PROJECTIONS } from '../index';
 export interface ProjectionWorkerData {
   eventsFile: string;
   readStoreFile: string;
-  /** The key-value store holding the personal-data keys: events are read opened (or `[erased]`). */
-  keysFile?: string;
   batchSize?: number;
 }
 
@@ -29,13 +26,11 @@ export type ProjectionWorkerReply =
 
 if (parentPort) {
   const port = parentPort;
-  const { eventsFile, readStoreFile, keysFile, batchSize } = workerData as ProjectionWorkerData;
+  const { eventsFile, readStoreFile, batchSize } = workerData as ProjectionWorkerData;
   const post = (reply: ProjectionWorkerReply) => port.postMessage(reply);
   const log = new SqliteEventStore(eventsFile);
-  const keys = keysFile ? new SqliteKeyValueStore(keysFile) : undefined;
-  const events: EventStore & { wake(): void } = keys
-    ? Object.assign(new PersonalDataEventStore(log, new PersonalDataVault(keys, PERSONAL_DATA_FIELDS)), { wake: () => log.wake() })
-    : log;
+  // Events read opened (or `[erased]`), with the keys kept beside the log.
+  const events = Object.assign(new PersonalDataEventStore(log, new PersonalDataVault(log, PERSONAL_DATA_FIELDS)), { wake: () => log.wake() });
   const readStore = new SqliteReadStore(readStoreFile);
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
     batchSize,
@@ -67,7 +62,6 @@ if (parentPort) {
       await runner.stop();
       await readStore.close();
       await events.close();
-      await keys?.close();
       post({ type: 'stopped' });
       port.close();
     })();

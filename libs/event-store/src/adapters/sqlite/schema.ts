@@ -27,6 +27,7 @@ function migrate(db: Database.Database): void {
   if (!columns.some((column) => column.name === 'hash')) db.exec('ALTER TABLE events ADD COLUMN hash TEXT');
   db.exec(`
     CREATE INDEX IF NOT EXISTS events_unchained ON events (position) WHERE hash IS NULL;
+    CREATE TABLE IF NOT EXISTS personal_data_keys (subject TEXT PRIMARY KEY, key BLOB, erased_at TEXT);
     CREATE TABLE IF NOT EXISTS chain_migrations (
       chained_at TEXT NOT NULL, first_position INTEGER NOT NULL, last_position INTEGER NOT NULL, events INTEGER NOT NULL
     );
@@ -53,6 +54,8 @@ export function openEventsDatabase(filePath: string, role: 'reader' | 'writer'):
   db.pragma('cache_size = -65536');
   if (role === 'writer') {
     db.pragma('synchronous = FULL');
+    // A destroyed personal-data key is overwritten in the file, not only unlinked.
+    db.pragma('secure_delete = ON');
     db.pragma('wal_autocheckpoint = 10000');
   }
   db.defaultSafeIntegers(true);

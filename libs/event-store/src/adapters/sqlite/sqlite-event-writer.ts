@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { AppendResult, ExpectedRevision, WrongExpectedRevisionError } from '../../event-store';
+import { AppendResult, ExpectedRevision, PersonalDataKey, PersonalDataKeyConflictError, WrongExpectedRevisionError } from '../../event-store';
 import { checkAppend, StoredRef } from '../append-rules';
 import { eventHash, GENESIS_HASH } from '../../integrity';
 import { openEventsDatabase } from './schema';
@@ -10,12 +10,20 @@ export interface AppendRequest {
   expected: ExpectedRevision;
   ids: string[];
   rows: { type: string; data: string; metadata: string }[];
+  /** Personal-data keys stored with these events (same savepoint): see AppendOptions. */
+  keys?: PersonalDataKey[];
 }
 
 /** One append's outcome, in a form that crosses a thread (structured clone: no class instances). */
 export type AppendOutcome =
   | { ok: true; nextExpectedRevision: bigint; position: bigint }
-  | { ok: false; error: { name: 'WrongExpectedRevisionError'; streamName: string; expected: ExpectedRevision; actual: bigint } | { name: 'DuplicateEventIdError'; streamName: string } };
+  | {
+      ok: false;
+      error:
+        | { name: 'WrongExpectedRevisionError'; streamName: string; expected: ExpectedRevision; actual: bigint }
+        | { name: 'DuplicateEventIdError'; streamName: string }
+        | { name: 'PersonalDataKeyConflictError'; subject: string; erased: boolean };
+    };
 
 /** The append's own fault (an id already stored elsewhere): it fails alone, the batch commits. */
 export class DuplicateEventIdError extends Error {
@@ -30,6 +38,7 @@ export function settle(outcome: AppendOutcome): AppendResult {
   if (outcome.ok) return { nextExpectedRevision: outcome.nextExpectedRevision, position: outcome.position };
   const error = outcome.error;
   if (error.name === 'WrongExpectedRevisionError') throw new WrongExpectedRevisionError(error.streamName, error.expected, error.actual);
+  if (error.name === 'PersonalDataKeyConflictError') throw new PersonalDataKeyConflictError(error.subject, error.erased);
   throw new DuplicateEventIdError(error.streamName);
 }
 
@@ -47,6 +56,9 @@ export class SqliteEventWriter {
     streamEventsFrom: Database.Statement<[string, bigint, number], { id: string; stream_revision: bigint; position: bigint }>;
     findById: Database.Statement<[string], { stream_name: string; stream_revision: bigint }>;
     insert: Database.Statement<[string, string, bigint, string, string, string, string, string]>;
+    insertKey: Database.Statement<[string, Uint8Array]>;
+    findKey: Database.Statement<[string], { key: Buffer | null; erased_at: string | null }>;
+    eraseKey: Database.Statement<[{ subject: string; at: string }]>;
   };
   private readonly commitBatch: (batch: AppendRequest[], recordedAt: string) => AppendOutcome[];
 
@@ -59,6 +71,11 @@ export class SqliteEventWriter {
       ),
       findById: this.db.prepare('SELECT stream_name, stream_revision FROM events WHERE id = ?'),
       insert: this.db.prepare('INSERT INTO events (id, stream_name, stream_revision, type, data, metadata, recorded_at, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      insertKey: this.db.prepare('INSERT INTO personal_data_keys (subject, key) VALUES (?, ?) ON CONFLICT (subject) DO NOTHING'),
+      findKey: this.db.prepare('SELECT key, erased_at FROM personal_data_keys WHERE subject = ?'),
+      eraseKey: this.db.prepare(
+        'INSERT INTO personal_data_keys (subject, key, erased_at) VALUES (@subject, NULL, @at) ON CONFLICT (subject) DO UPDATE SET key = NULL, erased_at = @at',
+      ),
     };
     this.chainUnchainedEvents();
     // A transaction function called inside another runs in a SAVEPOINT: a failing append is
@@ -74,6 +91,7 @@ export class SqliteEventWriter {
             return { ok: false, error: { name: 'WrongExpectedRevisionError', streamName: error.streamName, expected: error.expected, actual: error.actual } };
           }
           if (error instanceof DuplicateEventIdError) return { ok: false, error: { name: 'DuplicateEventIdError', streamName: error.streamName } };
+          if (error instanceof PersonalDataKeyConflictError) return { ok: false, error: { name: 'PersonalDataKeyConflictError', subject: error.subject, erased: error.erased } };
           throw error;
         }
       }),
@@ -84,6 +102,15 @@ export class SqliteEventWriter {
   /** Commits the batch in one transaction; throws (nothing committed) on an I/O or lock failure. */
   commit(appends: AppendRequest[], recordedAt: string): AppendOutcome[] {
     return this.commitBatch(appends, recordedAt);
+  }
+
+  /**
+   * Destroys a person's data key, durably (its own transaction, fsynced), and checkpoints the
+   * WAL so that no older page of the file still holds it.
+   */
+  erasePersonalDataKey(subject: string, at: string): void {
+    this.db.transaction(() => this.statements.eraseKey.run({ subject, at })).immediate();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
   }
 
   /** The connection's synchronous setting (2: FULL), for the durability spec. */
@@ -142,6 +169,13 @@ export class SqliteEventWriter {
       },
     });
     if (retried) return retried;
+    // The data keys the events were sealed with are stored with them, or the append fails.
+    for (const { subject, key } of append.keys ?? []) {
+      this.statements.insertKey.run(subject, key);
+      const stored = this.statements.findKey.get(subject)!;
+      if (stored.erased_at !== null || !stored.key) throw new PersonalDataKeyConflictError(subject, true);
+      if (!Buffer.from(key).equals(stored.key)) throw new PersonalDataKeyConflictError(subject, false);
+    }
 
     let revision = current;
     let position = 0n;

@@ -5,11 +5,15 @@ import { AppendRequest, SqliteEventWriter } from './sqlite-event-writer';
  * The writer thread of the SQLite event store: owns the write connection, so that commits and
  * their fsync never hold the request thread. It answers each batch once it is durable.
  */
-export type WriterRequest = { type: 'commit'; batchId: number; recordedAt: string; appends: AppendRequest[] } | { type: 'close' };
+export type WriterRequest =
+  | { type: 'commit'; batchId: number; recordedAt: string; appends: AppendRequest[] }
+  | { type: 'erase-key'; requestId: number; subject: string; at: string }
+  | { type: 'close' };
 export type WriterReply =
   | { type: 'ready' }
   | { type: 'committed'; batchId: number; outcomes: ReturnType<SqliteEventWriter['commit']> }
   | { type: 'failed'; batchId: number; message: string }
+  | { type: 'key-erased'; requestId: number; error: string | null }
   | { type: 'closed' };
 
 if (parentPort) {
@@ -20,6 +24,15 @@ if (parentPort) {
       writer.close();
       port.postMessage({ type: 'closed' } satisfies WriterReply);
       port.close();
+      return;
+    }
+    if (request.type === 'erase-key') {
+      try {
+        writer.erasePersonalDataKey(request.subject, request.at);
+        port.postMessage({ type: 'key-erased', requestId: request.requestId, error: null } satisfies WriterReply);
+      } catch (error) {
+        port.postMessage({ type: 'key-erased', requestId: request.requestId, error: error instanceof Error ? error.message : String(error) } satisfies WriterReply);
+      }
       return;
     }
     let reply: WriterReply;

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import {
   UnreadableEventError,
+  AppendOptions,
   AppendResult,
   EventStore,
   EventToAppend,
@@ -96,6 +97,9 @@ export class SqliteEventStore implements EventStore {
   private drained: (() => void) | undefined;
   private readonly counters: SqliteEventStoreStats = { transactions: 0, appends: 0 };
   private readonly appendListeners = new Set<(position: bigint) => void>();
+  private readonly erasures = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  /** Keeps the personal-data keys beside the log: new ones are stored with the append that uses them. */
+  readonly keepsPersonalDataKeys = true;
   /** Filtered page queries, by the number of types they filter on. */
   private readonly filteredPages = new Map<number, Database.Statement<unknown[], EventRow>>();
 
@@ -107,6 +111,7 @@ export class SqliteEventStore implements EventStore {
     storedPage: Database.Statement<[bigint, number], StoredRow>;
     storedStreamFrom: Database.Statement<[string, bigint, number], StoredRow>;
     head: Database.Statement<[], bigint>;
+    findKey: Database.Statement<[string], { key: Buffer | null; erased_at: string | null }>;
   };
 
   constructor(
@@ -137,6 +142,7 @@ export class SqliteEventStore implements EventStore {
       storedPage: this.db.prepare(`SELECT ${stored} FROM events e WHERE e.position > ? ORDER BY e.position LIMIT ?`),
       storedStreamFrom: this.db.prepare(`SELECT ${stored} FROM events e WHERE e.stream_name = ? AND e.stream_revision >= ? ORDER BY e.stream_revision LIMIT ?`),
       head: this.db.prepare<[], bigint>('SELECT COALESCE(MAX(position), 0) FROM events').pluck(),
+      findKey: this.db.prepare('SELECT key, erased_at FROM personal_data_keys WHERE subject = ?'),
     };
   }
 
@@ -167,14 +173,14 @@ export class SqliteEventStore implements EventStore {
     return { events: [], revision: this.statements.streamHead.get(streamName) ?? -1n };
   }
 
-  appendToStream(streamName: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult> {
+  appendToStream(streamName: string, events: EventToAppend[], options: AppendOptions): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
       this.assertOpen();
       if (this.closing) throw new Error(`The event store ${this.filePath} is closing`);
       validateAppend(streamName, events);
       const rows = events.map((event) => ({ type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) }));
       const ids = events.map((event) => normalizeId(event.id));
-      this.queue.push({ streamName, expected: options.expectedRevision, ids, rows, resolve, reject });
+      this.queue.push({ streamName, expected: options.expectedRevision, ids, rows, keys: options.personalDataKeys, resolve, reject });
       this.scheduleFlush();
     });
   }
@@ -260,6 +266,24 @@ export class SqliteEventStore implements EventStore {
     return this.closing;
   }
 
+  async personalDataKey(subject: string): Promise<Uint8Array | 'erased' | null> {
+    this.assertOpen();
+    const row = this.statements.findKey.get(subject);
+    if (!row) return null;
+    return row.erased_at !== null || !row.key ? 'erased' : row.key;
+  }
+
+  erasePersonalDataKey(subject: string): Promise<void> {
+    this.assertOpen();
+    return new Promise<void>((resolve, reject) => {
+      const requestId = this.nextBatchId++;
+      this.erasures.set(requestId, { resolve, reject });
+      const writer = this.writerThread();
+      writer.ref();
+      writer.postMessage({ type: 'erase-key', requestId, subject, at: new Date().toISOString() } satisfies WriterRequest);
+    });
+  }
+
   /** Transactions committed and appends decided in them since this store was opened. */
   stats(): SqliteEventStoreStats {
     return { ...this.counters };
@@ -310,7 +334,7 @@ export class SqliteEventStore implements EventStore {
       type: 'commit',
       batchId,
       recordedAt: new Date().toISOString(),
-      appends: appends.map(({ streamName, expected, ids, rows }) => ({ streamName, expected, ids, rows })),
+      appends: appends.map(({ streamName, expected, ids, rows, keys }) => ({ streamName, expected, ids, rows, ...(keys?.length ? { keys } : {}) })),
     };
     const writer = this.writerThread();
     writer.ref(); // a batch in flight keeps the process alive until it is answered
@@ -328,11 +352,19 @@ export class SqliteEventStore implements EventStore {
   }
 
   private onReply(reply: WriterReply): void {
+    if (reply.type === 'key-erased') {
+      const erasure = this.erasures.get(reply.requestId);
+      this.erasures.delete(reply.requestId);
+      if (reply.error) erasure?.reject(new Error(`The key could not be erased: ${reply.error}`));
+      else erasure?.resolve();
+      if (!this.inFlight && this.erasures.size === 0) this.writer?.unref();
+      return;
+    }
     if (reply.type !== 'committed' && reply.type !== 'failed') return;
     const batch = this.inFlight;
     if (!batch || batch.batchId !== reply.batchId) return;
     this.inFlight = undefined;
-    this.writer?.unref(); // idle: the writer alone must not keep the process alive
+    if (this.erasures.size === 0) this.writer?.unref(); // idle: the writer alone must not keep the process alive
     if (reply.type === 'failed') {
       const error = new Error(`The event store could not commit: ${reply.message}`);
       for (const append of batch.appends) append.reject(error);
@@ -364,6 +396,8 @@ export class SqliteEventStore implements EventStore {
     this.writer = undefined;
     const batch = this.inFlight;
     this.inFlight = undefined;
+    for (const erasure of this.erasures.values()) erasure.reject(new EventStoreWriterStoppedError(detail));
+    this.erasures.clear();
     if (batch) {
       const error = new EventStoreWriterStoppedError(detail);
       for (const append of batch.appends) append.reject(error);
