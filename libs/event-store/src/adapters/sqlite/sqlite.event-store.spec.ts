@@ -170,6 +170,25 @@ describe('SqliteEventStore', () => {
     expect(plan.map((row) => row.detail).join(' ')).toMatch(/USING INDEX/);
   });
 
+  it('closes before its process ends: close() holds the process until the writer has finished (nothing else keeps it alive)', async () => {
+    const register = resolve(__dirname, '../../testing/register-ts.js');
+    const adapter = resolve(__dirname, 'sqlite.event-store.ts');
+    const script = `
+      const { randomUUID } = require('node:crypto');
+      const { SqliteEventStore } = require(${JSON.stringify(adapter)});
+      const store = new SqliteEventStore(${JSON.stringify(newFile())});
+      const metadata = { organizationId: 'o', actor: { kind: 'system', id: 's' }, channel: 'system', correlationId: 'c', causationId: 'c', occurredAt: new Date().toISOString(), schemaVersion: 1 };
+      store.appendToStream('closing-' + randomUUID(), [{ id: randomUUID(), type: 'Written', data: {}, metadata }], { expectedRevision: 'no_stream' })
+        .then(() => store.close())
+        .then(() => process.stdout.write('closed\\n'));
+    `;
+    const child = spawn(process.execPath, ['-r', register, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await new Promise((resolveExit) => child.on('exit', resolveExit));
+    expect(output).toBe('closed\n');
+  });
+
   it('keeps acknowledged appends when its process is killed (kill -9)', async () => {
     const file = newFile();
     const register = resolve(__dirname, '../../testing/register-ts.js');

@@ -301,6 +301,7 @@ export class SqliteEventStore implements EventStore {
     this.writer = undefined;
     if (writer) {
       const exited = new Promise<void>((resolve) => writer.once('exit', () => resolve()));
+      writer.ref(); // until it has closed its connection and exited
       writer.postMessage({ type: 'close' } satisfies WriterRequest);
       await exited;
     }
