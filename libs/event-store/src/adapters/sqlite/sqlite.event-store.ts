@@ -189,7 +189,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     validateMaxCount(options.maxCount);
     if (options.maxCount === 0) return [];
-    return readable(this.rowsAfter(options.after ?? 0n, options.maxCount, options.eventTypes));
+    return readable(this.rowsAfter(options.after ?? 0n, options.maxCount, options.eventTypes).rows);
   }
 
   async *subscribeToAll(options: SubscribeOptions = {}): AsyncIterable<RecordedEvent> {
@@ -198,13 +198,13 @@ export class SqliteEventStore implements EventStore {
     while (!signal?.aborted && !this.closed) {
       // Noted before the read: an append committed while this page is handed out wakes the wait.
       const seen = this.notifier.current;
-      const rows = this.rowsAfter(cursor, this.pageSize, options.eventTypes);
+      const { rows, scannedTo } = this.rowsAfter(cursor, this.pageSize, options.eventTypes);
       for (const event of readable(rows)) {
         if (signal?.aborted || this.closed) return;
         yield event;
         cursor = event.position;
       }
-      if (rows.length > 0) cursor = rows[rows.length - 1].position;
+      cursor = scannedTo;
       if (rows.length < this.pageSize) {
         // Caught up: wait for an append in this process, or poll for another process's.
         await this.notifier.wait(seen, signal, this.pollIntervalMs);
@@ -220,25 +220,35 @@ export class SqliteEventStore implements EventStore {
     let cursor = options.after ?? 0n;
     while (!signal?.aborted && !this.closed) {
       const seen = this.notifier.current;
-      const rows = this.rowsAfter(cursor, maxCount, options.eventTypes);
+      const { rows, scannedTo } = this.rowsAfter(cursor, maxCount, options.eventTypes);
       const page = readable(rows);
       if (page.length > 0) yield page;
-      if (rows.length > 0) cursor = rows[rows.length - 1].position;
+      cursor = scannedTo;
       if (rows.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal, this.pollIntervalMs);
     }
   }
 
-  /** Rows after a position, oldest first; only those of the given types when there are some. */
-  private rowsAfter(after: bigint, maxCount: number, eventTypes: readonly string[] | undefined): EventRow[] {
-    if (!eventTypes) return this.statements.page.all(after, maxCount);
-    if (eventTypes.length === 0) return [];
+  /**
+   * Rows after a position, oldest first (only those of the given types when there are some),
+   * and how far the log was looked at: a filtered read that found fewer than maxCount rows
+   * looked at everything up to the head it started from, so that its next read starts there
+   * instead of scanning again the rows of other types.
+   */
+  private rowsAfter(after: bigint, maxCount: number, eventTypes: readonly string[] | undefined): { rows: EventRow[]; scannedTo: bigint } {
+    if (!eventTypes) {
+      const rows = this.statements.page.all(after, maxCount);
+      return { rows, scannedTo: rows.length ? rows[rows.length - 1].position : after };
+    }
+    if (eventTypes.length === 0) return { rows: [], scannedTo: after };
+    const head = this.statements.head.get() ?? 0n;
     let statement = this.filteredPages.get(eventTypes.length);
     if (!statement) {
       const placeholders = eventTypes.map(() => '?').join(', ');
-      statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`);
+      statement = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? AND type IN (${placeholders}) ORDER BY position LIMIT ?`);
       this.filteredPages.set(eventTypes.length, statement);
     }
-    return statement.all(after, ...eventTypes, maxCount);
+    const rows = statement.all(after, head, ...eventTypes, maxCount);
+    return { rows, scannedTo: rows.length === maxCount ? rows[rows.length - 1].position : head > after ? head : after };
   }
 
   /**
