@@ -1,8 +1,11 @@
 import {
   apiKey,
   clientCompany,
+  clientUserRate,
+  clientUserRateStream,
   contact,
   DocumentKind,
+  documentProjectOf,
   formatAmount,
   documentComments,
   documentStream,
@@ -21,6 +24,10 @@ import {
   PortalAccessState,
   portalAccessStream,
   portalStream,
+  project,
+  ProjectCommand,
+  ProjectState,
+  projectStream,
   quote,
   registration,
   shift,
@@ -35,8 +42,11 @@ import { Act, History } from './history';
  * between each other, portal accesses through every state (invited, re-sent, accepted,
  * disabled and enabled both ways, revoked, invited again, password reset, preferences,
  * username, user type and companies changed), registrations approved and rejected, API keys,
- * and documents of every kind through their lifecycles, moved, commented on by staff and portal
- * users, opened, with the notifications they cause read. Everything goes through the domain's
+ * projects (companies in and out, the primary changed and removed, client users with rates
+ * set, changed and cleared, permissions customized, cloned and reset, renamed, re-billed,
+ * archived) with portal-level rates, documents of every kind through their lifecycles (some in
+ * a project), moved, commented on by staff and portal users, opened, with the notifications
+ * they cause read, and a contact erased at its request. Everything goes through the domain's
  * deciders, so the events are the ones the service stores. Ids are fixed (`seed` varies them),
  * times start on Monday 2026-03-23 and move forward.
  */
@@ -148,12 +158,42 @@ export function richHistory(seed = 1): RecordedEvent[] {
     history.run(registration, `registration-${rejected}`, { type: 'RequestRegistration', registrationId: rejected, portalId, email: 'spam@nowhere.example', name: 'Spam', companyName: 'Nowhere', requestedAt: tick() }, staff());
     history.run(registration, `registration-${rejected}`, { type: 'RejectRegistration', reason: 'unknown company', decidedAt: tick() }, staff());
 
+    // Projects: one billed by staff hours that keeps running, one re-billed, left without a primary and archived
+    const currency = timeZone === 'Asia/Tokyo' ? 'JPY' : 'EUR';
+    const rate = (amount: string) => ({ amount: currency === 'JPY' ? String(Math.round(Number(amount) * 100)) : amount, currency });
+    const [relocation, yearEnd] = [id(), id()];
+    const runProject = (projectId: string, command: ProjectCommand, act: Act = staff()) => history.run(project, projectStream(projectId), command, act);
+    runProject(relocation, { type: 'CreateProject', projectId: relocation, name: 'Warehouse relocation', billingMethod: 'staff-hours' });
+    runProject(relocation, { type: 'AddClientCompanyToProject', clientId: clientA }); // the first: the primary client
+    runProject(relocation, { type: 'AddClientCompanyToProject', clientId: clientB, primary: true }); // replaces it as the primary
+    runProject(relocation, { type: 'SetPrimaryClient', clientId: clientA }); // and back
+    runProject(relocation, { type: 'AddClientUserToProject', contactId: contacts[0], contactClientIds: [clientA], hourlyRate: rate('45.50') });
+    runProject(relocation, { type: 'AddClientUserToProject', contactId: contacts[1], contactClientIds: [clientC, clientA], clientId: clientA });
+    runProject(relocation, { type: 'AddClientUserToProject', contactId: contacts[3], contactClientIds: [clientB] });
+    runProject(relocation, { type: 'ChangeClientUserRate', contactId: contacts[3], hourlyRate: rate('38.00') });
+    history.run(clientUserRate, clientUserRateStream(contacts[1]), { type: 'SetClientUserPortalRate', contactId: contacts[1], hourlyRate: rate('41.00') }, staff());
+    const projectModules = { timesheets: { view: true, create: true, approve: true }, shifts: { view: true }, documents: { view: true } };
+    runProject(relocation, { type: 'CustomizeProjectPermissions', contactId: contacts[0], modules: projectModules });
+    runProject(relocation, { type: 'CloneProjectPermissions', fromContactId: contacts[0], toContactIds: [contacts[1], contacts[3]] });
+    runProject(relocation, { type: 'ResetProjectPermissions', contactId: contacts[3] });
+    runProject(relocation, { type: 'RemoveClientUserFromProject', contactId: contacts[1], notify: true });
+    runProject(relocation, { type: 'UpdateProject', changes: { name: 'Warehouse relocation 2026' } });
+    runProject(yearEnd, { type: 'CreateProject', projectId: yearEnd, name: 'Year-end inventory', billingMethod: 'staff-hours' });
+    runProject(yearEnd, { type: 'AddClientCompanyToProject', clientId: clientA });
+    runProject(yearEnd, { type: 'AddClientCompanyToProject', clientId: clientB });
+    runProject(yearEnd, { type: 'AddClientUserToProject', contactId: contacts[0], contactClientIds: [clientA], hourlyRate: rate('52.00') });
+    runProject(yearEnd, { type: 'AddClientUserToProject', contactId: contacts[3], contactClientIds: [clientB] });
+    runProject(yearEnd, { type: 'UpdateProject', changes: { billingMethod: 'fixed' } }); // clears the project rates
+    runProject(yearEnd, { type: 'RemoveClientCompanyFromProject', clientId: clientA }); // the primary, with its client users
+    runProject(yearEnd, { type: 'ArchiveProject' });
+    const inRelocation = () => documentProjectOf(relocation, history.state<ProjectState>(projectStream(relocation))!);
+
     // Documents of every kind through their lifecycles
     const start = new Date(clock + 86_400_000);
     const local = (date: Date) => date.toISOString().slice(0, 10);
     const shiftId = id();
     const shiftStream = documentStream('shift', shiftId);
-    history.run(shift, shiftStream, { type: 'PublishShift', shiftId, clientId: clientA, staffMember: { id: 'staff-7', name: 'Kenji Sato' }, start: '2026-04-02T08:00:00+02:00', end: '2026-04-02T17:00:00+02:00', location: 'Dock 3', role: 'Driver', projectId: null }, staff());
+    history.run(shift, shiftStream, { type: 'PublishShift', shiftId, clientId: clientA, staffMember: { id: 'staff-7', name: 'Kenji Sato' }, start: '2026-04-02T08:00:00+02:00', end: '2026-04-02T17:00:00+02:00', location: 'Dock 3', role: 'Driver', projectId: relocation, project: inRelocation() }, staff());
     history.run(shift, shiftStream, { type: 'UpdateShift', changes: { location: 'Dock 4', end: '2026-04-02T18:00:00+02:00' } }, staff());
     const cancelledShift = id();
     history.run(shift, documentStream('shift', cancelledShift), { type: 'PublishShift', shiftId: cancelledShift, clientId: clientB, staffMember: { name: 'Ana Lima' }, start: '2026-04-03T08:00:00+02:00', end: '2026-04-03T12:00:00+02:00' }, staff());
@@ -165,7 +205,7 @@ export function richHistory(seed = 1): RecordedEvent[] {
       { date: local(new Date(start.getTime() + 86_400_000)), start: '22:00', end: '24:00' },
     ];
     const [approvedSheet, rejectedSheet] = [id(), id()];
-    history.run(timesheet, documentStream('timesheet', approvedSheet), { type: 'SubmitTimesheet', timesheetId: approvedSheet, clientId: clientA, contactId: contacts[0], projectId: null, staffMember: { id: 'staff-7', name: 'Kenji Sato' }, entries, timeZone, note: 'week 14' }, portalUser(access(0)));
+    history.run(timesheet, documentStream('timesheet', approvedSheet), { type: 'SubmitTimesheet', timesheetId: approvedSheet, clientId: clientA, contactId: contacts[0], projectId: relocation, project: inRelocation(), staffMember: { id: 'staff-7', name: 'Kenji Sato' }, entries, timeZone, note: 'week 14' }, portalUser(access(0)));
     history.run(timesheet, documentStream('timesheet', approvedSheet), { type: 'ApproveTimesheet' }, portalUser(access(1)));
     history.run(timesheet, documentStream('timesheet', rejectedSheet), { type: 'SubmitTimesheet', timesheetId: rejectedSheet, clientId: clientA, contactId: null, staffMember: { name: 'Ana Lima' }, entries: entries.slice(0, 1), timeZone }, staff());
     history.run(timesheet, documentStream('timesheet', rejectedSheet), { type: 'RejectTimesheet', reason: 'wrong day' }, portalUser(access(1)));
@@ -215,6 +255,11 @@ export function richHistory(seed = 1): RecordedEvent[] {
     const clientAction = history.events.find((e) => e.metadata.organizationId === organizationId && e.type === 'QuoteAccepted')!;
     const notificationId = notificationIdOf(clientAction.id, clientAction.metadata.occurredAt);
     history.run(notification, notificationStream(notificationId), { type: 'MarkNotificationRead', notificationId }, staff());
+
+    // A company leaves a running project, with its client user; a person asks to be forgotten
+    runProject(relocation, { type: 'RemoveClientCompanyFromProject', clientId: clientB });
+    runAccess(2, { type: 'RevokePortalAccess', reason: 'erased at the person’s request', notify: false });
+    history.run(contact, `contact-${contacts[2]}`, { type: 'EraseContact', accessIds: [access(2)] }, staff());
   }
   return history.events;
 }
