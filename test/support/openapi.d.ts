@@ -5180,6 +5180,21 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /**
+         * @description Unprocessable content:
+         *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
+         *     - `/problems/invalid-date-range` — `from` comes after `to`: the range holds no day (one day is `from` = `to`).
+         *     - `/problems/report-too-large` — The report would read more than 500,000 rows; narrow it with `clientId`, `portalId`, or `from` and `to`.
+         *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+         */
+        "422.invalid-date.invalid-date-range.report-too-large.validation-failed": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
@@ -10426,9 +10441,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report */
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
             200: {
                 headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10439,7 +10458,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10465,9 +10484,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report */
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
             200: {
                 headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10478,7 +10501,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10504,9 +10527,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report */
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
             200: {
                 headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10517,7 +10544,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10543,9 +10570,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report */
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
             200: {
                 headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10556,7 +10587,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10582,9 +10613,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The report */
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
             200: {
                 headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10595,7 +10630,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };

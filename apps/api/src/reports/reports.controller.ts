@@ -1,15 +1,5 @@
 import { applyDecorators, Controller, Get, Inject, Module, Query, Req, Res, Type } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiExtraModels,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnprocessableEntityResponse,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, parseLocalDate } from '@app/domain';
 import {
@@ -29,6 +19,7 @@ import {
 } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { Staff } from '../auth/access';
+import { Problems } from '../http/problem-catalog';
 import { CurrentStaff, StaffPrincipal } from '../auth/principal';
 import { Organizations } from '../organizations/organizations';
 import { toCsv, wantsCsv } from './csv';
@@ -38,7 +29,10 @@ const FILTERS =
   "Filters: `from`, `to` (local dates in the organization's time zone, which also decides every ISO week), `portalId`, `clientId`. " +
   'JSON `{items, totals}`; with `Accept: text/csv` or `format=csv`, the items as CSV (RFC 4180, UTF-8, a header row). Read from a projection of its own.';
 
-/** The OpenAPI of a report route: JSON or CSV, who may call it, what bad filters answer. */
+/**
+ * The OpenAPI of a report route: JSON or CSV, who may call it (its security and 401/403 follow
+ * from the access), and what bad filters or a report too large to read answer.
+ */
 function ReportRoute(summary: string, description: string, view: Type<unknown>, columns: readonly string[]) {
   return applyDecorators(
     Staff('reports:read'),
@@ -46,14 +40,20 @@ function ReportRoute(summary: string, description: string, view: Type<unknown>, 
     ApiProduces('application/json', 'text/csv'),
     ApiExtraModels(view),
     ApiOkResponse({
-      description: 'The report',
+      description: 'The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`)',
       content: {
         'application/json': { schema: { $ref: getSchemaPath(view) } },
-        'text/csv': { schema: { type: 'string' }, example: `${columns.join(',')}\r\n` },
+        'text/csv': {
+          schema: { type: 'string', description: `RFC 4180, UTF-8: a header row (${columns.join(', ')}), then one row per item; no totals` },
+          example: `${columns.join(',')}\r\n`,
+        },
+      },
+      headers: {
+        'Content-Disposition': { description: 'CSV only: `attachment; filename="<report>-report.csv"`', schema: { type: 'string' } },
+        Vary: { description: '`Accept`: the same URL answers JSON or CSV', schema: { type: 'string' } },
       },
     }),
-    ApiForbiddenResponse({ description: '/problems/forbidden: the key’s role is neither reporter nor admin' }),
-    ApiUnprocessableEntityResponse({ description: '/problems/validation-failed, /problems/invalid-date, /problems/invalid-date-range (from after to), /problems/report-too-large' }),
+    Problems('invalid-date', 'invalid-date-range', 'report-too-large'),
   );
 }
 
@@ -62,7 +62,6 @@ function ReportRoute(summary: string, description: string, view: Type<unknown>, 
  * projections (libs/projections/src/reports), in the organization's time zone.
  */
 @ApiTags('reports')
-@ApiBearerAuth()
 @Controller('v1/reports')
 export class ReportsController {
   constructor(
