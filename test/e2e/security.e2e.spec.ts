@@ -341,6 +341,17 @@ describe('security (e2e)', () => {
       for (const id of [portal.clientId, portal.contactId, portalOther.clientId, portalOther.contactId]) expect(JSON.stringify(response.body)).not.toContain(id);
     };
 
+    // Reports: the operator organization's companies counted for its own keys, never for another's.
+    const reportRoute = (name: string): RouteCase => ({
+      prepare: async () => ({ path: `/v1/reports/${name}?minPosition=${await head()}` }),
+      expected: staff(['admin', 'reporter'], 200, 200),
+      check: (caller, response) => {
+        const body = JSON.stringify(response.body);
+        if (caller === 'otherOrgAdmin') for (const id of [portal.clientId, portalOther.clientId]) expect(body).not.toContain(id);
+        else if (name === 'portal-access' || name === 'invitations') expect(body).toContain(name === 'portal-access' ? portal.clientId : '"accepted":');
+      },
+    });
+
     const ROUTES: Record<string, RouteCase> = {
       'GET /health': { prepare: async () => ({ path: '/health' }), expected: publicRoute(200) },
       'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: publicRoute(200) },
@@ -435,6 +446,11 @@ describe('security (e2e)', () => {
         expected: staff(['admin', 'agent', 'reporter'], 200, 404),
       },
       'GET /v1/portal-access': { prepare: async () => ({ path: '/v1/portal-access?limit=200' }), expected: staff(['admin', 'agent', 'reporter'], 200, 200), check: noOperatorRows },
+      'GET /v1/reports/portal-access': reportRoute('portal-access'),
+      'GET /v1/reports/invitations': reportRoute('invitations'),
+      'GET /v1/reports/approvals': reportRoute('approvals'),
+      'GET /v1/reports/documents': reportRoute('documents'),
+      'GET /v1/reports/invoices': reportRoute('invoices'),
       'GET /v1/audit': { prepare: async () => ({ path: '/v1/audit?limit=200' }), expected: staff(['admin', 'auditor'], 200, 200), check: noOperatorRows },
       'GET /v1/audit/verify': { prepare: async () => ({ path: '/v1/audit/verify' }), expected: staff(['admin', 'auditor'], 200, 200) },
       'GET /v1/audit/export': { prepare: async () => ({ path: '/v1/audit/export?format=jsonl' }), expected: staff(['admin', 'auditor'], 200, 200) },

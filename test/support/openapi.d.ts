@@ -596,7 +596,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: HTTP latency per route, event log head, projection positions */
+        /** Prometheus metrics: HTTP latency per route, commands by type and outcome, event log head, projection positions, lag, rates and states */
         get: operations["MetricsController_render"];
         put?: never;
         post?: never;
@@ -1795,6 +1795,106 @@ export interface paths {
         };
         /** One subject (contact, company, portal access or document) and the subjects related to it */
         get: operations["AuditSubjectsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/portal-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Portal access counts by status (invited, active, disabled, revoked) per portal and company; totals
+         * @description `from`/`to` keep the accesses first invited on those dates. Filters: `from`, `to` (local dates in the organization's time zone, which also decides every ISO week), `portalId`, `clientId`. JSON `{items, totals}`; with `Accept: text/csv` or `format=csv`, the items as CSV (RFC 4180, UTF-8, a header row). Read from a projection of its own.
+         */
+        get: operations["ReportsController_portalAccess"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitation funnel per portal and ISO week: invited, accepted, pending, expired, withdrawn; time to accept (median, p90); re-sends
+         * @description A week is that of the first invitation of a cycle (a contact invited again after a revocation starts a new cycle); invited = accepted + pending + expired + withdrawn. `clientId`: the contact’s primary company when invited. Filters: `from`, `to` (local dates in the organization's time zone, which also decides every ISO week), `portalId`, `clientId`. JSON `{items, totals}`; with `Accept: text/csv` or `format=csv`, the items as CSV (RFC 4180, UTF-8, a header row). Read from a projection of its own.
+         */
+        get: operations["ReportsController_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Timesheets and quotes per company and ISO week: submitted, approved, rejected, pending, expired, withdrawn; time to decide (median, p90); hours approved
+         * @description A week is that of the first submission (a quote: its sharing); a document counts under the company it is filed under now. Filters: `from`, `to` (local dates in the organization's time zone, which also decides every ISO week), `portalId`, `clientId`. JSON `{items, totals}`; with `Accept: text/csv` or `format=csv`, the items as CSV (RFC 4180, UTF-8, a header row). Read from a projection of its own.
+         */
+        get: operations["ReportsController_approvals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Shared vs viewed documents per company and kind; time to the first view (median, p90)
+         * @description `from`/`to` keep the documents shared on those dates. Filters: `from`, `to` (local dates in the organization's time zone, which also decides every ISO week), `portalId`, `clientId`. JSON `{items, totals}`; with `Accept: text/csv` or `format=csv`, the items as CSV (RFC 4180, UTF-8, a header row). Read from a projection of its own.
+         */
+        get: operations["ReportsController_documents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invoices per company and currency: issued, paid, partly paid, unpaid, overdue, with their amounts as decimal strings
+         * @description `from`/`to` keep the invoices issued on those dates; totals give amounts per currency. Filters: `from`, `to` (local dates in the organization's time zone, which also decides every ISO week), `portalId`, `clientId`. JSON `{items, totals}`; with `Accept: text/csv` or `format=csv`, the items as CSV (RFC 4180, UTF-8, a header row). Read from a projection of its own.
+         */
+        get: operations["ReportsController_invoices"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3990,6 +4090,251 @@ export interface components {
             /** @description A company's contacts and documents; a contact's companies and portal accesses; a document's company */
             related: components["schemas"]["AuditSubjectView"][];
         };
+        PortalAccessReportItemView: {
+            invited: number;
+            active: number;
+            disabled: number;
+            revoked: number;
+            /** @description invited + active + disabled + revoked */
+            total: number;
+            /** Format: uuid */
+            portalId: string;
+            /**
+             * Format: uuid
+             * @description The contact's primary company
+             */
+            clientId: string;
+        };
+        PortalAccessCountsView: {
+            invited: number;
+            active: number;
+            disabled: number;
+            revoked: number;
+            /** @description invited + active + disabled + revoked */
+            total: number;
+        };
+        PortalAccessReportView: {
+            /** @description One per portal and company, ordered by portalId, clientId */
+            items: components["schemas"]["PortalAccessReportItemView"][];
+            totals: components["schemas"]["PortalAccessCountsView"];
+        };
+        InvitationsReportItemView: {
+            /** @description Invitation cycles started (a contact invited again after a revocation starts another) */
+            invited: number;
+            accepted: number;
+            /** @description Not accepted; the last invitation still valid */
+            pending: number;
+            /** @description Not accepted; the last invitation expired */
+            expired: number;
+            /** @description Not accepted: the access was disabled or revoked first */
+            withdrawn: number;
+            /** @description Invitations sent again (re-sends, re-enabled invitations) */
+            resends: number;
+            /** @description From the first invitation to acceptance: median, whole seconds (nearest rank); null when nothing was measured */
+            timeToAcceptMedianSeconds: number | null;
+            /** @description From the first invitation to acceptance: 90th percentile, whole seconds (nearest rank); null when nothing was measured */
+            timeToAcceptP90Seconds: number | null;
+            /**
+             * @description ISO week of the first invitation, in the organization's time zone
+             * @example 2026-W13
+             */
+            week: string;
+            /**
+             * @description The week's Monday
+             * @example 2026-03-23
+             */
+            weekStart: string;
+            /** Format: uuid */
+            portalId: string;
+        };
+        InvitationFunnelView: {
+            /** @description Invitation cycles started (a contact invited again after a revocation starts another) */
+            invited: number;
+            accepted: number;
+            /** @description Not accepted; the last invitation still valid */
+            pending: number;
+            /** @description Not accepted; the last invitation expired */
+            expired: number;
+            /** @description Not accepted: the access was disabled or revoked first */
+            withdrawn: number;
+            /** @description Invitations sent again (re-sends, re-enabled invitations) */
+            resends: number;
+            /** @description From the first invitation to acceptance: median, whole seconds (nearest rank); null when nothing was measured */
+            timeToAcceptMedianSeconds: number | null;
+            /** @description From the first invitation to acceptance: 90th percentile, whole seconds (nearest rank); null when nothing was measured */
+            timeToAcceptP90Seconds: number | null;
+        };
+        InvitationsReportView: {
+            /** @description One per ISO week and portal, ordered by week, portalId */
+            items: components["schemas"]["InvitationsReportItemView"][];
+            totals: components["schemas"]["InvitationFunnelView"];
+        };
+        ApprovalsReportItemView: {
+            /** @description Timesheets submitted, quotes shared */
+            submitted: number;
+            /** @description Timesheets approved, quotes accepted */
+            approved: number;
+            /** @description Timesheets rejected (not resubmitted since), quotes declined */
+            rejected: number;
+            /** @description Awaiting the client's decision */
+            pending: number;
+            /** @description Quotes undecided past their last valid day */
+            expired: number;
+            /** @description Quotes withdrawn by staff */
+            withdrawn: number;
+            /** @description From the (re)submission to its decision: median, whole seconds (nearest rank); null when nothing was measured */
+            timeToDecideMedianSeconds: number | null;
+            /** @description From the (re)submission to its decision: 90th percentile, whole seconds (nearest rank); null when nothing was measured */
+            timeToDecideP90Seconds: number | null;
+            /** @description Worked minutes of the approved timesheets */
+            minutesApproved: number;
+            /**
+             * @description The same in hours: a decimal string, two fraction digits, rounded half up
+             * @example 15.50
+             */
+            hoursApproved: string;
+            /**
+             * @description ISO week of the first submission, in the organization's time zone
+             * @example 2026-W10
+             */
+            week: string;
+            /** @example 2026-03-02 */
+            weekStart: string;
+            /** Format: uuid */
+            clientId: string;
+            /** @enum {string} */
+            kind: "timesheet" | "quote";
+        };
+        ApprovalCountsView: {
+            /** @description Timesheets submitted, quotes shared */
+            submitted: number;
+            /** @description Timesheets approved, quotes accepted */
+            approved: number;
+            /** @description Timesheets rejected (not resubmitted since), quotes declined */
+            rejected: number;
+            /** @description Awaiting the client's decision */
+            pending: number;
+            /** @description Quotes undecided past their last valid day */
+            expired: number;
+            /** @description Quotes withdrawn by staff */
+            withdrawn: number;
+            /** @description From the (re)submission to its decision: median, whole seconds (nearest rank); null when nothing was measured */
+            timeToDecideMedianSeconds: number | null;
+            /** @description From the (re)submission to its decision: 90th percentile, whole seconds (nearest rank); null when nothing was measured */
+            timeToDecideP90Seconds: number | null;
+            /** @description Worked minutes of the approved timesheets */
+            minutesApproved: number;
+            /**
+             * @description The same in hours: a decimal string, two fraction digits, rounded half up
+             * @example 15.50
+             */
+            hoursApproved: string;
+        };
+        ApprovalsReportView: {
+            /** @description One per ISO week, company and kind, ordered so */
+            items: components["schemas"]["ApprovalsReportItemView"][];
+            totals: components["schemas"]["ApprovalCountsView"];
+        };
+        DocumentsReportItemView: {
+            shared: number;
+            /** @description Opened at least once by a portal user */
+            viewed: number;
+            notViewed: number;
+            /** @description Openings in all */
+            views: number;
+            /** @description From sharing to the first opening: median, whole seconds (nearest rank); null when nothing was measured */
+            timeToFirstViewMedianSeconds: number | null;
+            /** @description From sharing to the first opening: 90th percentile, whole seconds (nearest rank); null when nothing was measured */
+            timeToFirstViewP90Seconds: number | null;
+            /** Format: uuid */
+            clientId: string;
+            /** @enum {string} */
+            kind: "shift" | "timesheet" | "quote" | "invoice";
+        };
+        DocumentViewCountsView: {
+            shared: number;
+            /** @description Opened at least once by a portal user */
+            viewed: number;
+            notViewed: number;
+            /** @description Openings in all */
+            views: number;
+            /** @description From sharing to the first opening: median, whole seconds (nearest rank); null when nothing was measured */
+            timeToFirstViewMedianSeconds: number | null;
+            /** @description From sharing to the first opening: 90th percentile, whole seconds (nearest rank); null when nothing was measured */
+            timeToFirstViewP90Seconds: number | null;
+        };
+        DocumentsReportView: {
+            /** @description One per company and kind, ordered so */
+            items: components["schemas"]["DocumentsReportItemView"][];
+            totals: components["schemas"]["DocumentViewCountsView"];
+        };
+        InvoicesReportItemView: {
+            /**
+             * @description Decimal string in the currency, never a float
+             * @example 1500.50
+             */
+            issuedAmount: string;
+            /** @example 1100.25 */
+            paidAmount: string;
+            /**
+             * @description Left to pay on the open invoices
+             * @example 400.25
+             */
+            outstandingAmount: string;
+            /**
+             * @description Left to pay on the overdue invoices
+             * @example 400.25
+             */
+            overdueAmount: string;
+            /** Format: uuid */
+            clientId: string;
+            /** @example BRL */
+            currency: string;
+            issued: number;
+            paid: number;
+            partlyPaid: number;
+            unpaid: number;
+            overdue: number;
+        };
+        CurrencyAmountsView: {
+            /**
+             * @description Decimal string in the currency, never a float
+             * @example 1500.50
+             */
+            issuedAmount: string;
+            /** @example 1100.25 */
+            paidAmount: string;
+            /**
+             * @description Left to pay on the open invoices
+             * @example 400.25
+             */
+            outstandingAmount: string;
+            /**
+             * @description Left to pay on the overdue invoices
+             * @example 400.25
+             */
+            overdueAmount: string;
+            /** @example BRL */
+            currency: string;
+        };
+        InvoicesReportTotalsView: {
+            issued: number;
+            /** @description Paid in full */
+            paid: number;
+            /** @description Open, some payment recorded */
+            partlyPaid: number;
+            /** @description Open, no payment recorded */
+            unpaid: number;
+            /** @description Open past the due date (end of that day, organization's time zone) */
+            overdue: number;
+            /** @description Amounts never add up across currencies: one entry per currency */
+            amounts: components["schemas"]["CurrencyAmountsView"][];
+        };
+        InvoicesReportView: {
+            /** @description One per company and currency, ordered so */
+            items: components["schemas"]["InvoicesReportItemView"][];
+            totals: components["schemas"]["InvoicesReportTotalsView"];
+        };
         AsOfEventView: {
             position: string;
             streamRevision: string;
@@ -4828,6 +5173,21 @@ export interface components {
          *     - `/problems/project-not-found` — No such project in the caller's organization (for a portal user: not one it belongs to).
          */
         "404.client-user-not-found.not-found.project-not-found": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Unprocessable content:
+         *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
+         *     - `/problems/invalid-date-range` — `from` comes after `to`: the range holds no day (one day is `from` = `to`).
+         *     - `/problems/report-too-large` — The report would read more than 500,000 rows; narrow it with `clientId`, `portalId`, or `from` and `to`.
+         *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+         */
+        "422.invalid-date.invalid-date-range.report-too-large.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -10056,6 +10416,221 @@ export interface operations {
                 };
             };
             422: components["responses"]["422.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ReportsController_portalAccess: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description First local date included (YYYY-MM-DD), in the organization's time zone */
+                from?: string;
+                /** @description Last local date included (YYYY-MM-DD) */
+                to?: string;
+                /** @description Only this portal (reports about documents: the companies whose contacts have access to it) */
+                portalId?: string;
+                /** @description Only this client company */
+                clientId?: string;
+                /** @description csv: RFC 4180, UTF-8, a header row, the items only (as with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
+            200: {
+                headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalAccessReportView"];
+                    /** @example portalId,clientId,invited,active,disabled,revoked,total */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ReportsController_invitations: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description First local date included (YYYY-MM-DD), in the organization's time zone */
+                from?: string;
+                /** @description Last local date included (YYYY-MM-DD) */
+                to?: string;
+                /** @description Only this portal (reports about documents: the companies whose contacts have access to it) */
+                portalId?: string;
+                /** @description Only this client company */
+                clientId?: string;
+                /** @description csv: RFC 4180, UTF-8, a header row, the items only (as with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
+            200: {
+                headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationsReportView"];
+                    /** @example week,weekStart,portalId,invited,accepted,pending,expired,withdrawn,resends,timeToAcceptMedianSeconds,timeToAcceptP90Seconds */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ReportsController_approvals: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description First local date included (YYYY-MM-DD), in the organization's time zone */
+                from?: string;
+                /** @description Last local date included (YYYY-MM-DD) */
+                to?: string;
+                /** @description Only this portal (reports about documents: the companies whose contacts have access to it) */
+                portalId?: string;
+                /** @description Only this client company */
+                clientId?: string;
+                /** @description csv: RFC 4180, UTF-8, a header row, the items only (as with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
+            200: {
+                headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalsReportView"];
+                    /** @example week,weekStart,clientId,kind,submitted,approved,rejected,pending,expired,withdrawn,timeToDecideMedianSeconds,timeToDecideP90Seconds,minutesApproved,hoursApproved */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ReportsController_documents: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description First local date included (YYYY-MM-DD), in the organization's time zone */
+                from?: string;
+                /** @description Last local date included (YYYY-MM-DD) */
+                to?: string;
+                /** @description Only this portal (reports about documents: the companies whose contacts have access to it) */
+                portalId?: string;
+                /** @description Only this client company */
+                clientId?: string;
+                /** @description csv: RFC 4180, UTF-8, a header row, the items only (as with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
+            200: {
+                headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DocumentsReportView"];
+                    /** @example clientId,kind,shared,viewed,notViewed,views,timeToFirstViewMedianSeconds,timeToFirstViewP90Seconds */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ReportsController_invoices: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+                /** @description First local date included (YYYY-MM-DD), in the organization's time zone */
+                from?: string;
+                /** @description Last local date included (YYYY-MM-DD) */
+                to?: string;
+                /** @description Only this portal (reports about documents: the companies whose contacts have access to it) */
+                portalId?: string;
+                /** @description Only this client company */
+                clientId?: string;
+                /** @description csv: RFC 4180, UTF-8, a header row, the items only (as with Accept: text/csv) */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report: `{items, totals}` as JSON, or the items as CSV (with `Accept: text/csv` or `format=csv`) */
+            200: {
+                headers: {
+                    /** @description CSV only: `attachment; filename="<report>-report.csv"` */
+                    "Content-Disposition"?: string;
+                    /** @description `Accept`: the same URL answers JSON or CSV */
+                    Vary?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoicesReportView"];
+                    /** @example clientId,currency,issued,paid,partlyPaid,unpaid,overdue,issuedAmount,paidAmount,outstandingAmount,overdueAmount */
+                    "text/csv": string;
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };

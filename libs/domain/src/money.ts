@@ -50,11 +50,12 @@ export function parseAmount(text: string, currency: string, field = 'amount'): M
   return Number(minor);
 }
 
-/** 123450 minor units of BRL -> "1234.50"; 1200 JPY -> "1200". */
-export function formatAmount(minor: Minor, currency: string): string {
+/** 123450 minor units of BRL -> "1234.50"; 1200 JPY -> "1200". Sums beyond a safe integer come as a bigint. */
+export function formatAmount(minor: Minor | bigint, currency: string): string {
   const digits = currencyDigits(currency);
   const negative = minor < 0;
-  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const magnitude = typeof minor === 'bigint' ? (negative ? -minor : minor) : Math.abs(minor);
+  const text = String(magnitude).padStart(digits + 1, '0');
   const whole = digits ? `${text.slice(0, -digits)}.${text.slice(-digits)}` : text;
   return negative ? `-${whole}` : whole;
 }

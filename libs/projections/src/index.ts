@@ -17,6 +17,7 @@ export * from './client-documents.projection';
 export * from './search-text';
 export * from './projects.projection';
 export * from './read-store/index';
+export * from './reports/index';
 
 import { auditProjection } from './audit.projection';
 import { portalStatusProjection } from './portal-status.projection';
@@ -36,3 +37,6 @@ export * from './worker/projection-thread';
 
 import { projectMembershipsProjection, projectPermissionsProjection } from './projects.projection';
 ALL_PROJECTIONS.push(projectMembershipsProjection, projectPermissionsProjection);
+
+import { REPORT_PROJECTIONS } from './reports/index';
+ALL_PROJECTIONS.push(...REPORT_PROJECTIONS);

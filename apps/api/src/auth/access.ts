@@ -13,15 +13,16 @@ export type Permission =
   | 'directory:write'
   | 'portal-access:write'
   | 'read-models:read'
+  | 'reports:read' // aggregate reports (reporter, admin)
   | 'audit:read'
   | 'organization:manage' // the organization's own settings
   | 'documents:write'; // comments and other staff actions on shared documents
 
 export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
-  admin: ['organizations:create', 'api-keys:manage', 'portals:manage', 'directory:write', 'portal-access:write', 'read-models:read', 'audit:read', 'organization:manage', 'documents:write'],
+  admin: ['organizations:create', 'api-keys:manage', 'portals:manage', 'directory:write', 'portal-access:write', 'read-models:read', 'reports:read', 'audit:read', 'organization:manage', 'documents:write'],
   agent: ['directory:write', 'portal-access:write', 'read-models:read', 'documents:write'],
   auditor: ['audit:read'],
-  reporter: ['read-models:read'],
+  reporter: ['read-models:read', 'reports:read'],
 };
 
 /** Portal modules and actions, for user types (next issues); `profile` is every user's own. */

@@ -27,6 +27,9 @@ const CACHED_STREAMS_PER_DECIDER = 5_000;
 
 type Outcome<State, Event> = { ok: true; events: Event[]; state: State; position: bigint } | { ok: false; error: unknown };
 
+/** Told how every command ended (metrics): the command, and whether it succeeded or its error. */
+export type CommandListener = (command: unknown, outcome: { ok: true } | { ok: false; error: unknown }) => void;
+
 interface FoldedStream<State> {
   state: State;
   revision: bigint;
@@ -40,6 +43,7 @@ interface FoldedStream<State> {
 export class CommandExecutor {
   private readonly streamLocks = new KeyedLock();
   private readonly folded = new WeakMap<object, Map<string, FoldedStream<unknown>>>();
+  private readonly listeners = new Set<CommandListener>();
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
@@ -103,7 +107,7 @@ export class CommandExecutor {
     context: CommandContext;
   }): Promise<Executed<State, Event>> {
     const { streamName, decider, command, context } = params;
-    const [outcome] = await this.decideTogether(streamName, decider, [{ command, context }]);
+    const [outcome] = await this.observed([command], this.decideTogether(streamName, decider, [{ command, context }]));
     if (!outcome.ok) throw outcome.error;
     return { events: outcome.events, state: outcome.state, position: outcome.position };
   }
@@ -120,8 +124,35 @@ export class CommandExecutor {
     decider: Decider<State, Command, Event>;
     items: { command: Command; context: CommandContext }[];
   }): Promise<({ ok: true; position: bigint } | { ok: false; error: unknown })[]> {
-    const outcomes = await this.decideTogether(params.streamName, params.decider, params.items);
+    const outcomes = await this.observed(params.items.map((item) => item.command), this.decideTogether(params.streamName, params.decider, params.items));
     return outcomes.map((outcome) => (outcome.ok ? { ok: true, position: outcome.position } : outcome));
+  }
+
+  /** Calls the listener after every command decided from now on. Returns an unsubscribe function. */
+  onCommand(listener: CommandListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Tells the listeners how each command ended (a thrown error ends them all); a listener never changes the answer. */
+  private async observed<T extends { ok: boolean }>(commands: unknown[], decided: Promise<T[]>): Promise<T[]> {
+    const tell = (command: unknown, outcome: { ok: true } | { ok: false; error: unknown }) => {
+      for (const listener of this.listeners) {
+        try {
+          listener(command, outcome);
+        } catch {
+          /* metrics only */
+        }
+      }
+    };
+    try {
+      const results = await decided;
+      results.forEach((result, i) => tell(commands[i], result as { ok: true } | { ok: false; error: unknown }));
+      return results;
+    } catch (error) {
+      for (const command of commands) tell(command, { ok: false, error });
+      throw error;
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Public } from '../auth/access';
 import { HttpMetrics, MetricsController } from './metrics';
+import { CommandMetrics } from './command-metrics';
 
 class StorageView {
   @ApiProperty({ enum: ['sqlite', 'eventstoredb'] }) events!: string;
@@ -55,5 +56,5 @@ export class HealthController {
   }
 }
 
-@Module({ controllers: [HealthController, MetricsController], providers: [HttpMetrics], exports: [HttpMetrics] })
+@Module({ controllers: [HealthController, MetricsController], providers: [HttpMetrics, CommandMetrics], exports: [HttpMetrics] })
 export class HealthModule {}

@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Inject, Injectable } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { EventStore } from '@app/event-store';
-import { ALL_PROJECTIONS, ReadStore } from '@app/projections';
-import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { ALL_PROJECTIONS, Projections, ReadStore } from '@app/projections';
+import { EVENT_STORE, PROJECTIONS, READ_STORE } from '../infrastructure/tokens';
 import { Public } from '../auth/access';
+import { CommandMetrics, projectionMetrics } from './command-metrics';
 
 const BUCKETS_MS = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000];
 
@@ -43,6 +44,8 @@ export class HttpMetrics {
 export class MetricsController {
   constructor(
     private readonly metrics: HttpMetrics,
+    private readonly commands: CommandMetrics,
+    @Inject(PROJECTIONS) private readonly projections: Projections,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
@@ -50,16 +53,19 @@ export class MetricsController {
   @Public()
   @Get()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics: HTTP latency per route, event log head, projection positions' })
+  @ApiOperation({ summary: 'Prometheus metrics: HTTP latency per route, commands by type and outcome, event log head, projection positions, lag, rates and states' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4', schema: { type: 'string' } })
   async render(): Promise<string> {
     const head = await this.events.headPosition();
     const lines = [...this.metrics.render(), '# TYPE event_log_head_position gauge', `event_log_head_position ${head}`];
     lines.push('# TYPE projection_position gauge');
+    const checkpoints = new Map<string, bigint>();
     for (const projection of ALL_PROJECTIONS) {
-      lines.push(`projection_position{projection="${projection.name}"} ${(await this.readStore.getCheckpoint(projection.name)) ?? 0n}`);
+      checkpoints.set(projection.name, (await this.readStore.getCheckpoint(projection.name)) ?? 0n);
+      lines.push(`projection_position{projection="${projection.name}"} ${checkpoints.get(projection.name)}`);
     }
+    lines.push(...projectionMetrics(this.projections.status(), checkpoints, head), ...this.commands.render());
     return `${lines.join('\n')}\n`;
   }
 }

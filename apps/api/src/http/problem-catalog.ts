@@ -209,6 +209,10 @@ export const PROBLEM_CATALOG = {
   'not-found-as-of': { status: 404, when: 'The record did not exist yet at that moment (or is not the caller’s).' },
   'stream-unreadable': { status: 503, when: 'A stored event of this record no longer parses (its stored text was altered): `GET /v1/audit/verify` names it.' },
   'contact-erased': { status: 410, when: 'The contact was erased at its request: nothing more may be done with it.' },
+
+  // --- Reports
+  'invalid-date-range': { status: 422, when: '`from` comes after `to`: the range holds no day (one day is `from` = `to`).' },
+  'report-too-large': { status: 422, when: 'The report would read more than 500,000 rows; narrow it with `clientId`, `portalId`, or `from` and `to`.' },
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOG;
