@@ -37,6 +37,7 @@ const http = require('./lib/http-load');
 const { sqliteBaseline } = require('./lib/sqlite-baseline');
 const { compiledLibs, measureCatchUp, seedInvitations } = require('./lib/projection-catchup');
 const { summarizeProfile } = require('./lib/profile-summary');
+const { startLagSampler } = require('./lib/lag-sampler');
 const { auditHistory } = require('./lib/audit-history');
 
 const ROOT = resolve(__dirname, '..');
@@ -107,17 +108,11 @@ async function main() {
   }
 
   const acks = { contacts: [], invites: [], autocannon2xx: 0 };
-  const commands = async (seconds, during) => {
-    const tracker = http.newTracker(['addContact', 'invite']);
-    const run = await http.runLoad({
-      url: api.url,
-      connections: SETTINGS.connections,
-      seconds,
-      requests: http.commandRequests({ apiKey: API_KEY, clientIds, tracker }),
-      tracker,
-      during,
-      serverPid: api.child.pid,
-    });
+  /** One load of a command workload: `invite` (add a contact, invite it) or `contact` (add a contact). */
+  const commands = async (seconds, { workload = 'invite', connections = SETTINGS.connections, during } = {}) => {
+    const tracker = http.newTracker(workload === 'invite' ? ['addContact', 'invite'] : ['addContact']);
+    const requests = (workload === 'invite' ? http.commandRequests : http.contactRequests)({ apiKey: API_KEY, clientIds, tracker });
+    const run = await http.runLoad({ url: api.url, connections, seconds, requests, tracker, during, serverPid: api.child.pid });
     acks.contacts.push(...tracker.acks.contacts);
     acks.invites.push(...tracker.acks.invites);
     acks.autocannon2xx += run.result['2xx'];
@@ -135,55 +130,63 @@ async function main() {
     });
     return http.summarize(run);
   };
+  // Between loads the API finishes projecting, so that it does not steal CPU from the next one.
+  const drained = async () => (await http.waitForProjections(api.url, API_KEY)).ms;
 
   // --- Warm-up (not counted, except its acknowledged writes for the durability check) ----------
   log(`Warm-up: ${SETTINGS.warmupSeconds} s each`);
   await commands(SETTINGS.warmupSeconds);
-  await http.waitForProjections(api.url);
+  await drained();
   await bareLoad(SETTINGS.warmupSeconds);
 
-  // --- Alternating rounds ----------------------------------------------------------------------
-  const commandRounds = [];
-  const bareRounds = [];
-  const projectionDrain = [];
+  // --- Alternating rounds: bare route, add contact (32 and 1 connections), add + invite -----------
+  const rounds = { bare: [], contact32: [], contact1: [], invite32: [] };
+  const lagUnderLoad = [];
+  const drainMs = [];
   let profileFile;
   for (let round_ = 1; round_ <= SETTINGS.rounds; round_++) {
-    // Profiled: the sampler runs during the first round of commands only.
+    const b = await bareLoad(SETTINGS.secondsPerRound);
+    rounds.bare.push(b);
+    log(`round ${round_} bare: ${b.requestsPerSecond} req/s, p99 ${b.latencyMs.p99} ms`);
+    const c32 = await commands(SETTINGS.secondsPerRound, { workload: 'contact' });
+    rounds.contact32.push(c32);
+    drainMs.push(await drained());
+    log(`round ${round_} add contact x${SETTINGS.connections}: ${c32.requestsPerSecond} req/s, p50 ${c32.latencyMs.p50} ms, p99 ${c32.latencyMs.p99} ms`);
+    const c1 = await commands(SETTINGS.secondsPerRound, { workload: 'contact', connections: 1 });
+    rounds.contact1.push(c1);
+    drainMs.push(await drained());
+    log(`round ${round_} add contact x1: ${c1.requestsPerSecond} req/s, p50 ${c1.latencyMs.p50} ms, p99 ${c1.latencyMs.p99} ms`);
+    // Profiled: the sampler runs during the first round of the add + invite workload only.
     if (CPU_PROFILE_DIR && round_ === 1) api.child.send('cpu-profile:start');
-    const c = await commands(SETTINGS.secondsPerRound);
+    const sampler = startLagSampler(api.url, API_KEY);
+    const i32 = await commands(SETTINGS.secondsPerRound);
+    lagUnderLoad.push(await sampler.stop());
     if (CPU_PROFILE_DIR && round_ === 1) {
       api.child.send('cpu-profile:stop');
       profileFile = join(CPU_PROFILE_DIR, `api-${api.child.pid}.cpuprofile`);
     }
-    commandRounds.push(c);
-    log(`round ${round_} commands: ${c.requestsPerSecond} req/s, p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms, non2xx ${c.non2xx}, errors ${c.errors}`);
-    // The API projects in-process: let it finish before the baseline runs, so that it does not
-    // steal CPU from the bare server (which would flatter the ratio).
-    const drain = await http.waitForProjections(api.url);
-    projectionDrain.push(drain.ms);
-    log(`  projections caught up ${drain.ms} ms after the load (head ${drain.headPosition})`);
-    const b = await bareLoad(SETTINGS.secondsPerRound);
-    bareRounds.push(b);
-    log(`round ${round_} bare: ${b.requestsPerSecond} req/s, p50 ${b.latencyMs.p50} ms, p99 ${b.latencyMs.p99} ms`);
+    rounds.invite32.push(i32);
+    drainMs.push(await drained());
+    log(`round ${round_} add + invite x${SETTINGS.connections}: ${i32.requestsPerSecond} req/s, p99 ${i32.latencyMs.p99} ms; projection lag p99 ${lagUnderLoad.at(-1).seconds.p99} s`);
   }
   await killChild(bare.child, 'SIGTERM');
 
   let cpuProfile;
   if (profileFile) {
     for (let i = 0; i < 300 && !existsSync(profileFile); i++) await sleep(100);
-    cpuProfile = { file: profileFile, window: 'API main thread, first round of commands', note: 'profiled run: the sampler slows the API down', ...summarizeProfile(profileFile) };
+    cpuProfile = { file: profileFile, window: 'API main thread, first round of add + invite', note: 'profiled run: the sampler slows the API down', ...summarizeProfile(profileFile) };
     log(`CPU profile: ${profileFile}`);
   }
 
   // --- Durability: SIGKILL under load ----------------------------------------------------------
   log(`Durability: command load, SIGKILL of the API after ${SETTINGS.durabilityKillAfterMs} ms`);
-  const underKill = await commands(4, (instance) => {
+  const underKill = await commands(4, { during: (instance) => {
     setTimeout(() => {
       apiKilledOnPurpose = true;
       api.child.kill('SIGKILL');
       instance.stop(); // autocannon stops at its next one-second tick
     }, SETTINGS.durabilityKillAfterMs);
-  });
+  } });
   await api.child.exited;
   const durability = checkDurability(join(dataDir, 'events.sqlite'), acks);
   durability.killedUnderLoad = { signal: 'SIGKILL', afterMs: SETTINGS.durabilityKillAfterMs, acknowledgedBeforeKill: underKill.ok2xx, errorsAfterKill: underKill.errors };
@@ -200,7 +203,7 @@ async function main() {
   await seedInvitations(seedStore, SETTINGS.seedEvents);
   const seedSeconds = (Date.now() - seedStarted) / 1000;
   await seedStore.close();
-  const seeded = await measureCatchUp(libs, seededFile, catchUpDir, { repeats: SETTINGS.catchUpRepeats, label: 'seeded' });
+  const seeded = await measureCatchUp(libs, seededFile, catchUpDir, { repeats: SETTINGS.catchUpRepeats, label: 'seeded', perProjection: true });
   seeded.seeding = { seconds: round(seedSeconds, 2), appendsPerSecond: round(SETTINGS.seedEvents / seedSeconds, 0), appendsPerTransaction: 1000 };
   log(`  seeded log: ${seeded.eventsPerSecond} events/s`);
   // The run's own log (clients, contacts, invitations), reopened after the kill.
@@ -208,6 +211,7 @@ async function main() {
     repeats: SETTINGS.catchUpRepeats,
     label: 'run',
     limit: SETTINGS.seedEvents,
+    perProjection: true,
   });
   log(`  the run's log: ${runLog.eventsPerSecond} events/s`);
 
@@ -216,12 +220,27 @@ async function main() {
   const audit = await auditHistory(int('BENCH_AUDIT_EVENTS', 1_000_000), log);
 
   // --- Report ----------------------------------------------------------------------------------
-  const commandsMedian = medianOfRounds(commandRounds);
-  const bareMedian = medianOfRounds(bareRounds);
-  const ratio = commandsMedian.requestsPerSecond / bareMedian.requestsPerSecond;
-  const roundRatios = commandRounds.map((c, i) => round(c.requestsPerSecond / bareRounds[i].requestsPerSecond, 3));
-  const non2xxTotal = sum(commandRounds, 'non2xx') + sum(bareRounds, 'non2xx');
-  const errorsTotal = sum(commandRounds, 'errors') + sum(bareRounds, 'errors');
+  const medians = Object.fromEntries(Object.entries(rounds).map(([name, list]) => [name, medianOfRounds(list)]));
+  const ratioOf = (name) => {
+    const perRound = rounds[name].map((r, i) => round(r.requestsPerSecond / rounds.bare[i].requestsPerSecond, 3));
+    return { medianOfRounds: round(median(perRound), 3), perRound };
+  };
+  const lagP99 = median(lagUnderLoad.map((l) => l.seconds.p99));
+  const all = Object.values(rounds).flat();
+  const non2xxTotal = sum(all, 'non2xx');
+  const errorsTotal = sum(all, 'errors');
+  const atLeast = (value, target) => ({ value, target: `>= ${target}`, meetsTarget: value !== null && value >= target });
+  const atMost = (value, target) => ({ value, target: `<= ${target}`, meetsTarget: value !== null && value <= target });
+  const table = {
+    createContact32PerBare: atLeast(ratioOf('contact32').medianOfRounds, 0.25),
+    createInvite32PerBare: atLeast(ratioOf('invite32').medianOfRounds, 0.15),
+    createContact1RequestsPerSecond: atLeast(medians.contact1.requestsPerSecond, 1500),
+    createContact32P99Ms: atMost(medians.contact32.latencyMs.p99, 20),
+    createInvite32P99Ms: { value: medians.invite32.latencyMs.p99 },
+    catchUpAllProjectionsEventsPerSecond: atLeast(seeded.eventsPerSecond, 50_000),
+    projectionLagUnderLoadP99Seconds: atMost(lagP99, 1),
+    acknowledgedWritesLostUnderKill9: atMost(durability.missing.total, 0),
+  };
   const checks = { non2xxIsZero: non2xxTotal === 0, noClientErrors: errorsTotal === 0, everyAcknowledgedWriteDurable: durability.ok };
   const report = {
     benchmark: 'client-portal-service API',
@@ -235,25 +254,19 @@ async function main() {
       loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
     },
     settings: { ...SETTINGS, tool: 'autocannon 8 (in the bench process), pipelining 1; servers are child processes on 127.0.0.1' },
+    table,
     http: {
-      commands: {
-        workload: 'per connection: POST /v1/clients/:id/contacts (unique email) -> POST /v1/contacts/:id/portal-access/invite; every write fsynced before the answer',
-        median: commandsMedian,
-        rounds: commandRounds,
-        projectionsCaughtUpAfterLoadMs: projectionDrain,
+      workloads: {
+        bare: 'POST /bare (NestJS 11 + FastifyAdapter, JSON body of the same size, no validation, no storage)',
+        contact32: `POST /v1/clients/:id/contacts (unique email), ${SETTINGS.connections} connections; every write fsynced before the answer`,
+        contact1: 'the same, 1 connection (latency-bound: one durable commit per request)',
+        invite32: `per connection: add a contact, then POST /v1/contacts/:id/portal-access/invite; ${SETTINGS.connections} connections`,
       },
-      bare: {
-        workload: 'POST /bare (NestJS 11 + FastifyAdapter, JSON body of the same size, no validation, no storage)',
-        median: bareMedian,
-        rounds: bareRounds,
-      },
-      ratio: {
-        commandsPerBare: round(ratio, 3),
-        target: 0.4,
-        meetsTarget: ratio >= 0.4,
-        perRound: roundRatios,
-        medianOfRoundRatios: round(median(roundRatios), 3),
-      },
+      medians,
+      ratios: { contact32: ratioOf('contact32'), invite32: ratioOf('invite32'), contact1: ratioOf('contact1') },
+      rounds,
+      projectionLagUnderLoad: { note: 'sampled every 100 ms from /health during each add + invite round', rounds: lagUnderLoad, medianOfRoundP99Seconds: lagP99 },
+      projectionsCaughtUpAfterLoadMs: drainMs,
       medianNote: 'each figure is the median of that figure over the rounds; non2xx and errors are sums',
       non2xxTotal,
       errorsTotal,

@@ -143,6 +143,11 @@ function commandRequests({ apiKey, clientIds, tracker }) {
   ];
 }
 
+/** Add a contact under a pre-created client (unique email), over and over. */
+function contactRequests({ apiKey, clientIds, tracker }) {
+  return [commandRequests({ apiKey, clientIds, tracker })[0]];
+}
+
 /** The baseline: POST /bare with a JSON body like the add-contact one, same headers. */
 function bareRequests({ apiKey, tracker }) {
   const authorization = `Bearer ${apiKey}`;
@@ -232,6 +237,7 @@ module.exports = {
   waitForProjections,
   newTracker,
   commandRequests,
+  contactRequests,
   bareRequests,
   runLoad,
   summarize,

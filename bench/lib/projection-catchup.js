@@ -10,7 +10,13 @@ const { median, round } = require('./util');
 function compiledLibs(root) {
   const eventStore = require(join(root, 'dist/apps/api/libs/event-store/src/index.js'));
   const projections = require(join(root, 'dist/apps/api/libs/projections/src/index.js'));
-  return { SqliteEventStore: eventStore.SqliteEventStore, ...projections };
+  const domain = require(join(root, 'dist/apps/api/libs/domain/src/index.js'));
+  /** The log as the API's projection thread reads it: personal data opened with the keys beside it. */
+  const openLog = (file) => {
+    const raw = new eventStore.SqliteEventStore(file);
+    return new eventStore.PersonalDataEventStore(raw, new eventStore.PersonalDataVault(raw, domain.PERSONAL_DATA_FIELDS));
+  };
+  return { SqliteEventStore: eventStore.SqliteEventStore, openLog, ...projections };
 }
 
 /** Seeds `count` ContactInvited events (one new portal-access stream each), appended 1,000 at a time. */
@@ -62,10 +68,10 @@ async function seedInvitations(store, count) {
 }
 
 /** One catch-up from zero into a fresh read store file; events/s. */
-async function catchUpOnce(libs, store, readStoreFile, head) {
-  const { ProjectionRunner, SqliteReadStore, ALL_PROJECTIONS } = libs;
+async function catchUpOnce(libs, store, readStoreFile, head, projections = libs.ALL_PROJECTIONS) {
+  const { ProjectionRunner, SqliteReadStore } = libs;
   const readStore = new SqliteReadStore(readStoreFile);
-  const runner = new ProjectionRunner(store, readStore, ALL_PROJECTIONS);
+  const runner = new ProjectionRunner(store, readStore, projections);
   try {
     const started = process.hrtime.bigint();
     const reached = new Promise((resolve) => {
@@ -94,8 +100,8 @@ async function catchUpOnce(libs, store, readStoreFile, head) {
  * Median of `repeats` catch-ups of the log in `eventsFile`, each into a fresh read store in
  * `dir`; up to position `limit` at most (bounds the time on a long log).
  */
-async function measureCatchUp(libs, eventsFile, dir, { repeats = 3, label, limit = Infinity }) {
-  const store = new libs.SqliteEventStore(eventsFile);
+async function measureCatchUp(libs, eventsFile, dir, { repeats = 3, label, limit = Infinity, perProjection = false }) {
+  const store = libs.openLog(eventsFile);
   try {
     const logHead = await store.headPosition();
     const head = Number(logHead) > limit ? BigInt(limit) : logHead;
@@ -103,12 +109,20 @@ async function measureCatchUp(libs, eventsFile, dir, { repeats = 3, label, limit
     for (let i = 0; i < repeats; i++) {
       rounds.push(await catchUpOnce(libs, store, join(dir, `read-models-${label}-${i}.sqlite`), head));
     }
+    // Each projection alone, once: what it costs by itself (it still reads every page of the log).
+    const alone = {};
+    if (perProjection) {
+      for (const projection of libs.ALL_PROJECTIONS) {
+        alone[projection.name] = (await catchUpOnce(libs, store, join(dir, `read-models-${label}-${projection.name}.sqlite`), head, [projection])).eventsPerSecond;
+      }
+    }
     return {
       events: Number(head),
       ...(head !== logHead ? { logHead: Number(logHead), note: `the first ${limit} positions of the log` } : {}),
       projections: libs.ALL_PROJECTIONS.map((p) => p.name),
       eventsPerSecond: median(rounds.map((r) => r.eventsPerSecond)),
       rounds,
+      ...(perProjection ? { eachAloneEventsPerSecond: alone } : {}),
     };
   } finally {
     await store.close();
