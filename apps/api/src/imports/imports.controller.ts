@@ -67,7 +67,7 @@ export class ImportsController {
   })
   @ApiAcceptedResponse({ type: ImportAcceptedResponse, description: 'Accepted; `Location` is the import to poll' })
   @ApiUnprocessableEntityResponse({ description: '/problems/invalid-csv-header, /problems/malformed-csv, /problems/invalid-utf8, /problems/empty-file, /problems/no-rows' })
-  @ApiPayloadTooLargeResponse({ description: '/problems/too-many-rows (more than 100,000 data rows) or a body over 64 MiB' })
+  @ApiPayloadTooLargeResponse({ description: '/problems/too-many-rows (more than 100,000 data rows) or /problems/payload-too-large (a body over 64 MiB)' })
   @ApiUnsupportedMediaTypeResponse({ description: 'The body is not text/csv (UTF-8)' })
   async importContacts(
     @StaffContext() context: CommandContext,
@@ -78,11 +78,10 @@ export class ImportsController {
     if (body === undefined || body === null) {
       throw new ProblemException(422, 'empty-file', 'Empty file', 'The request body is empty: send the CSV file as text/csv.');
     }
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
-    if (!(body instanceof CsvUpload) || (charset && charset !== 'utf-8' && charset !== 'utf8')) {
+    if (!(body instanceof CsvUpload)) {
       throw new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file with Content-Type: text/csv, encoded as UTF-8.');
     }
-    const accepted = await this.imports.accept(context, body.bytes);
+    const accepted = await this.imports.accept(context, body);
     reply.header('location', `/v1/imports/${accepted.id}`);
     return { id: accepted.id, status: accepted.status, rows: accepted.rows };
   }
