@@ -135,7 +135,7 @@ async function main() {
   // --- Warm-up (not counted, except its acknowledged writes for the durability check) ----------
   log(`Warm-up: ${SETTINGS.warmupSeconds} s each`);
   await commands(SETTINGS.warmupSeconds);
-  await http.waitForProjections(api.url);
+  await http.waitForProjections(api.url, API_KEY);
   await bareLoad(SETTINGS.warmupSeconds);
 
   // --- Alternating rounds ----------------------------------------------------------------------
@@ -155,7 +155,7 @@ async function main() {
     log(`round ${round_} commands: ${c.requestsPerSecond} req/s, p50 ${c.latencyMs.p50} ms, p99 ${c.latencyMs.p99} ms, non2xx ${c.non2xx}, errors ${c.errors}`);
     // The API projects in-process: let it finish before the baseline runs, so that it does not
     // steal CPU from the bare server (which would flatter the ratio).
-    const drain = await http.waitForProjections(api.url);
+    const drain = await http.waitForProjections(api.url, API_KEY);
     projectionDrain.push(drain.ms);
     log(`  projections caught up ${drain.ms} ms after the load (head ${drain.headPosition})`);
     const b = await bareLoad(SETTINGS.secondsPerRound);

@@ -58,7 +58,7 @@ describeBuilt('durability (e2e, separate process)', () => {
       expect(acknowledged.length).toBeGreaterThanOrEqual(300);
 
       server = await startServer(dataDir);
-      const health = (await (await fetch(`${server.url}/health`)).json()) as { headPosition: number };
+      const health = (await (await fetch(`${server.url}/health`, { headers })).json()) as { headPosition: number };
       const found = new Set<string>();
       let cursor: string | null = null;
       do {

@@ -342,7 +342,8 @@ describe('security (e2e)', () => {
 
     const ROUTES: Record<string, RouteCase> = {
       'GET /health': { prepare: async () => ({ path: '/health' }), expected: publicRoute(200) },
-      'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: publicRoute(200) },
+      // The whole service's figures: the operator organization's admin keys only.
+      'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: staff(['admin'], 200, 403) },
       'POST /v1/organizations': {
         prepare: async () => ({ path: '/v1/organizations', body: { name: `Org ${randomUUID()}` } }),
         expected: staff(['admin'], 201, 403),

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ProblemException } from '../http/problem';
-import { ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
+import { OPERATOR_PERMISSIONS, ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from './api-keys';
 import { PortalSessions } from './portal-sessions';
 import { Portals } from '../portals/portals.service';
@@ -51,7 +51,7 @@ export class AuthGuard implements CanActivate {
         if (!principal) throw unauthorized('A valid API key is required: Authorization: Bearer <key>.');
         request.principal = principal;
         const granted = ROLE_PERMISSIONS[principal.role].includes(access.permission);
-        const operatorOnly = access.permission === 'organizations:create' && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
+        const operatorOnly = OPERATOR_PERMISSIONS.includes(access.permission) && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
         if (!granted || operatorOnly) throw forbidden(`The ${principal.role} role of this key may not do this.`);
         break;
       }

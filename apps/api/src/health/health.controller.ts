@@ -1,11 +1,13 @@
-import { Controller, Get, Inject, Module } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Module, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { EventStore } from '@app/event-store';
 import { ProjectionRunner, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { Public } from '../auth/access';
-import { HttpMetrics, MetricsController } from './metrics';
+import { OPERATOR_PERMISSIONS, Public, ROLE_PERMISSIONS } from '../auth/access';
+import { ApiKeys, OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
+import { HttpMetrics, MetricsController, MetricsReport, MetricsServer } from './metrics';
 
 @ApiTags('operations')
 @Controller('health')
@@ -15,13 +17,24 @@ export class HealthController {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly runner: ProjectionRunner,
+    private readonly apiKeys: ApiKeys,
   ) {}
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness and how far the projections are behind the event log' })
-  async health() {
-    const head = await this.events.headPosition();
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Up or down (503); with the operator’s admin key, also the storage, the log head and how far each projection is behind',
+  })
+  async health(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    let head: bigint;
+    try {
+      head = await this.events.headPosition();
+    } catch {
+      reply.status(503);
+      return { status: 'down' };
+    }
+    if (!(await this.isOperatorAdmin(authorization))) return { status: 'ok' };
     const projections: Record<string, { position: number; behind: number }> = {};
     for (const projection of this.runner.projections) {
       const position = (await this.readStore.getCheckpoint(projection.name)) ?? 0n;
@@ -34,7 +47,18 @@ export class HealthController {
       projections,
     };
   }
+
+  /** The log head and projection positions describe the whole service: for the operator's admins only. */
+  private async isOperatorAdmin(authorization: string | undefined): Promise<boolean> {
+    if (!authorization) return false;
+    const principal = await this.apiKeys.authenticate(authorization);
+    return (
+      !!principal &&
+      principal.organizationId === OPERATOR_ORGANIZATION_ID &&
+      OPERATOR_PERMISSIONS.every((permission) => ROLE_PERMISSIONS[principal.role].includes(permission))
+    );
+  }
 }
 
-@Module({ controllers: [HealthController, MetricsController], providers: [HttpMetrics], exports: [HttpMetrics] })
+@Module({ controllers: [HealthController, MetricsController], providers: [HttpMetrics, MetricsReport, MetricsServer], exports: [HttpMetrics, MetricsServer] })
 export class HealthModule {}

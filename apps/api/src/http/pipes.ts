@@ -29,7 +29,8 @@ export class RequestValidationPipe extends ValidationPipe {
       const badText = findBadText(value, path);
       if (badText) throw invalidInput([badText]);
     }
-    if (metadata.type === 'body' && isDto(metadata.metatype)) {
+    if (metadata.type === 'body' && isDto(metadata.metatype) && value !== undefined) {
+      // No body at all is an empty object (a POST that needs none); anything else must be an object.
       if (!isPlainObject(value)) throw invalidInput([{ field: 'body', message: 'the body must be a JSON object' }]);
       const errors = shapeErrors(value, metadata.metatype, '');
       if (errors.length > 0) throw invalidInput(errors);

@@ -122,14 +122,15 @@ function messageOf(constraint: string, message: string, field: string, value: un
 export function problemOf(exception: unknown): { body: ProblemBody; headers: Record<string, string> } {
   if (exception instanceof ProblemException) {
     return {
-      body: { type: problemType(exception.code), title: exception.title, status: exception.status, detail: exception.detail, ...exception.extensions },
+      // The standard members win over an extension of the same name.
+      body: { ...exception.extensions, type: problemType(exception.code), title: exception.title, status: exception.status, detail: exception.detail },
       headers: exception.headers,
     };
   }
   if (exception instanceof DomainError) {
     const status = STATUS_OF[exception.kind];
     const headers: Record<string, string> = exception instanceof TooSoonError ? { 'retry-after': String(exception.retryAfterSeconds) } : {};
-    return { body: { type: problemType(exception.code), title: TITLES[status], status, detail: exception.message, ...exception.details }, headers };
+    return { body: { ...exception.details, type: problemType(exception.code), title: TITLES[status], status, detail: exception.message }, headers };
   }
   if (exception instanceof HttpException) {
     // Nest's own (404 for an unknown route), and Fastify's errors as Nest wraps them (status and message only).

@@ -18,6 +18,9 @@ export function correlationIdOf(request: FastifyRequest): string {
   return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
 }
 
+/** Longest Idempotency-Key accepted (a UUID or a hash fits; longer ones are refused, not cut). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
+
 /** The Idempotency-Key header, scoped to who sent it (keys of different callers never collide). */
 export function idempotencyKeyOf(request: FastifyRequest, scope: string): string | undefined {
   const key = request.headers['idempotency-key'];
