@@ -288,7 +288,21 @@ describe('security (e2e)', () => {
       expected: Partial<Record<Caller, number>> & { default: number };
       /** Checks on a successful answer (e.g. nothing of another organization). */
       check?: (caller: Caller, response: Response) => void;
+      /** Puts back what the calls used up (sessions signed out). */
+      after?: () => Promise<unknown>;
     }
+
+    /** New sessions for the two portal callers (the old ones may have been signed out). */
+    const freshSessions = async () => {
+      for (const [caller, user] of [['portal', portal], ['portalOtherCompany', portalOther]] as const) {
+        const session = await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, anonymous);
+        expect(session.status).toBe(200);
+        secrets.add(session.body.token);
+        credentials[caller] = as(session.body.token);
+        user.session = session.body.token;
+      }
+      return {};
+    };
 
     const staff = (permitted: Caller[], success: number, otherOrg: number, extra: Partial<Record<Caller, number>> = {}) => {
       const expected: Partial<Record<Caller, number>> & { default: number } = { default: 403, none: 401, revoked: 401, portal: 401, portalOtherCompany: 401, portalDisabled: 401, otherOrgAdmin: otherOrg, ...extra };
@@ -476,6 +490,17 @@ describe('security (e2e)', () => {
         },
       },
       'PATCH /v1/portal/me': { prepare: async () => ({ path: '/v1/portal/me', body: { phone: '+81 3 1234 5678' } }), expected: portalRoute(200) },
+      // Each portal caller signs out a session of its own, made for the call.
+      'POST /v1/portal/sessions/current/sign-out': {
+        prepare: async () => ({ path: '/v1/portal/sessions/current/sign-out', ...(await freshSessions()) }),
+        expected: portalRoute(204),
+        after: freshSessions,
+      },
+      'POST /v1/portal/sessions/all/sign-out': {
+        prepare: async () => ({ path: '/v1/portal/sessions/all/sign-out', ...(await freshSessions()) }),
+        expected: portalRoute(200),
+        after: freshSessions,
+      },
       'PATCH /v1/portal/me/preferences': { prepare: async () => ({ path: '/v1/portal/me/preferences', body: { timeFormat: '12h' } }), expected: portalRoute(200) },
       'POST /v1/portals': {
         prepare: async () => ({ path: '/v1/portals', body: { slug: `sec-${randomUUID().slice(0, 8)}` } }),
@@ -779,6 +804,7 @@ describe('security (e2e)', () => {
           routeCase.check?.(caller, response);
         }
       }
+      await routeCase.after?.();
       expect(outcomes.filter((o) => o.includes('expected'))).toEqual([]);
     });
   });

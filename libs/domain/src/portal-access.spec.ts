@@ -1,3 +1,4 @@
+import { fold } from './decider';
 import { PortalAccessEvent, portalAccess, portalAccessId } from './portal-access';
 import { deciderSpec } from './testing/decider-spec';
 
@@ -152,5 +153,30 @@ describe('portal access', () => {
         .when(change('new@example.com'))
         .then([]));
     it('refuses an access that does not exist', () => spec.given([]).when(change('new@example.com')).thenThrows('portal-access-not-found'));
+  });
+
+  describe('sessions', () => {
+    const enabled: PortalAccessEvent = { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Active', invitationId: null, sentAt: null, expiresAt: null } };
+    const ended: PortalAccessEvent = { type: 'PortalSessionsEnded', data: { accessId, contactId } };
+    /** Whether a session begun after `before` events is still valid after all of `history`. */
+    const valid = (before: PortalAccessEvent[], after: PortalAccessEvent[]) =>
+      fold(portalAccess, before).eventCount >= fold(portalAccess, [...before, ...after]).sessionsValidFrom;
+
+    it('end with a disable, and enabling the access again does not bring them back', () => {
+      expect(valid([invited(), accepted()], [])).toBe(true);
+      expect(valid([invited(), accepted()], [disabled('Active'), enabled])).toBe(false);
+      expect(valid([invited(), accepted(), disabled('Active'), enabled], [])).toBe(true);
+    });
+    it('end with a revoke, a password change or a sign-out everywhere; not with a preference change', () => {
+      const revoked: PortalAccessEvent = { type: 'PortalAccessRevoked', data: { accessId, contactId, reason: null, previousStatus: 'Active', notify: false } };
+      const passwordChanged: PortalAccessEvent = { type: 'PortalPasswordChanged', data: { accessId, contactId, requestId: 'r-1' } };
+      const preferences: PortalAccessEvent = { type: 'PortalPreferencesChanged', data: { accessId, contactId, changes: { language: 'fr' } } };
+      for (const event of [revoked, passwordChanged, ended]) expect(valid([invited(), accepted()], [event])).toBe(false);
+      expect(valid([invited(), accepted()], [preferences])).toBe(true);
+    });
+    it('are ended everywhere by an Active user only', () => {
+      spec.given([invited(), accepted()]).when({ type: 'EndPortalSessions' }).then([ended]);
+      spec.given([invited(), accepted(), disabled('Active')]).when({ type: 'EndPortalSessions' }).thenThrows('access-not-active');
+    });
   });
 });

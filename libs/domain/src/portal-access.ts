@@ -68,6 +68,11 @@ export type PortalAccessEvent =
   | { type: 'PortalPasswordChanged'; data: { accessId: string; contactId: string; requestId: string } }
   | { type: 'PortalPreferencesChanged'; data: { accessId: string; contactId: string; changes: Partial<PortalPreferences> } }
   | {
+      /** The user signed out everywhere: every session begun before ends. */
+      type: 'PortalSessionsEnded';
+      data: { accessId: string; contactId: string };
+    }
+  | {
       type: 'PortalAccessEnabled';
       data: {
         accessId: string;
@@ -110,7 +115,8 @@ export type PortalAccessCommand =
   | { type: 'RevokePortalAccess'; reason?: string | null; notify?: boolean }
   | { type: 'RequestPasswordReset'; requestId: string; expiresAt: string }
   | { type: 'ResetPortalPassword'; requestId: string; now: string }
-  | { type: 'ChangePortalPreferences'; changes: Partial<PortalPreferences> };
+  | { type: 'ChangePortalPreferences'; changes: Partial<PortalPreferences> }
+  | { type: 'EndPortalSessions' };
 
 /** What a portal user chooses; null means "the default" (the organization's time zone, ...). */
 export interface PortalPreferences {
@@ -141,7 +147,18 @@ export interface PortalAccessState {
   preferences: PortalPreferences;
   passwordReset: { requestId: string; expiresAt: string } | null;
   usedResetIds: string[];
+  /** Events folded so far: a session remembers this number when it begins. */
+  eventCount: number;
+  /**
+   * A session is valid only if it began at or after this many events: the last disable,
+   * revoke, password change or sign-out everywhere ends every session begun before it, and
+   * enabling the access again does not bring them back.
+   */
+  sessionsValidFrom: number;
 }
+
+/** Events after which no session begun before them is valid. */
+const ENDS_SESSIONS: ReadonlySet<PortalAccessEvent['type']> = new Set(['PortalAccessDisabled', 'PortalAccessRevoked', 'PortalPasswordChanged', 'PortalSessionsEnded']);
 
 export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
   initialState: () => ({
@@ -161,6 +178,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     preferences: { language: null, timeFormat: null, timeZone: null, country: null },
     passwordReset: null,
     usedResetIds: [],
+    eventCount: 0,
+    sessionsValidFrom: 0,
   }),
 
   decide(command, state) {
@@ -334,70 +353,82 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         if (Object.keys(effective).length === 0) return [];
         return [{ type: 'PortalPreferencesChanged', data: { accessId, contactId, changes: effective } }];
       }
+
+      case 'EndPortalSessions': {
+        const { accessId, contactId } = requireActive(state);
+        return [{ type: 'PortalSessionsEnded', data: { accessId, contactId } }];
+      }
     }
   },
 
   evolve(state, event) {
-    switch (event.type) {
-      case 'ContactInvited':
-        return {
-          ...state,
-          status: 'Invited',
-          accepted: false,
-          accessId: event.data.accessId,
-          contactId: event.data.contactId,
-          clientId: event.data.clientId,
-          portalId: event.data.portalId,
-          email: event.data.email,
-          userTypeId: event.data.userTypeId ?? null,
-          invitationLanguage: event.data.language ?? null,
-          invitationId: event.data.invitationId,
-          invitationExpiresAt: event.data.expiresAt,
-          lastInvitedAt: event.data.sentAt,
-        };
-      case 'PortalUserTypeChanged':
-        return { ...state, userTypeId: event.data.userTypeId };
-      case 'PortalUsernameChanged':
-        return { ...state, email: event.data.email };
-      case 'InvitationResent':
-        return {
-          ...state,
-          invitationId: event.data.invitationId,
-          invitationExpiresAt: event.data.expiresAt,
-          lastInvitedAt: event.data.sentAt,
-        };
-      case 'InvitationAccepted':
-        return {
-          ...state,
-          status: 'Active',
-          accepted: true,
-          acceptedInvitationIds: [...state.acceptedInvitationIds, event.data.invitationId],
-        };
-      case 'PortalAccessDisabled':
-        return { ...state, status: 'Disabled' };
-      case 'PortalAccessEnabled':
-        return event.data.status === 'Active'
-          ? { ...state, status: 'Active' }
-          : {
-              ...state,
-              status: 'Invited',
-              invitationId: event.data.invitationId,
-              invitationExpiresAt: event.data.expiresAt,
-              lastInvitedAt: event.data.sentAt,
-            };
-      case 'PortalAccessRevoked':
-        return { ...state, status: 'Revoked', passwordReset: null };
-      case 'PortalPasswordResetRequested':
-        return { ...state, passwordReset: { requestId: event.data.requestId, expiresAt: event.data.expiresAt } };
-      case 'PortalPasswordChanged':
-        return { ...state, passwordReset: null, usedResetIds: [...state.usedResetIds, event.data.requestId] };
-      case 'PortalPreferencesChanged':
-        return { ...state, preferences: { ...state.preferences, ...event.data.changes } };
-      default:
-        return state;
-    }
+    const next = apply(state, event);
+    const eventCount = state.eventCount + 1;
+    return { ...next, eventCount, sessionsValidFrom: ENDS_SESSIONS.has(event.type) ? eventCount : state.sessionsValidFrom };
   },
 };
+
+/** What one event changes, besides the event count. */
+function apply(state: PortalAccessState, event: PortalAccessEvent): PortalAccessState {
+  switch (event.type) {
+    case 'ContactInvited':
+      return {
+        ...state,
+        status: 'Invited',
+        accepted: false,
+        accessId: event.data.accessId,
+        contactId: event.data.contactId,
+        clientId: event.data.clientId,
+        portalId: event.data.portalId,
+        email: event.data.email,
+        userTypeId: event.data.userTypeId ?? null,
+        invitationLanguage: event.data.language ?? null,
+        invitationId: event.data.invitationId,
+        invitationExpiresAt: event.data.expiresAt,
+        lastInvitedAt: event.data.sentAt,
+      };
+    case 'PortalUserTypeChanged':
+      return { ...state, userTypeId: event.data.userTypeId };
+    case 'PortalUsernameChanged':
+      return { ...state, email: event.data.email };
+    case 'InvitationResent':
+      return {
+        ...state,
+        invitationId: event.data.invitationId,
+        invitationExpiresAt: event.data.expiresAt,
+        lastInvitedAt: event.data.sentAt,
+      };
+    case 'InvitationAccepted':
+      return {
+        ...state,
+        status: 'Active',
+        accepted: true,
+        acceptedInvitationIds: [...state.acceptedInvitationIds, event.data.invitationId],
+      };
+    case 'PortalAccessDisabled':
+      return { ...state, status: 'Disabled' };
+    case 'PortalAccessEnabled':
+      return event.data.status === 'Active'
+        ? { ...state, status: 'Active' }
+        : {
+            ...state,
+            status: 'Invited',
+            invitationId: event.data.invitationId,
+            invitationExpiresAt: event.data.expiresAt,
+            lastInvitedAt: event.data.sentAt,
+          };
+    case 'PortalAccessRevoked':
+      return { ...state, status: 'Revoked', passwordReset: null };
+    case 'PortalPasswordResetRequested':
+      return { ...state, passwordReset: { requestId: event.data.requestId, expiresAt: event.data.expiresAt } };
+    case 'PortalPasswordChanged':
+      return { ...state, passwordReset: null, usedResetIds: [...state.usedResetIds, event.data.requestId] };
+    case 'PortalPreferencesChanged':
+      return { ...state, preferences: { ...state.preferences, ...event.data.changes } };
+    default:
+      return state;
+  }
+}
 
 function requireAccess(state: PortalAccessState): { accessId: string; contactId: string } {
   if (!state.status || !state.accessId || !state.contactId) {

@@ -3,26 +3,33 @@ import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { portalAccess, portalAccessStream } from '@app/domain';
-import { CredentialStore } from '@app/credentials';
+import { CredentialStore, KeyValueStore } from '@app/credentials';
 import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
-import { APP_CONFIG } from '../infrastructure/tokens';
+import { APP_CONFIG, KEY_VALUE_STORE } from '../infrastructure/tokens';
 import { PortalPrincipal } from './principal';
 
 interface SessionClaims {
-  v: 1;
+  v: 2;
   sid: string;
   org: string;
   acc: string;
+  /** The access's event count when the session began (see PortalAccessState.sessionsValidFrom). */
+  ver: number;
   /** Issued and expiry times, in milliseconds. */
   iat: number;
   exp: number;
 }
 
+/** Sessions signed out one by one (namespace of the key-value store; key: session id). */
+const SIGNED_OUT = 'signed-out-session';
+
 /**
  * Portal sessions: a short-lived token signed with HMAC-SHA256 (SESSION_SECRET). Every request
  * also checks the access in its event stream, so a session of an access that is disabled or
- * revoked, or whose password changed after the session began, stops working at once.
+ * revoked, whose password changed, or that signed out everywhere after the session began,
+ * stops working at once, and stays ended when the access is enabled again; a session signed
+ * out on its own is remembered until it would have expired.
  */
 @Injectable()
 export class PortalSessions implements OnModuleInit {
@@ -32,6 +39,7 @@ export class PortalSessions implements OnModuleInit {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly credentials: CredentialStore,
+    @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -39,9 +47,18 @@ export class PortalSessions implements OnModuleInit {
     this.secret = Buffer.from(this.config.sessionSecret ?? (await this.generatedSecret()), 'utf8');
   }
 
-  issue(organizationId: string, accessId: string): { token: string; expiresAt: string } {
+  /** A session of the access as it is now (`eventCount` of its folded state). */
+  issue(organizationId: string, accessId: string, eventCount: number): { token: string; expiresAt: string } {
     const now = Date.now();
-    const claims: SessionClaims = { v: 1, sid: randomUUID(), org: organizationId, acc: accessId, iat: now, exp: now + this.config.sessionTtlSeconds * 1000 };
+    const claims: SessionClaims = {
+      v: 2,
+      sid: randomUUID(),
+      org: organizationId,
+      acc: accessId,
+      ver: eventCount,
+      iat: now,
+      exp: now + this.config.sessionTtlSeconds * 1000,
+    };
     const payload = Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url');
     return { token: `cps_${payload}.${this.sign(payload)}`, expiresAt: new Date(claims.exp).toISOString() };
   }
@@ -59,10 +76,12 @@ export class PortalSessions implements OnModuleInit {
     } catch {
       return undefined;
     }
-    if (claims.v !== 1 || typeof claims.exp !== 'number' || claims.exp <= Date.now()) return undefined;
+    if (claims.v !== 2 || typeof claims.exp !== 'number' || claims.exp <= Date.now() || typeof claims.ver !== 'number') return undefined;
 
     const { state } = await this.executor.load(portalAccessStream(claims.acc), portalAccess, claims.org);
     if (state.status !== 'Active' || !state.contactId || !state.clientId) return undefined;
+    if (claims.ver < state.sessionsValidFrom) return undefined;
+    if (await this.kv.get(SIGNED_OUT, claims.sid)) return undefined;
     const password = await this.credentials.getPassword(claims.acc);
     if (!password || Date.parse(password.changedAt) > claims.iat) return undefined;
     return {
@@ -75,6 +94,11 @@ export class PortalSessions implements OnModuleInit {
       userTypeId: state.userTypeId,
       sessionId: claims.sid,
     };
+  }
+
+  /** Ends one session (the caller's own): it is refused from now until it would have expired. */
+  async signOut(sessionId: string): Promise<void> {
+    await this.kv.set(SIGNED_OUT, sessionId, { signedOutAt: new Date().toISOString() });
   }
 
   private sign(payload: string): string {

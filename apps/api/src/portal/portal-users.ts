@@ -74,7 +74,7 @@ export class PortalUsers implements OnApplicationShutdown {
       const { state } = await this.executor.load(portalAccessStream(signedIn.accessId), portalAccess, signedIn.organizationId);
       if (state.status === 'Active') {
         this.limiter.clear(account);
-        return this.sessions.issue(signedIn.organizationId, signedIn.accessId);
+        return this.sessions.issue(signedIn.organizationId, signedIn.accessId, state.eventCount);
       }
     }
     this.limiter.fail([address, account]);
@@ -174,6 +174,22 @@ export class PortalUsers implements OnApplicationShutdown {
       context,
     });
     return { ...(await this.me(user)), position: Number(position) };
+  }
+
+  /** Ends the session the request came with. */
+  async signOut(user: PortalPrincipal): Promise<void> {
+    await this.sessions.signOut(user.sessionId);
+  }
+
+  /** Ends every session of the user, this one included (an event: PortalSessionsEnded). */
+  async signOutEverywhere(user: PortalPrincipal, context: CommandContext): Promise<{ position: number }> {
+    const { position } = await this.executor.execute({
+      streamName: portalAccessStream(user.accessId),
+      decider: portalAccess,
+      command: { type: 'EndPortalSessions' },
+      context,
+    });
+    return { position: Number(position) };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ReadQuery } from '../http/pagination';
 import { CommandContext, correlationIdOf } from '../http/request-context';
 import { PortalUser, Public } from '../auth/access';
 import { CurrentPortalUser, PortalContext, PortalPrincipal } from '../auth/principal';
-import { MeResponse, MyDetailsDto, PasswordResetConfirmDto, PasswordResetDto, PreferencesDto, SessionResponse, SignInDto } from './portal.dto';
+import { MeResponse, MyDetailsDto, PasswordResetConfirmDto, PasswordResetDto, PreferencesDto, SessionResponse, SignedOutEverywhereResponse, SignInDto } from './portal.dto';
 import { PortalUsers } from './portal-users';
 
 @ApiTags('portal')
@@ -20,6 +20,26 @@ export class PortalController {
   @ApiOkResponse({ type: SessionResponse })
   signIn(@Req() request: FastifyRequest, @Body() body: SignInDto): Promise<SessionResponse> {
     return this.users.signIn(body.email, body.password, body.portalId, request.ip);
+  }
+
+  @Post('sessions/current/sign-out')
+  @HttpCode(204)
+  @PortalUser('profile', 'view')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sign out: the session token of this request stops working (other sessions go on)' })
+  @ApiNoContentResponse({ description: 'Signed out' })
+  async signOut(@CurrentPortalUser() user: PortalPrincipal): Promise<void> {
+    await this.users.signOut(user);
+  }
+
+  @Post('sessions/all/sign-out')
+  @HttpCode(200)
+  @PortalUser('profile', 'view')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "Sign out everywhere: every session of this user ends, this one included (PortalSessionsEnded)" })
+  @ApiOkResponse({ type: SignedOutEverywhereResponse })
+  signOutEverywhere(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext): Promise<SignedOutEverywhereResponse> {
+    return this.users.signOutEverywhere(user, context);
   }
 
   @Post('password-reset')
