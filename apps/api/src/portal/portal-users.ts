@@ -50,9 +50,9 @@ export class PortalUsers implements OnApplicationShutdown {
   ) {}
 
   async signIn(email: string, password: string, portalId: string | undefined, clientAddress: string): Promise<SessionResponse> {
-    const address = `sign-in:address:${clientAddress}`;
-    const account = `sign-in:account:${normalizeEmail(email)}`;
-    this.limiter.check([address, account]);
+    const account = normalizeEmail(email) ?? email;
+    const limits = this.limiter.signInLimits(account, clientAddress);
+    this.limiter.check(limits);
     // Who may sign in is read from the portal status projection: let it catch up first, so an
     // invitation accepted a moment ago signs in (every sign-in waits alike; no timing tell).
     await this.waiter.waitFor(await this.events.headPosition(), SIGN_IN_WAIT_MS);
@@ -73,11 +73,11 @@ export class PortalUsers implements OnApplicationShutdown {
       // The stream, not the projection, has the last word on whether the access is Active.
       const { state } = await this.executor.load(portalAccessStream(signedIn.accessId), portalAccess, signedIn.organizationId);
       if (state.status === 'Active') {
-        this.limiter.clear(account);
+        this.limiter.signedIn(account, clientAddress);
         return this.sessions.issue(signedIn.organizationId, signedIn.accessId, state.eventCount);
       }
     }
-    this.limiter.fail([address, account]);
+    this.limiter.fail(limits);
     throw new ProblemException(401, 'invalid-credentials', 'Unauthorized', 'The email or the password is wrong, or the account cannot sign in.');
   }
 
