@@ -110,17 +110,11 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
     portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
 
     // The seat first, so that the portal's user limit holds even under concurrent invitations.
-    await this.portals.takeUserSeat(context, portal.id, accessId);
-    const invitation = await this.invitations.issue(context.organizationId, accessId);
-    let position: bigint;
-    try {
-      ({ position } = await this.executor.execute({ streamName, decider: portalAccess, command: command(invitation), context }));
-    } catch (error) {
-      // Give the seat back unless a concurrent invitation of the same access now holds it.
-      const after = await this.executor.load(streamName, portalAccess, context.organizationId);
-      if (after.state.status === null || after.state.status === 'Revoked') await this.portals.releaseUserSeat(context, portal.id, accessId);
-      throw error;
-    }
+    const { invitation, position } = await this.portals.inviteWithSeat(context, portal.id, accessId, async () => {
+      const invitation = await this.invitations.issue(context.organizationId, accessId);
+      const { position } = await this.executor.execute({ streamName, decider: portalAccess, command: command(invitation), context });
+      return { invitation, position };
+    });
     const language = options.language ?? portal.defaultLanguage;
     const emailSent = await this.invitations.send(context.organizationId, invitation, { email: person.email!, name: person.name! }, portal, language);
     return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent };
