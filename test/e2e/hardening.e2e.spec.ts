@@ -37,7 +37,7 @@ describe('hardening (e2e)', () => {
   const head = async () => (await api.request('GET', '/health')).body.headPosition as number;
 
   beforeAll(async () => {
-    api = await startApp({ TRUST_PROXY: 'true' });
+    api = await startApp({ TRUST_PROXY: 'true', INVITE_RESEND_COOLDOWN_SECONDS: '0' });
   });
   afterAll(async () => {
     await api.close();
@@ -145,6 +145,20 @@ describe('hardening (e2e)', () => {
       ]);
       expect(refused[0].body.errors).toEqual([{ field: 'name', message: 'name must not be null' }]);
       expect(await head()).toBe(before);
+    });
+
+    it('refuses to re-send an invitation or re-invite on enable once the contact’s email was removed (was a 500)', async () => {
+      const client = await api.request('POST', '/v1/clients', { name: 'No Mail Co' });
+      const contact = await api.request('POST', `/v1/clients/${client.body.id}/contacts`, { name: 'Noé', email: `noe-${Date.now()}@client.example` });
+      expect((await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/invite`)).status).toBe(200);
+      expect((await api.request('PATCH', `/v1/contacts/${contact.body.id}`, { email: null })).status).toBe(200);
+      const before = await head();
+      const resend = await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/resend`, {}, { 'x-forwarded-for': '192.0.2.1' });
+      expect([resend.status, resend.body.type]).toEqual([422, '/problems/contact-has-no-email']);
+      expect((await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/disable`, {})).status).toBe(200);
+      const enable = await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/enable`);
+      expect([enable.status, enable.body.type]).toEqual([422, '/problems/contact-has-no-email']);
+      expect(await head()).toBe(before + 1); // the disable only
     });
 
     it('refuses text with control characters or lone surrogates in queries too', async () => {

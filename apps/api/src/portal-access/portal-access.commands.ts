@@ -82,6 +82,11 @@ function invitationLanguage(access: PortalAccessState, portal: PortalView): stri
   return access.preferences.language ?? access.invitationLanguage ?? portal.defaultLanguage;
 }
 
+/** An invitation goes by email: a contact whose address was removed since cannot get one (as when first invited). */
+function requireEmail(person: { email?: string | null }): void {
+  if (!person.email) throw new DomainError('unprocessable', 'contact-has-no-email', 'The contact needs an email address before an invitation can be sent.');
+}
+
 const DRY_RUN_INVITATION = () => ({ invitationId: '-', sentAt: new Date().toISOString(), expiresAt: new Date().toISOString() });
 
 @CommandHandler(InviteContact)
@@ -139,6 +144,7 @@ export class ResendInvitationHandler implements ICommandHandler<ResendInvitation
       cooldownSeconds: this.config.inviteResendCooldownSeconds,
     });
     portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
+    requireEmail(person);
 
     const invitation = await this.invitations.issue(context.organizationId, accessId);
     const { position, state } = await this.executor.execute({
@@ -181,6 +187,7 @@ export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAc
     const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
     const current = await this.executor.load(portalAccessStream(accessId), portalAccess, context.organizationId);
     portalAccess.decide({ type: 'EnablePortalAccess', invitation: DRY_RUN_INVITATION() }, current.state);
+    if (!current.state.accepted) requireEmail(person); // back to Invited: a fresh invitation is emailed
 
     // Back to Invited needs a fresh invitation; back to Active does not.
     const invitation = current.state.accepted ? undefined : await this.invitations.issue(context.organizationId, accessId);

@@ -61,13 +61,13 @@ export class PublishShiftDto {
   @MaxLength(40)
   end!: string;
 
-  @ApiPropertyOptional({ example: 'Warehouse 3, Osaka', maxLength: SHIFT_TEXT_MAX_LENGTH, nullable: true, description: 'null or omitted: none' })
+  @ApiPropertyOptional({ example: 'Warehouse 3, Osaka', maxLength: SHIFT_TEXT_MAX_LENGTH, nullable: true, type: String, description: 'null or omitted: none' })
   @IsOptional()
   @IsString()
   @MaxLength(SHIFT_TEXT_MAX_LENGTH)
   location?: string | null;
 
-  @ApiPropertyOptional({ example: 'Forklift driver', maxLength: SHIFT_TEXT_MAX_LENGTH, nullable: true, description: 'null or omitted: none' })
+  @ApiPropertyOptional({ example: 'Forklift driver', maxLength: SHIFT_TEXT_MAX_LENGTH, nullable: true, type: String, description: 'null or omitted: none' })
   @IsOptional()
   @IsString()
   @MaxLength(SHIFT_TEXT_MAX_LENGTH)
