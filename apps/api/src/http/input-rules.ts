@@ -1,4 +1,4 @@
-import { FieldError } from './problem';
+import type { FieldError } from './problem';
 
 /**
  * Rules every piece of input obeys, whatever route or file it comes through (JSON bodies,
