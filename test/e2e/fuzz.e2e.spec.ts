@@ -391,9 +391,17 @@ describe('fuzz: every operation of the OpenAPI document, with bad input (e2e)', 
             continue;
           }
           try {
-            const problem = JSON.parse(text) as { type?: unknown; status?: unknown; title?: unknown };
+            const problem = JSON.parse(text) as { type?: unknown; status?: unknown; title?: unknown; errors?: unknown };
             if (typeof problem.type !== 'string' || !problem.type.startsWith('/problems/') || problem.status !== response.status || typeof problem.title !== 'string') {
               failures.push(`${label}: not a problem body: ${text.slice(0, 200)}`);
+            }
+            // Refused input names its fields, always in the same shape.
+            const fieldErrors = problem.errors as { field?: unknown; message?: unknown }[] | undefined;
+            if (
+              problem.type === '/problems/validation-failed' &&
+              (!Array.isArray(fieldErrors) || fieldErrors.length === 0 || fieldErrors.some((e) => typeof e.field !== 'string' || typeof e.message !== 'string'))
+            ) {
+              failures.push(`${label}: validation problem without errors [{field, message}]: ${text.slice(0, 200)}`);
             }
           } catch {
             failures.push(`${label}: problem body is not JSON: ${text.slice(0, 200)}`);

@@ -61,6 +61,8 @@ const TITLES: Record<number, string> = {
   503: 'Service unavailable',
 };
 
+const VALIDATION_TITLE = 'The request is not valid';
+
 /** One offending field of a refused request: its path (`lines[0].quantity`) and what is wrong with it. */
 export interface FieldError {
   field: string;
@@ -69,7 +71,7 @@ export interface FieldError {
 
 /** The one shape of a refused input: 422 `/problems/validation-failed` naming each field. */
 export function invalidInput(errors: FieldError[], extensions: Record<string, unknown> = {}): ProblemException {
-  return new ProblemException(422, 'validation-failed', 'The request is not valid', errors.map((e) => e.message).join('; '), { ...extensions, errors });
+  return new ProblemException(422, 'validation-failed', VALIDATION_TITLE, errors.map((e) => e.message).join('; '), { ...extensions, errors });
 }
 
 export function validationProblem(errors: ValidationError[]): ProblemException {
@@ -130,7 +132,9 @@ export function problemOf(exception: unknown): { body: ProblemBody; headers: Rec
   if (exception instanceof DomainError) {
     const status = STATUS_OF[exception.kind];
     const headers: Record<string, string> = exception instanceof TooSoonError ? { 'retry-after': String(exception.retryAfterSeconds) } : {};
-    return { body: { ...exception.details, type: problemType(exception.code), title: TITLES[status], status, detail: exception.message }, headers };
+    // One title per type: refused input reads the same wherever it is refused.
+    const title = exception.code === 'validation-failed' ? VALIDATION_TITLE : TITLES[status];
+    return { body: { ...exception.details, type: problemType(exception.code), title, status, detail: exception.message }, headers };
   }
   if (exception instanceof HttpException) {
     // Nest's own (404 for an unknown route), and Fastify's errors as Nest wraps them (status and message only).
