@@ -74,6 +74,25 @@ describe('hardening (e2e)', () => {
       expect(answer).toMatchObject({ status: 413 });
     });
 
+    it('receives at most 4 files at a time, and frees the place of an upload the client abandons', async () => {
+      const { hostname, port } = new URL(api.url);
+      const uploads = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const socket = connect(Number(port), hostname);
+          await new Promise((resolve) => socket.once('connect', resolve));
+          socket.write(`POST /v1/imports/contacts HTTP/1.1\r\nHost: ${hostname}\r\nAuthorization: Bearer ${api.apiKey}\r\nContent-Type: text/csv\r\nContent-Length: 100000\r\n\r\ncompany_name,contact_name\n`);
+          return socket;
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const fifth = await api.request('POST', '/v1/imports/contacts', 'company_name,contact_name\nFifth Co,Pat\n', { 'content-type': 'text/csv' });
+      expect([fifth.status, fifth.body.type, fifth.headers.get('retry-after')]).toEqual([429, '/problems/too-many-imports', '30']);
+      for (const socket of uploads) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const after = await api.request('POST', '/v1/imports/contacts', 'company_name,contact_name\nAfter Co,Pat\n', { 'content-type': 'text/csv' });
+      expect(after.status).toBe(202);
+    });
+
     it('gives a slow sender a bounded time for its body (408 problem+json)', async () => {
       const slow = await startApp({ REQUEST_TIMEOUT_SECONDS: '1' });
       try {

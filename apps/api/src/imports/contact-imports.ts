@@ -127,6 +127,8 @@ interface ImportJob {
 export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Imports');
   private readonly jobs = new Map<string, ImportJob>();
+  /** CSV bodies being received now. */
+  private uploading = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
 
@@ -146,7 +148,11 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       fastify.addContentTypeParser('text/csv', (request, payload, done) => {
         const refusal = this.refusalBeforeReading(request);
         if (refusal) return done(refusal, undefined);
-        readCsv(payload, done);
+        this.uploading++;
+        readCsv(payload, (error, body) => {
+          this.uploading--;
+          done(error, body);
+        });
       });
     }
     this.timer = setInterval(() => {
@@ -167,7 +173,8 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       return new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file with Content-Type: text/csv, encoded as UTF-8.');
     }
     if (Number(request.headers['content-length']) > MAX_CSV_BYTES) return fileTooLarge();
-    if (this.jobs.size >= MAX_PENDING_IMPORTS) return tooManyImports();
+    // Files being received count too: parallel uploads cannot hold more than a few files' rows in memory.
+    if (this.jobs.size + this.uploading >= MAX_PENDING_IMPORTS) return tooManyImports();
     return undefined;
   }
 
@@ -512,6 +519,8 @@ function readCsv(payload: NodeJS.ReadableStream, done: (error: Error | null, bod
   payload.on('data', onData);
   payload.on('end', onEnd);
   payload.on('error', (error: Error) => finish(error));
+  // A client that goes away mid-file (or is cut off by the request timeout) ends the reading too.
+  payload.on('close', () => finish(Object.assign(new Error('The upload was interrupted.'), { statusCode: 400 })));
 }
 
 function csvProblem(error: unknown): Error {
