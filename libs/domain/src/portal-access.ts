@@ -157,10 +157,8 @@ export interface PortalAccessState {
   sessionsValidFrom: number;
 }
 
-/** Events after which no session begun before them is valid. */
-const ENDS_SESSIONS: ReadonlySet<PortalAccessEvent['type']> = new Set(['PortalAccessDisabled', 'PortalAccessRevoked', 'PortalPasswordChanged', 'PortalSessionsEnded']);
-
-export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
+/** The access's lifecycle; `portalAccess` adds the session bookkeeping every event takes part in. */
+const lifecycle: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
   initialState: () => ({
     status: null,
     accessId: null,
@@ -362,73 +360,78 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
   },
 
   evolve(state, event) {
-    const next = apply(state, event);
-    const eventCount = state.eventCount + 1;
-    return { ...next, eventCount, sessionsValidFrom: ENDS_SESSIONS.has(event.type) ? eventCount : state.sessionsValidFrom };
+    switch (event.type) {
+      case 'ContactInvited':
+        return {
+          ...state,
+          status: 'Invited',
+          accepted: false,
+          accessId: event.data.accessId,
+          contactId: event.data.contactId,
+          clientId: event.data.clientId,
+          portalId: event.data.portalId,
+          email: event.data.email,
+          userTypeId: event.data.userTypeId ?? null,
+          invitationLanguage: event.data.language ?? null,
+          invitationId: event.data.invitationId,
+          invitationExpiresAt: event.data.expiresAt,
+          lastInvitedAt: event.data.sentAt,
+        };
+      case 'PortalUserTypeChanged':
+        return { ...state, userTypeId: event.data.userTypeId };
+      case 'PortalUsernameChanged':
+        return { ...state, email: event.data.email };
+      case 'InvitationResent':
+        return {
+          ...state,
+          invitationId: event.data.invitationId,
+          invitationExpiresAt: event.data.expiresAt,
+          lastInvitedAt: event.data.sentAt,
+        };
+      case 'InvitationAccepted':
+        return {
+          ...state,
+          status: 'Active',
+          accepted: true,
+          acceptedInvitationIds: [...state.acceptedInvitationIds, event.data.invitationId],
+        };
+      case 'PortalAccessDisabled':
+        return { ...state, status: 'Disabled' };
+      case 'PortalAccessEnabled':
+        return event.data.status === 'Active'
+          ? { ...state, status: 'Active' }
+          : {
+              ...state,
+              status: 'Invited',
+              invitationId: event.data.invitationId,
+              invitationExpiresAt: event.data.expiresAt,
+              lastInvitedAt: event.data.sentAt,
+            };
+      case 'PortalAccessRevoked':
+        return { ...state, status: 'Revoked', passwordReset: null };
+      case 'PortalPasswordResetRequested':
+        return { ...state, passwordReset: { requestId: event.data.requestId, expiresAt: event.data.expiresAt } };
+      case 'PortalPasswordChanged':
+        return { ...state, passwordReset: null, usedResetIds: [...state.usedResetIds, event.data.requestId] };
+      case 'PortalPreferencesChanged':
+        return { ...state, preferences: { ...state.preferences, ...event.data.changes } };
+      default:
+        return state;
+    }
   },
 };
 
-/** What one event changes, besides the event count. */
-function apply(state: PortalAccessState, event: PortalAccessEvent): PortalAccessState {
-  switch (event.type) {
-    case 'ContactInvited':
-      return {
-        ...state,
-        status: 'Invited',
-        accepted: false,
-        accessId: event.data.accessId,
-        contactId: event.data.contactId,
-        clientId: event.data.clientId,
-        portalId: event.data.portalId,
-        email: event.data.email,
-        userTypeId: event.data.userTypeId ?? null,
-        invitationLanguage: event.data.language ?? null,
-        invitationId: event.data.invitationId,
-        invitationExpiresAt: event.data.expiresAt,
-        lastInvitedAt: event.data.sentAt,
-      };
-    case 'PortalUserTypeChanged':
-      return { ...state, userTypeId: event.data.userTypeId };
-    case 'PortalUsernameChanged':
-      return { ...state, email: event.data.email };
-    case 'InvitationResent':
-      return {
-        ...state,
-        invitationId: event.data.invitationId,
-        invitationExpiresAt: event.data.expiresAt,
-        lastInvitedAt: event.data.sentAt,
-      };
-    case 'InvitationAccepted':
-      return {
-        ...state,
-        status: 'Active',
-        accepted: true,
-        acceptedInvitationIds: [...state.acceptedInvitationIds, event.data.invitationId],
-      };
-    case 'PortalAccessDisabled':
-      return { ...state, status: 'Disabled' };
-    case 'PortalAccessEnabled':
-      return event.data.status === 'Active'
-        ? { ...state, status: 'Active' }
-        : {
-            ...state,
-            status: 'Invited',
-            invitationId: event.data.invitationId,
-            invitationExpiresAt: event.data.expiresAt,
-            lastInvitedAt: event.data.sentAt,
-          };
-    case 'PortalAccessRevoked':
-      return { ...state, status: 'Revoked', passwordReset: null };
-    case 'PortalPasswordResetRequested':
-      return { ...state, passwordReset: { requestId: event.data.requestId, expiresAt: event.data.expiresAt } };
-    case 'PortalPasswordChanged':
-      return { ...state, passwordReset: null, usedResetIds: [...state.usedResetIds, event.data.requestId] };
-    case 'PortalPreferencesChanged':
-      return { ...state, preferences: { ...state.preferences, ...event.data.changes } };
-    default:
-      return state;
-  }
-}
+/** Events after which no session begun before them is valid. */
+const ENDS_SESSIONS: ReadonlySet<PortalAccessEvent['type']> = new Set(['PortalAccessDisabled', 'PortalAccessRevoked', 'PortalPasswordChanged', 'PortalSessionsEnded']);
+
+export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
+  initialState: lifecycle.initialState,
+  decide: lifecycle.decide,
+  evolve(state, event) {
+    const eventCount = state.eventCount + 1;
+    return { ...lifecycle.evolve(state, event), eventCount, sessionsValidFrom: ENDS_SESSIONS.has(event.type) ? eventCount : state.sessionsValidFrom };
+  },
+};
 
 function requireAccess(state: PortalAccessState): { accessId: string; contactId: string } {
   if (!state.status || !state.accessId || !state.contactId) {
