@@ -147,6 +147,14 @@ EXPECT=409 staff POST /v1/invoices "{\"clientId\":\"$OTHER\",\"projectId\":\"$P\
 staff PUT /v1/projects/$P/primary-client "{\"clientId\":\"$OTHER\"}"   # invoices for the project are addressed to it
 staff POST /v1/projects/from-deal "{\"dealName\":\"Harbour $RUN\",\"company\":{\"clientId\":\"$OTHER\"},\"contacts\":[{\"name\":\"Eva Holm\",\"email\":\"eva.$RUN@beta.example\"}]}"
 
+# --- sessions ---
+S3=$(anonymous POST /v1/portal/sessions "{\"email\":\"ana.$RUN@acme.example\",\"password\":\"correct horse battery\"}" | jq -r .token)
+as "$S3" POST /v1/portal/sessions/current/sign-out   # 204: this session only
+EXPECT=401 as "$S3" GET /v1/portal/me
+as "$S" GET /v1/portal/me                            # her other sessions go on
+as "$S2" POST /v1/portal/sessions/all/sign-out       # every session of the user (an event)
+EXPECT=401 as "$S2" GET /v1/portal/me
+
 # --- a contact moves ---
 # Ana is associated with Beta, then Beta becomes her primary company and she leaves Acme:
 # from her next request she sees Beta's documents and no longer Acme's.

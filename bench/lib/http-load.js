@@ -83,11 +83,12 @@ async function post(url, path, apiKey, body) {
 }
 
 /** Waits until every projection of the API has reached the head of the log. */
-async function waitForProjections(url, timeoutMs = 60_000) {
+async function waitForProjections(url, apiKey, timeoutMs = 60_000) {
   const started = Date.now();
   let last;
   while (Date.now() - started < timeoutMs) {
-    last = await (await fetch(`${url}/health`)).json();
+    // The projections' positions are shown to the operator's admin key only.
+    last = await (await fetch(`${url}/health`, { headers: { authorization: `Bearer ${apiKey}` } })).json();
     const behind = Object.values(last.projections || {}).map((p) => p.behind);
     if (behind.every((b) => b === 0)) return { ms: Date.now() - started, headPosition: last.headPosition };
     await sleep(50);

@@ -1,36 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { removeDataDir, tempDataDir } from '../support/app';
+import { BUILT_MAIN, isBuilt, startServer as startBuiltServer } from '../support/server';
 
-const MAIN = join(__dirname, '../../dist/apps/api/apps/api/src/main.js');
 const API_KEY = 'durability-test-key-0123456789abcdef';
+const startServer = (dataDir: string) => startBuiltServer(dataDir, { API_KEY });
 
-/** Starts the built API as its own process and resolves with its base URL once it listens. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, API_KEY, LOG_LEVEL: 'info', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on port (\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: `http://127.0.0.1:${match[1]}` });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`server exited (${code}):\n${output}`)));
-  });
-}
-
-const describeBuilt = existsSync(MAIN) ? describe : describe.skip;
-if (!existsSync(MAIN)) console.warn(`SKIPPED durability (e2e): ${MAIN} is not built; run "npm run build" (npm test does)`);
+const describeBuilt = isBuilt() ? describe : describe.skip;
+if (!isBuilt()) console.warn(`SKIPPED durability (e2e): ${BUILT_MAIN} is not built; run "npm run build" (npm test does)`);
 
 describeBuilt('durability (e2e, separate process)', () => {
   it('keeps every acknowledged command after kill -9', async () => {
@@ -58,7 +33,7 @@ describeBuilt('durability (e2e, separate process)', () => {
       expect(acknowledged.length).toBeGreaterThanOrEqual(300);
 
       server = await startServer(dataDir);
-      const health = (await (await fetch(`${server.url}/health`)).json()) as { headPosition: number };
+      const health = (await (await fetch(`${server.url}/health`, { headers })).json()) as { headPosition: number };
       const found = new Set<string>();
       let cursor: string | null = null;
       do {

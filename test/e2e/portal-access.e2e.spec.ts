@@ -27,7 +27,7 @@ describe('portal access lifecycle (e2e)', () => {
   it('serves health and the OpenAPI document without a key', async () => {
     const health = await api.request('GET', '/health', undefined, { authorization: '' });
     expect(health.status).toBe(200);
-    expect(health.body.status).toBe('ok');
+    expect(health.body).toEqual({ status: 'ok' }); // up; the positions are for the operator's admin key
     const docs = await api.request('GET', '/docs/openapi.json', undefined, { authorization: '' });
     expect(docs.status).toBe(200);
     expect(Object.keys(docs.body.paths)).toEqual(
@@ -35,7 +35,8 @@ describe('portal access lifecycle (e2e)', () => {
     );
     const ui = await fetch(`${api.url}/docs`);
     expect(ui.status).toBe(200);
-    const metrics = await fetch(`${api.url}/metrics`);
+    expect((await fetch(`${api.url}/metrics`)).status).toBe(401);
+    const metrics = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.apiKey}` } });
     expect(metrics.status).toBe(200);
     const text = await metrics.text();
     expect(text).toContain('http_request_duration_ms_count{method="GET",route="/health",status="200"} 1');
@@ -242,12 +243,31 @@ describe('portal access lifecycle (e2e)', () => {
   });
 
   it('answers 503 when the read models cannot reach minPosition in time', async () => {
-    const started = Date.now();
-    const response = await api.request('GET', `/v1/audit?minPosition=${(await headPosition()) + 1000}`);
-    expect(response.status).toBe(503);
-    expect(response.headers.get('retry-after')).toBe('1');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(api.config.readWaitTimeoutMs - 100);
+    // Projections not run by this process (as beside a separate projector that has stopped): the read models stay behind.
+    const behind = await startApp({ RUN_PROJECTIONS: 'false', READ_WAIT_TIMEOUT_MS: '1000' });
+    try {
+      const written = await behind.request('POST', '/v1/clients', { name: 'Unread' });
+      expect(written.status).toBe(201);
+      const started = Date.now();
+      const response = await behind.request('GET', `/v1/audit?minPosition=${written.body.position}`);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(behind.config.readWaitTimeoutMs - 100);
+    } finally {
+      await behind.close();
+      removeDataDir(behind.dataDir);
+    }
   }, 20_000);
+
+  it('refuses at once a minPosition beyond the head of the log, telling the head', async () => {
+    const head = await headPosition();
+    const started = Date.now();
+    const response = await api.request('GET', `/v1/audit?minPosition=${head + 1000}`);
+    expect(response.status).toBe(422);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(response.body).toMatchObject({ type: '/problems/position-beyond-head', headPosition: head, errors: [{ field: 'minPosition' }] });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
 
 describe('invitation re-send and expiry (e2e)', () => {

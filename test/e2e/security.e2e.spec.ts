@@ -238,14 +238,20 @@ describe('security (e2e)', () => {
       expect(await head()).toBe(before);
     });
 
-    it('are slowed down after 10 failures in 15 minutes, per account and per client address', async () => {
+    it('are slowed down after 10 failures in 15 minutes from one address, which does not lock the owner out elsewhere', async () => {
+      // The per-account limit used to count every address together: anyone could lock a known account out.
       const user = await portalUser();
+      const attacker = { ...anonymous, 'x-forwarded-for': '203.0.113.66' };
       for (let i = 0; i < 10; i++) {
-        expect((await call('POST', '/v1/portal/sessions', { email: user.email, password: `wrong password ${i}` }, anonymous)).status).toBe(401);
+        expect((await call('POST', '/v1/portal/sessions', { email: user.email, password: `wrong password ${i}` }, attacker)).status).toBe(401);
       }
-      const blocked = await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, anonymous);
+      const blocked = await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, attacker);
       expect(blocked.status).toBe(429);
+      expect(blocked.headers.get('content-type')).toContain('application/problem+json');
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
+      const owner = await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, { ...anonymous, 'x-forwarded-for': '198.51.100.7' });
+      expect(owner.status).toBe(200);
+      secrets.add(owner.body.token);
 
       const address = { ...anonymous, 'x-forwarded-for': '192.0.2.77' };
       for (let i = 0; i < 10; i++) {
@@ -289,7 +295,21 @@ describe('security (e2e)', () => {
       expected: Partial<Record<Caller, number>> & { default: number };
       /** Checks on a successful answer (e.g. nothing of another organization). */
       check?: (caller: Caller, response: Response) => void;
+      /** Puts back what the calls used up (sessions signed out). */
+      after?: () => Promise<unknown>;
     }
+
+    /** New sessions for the two portal callers (the old ones may have been signed out). */
+    const freshSessions = async () => {
+      for (const [caller, user] of [['portal', portal], ['portalOtherCompany', portalOther]] as const) {
+        const session = await call('POST', '/v1/portal/sessions', { email: user.email, password: user.password }, anonymous);
+        expect(session.status).toBe(200);
+        secrets.add(session.body.token);
+        credentials[caller] = as(session.body.token);
+        user.session = session.body.token;
+      }
+      return {};
+    };
 
     const staff = (permitted: Caller[], success: number, otherOrg: number, extra: Partial<Record<Caller, number>> = {}) => {
       const expected: Partial<Record<Caller, number>> & { default: number } = { default: 403, none: 401, revoked: 401, portal: 401, portalOtherCompany: 401, portalDisabled: 401, otherOrgAdmin: otherOrg, ...extra };
@@ -354,7 +374,8 @@ describe('security (e2e)', () => {
 
     const ROUTES: Record<string, RouteCase> = {
       'GET /health': { prepare: async () => ({ path: '/health' }), expected: publicRoute(200) },
-      'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: publicRoute(200) },
+      // The whole service's figures: the operator organization's admin keys only.
+      'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: staff(['admin'], 200, 403) },
       'POST /v1/organizations': {
         prepare: async () => ({ path: '/v1/organizations', body: { name: `Org ${randomUUID()}` } }),
         expected: staff(['admin'], 201, 403),
@@ -519,6 +540,17 @@ describe('security (e2e)', () => {
         },
       },
       'PATCH /v1/portal/me': { prepare: async () => ({ path: '/v1/portal/me', body: { phone: '+81 3 1234 5678' } }), expected: portalRoute(200) },
+      // Each portal caller signs out a session of its own, made for the call.
+      'POST /v1/portal/sessions/current/sign-out': {
+        prepare: async () => ({ path: '/v1/portal/sessions/current/sign-out', ...(await freshSessions()) }),
+        expected: portalRoute(204),
+        after: freshSessions,
+      },
+      'POST /v1/portal/sessions/all/sign-out': {
+        prepare: async () => ({ path: '/v1/portal/sessions/all/sign-out', ...(await freshSessions()) }),
+        expected: portalRoute(200),
+        after: freshSessions,
+      },
       'PATCH /v1/portal/me/preferences': { prepare: async () => ({ path: '/v1/portal/me/preferences', body: { timeFormat: '12h' } }), expected: portalRoute(200) },
       'POST /v1/portals': {
         prepare: async () => ({ path: '/v1/portals', body: { slug: `sec-${randomUUID().slice(0, 8)}` } }),
@@ -905,6 +937,7 @@ describe('security (e2e)', () => {
           routeCase.check?.(caller, response);
         }
       }
+      await routeCase.after?.();
       expect(outcomes.filter((o) => o.includes('expected'))).toEqual([]);
     });
   });

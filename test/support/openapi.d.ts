@@ -213,6 +213,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/portal/sessions/current/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: the session token of this request stops working (other sessions go on) */
+        post: operations["PortalController_signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/portal/sessions/all/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out everywhere: every session of this user ends, this one included (PortalSessionsEnded) */
+        post: operations["PortalController_signOutEverywhere"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/portal/password-reset": {
         parameters: {
             query?: never;
@@ -579,7 +613,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and how far the projections are behind the event log */
+        /** Up or down (503); with the operator’s admin key, also the storage, the log head and how far each projection is behind */
         get: operations["HealthController_health"];
         put?: never;
         post?: never;
@@ -596,7 +630,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: HTTP latency per route, commands by type and outcome, event log head, projection positions, lag, rates and states */
+        /** Prometheus metrics (the operator's admin key; not here when METRICS_PORT is set): HTTP latency per route, commands by type and outcome, event log head, projection positions, lag, rates and states */
         get: operations["MetricsController_render"];
         put?: never;
         post?: never;
@@ -2137,6 +2171,10 @@ export interface components {
             token: string;
             expiresAt: string;
         };
+        SignedOutEverywhereResponse: {
+            /** @description Global position of the PortalSessionsEnded event */
+            position: number;
+        };
         PasswordResetDto: {
             /** @example ana@acme.example */
             email: string;
@@ -2486,12 +2524,13 @@ export interface components {
         };
         HealthResponse: {
             /** @enum {string} */
-            status: "ok";
-            storage: components["schemas"]["StorageView"];
-            /** @description Global position of the last event in the log */
-            headPosition: number;
-            /** @description Per projection, by name */
-            projections: {
+            status: "ok" | "down";
+            /** @description With the operator's admin key */
+            storage?: components["schemas"]["StorageView"];
+            /** @description Global position of the last event in the log (with the operator's admin key) */
+            headPosition?: number;
+            /** @description Per projection, by name (with the operator's admin key) */
+            projections?: {
                 [key: string]: components["schemas"]["ProjectionProgress"];
             };
         };
@@ -2799,10 +2838,16 @@ export interface components {
              * @example 2026-03-02T17:00:00+09:00
              */
             end: string;
-            /** @example Warehouse 3, Osaka */
-            location?: string;
-            /** @example Forklift driver */
-            role?: string;
+            /**
+             * @description null or omitted: none
+             * @example Warehouse 3, Osaka
+             */
+            location?: string | null;
+            /**
+             * @description null or omitted: none
+             * @example Forklift driver
+             */
+            role?: string | null;
         };
         UpdateShiftDto: {
             /**
@@ -4421,9 +4466,10 @@ export interface components {
     responses: {
         /**
          * @description Bad request:
-         *     - `/problems/bad-request` — The request body is not valid JSON, or the request is otherwise malformed.
+         *     - `/problems/bad-request` — The request is malformed (a Content-Length that does not match the body, unparseable HTTP).
+         *     - `/problems/malformed-json` — The request body is not valid JSON, or not valid UTF-8.
          */
-        "400.bad-request": {
+        "400.bad-request.malformed-json": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4449,6 +4495,18 @@ export interface components {
          *     - `/problems/forbidden` — The API key's role, or the portal user's type, does not allow this route.
          */
         "403.forbidden": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Request timeout:
+         *     - `/problems/request-timeout` — The whole request, headers and body, did not arrive within `REQUEST_TIMEOUT_SECONDS`.
+         */
+        "408.request-timeout": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4520,9 +4578,10 @@ export interface components {
         };
         /**
          * @description Unprocessable content:
+         *     - `/problems/position-beyond-head` — `minPosition` is beyond the head of the event log (`headPosition` says where it is): it names no write of this service.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.validation-failed": {
+        "422.position-beyond-head.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4546,7 +4605,7 @@ export interface components {
         /**
          * @description Unprocessable content:
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
         "422.idempotency-key-reused.invalid-idempotency-key.validation-failed": {
@@ -4574,11 +4633,12 @@ export interface components {
         /**
          * @description Unprocessable content:
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
          *     - `/problems/name-required` — The name is empty (or only spaces).
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed": {
+        "422.idempotency-key-reused.invalid-idempotency-key.name-required.nesting-too-deep.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4589,9 +4649,10 @@ export interface components {
         /**
          * @description Unprocessable content:
          *     - `/problems/invalid-as-of` — `asOf` is not an ISO 8601 instant with a time zone, `asOfPosition` is not a position, or both are given.
+         *     - `/problems/position-beyond-head` — `minPosition` is beyond the head of the event log (`headPosition` says where it is): it names no write of this service.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.invalid-as-of.validation-failed": {
+        "422.invalid-as-of.position-beyond-head.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4680,6 +4741,21 @@ export interface components {
             };
         };
         /**
+         * @description Unprocessable content:
+         *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
+         *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+         */
+        "422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description Conflict:
          *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
          */
@@ -4693,10 +4769,11 @@ export interface components {
         };
         /**
          * @description Unprocessable content:
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.invalid-idempotency-key.validation-failed": {
+        "422.invalid-idempotency-key.nesting-too-deep.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4718,11 +4795,25 @@ export interface components {
             };
         };
         /**
-         * @description Bad request:
-         *     - `/problems/bad-request` — The request body is not valid JSON, or the request is otherwise malformed.
-         *     - `/problems/invalid-token` — The invitation or password reset token is not one this service issued.
+         * @description Unprocessable content:
+         *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
          */
-        "400.bad-request.invalid-token": {
+        "422.idempotency-key-reused.invalid-idempotency-key": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Bad request:
+         *     - `/problems/bad-request` — The request is malformed (a Content-Length that does not match the body, unparseable HTTP).
+         *     - `/problems/invalid-token` — The invitation or password reset token is not one this service issued.
+         *     - `/problems/malformed-json` — The request body is not valid JSON, or not valid UTF-8.
+         */
+        "400.bad-request.invalid-token.malformed-json": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4744,11 +4835,12 @@ export interface components {
         };
         /**
          * @description Unprocessable content:
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          *     - `/problems/weak-password` — The password is too short, too common or otherwise too weak.
          */
-        "422.invalid-idempotency-key.validation-failed.weak-password": {
+        "422.invalid-idempotency-key.nesting-too-deep.validation-failed.weak-password": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4773,12 +4865,30 @@ export interface components {
         };
         /**
          * @description Unprocessable content:
+         *     - `/problems/contact-has-no-email` — The contact has no email address, so it cannot be invited.
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/portal-id-mismatch` — `portalId` differs between the query string and the body.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed": {
+        "422.contact-has-no-email.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.portal-id-mismatch.validation-failed": {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description Unprocessable content:
+         *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
+         *     - `/problems/portal-id-mismatch` — `portalId` differs between the query string and the body.
+         *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
+         */
+        "422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.portal-id-mismatch.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4827,14 +4937,15 @@ export interface components {
         /**
          * @description Unprocessable content:
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
          *     - `/problems/invalid-slug` — The slug is too short or too long, has other characters than a-z, digits and single inner hyphens, or is reserved.
          *     - `/problems/name-required` — The name is empty (or only spaces).
          *     - `/problems/name-too-long` — The name is longer than allowed (`field` names it).
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/unknown-language` — The language is not a known BCP 47 tag (en, ja, pt-BR, fr, ...).
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.unknown-language.validation-failed": {
+        "422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.nesting-too-deep.unknown-language.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4858,15 +4969,16 @@ export interface components {
         /**
          * @description Unprocessable content:
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
          *     - `/problems/name-required` — The name is empty (or only spaces).
          *     - `/problems/name-too-long` — The name is longer than allowed (`field` names it).
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/permission-needs-view` — A module allows creating, editing, deleting or approving without allowing viewing.
          *     - `/problems/unknown-action` — An action is not one of view, create, edit, delete, approve.
          *     - `/problems/unknown-module` — A module is not one of shifts, timesheets, quotes, invoices, projects, documents.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.permission-needs-view.unknown-action.unknown-module.validation-failed": {
+        "422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.nesting-too-deep.permission-needs-view.unknown-action.unknown-module.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4906,14 +5018,15 @@ export interface components {
          *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
          *     - `/problems/invalid-date-time` — A date and time is not ISO 8601 with an offset, e.g. 2026-03-02T08:00:00+09:00.
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/shift-end-before-start` — The shift ends before (or when) it starts.
          *     - `/problems/shift-too-long` — The shift lasts longer than allowed.
          *     - `/problems/staff-member-name-required` — The staff member needs a name.
          *     - `/problems/unknown-project` — The document's projectId names no project of the organization.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed": {
+        "422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.nesting-too-deep.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4944,8 +5057,9 @@ export interface components {
          *     - `/problems/invalid-break` — An entry break is not a whole number of minutes, 0 or more.
          *     - `/problems/invalid-entry-date` — An entry date is not a calendar date YYYY-MM-DD (`field` names the entry).
          *     - `/problems/invalid-entry-time` — An entry start or end is not a time HH:MM (`field` names the entry).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
          *     - `/problems/negative-hours` — An entry's break is as long as the entry, or longer.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/nonexistent-local-time` — An entry start or end does not exist on that date in the time zone (the clocks skip it).
          *     - `/problems/note-too-long` — A note is longer than allowed.
          *     - `/problems/overlapping-entries` — Two entries of the timesheet overlap.
@@ -4954,7 +5068,7 @@ export interface components {
          *     - `/problems/unknown-project` — The document's projectId names no project of the organization.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed": {
+        "422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nesting-too-deep.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -4993,11 +5107,12 @@ export interface components {
         /**
          * @description Unprocessable content:
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/reason-required` — A rejection or decline needs a reason.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-idempotency-key.reason-required.validation-failed": {
+        "422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.reason-required.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -5008,11 +5123,12 @@ export interface components {
         /**
          * @description Unprocessable content:
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-idempotency-key.unknown-user-type.validation-failed": {
+        "422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.unknown-user-type.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -5039,10 +5155,11 @@ export interface components {
          *     - `/problems/comment-too-long` — The comment is longer than allowed.
          *     - `/problems/comments-not-allowed` — This kind of document takes no comments: only timesheets, quotes and invoices do.
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.validation-failed": {
+        "422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -5123,14 +5240,15 @@ export interface components {
          *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
          *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
          *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
-         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+         *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
          *     - `/problems/invalid-payment-method` — The payment method is not one of those accepted.
          *     - `/problems/invalid-reference` — The payment needs a reference of allowed length.
+         *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
          *     - `/problems/overpayment` — The payment is more than the balance of the invoice.
          *     - `/problems/payment-in-future` — A payment cannot be dated in the future.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.overpayment.payment-in-future.validation-failed": {
+        "422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.nesting-too-deep.overpayment.payment-in-future.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -5184,10 +5302,11 @@ export interface components {
          * @description Unprocessable content:
          *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
          *     - `/problems/invalid-date-range` — `from` comes after `to`: the range holds no day (one day is `from` = `to`).
+         *     - `/problems/position-beyond-head` — `minPosition` is beyond the head of the event log (`headPosition` says where it is): it names no write of this service.
          *     - `/problems/report-too-large` — The report would read more than 500,000 rows; narrow it with `clientId`, `portalId`, or `from` and `to`.
          *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
          */
-        "422.invalid-date.invalid-date-range.report-too-large.validation-failed": {
+        "422.invalid-date.invalid-date-range.position-beyond-head.report-too-large.validation-failed": {
             headers: {
                 [name: string]: unknown;
             };
@@ -5235,17 +5354,19 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedOrganizationResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/name-required` — The name is empty (or only spaces).
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/unknown-time-zone` — `timeZone` is not an IANA time zone.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
@@ -5286,7 +5407,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -5314,17 +5435,19 @@ export interface operations {
                     "application/json": components["schemas"]["IssuedKeyResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/name-required` — The name is empty (or only spaces).
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/unknown-role` — The role is not one of admin, agent, auditor, reporter.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
@@ -5424,7 +5547,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -5452,7 +5575,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -5467,10 +5590,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -5516,7 +5640,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -5576,14 +5700,15 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -5613,14 +5738,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -5666,7 +5792,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -5696,15 +5822,16 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -5734,15 +5861,16 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -5833,15 +5961,16 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use"];
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -5877,7 +6006,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -5902,7 +6031,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             /**
              * @description Unauthorized:
              *     - `/problems/invalid-credentials` — The email or the password is wrong, or the account cannot sign in.
@@ -5915,11 +6044,63 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    PortalController_signOut: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["401.unauthorized"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key"];
+            503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    PortalController_signOutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedOutEverywhereResponse"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -5944,11 +6125,12 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetRequestedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
             503: components["responses"]["503.stream-unreadable"];
         };
@@ -5974,12 +6156,13 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request.invalid-token"];
+            400: components["responses"]["400.bad-request.invalid-token.malformed-json"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict"];
             410: components["responses"]["410.invitation-not-valid"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.invalid-idempotency-key.validation-failed.weak-password"];
+            422: components["responses"]["422.invalid-idempotency-key.nesting-too-deep.validation-failed.weak-password"];
             429: components["responses"]["429.too-many-attempts"];
             503: components["responses"]["503.stream-unreadable"];
         };
@@ -6005,11 +6188,12 @@ export interface operations {
                     "application/json": components["schemas"]["PasswordResetDescription"];
                 };
             };
-            400: components["responses"]["400.bad-request.invalid-token"];
+            400: components["responses"]["400.bad-request.invalid-token.malformed-json"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
             503: components["responses"]["503.stream-unreadable"];
         };
@@ -6035,7 +6219,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["401.unauthorized"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -6063,12 +6247,13 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6096,8 +6281,9 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/access-not-active` — The portal access is not Active (a portal user acts only through an Active access).
@@ -6117,8 +6303,9 @@ export interface operations {
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-preference` — A preference has a value it cannot take: unknown language, time format, time zone or country (`field` names it).
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
             422: {
@@ -6161,7 +6348,7 @@ export interface operations {
                     "application/json": components["schemas"]["PortalAccessStatusResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -6178,6 +6365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/already-invited` — The contact's access to this portal is already Invited or Active.
@@ -6202,8 +6390,9 @@ export interface operations {
              * @description Unprocessable content:
              *     - `/problems/contact-has-no-email` — The contact has no email address, so it cannot be invited.
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-language` — The invitation `language` is not a known language tag.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/portal-id-mismatch` — `portalId` differs between the query string and the body.
              *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
@@ -6248,10 +6437,11 @@ export interface operations {
                     "application/json": components["schemas"]["PortalAccessStatusResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found.portal-access-not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -6269,7 +6459,7 @@ export interface operations {
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            422: components["responses"]["422.contact-has-no-email.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.portal-id-mismatch.validation-failed"];
             /**
              * @description Too many requests:
              *     - `/problems/resend-cooldown` — The invitation was sent too recently (`INVITE_RESEND_COOLDOWN_SECONDS`); retry after `Retry-After` seconds.
@@ -6315,10 +6505,11 @@ export interface operations {
                     "application/json": components["schemas"]["PortalAccessStatusResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found.portal-access-not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/cannot-disable` — Only Invited or Active access can be disabled.
@@ -6336,7 +6527,7 @@ export interface operations {
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.portal-id-mismatch.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6369,10 +6560,11 @@ export interface operations {
                     "application/json": components["schemas"]["PortalAccessStatusResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found.portal-access-not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -6390,7 +6582,7 @@ export interface operations {
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            422: components["responses"]["422.contact-has-no-email.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.portal-id-mismatch.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6423,10 +6615,11 @@ export interface operations {
                     "application/json": components["schemas"]["PortalAccessStatusResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found.portal-access-not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/already-revoked` — The access is already revoked.
@@ -6444,7 +6637,7 @@ export interface operations {
             410: components["responses"]["410.contact-erased"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.portal-id-mismatch.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -6477,10 +6670,11 @@ export interface operations {
                     "application/json": components["schemas"]["PortalAccessStatusResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found.portal-access-not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/access-revoked` — The access is revoked: invite the contact again instead.
@@ -6501,7 +6695,8 @@ export interface operations {
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/portal-id-mismatch` — `portalId` differs between the query string and the body.
              *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
@@ -6548,7 +6743,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.not-found-as-of.portal-access-not-found"];
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -6579,13 +6774,14 @@ export interface operations {
                     "application/json": components["schemas"]["BulkInviteResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.portal-id-mismatch.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.portal-id-mismatch.validation-failed"];
             /**
              * @description Service unavailable:
              *     - `/problems/projections-behind` — The directory read model is catching up; retry after `Retry-After` seconds.
@@ -6632,7 +6828,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -6657,11 +6853,12 @@ export interface operations {
                     "application/json": components["schemas"]["InvitationDescriptionResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request.invalid-token"];
+            400: components["responses"]["400.bad-request.invalid-token.malformed-json"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             429: components["responses"]["429.too-many-attempts"];
             503: components["responses"]["503.stream-unreadable"];
         };
@@ -6687,12 +6884,13 @@ export interface operations {
                     "application/json": components["schemas"]["PortalAccessStatusResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request.invalid-token"];
+            400: components["responses"]["400.bad-request.invalid-token.malformed-json"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict"];
             410: components["responses"]["410.invitation-not-valid"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.invalid-idempotency-key.validation-failed.weak-password"];
+            422: components["responses"]["422.invalid-idempotency-key.nesting-too-deep.validation-failed.weak-password"];
             429: components["responses"]["429.too-many-attempts"];
             503: components["responses"]["503.stream-unreadable"];
         };
@@ -6749,7 +6947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -6778,7 +6976,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -6815,7 +7013,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -6870,7 +7068,10 @@ export interface operations {
     };
     MetricsController_render: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Answer only once the projections have reached this position (from a write response). */
+                minPosition?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6886,6 +7087,11 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            404: components["responses"]["404.not-found"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
         };
     };
     PortalsController_list: {
@@ -6914,7 +7120,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -6942,10 +7148,11 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenPortalResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.organization-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -6963,7 +7170,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.unknown-language.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.nesting-too-deep.unknown-language.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7009,7 +7216,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -7039,10 +7246,11 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenPortalResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -7059,7 +7267,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.unknown-language.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.invalid-slug.name-required.name-too-long.nesting-too-deep.unknown-language.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7090,10 +7298,11 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenPortalResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
@@ -7101,9 +7310,10 @@ export interface operations {
              * @description Unprocessable content:
              *     - `/problems/accept-url-required` — The template body lacks `{{acceptUrl}}`, the link the invited person accepts with.
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-template` — The template subject or body is empty or too long, or the subject spans lines (`errors` lists them).
              *     - `/problems/malformed-placeholder` — A template has an unclosed or nested `{{` placeholder.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/unknown-language` — The language is not a known BCP 47 tag (en, ja, pt-BR, fr, ...).
              *     - `/problems/unknown-placeholder` — A template uses a placeholder that does not exist (`allowed` lists the known ones).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
@@ -7162,7 +7372,7 @@ export interface operations {
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/unknown-language` — The language is not a known BCP 47 tag (en, ja, pt-BR, fr, ...).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
@@ -7203,10 +7413,11 @@ export interface operations {
                     "application/json": components["schemas"]["UserTypeResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.portal-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -7224,7 +7435,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.permission-needs-view.unknown-action.unknown-module.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.nesting-too-deep.permission-needs-view.unknown-action.unknown-module.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7255,7 +7466,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserTypeResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -7272,6 +7483,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -7288,7 +7500,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.permission-needs-view.unknown-action.unknown-module.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.name-required.name-too-long.nesting-too-deep.permission-needs-view.unknown-action.unknown-module.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7320,6 +7532,7 @@ export interface operations {
             404: components["responses"]["404.not-found.portal-not-found"];
             /**
              * @description Unprocessable content:
+             *     - `/problems/position-beyond-head` — `minPosition` is beyond the head of the event log (`headPosition` says where it is): it names no write of this service.
              *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
@@ -7359,9 +7572,10 @@ export interface operations {
                     "application/json": components["schemas"]["ImportAcceptedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             /**
              * @description Payload too large:
@@ -7382,9 +7596,10 @@ export interface operations {
              *     - `/problems/empty-file` — The CSV body is empty, or holds only spaces.
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
              *     - `/problems/invalid-csv-header` — The header row lacks a required column, repeats one or names an unknown one (`errors` lists them).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-utf8` — The CSV file is not valid UTF-8 (`line` says where).
              *     - `/problems/malformed-csv` — The CSV file cannot be parsed, e.g. an unclosed quote (`line` says where).
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/no-rows` — The CSV file has a header row but no data rows.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
@@ -7437,7 +7652,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -7470,7 +7685,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -7498,14 +7713,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.nesting-too-deep.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7534,7 +7750,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.shift-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -7564,10 +7780,11 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.shift-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -7585,7 +7802,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.idempotency-key-reused.invalid-date-time.invalid-idempotency-key.nesting-too-deep.shift-end-before-start.shift-too-long.staff-member-name-required.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7615,14 +7832,15 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.shift-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7653,7 +7871,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -7682,7 +7900,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.shift-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -7716,7 +7934,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -7744,14 +7962,15 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nesting-too-deep.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7811,14 +8030,15 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.timesheet-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.timesheet-final.timesheet-rejected"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.reason-required.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.reason-required.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7864,7 +8084,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -7896,7 +8116,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -7924,7 +8144,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -7940,10 +8160,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed"];
+            422: components["responses"]["422.client-not-in-project.day-over-24-hours.entries-required.entry-ends-before-start.idempotency-key-reused.invalid-break.invalid-entry-date.invalid-entry-time.invalid-idempotency-key.negative-hours.nesting-too-deep.nonexistent-local-time.note-too-long.overlapping-entries.staff-member-name-required.too-many-entries.unknown-project.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -7972,7 +8193,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.timesheet-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8032,14 +8253,15 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.timesheet-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.timesheet-final.timesheet-rejected"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.reason-required.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.reason-required.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -8069,10 +8291,11 @@ export interface operations {
                     "application/json": components["schemas"]["WrittenResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.timesheet-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -8099,8 +8322,9 @@ export interface operations {
              *     - `/problems/invalid-break` — An entry break is not a whole number of minutes, 0 or more.
              *     - `/problems/invalid-entry-date` — An entry date is not a calendar date YYYY-MM-DD (`field` names the entry).
              *     - `/problems/invalid-entry-time` — An entry start or end is not a time HH:MM (`field` names the entry).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/negative-hours` — An entry's break is as long as the entry, or longer.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/nonexistent-local-time` — An entry start or end does not exist on that date in the time zone (the clocks skip it).
              *     - `/problems/note-too-long` — A note is longer than allowed.
              *     - `/problems/overlapping-entries` — Two entries of the timesheet overlap.
@@ -8142,7 +8366,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.organization-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8170,18 +8394,20 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsChangedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.organization-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-setting` — A setting has a value it cannot take (`field` names it).
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
             422: {
@@ -8216,14 +8442,16 @@ export interface operations {
                     "application/json": components["schemas"]["RegistrationReceivedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
              * @description Unprocessable content:
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-registration` — The registration request is not valid (`errors` names each field).
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
             422: {
@@ -8268,7 +8496,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.portal-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8298,7 +8526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApprovedRegistrationResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -8316,6 +8544,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/client-archived` — The client company is archived: it takes no more changes, contacts or documents.
@@ -8337,7 +8566,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.unknown-user-type.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.unknown-user-type.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -8367,7 +8596,7 @@ export interface operations {
                     "application/json": components["schemas"]["RejectedRegistrationResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -8383,6 +8612,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -8403,8 +8633,9 @@ export interface operations {
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-reason` — The reason is longer than allowed.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
             422: {
@@ -8443,7 +8674,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.document-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8476,7 +8707,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.document-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8506,14 +8737,15 @@ export interface operations {
                     "application/json": components["schemas"]["CommentAddedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.document-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -8549,7 +8781,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8579,7 +8811,7 @@ export interface operations {
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.document-not-found.not-found"];
             409: components["responses"]["409.concurrency-conflict"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8612,7 +8844,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.document-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8642,14 +8874,15 @@ export interface operations {
                     "application/json": components["schemas"]["CommentAddedResponse"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.document-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.comment-text-required.comment-too-long.comments-not-allowed.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -8681,7 +8914,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8755,7 +8988,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8784,7 +9017,7 @@ export interface operations {
             };
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8816,7 +9049,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -8844,10 +9077,11 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
@@ -8860,10 +9094,11 @@ export interface operations {
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
              *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
              *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-link` — The link is not an https URL.
              *     - `/problems/invalid-quantity` — A quantity is not a positive decimal string.
              *     - `/problems/lines-required` — The document needs at least one line.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/number-required` — The document needs its number.
              *     - `/problems/too-many-lines` — The document has more lines than allowed.
              *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
@@ -8923,7 +9158,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -8953,14 +9188,15 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.quote-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.quote-decided.quote-withdrawn"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -8992,7 +9228,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9020,10 +9256,11 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-not-found.contact-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/client-archived` — The client company is archived: it takes no more changes, contacts or documents.
@@ -9051,10 +9288,11 @@ export interface operations {
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
              *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
              *     - `/problems/invalid-date` — A date is not a calendar date YYYY-MM-DD, or comes before the date it must follow (`errors` names it).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
              *     - `/problems/invalid-link` — The link is not an https URL.
              *     - `/problems/invalid-quantity` — A quantity is not a positive decimal string.
              *     - `/problems/lines-required` — The document needs at least one line.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/not-primary-client` — An invoice for a project is addressed to the project's primary client.
              *     - `/problems/number-required` — The document needs its number.
              *     - `/problems/too-many-lines` — The document has more lines than allowed.
@@ -9115,7 +9353,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };
@@ -9145,14 +9383,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentRecorded"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.invoice-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.invoice-paid"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.overpayment.payment-in-future.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.nesting-too-deep.overpayment.payment-in-future.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -9183,7 +9422,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9212,7 +9451,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.quote-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9287,17 +9526,19 @@ export interface operations {
                     "application/json": components["schemas"]["DocumentWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.quote-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.quote-decided.quote-withdrawn"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/reason-required` — A rejection or decline needs a reason.
              *     - `/problems/reason-too-long` — The reason is longer than allowed.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
@@ -9340,7 +9581,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9369,7 +9610,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.invoice-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9399,14 +9640,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentRecorded"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.invoice-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.invoice-paid"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.overpayment.payment-in-future.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-amount.invalid-date.invalid-idempotency-key.invalid-payment-method.invalid-reference.nesting-too-deep.overpayment.payment-in-future.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -9440,7 +9682,7 @@ export interface operations {
             400: components["responses"]["400.invalid-cursor"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9468,13 +9710,14 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -9502,7 +9745,7 @@ export interface operations {
                     "application/json": components["schemas"]["DealConvertedView"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -9519,6 +9762,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/client-archived` — The client company is archived: it takes no more changes, contacts or documents.
@@ -9539,7 +9783,7 @@ export interface operations {
             };
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.unknown-user-type.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.unknown-user-type.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -9568,7 +9812,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.project-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9598,14 +9842,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -9665,7 +9910,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             /**
@@ -9682,10 +9927,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.client-archived.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -9759,10 +10005,11 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
@@ -9770,7 +10017,8 @@ export interface operations {
              * @description Unprocessable content:
              *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
             422: {
@@ -9810,10 +10058,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientUserWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found.portal-not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/client-user-exists` — The contact is already a client user of the project.
@@ -9838,7 +10087,8 @@ export interface operations {
              *     - `/problems/contact-not-of-client` — The `contactId` is not a contact of the document’s client company.
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
              *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/rate-not-applicable` — An hourly rate was given for a project that does not bill by staff hours.
              *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
              *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
@@ -9881,7 +10131,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -9912,14 +10162,15 @@ export interface operations {
                     "application/json": components["schemas"]["ClientUserRemoved"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
-            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.nesting-too-deep.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
         };
     };
@@ -9950,10 +10201,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClientUserChanged"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
@@ -9961,7 +10213,8 @@ export interface operations {
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
              *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/rate-not-applicable` — An hourly rate was given for a project that does not bill by staff hours.
              *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
@@ -10019,7 +10272,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10050,17 +10303,19 @@ export interface operations {
                     "application/json": components["schemas"]["PermissionsWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use.project-archived"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
             /**
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/permission-needs-view` — A module allows creating, editing, deleting or approving without allowing viewing.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
@@ -10133,10 +10388,11 @@ export interface operations {
                     "application/json": components["schemas"]["ClonedPermissionsView"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.client-user-not-found.not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/concurrency-conflict` — The record was changed by someone else at the same time, again and again; retry the request.
@@ -10158,7 +10414,8 @@ export interface operations {
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
              *     - `/problems/invalid-clone-targets` — Clone to 1 or more other client users of the same project.
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
             422: {
@@ -10201,7 +10458,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10231,10 +10488,11 @@ export interface operations {
                     "application/json": components["schemas"]["ContactProjectsWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found.portal-not-found.project-not-found"];
+            408: components["responses"]["408.request-timeout"];
             /**
              * @description Conflict:
              *     - `/problems/client-user-exists` — The contact is already a client user of the project.
@@ -10256,7 +10514,8 @@ export interface operations {
              * @description Unprocessable content:
              *     - `/problems/client-not-in-project` — The company (the contact's, or the document's) is not in the project: add it first.
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/rate-not-applicable` — An hourly rate was given for a project that does not bill by staff hours.
              *     - `/problems/unknown-user-type` — The `userTypeId` given is not a user type of the portal.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
@@ -10298,10 +10557,11 @@ export interface operations {
                     "application/json": components["schemas"]["PortalRateWritten"];
                 };
             };
-            400: components["responses"]["400.bad-request"];
+            400: components["responses"]["400.bad-request.malformed-json"];
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.contact-not-found.not-found"];
+            408: components["responses"]["408.request-timeout"];
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             413: components["responses"]["413.payload-too-large"];
             415: components["responses"]["415.unsupported-media-type"];
@@ -10309,7 +10569,8 @@ export interface operations {
              * @description Unprocessable content:
              *     - `/problems/idempotency-key-reused` — This `Idempotency-Key` was already used for a different request (another route or body).
              *     - `/problems/invalid-amount` — An amount is not a decimal string in the currency (too many fraction digits, negative, zero or too large).
-             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is empty or longer than 255 characters.
+             *     - `/problems/invalid-idempotency-key` — The `Idempotency-Key` header is not 1 to 200 visible ASCII characters.
+             *     - `/problems/nesting-too-deep` — The JSON body nests deeper than 32 levels (refused before it is parsed).
              *     - `/problems/unknown-currency` — The currency is not an ISO 4217 code.
              *     - `/problems/validation-failed` — The body, query or path does not pass validation; `errors` names each field and what is wrong.
              */
@@ -10346,7 +10607,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10374,7 +10635,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10415,7 +10676,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            422: components["responses"]["422.validation-failed"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10458,7 +10719,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.position-beyond-head.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10501,7 +10762,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.position-beyond-head.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10544,7 +10805,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.position-beyond-head.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10587,7 +10848,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.position-beyond-head.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10630,7 +10891,7 @@ export interface operations {
             };
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
-            422: components["responses"]["422.invalid-date.invalid-date-range.report-too-large.validation-failed"];
+            422: components["responses"]["422.invalid-date.invalid-date-range.position-beyond-head.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
         };
     };
@@ -10665,7 +10926,7 @@ export interface operations {
             401: components["responses"]["401.unauthorized"];
             403: components["responses"]["403.forbidden"];
             404: components["responses"]["404.not-found.not-found-as-of.portal-access-not-found"];
-            422: components["responses"]["422.invalid-as-of.validation-failed"];
+            422: components["responses"]["422.invalid-as-of.position-beyond-head.validation-failed"];
             503: components["responses"]["503.projection-lagging.stream-unreadable"];
         };
     };

@@ -8,6 +8,7 @@ import { PortalModule } from './portal/portal.module';
 import { ProblemFilter } from './http/problem';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
+import { RequestShapeInterceptor } from './http/request-shape.interceptor';
 import { DirectoryModule } from './directory/directory.module';
 import { PortalAccessModule } from './portal-access/portal-access.module';
 import { AuditModule } from './audit/audit.controller';
@@ -33,6 +34,7 @@ export class AppModule {
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: RequestShapeInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],

@@ -1,32 +1,41 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import secureJsonParse from 'secure-json-parse';
 import { AppModule } from './app.module';
 import { AppConfig } from './config';
 import { createValidationPipe } from './http/pipes';
+import { PROBLEM_CONTENT_TYPE, problemOf, ProblemException, sendProblem } from './http/problem';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './http/input-rules';
 import { HttpMetrics } from './health/metrics';
 import { AppLogger } from './logging/app-logger';
 import { logRequests } from './logging/request-log';
 import { completeOpenApiDocument } from './http/openapi-contract';
+import { installEarlyAuthorization } from './auth/early-authorization';
+import { secureDataDir } from './infrastructure/data-dir';
+
+/** Largest JSON body. */
+const JSON_BODY_LIMIT = 1024 * 1024;
 
 /** Builds the API on Fastify; `main.ts` listens, tests call this directly. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: 1024 * 1024, trustProxy: config.trustProxy });
-  // A POST without a body (invite, resend, ...) is an empty object, not a 400; JSON is parsed
-  // safely (no prototype poisoning).
-  const fastify = adapter.getInstance();
-  fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = (body as string).trim();
-    if (text === '') return done(null, {});
-    try {
-      done(null, secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
-    } catch {
-      const error = Object.assign(new Error('The request body is not valid JSON.'), { statusCode: 400 });
-      done(error, undefined);
-    }
-  });
+  await secureDataDir(config, (message) => config.logLevel !== 'silent' && new Logger('DataDir').warn(message));
+  const requestTimeout = config.requestTimeoutSeconds * 1000;
+  const adapter = new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    // A client has this long to send a whole request, headers and body: slow senders cannot hold connections.
+    requestTimeout,
+    http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.min(requestTimeout, 5_000) },
+    // Refusals Fastify and Node make before any route runs are problem+json too.
+    frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, error),
+    clientErrorHandler: answerClientError,
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
+  const fastify = adapter.getInstance() as unknown as FastifyInstance;
+  acceptJsonOnly(fastify);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new AppLogger(config.logLevel, config.logFormat),
@@ -34,6 +43,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bodyParser: false, // our JSON parser above replaces Nest's
   });
   app.useGlobalPipes(createValidationPipe());
+  installEarlyAuthorization(app);
+  addSecurityHeaders(fastify);
   const metrics = app.get(HttpMetrics);
   fastify.addHook('onResponse', (request, reply, done) => {
     // The route pattern, not the URL: ids would make one series per resource.
@@ -59,3 +70,80 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
+
+/**
+ * Bodies are JSON (the CSV import registers its own parser, for its route only): parsed from
+ * strict UTF-8, safely (no prototype poisoning), refused when nested deeper than any request
+ * needs (before anything recursive sees them). A POST without a body (invite, resend, ...)
+ * is an empty object. Any other content type is 415, saying to send JSON.
+ */
+function acceptJsonOnly(fastify: FastifyInstance): void {
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => {
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body as Buffer).trim();
+    } catch {
+      return done(new ProblemException(400, 'malformed-json', 'Bad request', 'The request body is not valid UTF-8.'), undefined);
+    }
+    if (text === '') return done(null, {});
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      return done(new ProblemException(422, 'nesting-too-deep', 'Unprocessable content', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`), undefined);
+    }
+    try {
+      done(null, secureJsonParse.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new ProblemException(400, 'malformed-json', 'Bad request', 'The request body is not valid JSON.'), undefined);
+    }
+  });
+}
+
+/**
+ * Every answer: no MIME sniffing, no referrer; answers of the API are never cached (they
+ * carry personal data, keys and session tokens); the OpenAPI UI runs under a CSP that allows
+ * only its own scripts.
+ */
+function addSecurityHeaders(fastify: FastifyInstance): void {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    const path = request.url.split('?')[0];
+    if (path === '/docs' || path.startsWith('/docs/')) {
+      reply.header(
+        'content-security-policy',
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      );
+    } else if (!reply.hasHeader('cache-control')) {
+      reply.header('cache-control', 'no-store');
+    }
+    done(null, payload);
+  });
+}
+
+/**
+ * What Node refuses before Fastify sees a request (headers too large, a request that took too
+ * long, unparseable HTTP) is answered as problem+json too, then the connection is closed.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail =
+    status === 431
+      ? 'The request line or headers are too large (a long query string?): at most 16 KiB.'
+      : status === 408
+        ? 'The request was not received in time.'
+        : 'The request is not valid HTTP.';
+  const code = status === 431 ? 'request-header-too-large' : status === 408 ? 'request-timeout' : 'bad-request';
+  const { body } = problemOf(new ProblemException(status, code, TITLE[status], detail));
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.end(
+      `HTTP/1.1 ${status} ${TITLE[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
+    );
+  } else {
+    socket.destroy(error);
+  }
+}
+
+const TITLE: Record<number, string> = { 400: 'Bad request', 408: 'Request timeout', 431: 'Request header fields too large' };

@@ -50,6 +50,21 @@ export interface AppConfig {
   maxUsersPerPortal: number;
   /** How often the log is anchored (AUDIT_ANCHOR_INTERVAL_SECONDS; 0: never), where reactors run. */
   auditAnchorIntervalSeconds: number;
+  /** How long a client may take to send a whole request, headers and body (REQUEST_TIMEOUT_SECONDS). */
+  requestTimeoutSeconds: number;
+  /**
+   * METRICS_PORT: serve /metrics on this port (no key; bind it where only the monitoring can
+   * reach it) instead of on the API port behind the operator's admin key.
+   */
+  metricsPort?: number;
+  /** Interface of the metrics port (METRICS_HOST). */
+  metricsHost: string;
+  /**
+   * How long a seat taken for an invitation is held for it (SEAT_RESERVATION_SECONDS): a seat
+   * whose access was not invited within this time (the process stopped in between) is
+   * reclaimed when the portal is full.
+   */
+  seatReservationSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -84,6 +99,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxUserTypesPerPortal: integer(env, 'MAX_USER_TYPES_PER_PORTAL', 5),
     maxUsersPerPortal: integer(env, 'MAX_USERS_PER_PORTAL', 3_000),
     auditAnchorIntervalSeconds: integer(env, 'AUDIT_ANCHOR_INTERVAL_SECONDS', 300),
+    requestTimeoutSeconds: positive(env, 'REQUEST_TIMEOUT_SECONDS', 60),
+    metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0) : undefined,
+    metricsHost: env.METRICS_HOST || '127.0.0.1',
+    seatReservationSeconds: positive(env, 'SEAT_RESERVATION_SECONDS', 60),
   };
 }
 
@@ -99,5 +118,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = integer(env, name, fallback);
+  if (value === 0) throw new Error(`${name} must be at least 1`);
   return value;
 }

@@ -9,6 +9,7 @@ import { ALL_PROJECTIONS, createReadStore, ProjectionRunner } from '@app/project
  * the embedded default. Several instances may run: every write is idempotent.
  */
 async function main(): Promise<void> {
+  process.umask(0o077); // files it creates (embedded stores) hold personal data: private, as the API's
   const dataDir = process.env.DATA_DIR || './data';
   // Personal data is decrypted with the keys of the service's key-value store (erased: `[erased]`).
   const keys = await createKeyValueStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });

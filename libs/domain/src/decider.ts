@@ -40,6 +40,7 @@ export const EVENT_SCHEMA_VERSIONS: Record<string, number> = {
   PortalPasswordResetRequested: 1,
   PortalPasswordChanged: 1,
   PortalPreferencesChanged: 1,
+  PortalSessionsEnded: 1,
   OrganizationCreated: 1,
   ApiKeyIssued: 1,
   ApiKeyRevoked: 1,

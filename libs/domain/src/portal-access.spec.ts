@@ -1,3 +1,4 @@
+import { fold } from './decider';
 import { PortalAccessEvent, portalAccess, portalAccessId } from './portal-access';
 import { deciderSpec } from './testing/decider-spec';
 
@@ -81,7 +82,7 @@ describe('portal access', () => {
   });
 
   describe('ResendInvitation', () => {
-    const resend = (hours: number) => ({ type: 'ResendInvitation' as const, invitation: invitation('inv-2', hoursLater(hours)), cooldownSeconds: 86400 });
+    const resend = (hours: number) => ({ type: 'ResendInvitation' as const, invitation: invitation('inv-2', hoursLater(hours)), cooldownSeconds: 86400, email: 'ana@example.com' });
     it('re-sends after the cool-down with a new invitation superseding the old one', () =>
       spec.given([invited()]).when(resend(24)).then([
         {
@@ -94,11 +95,13 @@ describe('portal access', () => {
     it('counts the cool-down from the last re-send', () =>
       spec
         .given([invited(), { type: 'InvitationResent', data: { accessId, contactId, supersedes: 'inv-1', ...invitation('inv-2', hoursLater(30)) } }])
-        .when({ type: 'ResendInvitation', invitation: invitation('inv-3', hoursLater(40)), cooldownSeconds: 86400 })
+        .when({ type: 'ResendInvitation', invitation: invitation('inv-3', hoursLater(40)), cooldownSeconds: 86400, email: 'ana@example.com' })
         .thenThrows('resend-cooldown', { retryAfterSeconds: 14 * 3600 }));
     it('refuses when the access is not pending', () =>
       spec.given([invited(), accepted()]).when(resend(48)).thenThrows('not-invited'));
     it('refuses when there is no access', () => spec.given([]).when(resend(48)).thenThrows('portal-access-not-found'));
+    it('refuses when the contact has no email any more', () =>
+      spec.given([invited()]).when({ ...resend(48), email: null }).thenThrows('contact-has-no-email'));
   });
 
   describe('AcceptInvitation', () => {
@@ -128,11 +131,11 @@ describe('portal access', () => {
     it('refuses to disable what does not exist', () =>
       spec.given([]).when({ type: 'DisablePortalAccess' }).thenThrows('portal-access-not-found'));
     it('enables back to Active when the invitation had been accepted', () =>
-      spec.given([invited(), accepted(), disabled('Active')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9', hoursLater(2)) }).then([
+      spec.given([invited(), accepted(), disabled('Active')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9', hoursLater(2)), email: 'ana@example.com' }).then([
         { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Active', invitationId: null, sentAt: null, expiresAt: null } },
       ]));
     it('enables back to Invited with a fresh invitation otherwise', () =>
-      spec.given([invited(), disabled('Invited')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9', hoursLater(2)) }).then([
+      spec.given([invited(), disabled('Invited')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9', hoursLater(2)), email: 'ana@example.com' }).then([
         { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Invited', ...invitation('inv-9', hoursLater(2)) } },
       ]));
     it('the fresh invitation can be accepted, the old one cannot', () => {
@@ -144,8 +147,14 @@ describe('portal access', () => {
       spec.given(history).when({ type: 'AcceptInvitation', invitationId: 'inv-9', now: hoursLater(3) }).then([accepted('inv-9')]);
       spec.given(history).when({ type: 'AcceptInvitation', invitationId: 'inv-1', now: hoursLater(3) }).thenThrows('invitation-not-valid', { reason: 'superseded' });
     });
+    it('refuses to go back to Invited when the contact has no email any more', () =>
+      spec.given([invited(), disabled('Invited')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9'), email: null }).thenThrows('contact-has-no-email'));
+    it('goes back to Active without an email: nothing is sent', () =>
+      spec.given([invited(), accepted(), disabled('Active')]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9'), email: null }).then([
+        { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Active', invitationId: null, sentAt: null, expiresAt: null } },
+      ]));
     it('refuses to enable access that is not disabled', () =>
-      spec.given([invited()]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9') }).thenThrows('not-disabled'));
+      spec.given([invited()]).when({ type: 'EnablePortalAccess', invitation: invitation('inv-9'), email: 'ana@example.com' }).thenThrows('not-disabled'));
   });
 
   it('derives one stable access id per portal and contact', () => {
@@ -184,5 +193,30 @@ describe('portal access', () => {
         .when(change('new@example.com'))
         .then([]));
     it('refuses an access that does not exist', () => spec.given([]).when(change('new@example.com')).thenThrows('portal-access-not-found'));
+  });
+
+  describe('sessions', () => {
+    const enabled: PortalAccessEvent = { type: 'PortalAccessEnabled', data: { accessId, contactId, status: 'Active', invitationId: null, sentAt: null, expiresAt: null } };
+    const ended: PortalAccessEvent = { type: 'PortalSessionsEnded', data: { accessId, contactId } };
+    /** Whether a session begun after `before` events is still valid after all of `history`. */
+    const valid = (before: PortalAccessEvent[], after: PortalAccessEvent[]) =>
+      fold(portalAccess, before).eventCount >= fold(portalAccess, [...before, ...after]).sessionsValidFrom;
+
+    it('end with a disable, and enabling the access again does not bring them back', () => {
+      expect(valid([invited(), accepted()], [])).toBe(true);
+      expect(valid([invited(), accepted()], [disabled('Active'), enabled])).toBe(false);
+      expect(valid([invited(), accepted(), disabled('Active'), enabled], [])).toBe(true);
+    });
+    it('end with a revoke, a password change or a sign-out everywhere; not with a preference change', () => {
+      const revoked: PortalAccessEvent = { type: 'PortalAccessRevoked', data: { accessId, contactId, reason: null, previousStatus: 'Active', notify: false } };
+      const passwordChanged: PortalAccessEvent = { type: 'PortalPasswordChanged', data: { accessId, contactId, requestId: 'r-1' } };
+      const preferences: PortalAccessEvent = { type: 'PortalPreferencesChanged', data: { accessId, contactId, changes: { language: 'fr' } } };
+      for (const event of [revoked, passwordChanged, ended]) expect(valid([invited(), accepted()], [event])).toBe(false);
+      expect(valid([invited(), accepted()], [preferences])).toBe(true);
+    });
+    it('are ended everywhere by an Active user only', () => {
+      spec.given([invited(), accepted()]).when({ type: 'EndPortalSessions' }).then([ended]);
+      spec.given([invited(), accepted(), disabled('Active')]).when({ type: 'EndPortalSessions' }).thenThrows('access-not-active');
+    });
   });
 });

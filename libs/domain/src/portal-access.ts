@@ -83,6 +83,11 @@ export type PortalAccessEvent =
   | { type: 'PortalPasswordChanged'; data: { accessId: string; contactId: string; requestId: string } }
   | { type: 'PortalPreferencesChanged'; data: { accessId: string; contactId: string; changes: Partial<PortalPreferences> } }
   | {
+      /** The user signed out everywhere: every session begun before ends. */
+      type: 'PortalSessionsEnded';
+      data: { accessId: string; contactId: string };
+    }
+  | {
       type: 'PortalAccessEnabled';
       data: {
         accessId: string;
@@ -126,14 +131,18 @@ export type PortalAccessCommand =
       type: 'ResendInvitation';
       invitation: NewInvitation;
       cooldownSeconds: number;
+      /** The contact's email now: the invitation goes there. */
+      email: string | null;
     }
   | { type: 'AcceptInvitation'; invitationId: string; now: string }
   | { type: 'DisablePortalAccess'; reason?: string | null }
-  | { type: 'EnablePortalAccess'; invitation: NewInvitation }
+  /** `email`: the contact's now, where a fresh invitation goes when the access goes back to Invited. */
+  | { type: 'EnablePortalAccess'; invitation: NewInvitation; email: string | null }
   | { type: 'RevokePortalAccess'; reason?: string | null; notify?: boolean }
   | { type: 'RequestPasswordReset'; requestId: string; expiresAt: string }
   | { type: 'ResetPortalPassword'; requestId: string; now: string }
-  | { type: 'ChangePortalPreferences'; changes: Partial<PortalPreferences> };
+  | { type: 'ChangePortalPreferences'; changes: Partial<PortalPreferences> }
+  | { type: 'EndPortalSessions' };
 
 /** What a portal user chooses; null means "the default" (the organization's time zone, ...). */
 export interface PortalPreferences {
@@ -169,9 +178,18 @@ export interface PortalAccessState {
   preferences: PortalPreferences;
   passwordReset: { requestId: string; expiresAt: string } | null;
   usedResetIds: string[];
+  /** Events folded so far: a session remembers this number when it begins. */
+  eventCount: number;
+  /**
+   * A session is valid only if it began at or after this many events: the last disable,
+   * revoke, password change or sign-out everywhere ends every session begun before it, and
+   * enabling the access again does not bring them back.
+   */
+  sessionsValidFrom: number;
 }
 
-export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
+/** The access's lifecycle; `portalAccess` adds the session bookkeeping every event takes part in. */
+const lifecycle: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
   initialState: () => ({
     status: null,
     accessId: null,
@@ -190,6 +208,8 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     preferences: { language: null, timeFormat: null, timeZone: null, country: null },
     passwordReset: null,
     usedResetIds: [],
+    eventCount: 0,
+    sessionsValidFrom: 0,
   }),
 
   decide(command, state) {
@@ -202,9 +222,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
           throw new DomainError('conflict', 'portal-access-disabled', 'Portal access is disabled: enable it instead of inviting again.', { currentStatus: state.status });
         }
         const { contact } = command;
-        if (!contact.email) {
-          throw new DomainError('unprocessable', 'contact-has-no-email', 'The contact needs an email address before it can be invited.');
-        }
+        requireEmail(contact.email);
         if (contact.clientIds.length === 0) {
           throw new DomainError('conflict', 'contact-has-no-active-client', 'Every client company of this contact is archived: it cannot be invited.');
         }
@@ -275,6 +293,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
           const retryAfterSeconds = Math.max(1, Math.ceil(command.cooldownSeconds - secondsSince));
           throw new TooSoonError('resend-cooldown', `The invitation can be re-sent in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
         }
+        requireEmail(command.email);
         return [
           {
             type: 'InvitationResent',
@@ -325,6 +344,7 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         if (state.status !== 'Disabled') {
           throw new DomainError('conflict', 'not-disabled', `Portal access is ${state.status}; only Disabled access can be enabled.`, { currentStatus: state.status });
         }
+        if (!state.accepted) requireEmail(command.email); // back to Invited: a fresh invitation is emailed
         return [
           state.accepted
             ? {
@@ -383,6 +403,11 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
         ) as Partial<PortalPreferences>;
         if (Object.keys(effective).length === 0) return [];
         return [{ type: 'PortalPreferencesChanged', data: { accessId, contactId, changes: effective } }];
+      }
+
+      case 'EndPortalSessions': {
+        const { accessId, contactId } = requireActive(state);
+        return [{ type: 'PortalSessionsEnded', data: { accessId, contactId } }];
       }
     }
   },
@@ -451,6 +476,23 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     }
   },
 };
+
+/** Events after which no session begun before them is valid. */
+const ENDS_SESSIONS: ReadonlySet<PortalAccessEvent['type']> = new Set(['PortalAccessDisabled', 'PortalAccessRevoked', 'PortalPasswordChanged', 'PortalSessionsEnded']);
+
+export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEvent> = {
+  initialState: lifecycle.initialState,
+  decide: lifecycle.decide,
+  evolve(state, event) {
+    const eventCount = state.eventCount + 1;
+    return { ...lifecycle.evolve(state, event), eventCount, sessionsValidFrom: ENDS_SESSIONS.has(event.type) ? eventCount : state.sessionsValidFrom };
+  },
+};
+
+/** An invitation goes by email: a contact without an address (or whose address was removed since) cannot get one. */
+function requireEmail(email: string | null | undefined): asserts email is string {
+  if (!email) throw new DomainError('unprocessable', 'contact-has-no-email', 'The contact needs an email address before an invitation can be sent.');
+}
 
 function requireAccess(state: PortalAccessState): { accessId: string; contactId: string } {
   if (!state.status || !state.accessId || !state.contactId) {

@@ -64,11 +64,19 @@ export const AsOf = (target: keyof typeof AS_OF_TARGETS) =>
     ApiQuery({ name: 'asOfPosition', required: false, description: 'A log position: the state as of that position (audit:read)' }),
   );
 
+/** Whether a route offers as-of answers (marked @AsOf). */
+export function offersAsOf(reflector: Reflector, handler: Function): boolean {
+  return reflector.get<string | undefined>(AS_OF, handler) !== undefined;
+}
+
 /** Whether a request asks a route marked @AsOf for a past state (the guard then requires audit:read). */
 export function isAsOfRequest(reflector: Reflector, context: ExecutionContext): boolean {
-  const target = reflector.get<string | undefined>(AS_OF, context.getHandler());
-  if (!target) return false;
-  const query = (context.switchToHttp().getRequest<FastifyRequest>().query ?? {}) as Record<string, unknown>;
+  return offersAsOf(reflector, context.getHandler()) && asksAsOf(context.switchToHttp().getRequest<FastifyRequest>());
+}
+
+/** Whether a request's query names a past moment. */
+export function asksAsOf(request: Pick<FastifyRequest, 'query'>): boolean {
+  const query = (request.query ?? {}) as Record<string, unknown>;
   return query.asOf !== undefined || query.asOfPosition !== undefined;
 }
 

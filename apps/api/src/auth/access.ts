@@ -16,14 +16,30 @@ export type Permission =
   | 'reports:read' // aggregate reports (reporter, admin)
   | 'audit:read'
   | 'organization:manage' // the organization's own settings
-  | 'documents:write'; // comments and other staff actions on shared documents
+  | 'documents:write' // comments and other staff actions on shared documents
+  | 'operations:read'; // metrics and the health details: operator admins only
 
 export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
-  admin: ['organizations:create', 'api-keys:manage', 'portals:manage', 'directory:write', 'portal-access:write', 'read-models:read', 'reports:read', 'audit:read', 'organization:manage', 'documents:write'],
+  admin: [
+    'organizations:create',
+    'api-keys:manage',
+    'portals:manage',
+    'directory:write',
+    'portal-access:write',
+    'read-models:read',
+    'reports:read',
+    'audit:read',
+    'organization:manage',
+    'documents:write',
+    'operations:read',
+  ],
   agent: ['directory:write', 'portal-access:write', 'read-models:read', 'documents:write'],
   auditor: ['audit:read'],
   reporter: ['read-models:read', 'reports:read'],
 };
+
+/** Permissions about the whole service, not one organization: only the operator organization's keys hold them. */
+export const OPERATOR_PERMISSIONS: readonly Permission[] = ['organizations:create', 'operations:read'];
 
 /** Portal modules and actions, for user types (next issues); `profile` is every user's own. */
 export type PortalModule = 'profile' | 'shifts' | 'timesheets' | 'quotes' | 'invoices' | 'projects' | 'documents';

@@ -2,12 +2,22 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { DocumentAudience, DOCUMENT_MODULE, DocumentKind, DomainError, PortalActionName, PortalModuleName } from '@app/domain';
 import { ProblemException } from '../http/problem';
-import { ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
+import { OPERATOR_PERMISSIONS, ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from './api-keys';
 import { PortalSessions } from './portal-sessions';
-import { isAsOfRequest } from '../audit/as-of';
+import { asksAsOf, offersAsOf } from '../audit/as-of';
 import { PortalPermissions } from './portal-permissions';
-import { AuthenticatedRequest, PortalPrincipal } from './principal';
+import { AuthenticatedRequest as PrincipalRequest, PortalPrincipal } from './principal';
+
+/** Set on a request once the guard's rules have let it through. */
+export const AUTHORIZED = Symbol('authorized');
+type AuthenticatedRequest = PrincipalRequest & { [AUTHORIZED]?: true };
+
+/** What the guard needs to know of a route: its access rule and whether it answers as-of reads. */
+export interface GuardedRoute {
+  access: RouteAccess | undefined;
+  offersAsOf: boolean;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const KIND_OF_MODULE = Object.fromEntries(Object.entries(DOCUMENT_MODULE).map(([kind, module]) => [module, kind])) as Partial<Record<PortalModuleName, DocumentKind>>;
@@ -33,25 +43,45 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    // Usually decided already, before the body was read (see early-authorization.ts).
+    if (request[AUTHORIZED]) return true;
+    await this.authorize(this.routeOf(context.getHandler(), context.getClass()), request, { bodyRead: true });
+    return true;
+  }
+
+  /** The guard's view of a route handler. */
+  routeOf(handler: Function, controller: Function): GuardedRoute {
+    return {
+      access: this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [handler, controller]),
+      offersAsOf: offersAsOf(this.reflector, handler),
+    };
+  }
+
+  /**
+   * Throws 401 or 403 unless the request may call the route; sets its principal. Before the
+   * body is read (`bodyRead: false`), a rule that depends on the body (a new document naming
+   * its project) only authenticates: the guard decides the rest once the body is there.
+   */
+  async authorize(route: GuardedRoute, request: AuthenticatedRequest, { bodyRead }: { bodyRead: boolean }): Promise<void> {
+    const { access } = route;
     if (!access) {
       this.logger.error(`${request.method} ${request.routeOptions.url} declares no access rule: refused`);
       throw forbidden('This route is not open to anyone.');
     }
     switch (access.kind) {
       case 'public':
-        return true;
+        break;
       case 'staff': {
         const principal = await this.apiKeys.authenticate(request.headers.authorization);
         if (!principal) throw unauthorized('A valid API key is required: Authorization: Bearer <key>.');
         request.principal = principal;
         // A past state (asOf on a route that offers it) is an audit read, whatever the route's own rule.
-        const permission = isAsOfRequest(this.reflector, context) ? 'audit:read' : access.permission;
+        const permission = route.offersAsOf && asksAsOf(request) ? 'audit:read' : access.permission;
         const granted = ROLE_PERMISSIONS[principal.role].includes(permission);
-        const operatorOnly = permission === 'organizations:create' && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
+        const operatorOnly = OPERATOR_PERMISSIONS.includes(permission) && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
         if (!granted || operatorOnly) throw forbidden(`The ${principal.role} role of this key may not do this.`);
-        return true;
+        break;
       }
       case 'portal': {
         const principal = await this.sessions.authenticate(request.headers.authorization);
@@ -59,11 +89,13 @@ export class AuthGuard implements CanActivate {
         request.principal = principal;
         // Every portal user may see and change its own profile; module rights come with its
         // user type, or with its place in a project.
-        if (access.module === 'profile') return true;
+        if (access.module === 'profile') break;
+        if (!bodyRead && access.scope && 'projectInBody' in access.scope) return;
         await this.authorizePortalUser(principal, access.module, access.action, access.scope, request);
-        return true;
+        break;
       }
     }
+    request[AUTHORIZED] = true;
   }
 
   private async authorizePortalUser(

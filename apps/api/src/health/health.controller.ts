@@ -1,11 +1,13 @@
-import { Controller, Get, Inject, Module } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Controller, Get, Headers, HttpCode, Inject, Module, Res } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { EventStore } from '@app/event-store';
 import { ALL_PROJECTIONS, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { Public } from '../auth/access';
-import { HttpMetrics, MetricsController } from './metrics';
+import { OPERATOR_PERMISSIONS, Public, ROLE_PERMISSIONS } from '../auth/access';
+import { ApiKeys, OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
+import { HttpMetrics, MetricsController, MetricsReport, MetricsServer } from './metrics';
 import { CommandMetrics } from './command-metrics';
 
 class StorageView {
@@ -19,11 +21,15 @@ class ProjectionProgress {
 }
 
 class HealthResponse {
-  @ApiProperty({ enum: ['ok'] }) status!: string;
-  @ApiProperty({ type: StorageView }) storage!: StorageView;
-  @ApiProperty({ description: 'Global position of the last event in the log' }) headPosition!: number;
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(ProjectionProgress) }, description: 'Per projection, by name' })
-  projections!: Record<string, ProjectionProgress>;
+  @ApiProperty({ enum: ['ok', 'down'] }) status!: string;
+  @ApiPropertyOptional({ type: StorageView, description: "With the operator's admin key" }) storage?: StorageView;
+  @ApiPropertyOptional({ description: "Global position of the last event in the log (with the operator's admin key)" }) headPosition?: number;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(ProjectionProgress) },
+    description: "Per projection, by name (with the operator's admin key)",
+  })
+  projections?: Record<string, ProjectionProgress>;
 }
 
 @ApiTags('operations')
@@ -34,14 +40,26 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly apiKeys: ApiKeys,
   ) {}
 
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Liveness and how far the projections are behind the event log' })
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Up or down (503); with the operator’s admin key, also the storage, the log head and how far each projection is behind',
+  })
   @ApiOkResponse({ type: HealthResponse })
-  async health() {
-    const head = await this.events.headPosition();
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: '`{"status":"down"}`: the event store does not answer' })
+  async health(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) reply: FastifyReply) {
+    let head: bigint;
+    try {
+      head = await this.events.headPosition();
+    } catch {
+      reply.status(503);
+      return { status: 'down' };
+    }
+    if (!(await this.isOperatorAdmin(authorization))) return { status: 'ok' };
     const projections: Record<string, { position: number; behind: number }> = {};
     for (const projection of ALL_PROJECTIONS) {
       const position = (await this.readStore.getCheckpoint(projection.name)) ?? 0n;
@@ -54,7 +72,22 @@ export class HealthController {
       projections,
     };
   }
+
+  /** The log head and projection positions describe the whole service: for the operator's admins only. */
+  private async isOperatorAdmin(authorization: string | undefined): Promise<boolean> {
+    if (!authorization) return false;
+    const principal = await this.apiKeys.authenticate(authorization);
+    return (
+      !!principal &&
+      principal.organizationId === OPERATOR_ORGANIZATION_ID &&
+      OPERATOR_PERMISSIONS.every((permission) => ROLE_PERMISSIONS[principal.role].includes(permission))
+    );
+  }
 }
 
-@Module({ controllers: [HealthController, MetricsController], providers: [HttpMetrics, CommandMetrics], exports: [HttpMetrics] })
+@Module({
+  controllers: [HealthController, MetricsController],
+  providers: [HttpMetrics, CommandMetrics, MetricsReport, MetricsServer],
+  exports: [HttpMetrics, MetricsServer],
+})
 export class HealthModule {}

@@ -49,10 +49,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers['idempotency-key'];
-    if (request.method === 'GET' || header === undefined) return next.handle();
-    if (typeof header !== 'string' || header.length < 1 || header.length > 255) {
-      throw new ProblemException(422, 'invalid-idempotency-key', 'Invalid Idempotency-Key', 'The Idempotency-Key header must be 1 to 255 characters.');
-    }
+    // Its shape was checked before (RequestShapeInterceptor).
+    if (request.method === 'GET' || typeof header !== 'string') return next.handle();
     const principal = request.principal;
     if (!principal) return next.handle();
     const scoped = idempotencyKeyOf(request, principal.kind === 'staff' ? principal.organizationId : `${principal.organizationId}:${principal.accessId}`)!;

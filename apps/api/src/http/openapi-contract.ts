@@ -1,3 +1,4 @@
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from './request-context';
 import { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
 import { ACCESS_EXTENSION, PORTAL_SESSION_SCHEME, RouteAccess, STAFF_API_KEY_SCHEME } from '../auth/access';
 import { PROBLEM_CATALOG, PROBLEMS_EXTENSION, ProblemCode } from './problem-catalog';
@@ -76,9 +77,11 @@ function completeOperation(name: string, method: string, operation: OperationObj
   if (access.kind === 'staff' || (access.kind === 'portal' && access.module !== 'profile')) codes.add('forbidden');
   if (inPath) codes.add('not-found');
   if (inPath || query.length > 0) codes.add('validation-failed');
-  if (operation.requestBody) for (const code of ['validation-failed', 'bad-request', 'payload-too-large', 'unsupported-media-type'] as const) codes.add(code);
+  if (operation.requestBody) {
+    for (const code of ['validation-failed', 'bad-request', 'malformed-json', 'nesting-too-deep', 'payload-too-large', 'unsupported-media-type', 'request-timeout'] as const) codes.add(code);
+  }
   if (query.includes('cursor')) codes.add('invalid-cursor');
-  if (method === 'get' && query.includes('minPosition')) codes.add('projection-lagging');
+  if (method === 'get' && query.includes('minPosition')) for (const code of ['projection-lagging', 'position-beyond-head'] as const) codes.add(code);
   if (query.includes('asOf')) for (const code of ['invalid-as-of', 'not-found-as-of', 'stream-unreadable'] as const) codes.add(code);
   if (write) {
     codes.add('concurrency-conflict');
@@ -188,7 +191,7 @@ const IDEMPOTENCY_KEY: ParameterObject = {
   required: false,
   description:
     'Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller.',
-  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  schema: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: '^[\\x21-\\x7e]+$' },
 };
 
 const RESPONSE_HEADERS = {

@@ -25,6 +25,8 @@ export function correlationIdOf(request: FastifyRequest): string {
 
 /** One correlation id per request: the events it writes and its log line carry the same. */
 const correlationIds = new WeakMap<FastifyRequest, string>();
+/** Longest Idempotency-Key accepted (a UUID or a hash fits; longer ones are refused, not cut). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 200;
 
 /** The Idempotency-Key header, scoped to who sent it (keys of different callers never collide). */
 export function idempotencyKeyOf(request: FastifyRequest, scope: string): string | undefined {

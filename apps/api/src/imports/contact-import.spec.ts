@@ -54,6 +54,15 @@ describe('contacts CSV: rows', () => {
     expect(importContactId(ORG, { name: 'Ana  Souza', email: null }, company)).toBe(importContactId(ORG, { name: 'ana souza', email: null }, company));
   });
 
+  it('refuses a row with control characters in any column, as the API refuses them in any field', () => {
+    const planner = plan('company_name,contact_name,contact_email\nAcme,Ana,ana\u0085@x.example\nAcme,Bo\u0007b,bob@x.example\nAcme,Cy,cy@x.example\n');
+    expect(planner.errors).toEqual([
+      { row: 1, field: 'contact_email', reason: 'contains a control character (U+0085)' },
+      { row: 2, field: 'contact_name', reason: 'contains a control character (U+0007)' },
+    ]);
+    expect(planner.rows.map((r) => r.row)).toEqual([3]);
+  });
+
   it('reports every bad field of a row, and duplicates after the first occurrence', () => {
     const planner = plan(
       [

@@ -1,6 +1,7 @@
 import { isEmail, isURL } from 'class-validator';
 import { nameBasedUuid } from '@app/domain';
 import { searchKey } from '@app/projections';
+import { textProblem } from '../http/input-rules';
 import { CsvRecord } from './csv';
 
 /**
@@ -166,6 +167,13 @@ export class ImportPlanner {
     const errors: RowError[] = [];
     const value = (column: ImportColumn) => (this.columns[column] === -1 ? '' : fields[this.columns[column]].trim());
     const fail = (field: ImportColumn, reason: string) => errors.push({ row, field, reason });
+
+    // The rule every text obeys, whatever it comes through (as the API's validation applies it).
+    for (const column of IMPORT_COLUMNS) {
+      const problem = textProblem(value(column));
+      if (problem) fail(column, problem);
+    }
+    if (errors.length > 0) return errors;
 
     const companyName = value('company_name');
     checkName(companyName, (reason) => fail('company_name', reason));

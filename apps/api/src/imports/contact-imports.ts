@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
 import { clientCompany, clientCompanyStream, contactStream, DomainError } from '@app/domain';
 import { KeyValueStore } from '@app/credentials';
@@ -23,7 +23,7 @@ import {
   RowError,
 } from './contact-import';
 import { DirectoryMatcher } from './directory-matches';
-import { CsvFormatError, CsvRecord, decodeUtf8, parseCsv } from './csv';
+import { CsvFormatError, CsvRecord, CsvStreamReader, ParsedCsv, Utf8StreamDecoder } from './csv';
 import { ensureClientCompany, importContact } from './import-deciders';
 import { ProjectImports, ProjectImportSession } from '../projects/project-imports';
 
@@ -80,15 +80,22 @@ export interface ImportRecord {
 
 export type ImportView = Omit<ImportRecord, 'organizationId'>;
 
+/** The route CSV is accepted on; every other route refuses a CSV body before reading it. */
+export const CSV_IMPORT_ROUTE = '/v1/imports/contacts';
+
 /**
- * The CSV body as the content-type parser hands it over. `toJSON` keeps request
- * fingerprints (Idempotency-Key) small: a hash, not the bytes.
+ * The CSV body as the content-type parser hands it over: parsed while it arrived (the bytes
+ * are never held whole). `toJSON` keeps request fingerprints (Idempotency-Key) small.
  */
 export class CsvUpload {
-  constructor(readonly bytes: Buffer) {}
+  constructor(
+    readonly parsed: ParsedCsv,
+    readonly bytes: number,
+    readonly sha256: string,
+  ) {}
 
   toJSON(): { csv: { bytes: number; sha256: string } } {
-    return { csv: { bytes: this.bytes.length, sha256: createHash('sha256').update(this.bytes).digest('hex') } };
+    return { csv: { bytes: this.bytes, sha256: this.sha256 } };
   }
 }
 
@@ -123,6 +130,8 @@ interface ImportJob {
 export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Imports');
   private readonly jobs = new Map<string, ImportJob>();
+  /** CSV bodies being received now. */
+  private uploading = 0;
   private chain: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
 
@@ -137,12 +146,17 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    // Nest's body parser is off (app.ts parses JSON itself): CSV gets a parser of its own,
-    // with a larger limit than JSON's, handing the raw bytes to the route.
+    // Only JSON has a parser (app.ts); CSV gets one of its own, for the import route only.
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     if (fastify && !fastify.hasContentTypeParser('text/csv')) {
-      fastify.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: MAX_CSV_BYTES }, (_request, body, done) => {
-        done(null, new CsvUpload(body as Buffer));
+      fastify.addContentTypeParser('text/csv', (request, payload, done) => {
+        const refusal = this.refusalBeforeReading(request);
+        if (refusal) return done(refusal, undefined);
+        this.uploading++;
+        readCsv(payload, (error, body) => {
+          this.uploading--;
+          done(error, body);
+        });
       });
     }
     this.timer = setInterval(() => {
@@ -153,38 +167,37 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     this.timer.unref();
   }
 
-  /** Reads the file and accepts it, or refuses it whole (problem+json); the rows run later. */
-  async accept(context: CommandContext, bytes: Buffer): Promise<ImportView> {
-    if (bytes.length === 0) throw new ProblemException(422, 'empty-file', 'Empty file', 'The request body is empty: send the CSV file, with its header row.');
-    if (this.jobs.size >= MAX_PENDING_IMPORTS) {
-      throw new ProblemException(429, 'too-many-imports', 'Too many requests', `${MAX_PENDING_IMPORTS} imports are waiting or running; retry when one has finished.`, {}, {
-        'retry-after': '30',
-      });
+  /** A CSV body this process will not take, told before a byte of it is read. */
+  private refusalBeforeReading(request: FastifyRequest): ProblemException | undefined {
+    if (request.routeOptions.url !== CSV_IMPORT_ROUTE) {
+      return new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as JSON, with Content-Type: application/json.');
     }
-    let records: CsvRecord[];
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      return new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file with Content-Type: text/csv, encoded as UTF-8.');
+    }
+    if (Number(request.headers['content-length']) > MAX_CSV_BYTES) return fileTooLarge();
+    // Files being received count too: parallel uploads cannot hold more than a few files' rows in memory.
+    if (this.jobs.size + this.uploading >= MAX_PENDING_IMPORTS) return tooManyImports();
+    return undefined;
+  }
+
+  /** Accepts a parsed file, or refuses it whole (problem+json); the rows run later. */
+  async accept(context: CommandContext, upload: CsvUpload): Promise<ImportView> {
+    const { header, records } = upload.parsed;
+    const blank = header.every((f) => f.trim() === '') && records.every((r) => r.fields.every((f) => f.trim() === ''));
+    if (upload.bytes === 0 || blank) throw new ProblemException(422, 'empty-file', 'Empty file', 'The file is empty: it needs a header row and data rows.');
+    if (this.jobs.size >= MAX_PENDING_IMPORTS) throw tooManyImports();
     let columns: ColumnIndex;
-    let headerWidth: number;
     try {
-      const text = decodeUtf8(bytes);
-      if (text.trim() === '') throw new ProblemException(422, 'empty-file', 'Empty file', 'The file is empty: it needs a header row and data rows.');
-      const parsed = parseCsv(text, { maxRecords: MAX_IMPORT_ROWS });
-      columns = readHeader(parsed.header);
-      headerWidth = parsed.header.length;
-      records = parsed.records;
+      columns = readHeader(header);
     } catch (error) {
-      if (error instanceof CsvFormatError) {
-        if (error.code === 'too-many-rows') {
-          throw new ProblemException(413, 'too-many-rows', 'Payload too large', `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en')} data rows; split it into smaller files.`, {
-            maxRows: MAX_IMPORT_ROWS,
-          });
-        }
-        throw new ProblemException(422, error.code, 'The file is not valid CSV', error.message, { line: error.line });
-      }
       if (error instanceof HeaderError) {
         throw new ProblemException(422, 'invalid-csv-header', 'The header row is not valid', error.message, { errors: error.errors });
       }
       throw error;
     }
+    const headerWidth = header.length;
     if (records.length === 0) throw new ProblemException(422, 'no-rows', 'No rows', 'The file has a header row but no data rows.');
 
     const now = new Date().toISOString();
@@ -483,4 +496,66 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
 function view(record: ImportRecord): ImportView {
   const { organizationId: _organizationId, ...rest } = record;
   return rest;
+}
+
+/**
+ * Reads a CSV body as it arrives: each chunk is decoded and parsed at once, so only the
+ * records are kept, never the file; more than MAX_CSV_BYTES (413), more than MAX_IMPORT_ROWS
+ * rows (413), bad UTF-8 or bad quoting (422) stop the reading there. How long the client may
+ * take is bounded for every request (REQUEST_TIMEOUT_SECONDS).
+ */
+function readCsv(payload: NodeJS.ReadableStream, done: (error: Error | null, body?: unknown) => void): void {
+  const decoder = new Utf8StreamDecoder();
+  const reader = new CsvStreamReader({ maxRecords: MAX_IMPORT_ROWS });
+  const hash = createHash('sha256');
+  let received = 0;
+  let finished = false;
+  const finish = (error: Error | null, body?: CsvUpload) => {
+    if (finished) return;
+    finished = true;
+    payload.removeListener('data', onData);
+    payload.removeListener('end', onEnd);
+    done(error, body);
+  };
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > MAX_CSV_BYTES) return finish(fileTooLarge());
+    hash.update(chunk);
+    try {
+      reader.push(decoder.push(chunk));
+    } catch (error) {
+      finish(csvProblem(error));
+    }
+  };
+  const onEnd = () => {
+    try {
+      reader.push(decoder.end());
+      finish(null, new CsvUpload(reader.end(), received, hash.digest('hex')));
+    } catch (error) {
+      finish(csvProblem(error));
+    }
+  };
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.on('error', (error: Error) => finish(error));
+  // A client that goes away mid-file (or is cut off by the request timeout) ends the reading too.
+  payload.on('close', () => finish(Object.assign(new Error('The upload was interrupted.'), { statusCode: 400 })));
+}
+
+function csvProblem(error: unknown): Error {
+  if (!(error instanceof CsvFormatError)) return error as Error;
+  if (error.code === 'too-many-rows') {
+    return new ProblemException(413, 'too-many-rows', 'Payload too large', `The file has more than ${MAX_IMPORT_ROWS.toLocaleString('en')} data rows; split it into smaller files.`, {
+      maxRows: MAX_IMPORT_ROWS,
+    });
+  }
+  return new ProblemException(422, error.code, 'The file is not valid CSV', error.message, { line: error.line });
+}
+
+function fileTooLarge(): ProblemException {
+  return new ProblemException(413, 'payload-too-large', 'Payload too large', `The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MiB; split it into smaller files.`);
+}
+
+function tooManyImports(): ProblemException {
+  return new ProblemException(429, 'too-many-imports', 'Too many requests', `${MAX_PENDING_IMPORTS} imports are waiting or running; retry when one has finished.`, {}, { 'retry-after': '30' });
 }

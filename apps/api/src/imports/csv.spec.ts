@@ -1,4 +1,4 @@
-import { CsvFormatError, decodeUtf8, detectSeparator, parseCsv } from './csv';
+import { CsvFormatError, CsvStreamReader, decodeUtf8, detectSeparator, parseCsv, Utf8StreamDecoder } from './csv';
 
 const fieldsOf = (text: string) => parseCsv(text).records.map((r) => r.fields);
 
@@ -79,5 +79,67 @@ describe('CSV reader', () => {
 
   it('answers nothing for an empty text', () => {
     expect(parseCsv('')).toEqual({ separator: ',', header: [], records: [] });
+  });
+
+  describe('fed in pieces, as a request body arrives', () => {
+    const samples = [
+      'a,b,c\r\n"Acme, Inc.","She said ""hi""","line one\r\nline two"\r\nx,"",z\r\n',
+      'name;amount\nAcme, Inc.;1,50\n\n"q;1";2\r3;4\r',
+      '\ufeffcompany_name,contact_name\nAçaí Ltda,José 😀\n1,\n',
+      'a,b\n1,2',
+    ];
+
+    it('reads the same records wherever the text is cut', () => {
+      for (const text of samples) {
+        const whole = parseCsv(text);
+        for (let cut = 0; cut <= text.length; cut++) {
+          for (const size of [1, 2, 3, 7]) {
+            const reader = new CsvStreamReader();
+            reader.push(text.slice(0, cut));
+            for (let k = cut; k < text.length; k += size) reader.push(text.slice(k, k + size));
+            expect({ text, cut, size, parsed: reader.end() }).toEqual({ text, cut, size, parsed: whole });
+          }
+        }
+      }
+    });
+
+    it('reports the same errors wherever the text is cut', () => {
+      for (const text of ['a,b\n1,2\n"open,3\n4,5\n', 'a,b\n"x\r\ny"y,2\n']) {
+        let whole: unknown;
+        try {
+          parseCsv(text);
+        } catch (error) {
+          whole = error;
+        }
+        for (let cut = 1; cut < text.length; cut++) {
+          const reader = new CsvStreamReader();
+          expect(() => {
+            reader.push(text.slice(0, cut));
+            reader.push(text.slice(cut));
+            reader.end();
+          }).toThrow(expect.objectContaining({ message: (whole as Error).message, line: (whole as CsvFormatError).line }));
+        }
+      }
+    });
+
+    it('decodes UTF-8 split inside a character, and names the bad byte across pieces', () => {
+      const bytes = Buffer.from('\ufeffé€😀 a\nb', 'utf8');
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        const decoder = new Utf8StreamDecoder();
+        expect(decoder.push(bytes.subarray(0, cut)) + decoder.push(bytes.subarray(cut)) + decoder.end()).toBe('é€😀 a\nb');
+      }
+      const latin1 = Buffer.concat([Buffer.from('a,b\n1,2\nJos'), Buffer.from([0xe9]), Buffer.from(',3\n')]);
+      for (let cut = 0; cut <= latin1.length; cut++) {
+        const decoder = new Utf8StreamDecoder();
+        expect(() => {
+          decoder.push(latin1.subarray(0, cut));
+          decoder.push(latin1.subarray(cut));
+          decoder.end();
+        }).toThrow(/not valid UTF-8 \(byte 12, line 3\)/);
+      }
+      const cutShort = new Utf8StreamDecoder();
+      cutShort.push(Buffer.from([0x61, 0xe2, 0x82]));
+      expect(() => cutShort.end()).toThrow(expect.objectContaining({ code: 'invalid-utf8' }));
+    });
   });
 });

@@ -72,11 +72,10 @@ export class ImportsController {
     if (body === undefined || body === null) {
       throw new ProblemException(422, 'empty-file', 'Empty file', 'The request body is empty: send the CSV file as text/csv.');
     }
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(request.headers['content-type'] ?? ''))?.[1]?.toLowerCase();
-    if (!(body instanceof CsvUpload) || (charset && charset !== 'utf-8' && charset !== 'utf8')) {
+    if (!(body instanceof CsvUpload)) {
       throw new ProblemException(415, 'unsupported-media-type', 'Unsupported media type', 'Send the file with Content-Type: text/csv, encoded as UTF-8.');
     }
-    const accepted = await this.imports.accept(context, body.bytes);
+    const accepted = await this.imports.accept(context, body);
     reply.header('location', `/v1/imports/${accepted.id}`);
     return { id: accepted.id, status: accepted.status, rows: accepted.rows };
   }

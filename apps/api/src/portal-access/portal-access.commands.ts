@@ -115,17 +115,9 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
     portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
 
     // The seat first, so that the portal's user limit holds even under concurrent invitations.
-    await this.portals.takeUserSeat(context, portal.id, accessId);
-    const invitation = this.invitations.newInvitation();
-    let position: bigint;
-    try {
-      ({ position } = await this.executor.execute({ streamName, decider: portalAccess, command: command(invitation), context }));
-    } catch (error) {
-      // Give the seat back unless a concurrent invitation of the same access now holds it.
-      const after = await this.executor.load(streamName, portalAccess, context.organizationId);
-      if (after.state.status === null || after.state.status === 'Revoked') await this.portals.releaseUserSeat(context, portal.id, accessId);
-      throw error;
-    }
+    const { position } = await this.portals.inviteWithSeat(context, portal.id, accessId, () =>
+      this.executor.execute({ streamName, decider: portalAccess, command: command(this.invitations.newInvitation()), context }),
+    );
     return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent: true };
   }
 }
@@ -140,11 +132,11 @@ export class ResendInvitationHandler implements ICommandHandler<ResendInvitation
   ) {}
 
   async execute({ context, contactId, portalId }: ResendInvitation): Promise<PortalAccessResult> {
-    const { portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
+    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
     const { position } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
-      command: { type: 'ResendInvitation', invitation: this.invitations.newInvitation(), cooldownSeconds: this.config.inviteResendCooldownSeconds },
+      command: { type: 'ResendInvitation', invitation: this.invitations.newInvitation(), cooldownSeconds: this.config.inviteResendCooldownSeconds, email: person.email },
       context,
     });
     return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent: true };
@@ -176,12 +168,12 @@ export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAc
   ) {}
 
   async execute({ context, contactId, portalId }: EnablePortalAccess): Promise<PortalAccessResult> {
-    const { portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
+    const { person, portal, accessId } = await locate(this.executor, this.portals, context, contactId, portalId);
     // Back to Invited comes with a fresh invitation (emailed by the mailer); back to Active does not.
     const { position, state } = await this.executor.execute({
       streamName: portalAccessStream(accessId),
       decider: portalAccess,
-      command: { type: 'EnablePortalAccess', invitation: this.invitations.newInvitation() },
+      command: { type: 'EnablePortalAccess', invitation: this.invitations.newInvitation(), email: person.email },
       context,
     });
     const result: PortalAccessResult = { accessId, contactId, portalId: portal.id, status: state.status!, position: Number(position) };

@@ -73,7 +73,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Re-send the invitation with a new token (ResendInvitation); 429 during the cool-down' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-invited', 'resend-cooldown', 'contact-erased')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-invited', 'resend-cooldown', 'contact-has-no-email', 'contact-erased')
   resend(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
@@ -103,7 +103,7 @@ export class PortalAccessController {
   @Staff('portal-access:write')
   @ApiOperation({ summary: 'Enable portal access again (EnablePortalAccess): Active if accepted before, else Invited with a fresh email' })
   @ApiOkResponse({ type: PortalAccessStatusResponse })
-  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-disabled', 'contact-erased')
+  @Problems('contact-not-found', 'portal-not-found', 'portal-id-mismatch', 'portal-access-not-found', 'not-disabled', 'contact-has-no-email', 'contact-erased')
   enable(
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,

@@ -46,9 +46,9 @@ export class PortalUsers implements OnApplicationShutdown {
   ) {}
 
   async signIn(email: string, password: string, portalId: string | undefined, clientAddress: string): Promise<SessionResponse> {
-    const address = `sign-in:address:${clientAddress}`;
-    const account = `sign-in:account:${normalizeEmail(email)}`;
-    this.limiter.check([address, account]);
+    const account = normalizeEmail(email) ?? email;
+    const limits = this.limiter.signInLimits(account, clientAddress);
+    this.limiter.check(limits);
     // Who may sign in is read from the portal status projection: let it catch up first, so an
     // invitation accepted a moment ago signs in (every sign-in waits alike; no timing tell).
     await this.waiter.waitFor(await this.events.headPosition(), SIGN_IN_WAIT_MS);
@@ -68,12 +68,13 @@ export class PortalUsers implements OnApplicationShutdown {
     if (signedIn) {
       // The streams, not the projection, have the last word: the access is Active and its
       // contact still belongs to a company that is not archived.
-      if (await this.sessions.activeUser(signedIn.organizationId, signedIn.accessId)) {
-        this.limiter.clear(account);
-        return this.sessions.issue(signedIn.organizationId, signedIn.accessId);
+      const session = await this.sessions.start(signedIn.organizationId, signedIn.accessId);
+      if (session) {
+        this.limiter.signedIn(account, clientAddress);
+        return session;
       }
     }
-    this.limiter.fail([address, account]);
+    this.limiter.fail(limits);
     throw new ProblemException(401, 'invalid-credentials', 'Unauthorized', 'The email or the password is wrong, or the account cannot sign in.');
   }
 
@@ -218,6 +219,22 @@ export class PortalUsers implements OnApplicationShutdown {
       context,
     });
     return { ...(await this.me(user)), position: Number(position) };
+  }
+
+  /** Ends the session the request came with. */
+  async signOut(user: PortalPrincipal): Promise<void> {
+    await this.sessions.signOut(user.sessionId);
+  }
+
+  /** Ends every session of the user, this one included (an event: PortalSessionsEnded). */
+  async signOutEverywhere(user: PortalPrincipal, context: CommandContext): Promise<{ position: number }> {
+    const { position } = await this.executor.execute({
+      streamName: portalAccessStream(user.accessId),
+      decider: portalAccess,
+      command: { type: 'EndPortalSessions' },
+      context,
+    });
+    return { position: Number(position) };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ReadQuery } from '../http/pagination';
 import { CommandContext, correlationIdOf } from '../http/request-context';
@@ -16,6 +16,7 @@ import {
   PasswordResetTokenDto,
   PreferencesDto,
   SessionResponse,
+  SignedOutEverywhereResponse,
   SignInDto,
 } from './portal.dto';
 import { PortalUsers } from './portal-users';
@@ -34,6 +35,24 @@ export class PortalController {
   @Problems('invalid-credentials', 'too-many-attempts')
   signIn(@Req() request: FastifyRequest, @Body() body: SignInDto): Promise<SessionResponse> {
     return this.users.signIn(body.email, body.password, body.portalId, request.ip);
+  }
+
+  @Post('sessions/current/sign-out')
+  @HttpCode(204)
+  @PortalUser('profile', 'view')
+  @ApiOperation({ summary: 'Sign out: the session token of this request stops working (other sessions go on)' })
+  @ApiNoContentResponse({ description: 'Signed out' })
+  async signOut(@CurrentPortalUser() user: PortalPrincipal): Promise<void> {
+    await this.users.signOut(user);
+  }
+
+  @Post('sessions/all/sign-out')
+  @HttpCode(200)
+  @PortalUser('profile', 'view')
+  @ApiOperation({ summary: "Sign out everywhere: every session of this user ends, this one included (PortalSessionsEnded)" })
+  @ApiOkResponse({ type: SignedOutEverywhereResponse })
+  signOutEverywhere(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext): Promise<SignedOutEverywhereResponse> {
+    return this.users.signOutEverywhere(user, context);
   }
 
   @Post('password-reset')

@@ -26,6 +26,10 @@ export class SessionResponse {
   @ApiProperty() expiresAt!: string;
 }
 
+export class SignedOutEverywhereResponse {
+  @ApiProperty({ description: 'Global position of the PortalSessionsEnded event' }) position!: number;
+}
+
 export class PasswordResetDto {
   @ApiProperty({ example: 'ana@acme.example' })
   @IsEmail()

@@ -1,4 +1,4 @@
-import { defaultPortalId, DomainError, organization, organizationStream, portalSlugStream, portalStream } from '@app/domain';
+import { defaultPortalId, DomainError, organization, organizationStream, portalAccess, portalAccessStream, portalSlugStream, portalStream } from '@app/domain';
 import { InMemoryEventStore } from '@app/event-store';
 import { CommandExecutor } from '../commands/command-executor';
 import { AppConfig, loadConfig } from '../config';
@@ -137,5 +137,41 @@ describe('Portals service', () => {
     await expect(portals.takeUserSeat(ctx('o1'), portal.id, 'a3')).rejects.toMatchObject({ kind: 'conflict', code: 'portal-user-limit-reached', details: { limit: 2 } });
     await portals.releaseUserSeat(ctx('o1'), portal.id, 'a1');
     await portals.takeUserSeat(ctx('o1'), portal.id, 'a3');
+  });
+
+  it('frees, once the portal is full, the seats whose invitation never followed; not those invited or in flight', async () => {
+    portals = new Portals(executor, store, { ...config, seatReservationSeconds: 0 });
+    const portal = await portals.resolve('o1');
+    const invite = (accessId: string) => () =>
+      executor.execute({
+        streamName: portalAccessStream(accessId),
+        decider: portalAccess,
+        command: {
+          type: 'InviteContact' as const,
+          accessId,
+          portalId: portal.id,
+          contact: { contactId: `c-${accessId}`, clientIds: ['cl-1'], email: `${accessId}@acme.example` },
+          invitation: { invitationId: `i-${accessId}`, sentAt: new Date().toISOString(), expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+        },
+        context: ctx('o1'),
+      });
+    await portals.inviteWithSeat(ctx('o1'), portal.id, 'a1', invite('a1'));
+    await portals.takeUserSeat(ctx('o1'), portal.id, 'a2'); // the process stopped here, before inviting
+    await portals.inviteWithSeat(ctx('o1'), portal.id, 'a3', invite('a3'));
+    const { events } = await store.readStream(`portalSeats-${portal.id}`);
+    expect(events.map((e) => [e.type, e.data.accessId, e.metadata.actor.kind])).toEqual([
+      ['PortalUserSeatTaken', 'a1', 'staff'],
+      ['PortalUserSeatTaken', 'a2', 'staff'],
+      ['PortalUserSeatReleased', 'a2', 'system'],
+      ['PortalUserSeatTaken', 'a3', 'staff'],
+    ]);
+    await expect(portals.inviteWithSeat(ctx('o1'), portal.id, 'a4', invite('a4'))).rejects.toMatchObject({ code: 'portal-user-limit-reached' });
+  });
+
+  it('keeps a seat taken moments ago, though its invitation has not followed yet', async () => {
+    const portal = await portals.resolve('o1');
+    await portals.takeUserSeat(ctx('o1'), portal.id, 'a1');
+    await portals.takeUserSeat(ctx('o1'), portal.id, 'a2');
+    await expect(portals.takeUserSeat(ctx('o1'), portal.id, 'a3')).rejects.toMatchObject({ code: 'portal-user-limit-reached' });
   });
 });

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   defaultPortalId,
@@ -12,6 +12,8 @@ import {
   PortalActionName,
   PortalModuleName,
   PortalSettings,
+  portalAccess,
+  portalAccessStream,
   portalSeats,
   portalSeatsStream,
   portalSlug,
@@ -82,6 +84,14 @@ interface SeatRequest {
 
 /** Seats decided together at most, in one append. */
 const SEATS_PER_APPEND = 200;
+/** After a reclaim that found nothing, the next waits this long (a full portal is refused at once meanwhile). */
+const RECLAIM_PAUSE_MS = 5_000;
+/** Access streams read at once while looking for abandoned seats. */
+const RECLAIM_READS_AT_ONCE = 32;
+
+function isLimitReached(outcome: { ok: boolean; error?: unknown }): boolean {
+  return !outcome.ok && outcome.error instanceof DomainError && outcome.error.code === 'portal-user-limit-reached';
+}
 
 /** What a user type's modules look like when given: any subset, any subset of actions. */
 export type ModulesInput = Partial<Record<string, Partial<Record<string, boolean>>>>;
@@ -103,7 +113,14 @@ export interface Written<T> {
  */
 @Injectable()
 export class Portals {
+  private readonly logger = new Logger('Portals');
   private readonly seatQueues = new Map<string, SeatRequest[]>();
+  /** Seats this process took for invitations still being written (count per `portalId:accessId`): never reclaimed. */
+  private readonly seatsInFlight = new Map<string, number>();
+  /** Per portal, accesses whose seat was found followed by its invitation (not looked at again). */
+  private readonly seatsConfirmed = new Map<string, Set<string>>();
+  /** Per portal, when a reclaim last found nothing to free. */
+  private readonly lastFruitlessReclaim = new Map<string, number>();
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -349,10 +366,36 @@ export class Portals {
   }
 
   /**
+   * Invites into a portal: takes the access's seat, then runs `invite` (which writes the
+   * invitation). If the invitation fails, the seat is given back, unless a concurrent
+   * invitation of the same access now holds it. A seat whose invitation never followed (the
+   * process stopped in between) is reclaimed when the portal is full (see reclaimAbandonedSeats).
+   */
+  async inviteWithSeat<T>(context: CommandContext, portalId: string, accessId: string, invite: () => Promise<T>): Promise<T> {
+    const key = `${portalId}:${accessId}`;
+    this.seatsInFlight.set(key, (this.seatsInFlight.get(key) ?? 0) + 1);
+    try {
+      await this.takeUserSeat(context, portalId, accessId);
+      try {
+        return await invite();
+      } catch (error) {
+        const { state } = await this.executor.load(portalAccessStream(accessId), portalAccess, context.organizationId);
+        if (state.status === null || state.status === 'Revoked') await this.releaseUserSeat(context, portalId, accessId);
+        throw error;
+      }
+    } finally {
+      const left = this.seatsInFlight.get(key)! - 1;
+      if (left === 0) this.seatsInFlight.delete(key);
+      else this.seatsInFlight.set(key, left);
+    }
+  }
+
+  /**
    * One seat for a portal access (when it is invited): 409 `portal-user-limit-reached` once the
    * portal holds MAX_USERS_PER_PORTAL users. Taking the seat of an access that has one is nothing.
    */
   async takeUserSeat(context: CommandContext, portalId: string, accessId: string): Promise<bigint> {
+    this.seatsConfirmed.get(portalId)?.delete(accessId);
     // Every invitation into a portal passes through its one seats stream: the seats asked for
     // while an append is in flight are decided together and appended at once (one fsync).
     return new Promise<bigint>((resolve, reject) => {
@@ -367,14 +410,13 @@ export class Portals {
     while (queue.length > 0) {
       const batch = queue.slice(0, SEATS_PER_APPEND);
       try {
-        const outcomes = await this.executor.executeEach({
-          streamName: portalSeatsStream(portalId),
-          decider: portalSeats,
-          items: batch.map(({ context, accessId }) => ({
-            context,
-            command: { type: 'TakePortalUserSeat' as const, portalId, accessId, maxUsers: this.config.maxUsersPerPortal },
-          })),
-        });
+        const outcomes = await this.decideSeats(portalId, batch);
+        // The portal is full: seats left behind by invitations that never followed are freed, and the refused asks tried once more.
+        const refused = batch.map((_, index) => index).filter((index) => isLimitReached(outcomes[index]));
+        if (refused.length > 0 && (await this.reclaimAbandonedSeats(portalId, batch[refused[0]].context.organizationId)) > 0) {
+          const retried = await this.decideSeats(portalId, refused.map((index) => batch[index]));
+          refused.forEach((index, k) => (outcomes[index] = retried[k]));
+        }
         outcomes.forEach((outcome, index) => (outcome.ok ? batch[index].resolve(outcome.position) : batch[index].reject(outcome.error)));
       } catch (error) {
         for (const request of batch) request.reject(error);
@@ -382,6 +424,68 @@ export class Portals {
       queue.splice(0, batch.length);
     }
     this.seatQueues.delete(portalId);
+  }
+
+  private decideSeats(portalId: string, requests: SeatRequest[]) {
+    return this.executor.executeEach({
+      streamName: portalSeatsStream(portalId),
+      decider: portalSeats,
+      items: requests.map(({ context, accessId }) => ({
+        context,
+        command: { type: 'TakePortalUserSeat' as const, portalId, accessId, maxUsers: this.config.maxUsersPerPortal },
+      })),
+    });
+  }
+
+  /**
+   * Frees the seats taken for an invitation that never followed: held longer than
+   * SEAT_RESERVATION_SECONDS, not in flight in this process, and whose access the stream says
+   * was never invited (or was revoked: the process stopped before giving the seat back).
+   * Answers how many it freed. Runs only when the portal is full, at most every few seconds
+   * when it finds nothing.
+   */
+  async reclaimAbandonedSeats(portalId: string, organizationId: string): Promise<number> {
+    const now = Date.now();
+    const fruitless = this.lastFruitlessReclaim.get(portalId);
+    if (fruitless !== undefined && now - fruitless < RECLAIM_PAUSE_MS) return 0;
+    // When each seat was taken is in the events' metadata, not in the folded state.
+    const { events } = await this.store.readStream(portalSeatsStream(portalId));
+    const takenAt = new Map<string, number>();
+    for (const event of events) {
+      const accessId = event.data.accessId as string;
+      if (event.type === 'PortalUserSeatTaken') takenAt.set(accessId, Date.parse(event.metadata.occurredAt));
+      else if (event.type === 'PortalUserSeatReleased') takenAt.delete(accessId);
+    }
+    let confirmed = this.seatsConfirmed.get(portalId);
+    if (!confirmed) this.seatsConfirmed.set(portalId, (confirmed = new Set()));
+    const cutoff = now - this.config.seatReservationSeconds * 1000;
+    const candidates = [...takenAt]
+      .filter(([accessId, at]) => at <= cutoff && !confirmed.has(accessId) && !this.seatsInFlight.has(`${portalId}:${accessId}`))
+      .map(([accessId]) => accessId);
+    const abandoned: string[] = [];
+    for (let i = 0; i < candidates.length; i += RECLAIM_READS_AT_ONCE) {
+      await Promise.all(
+        candidates.slice(i, i + RECLAIM_READS_AT_ONCE).map(async (accessId) => {
+          const { state } = await this.executor.load(portalAccessStream(accessId), portalAccess, organizationId);
+          if (state.status === null || state.status === 'Revoked') abandoned.push(accessId);
+          else confirmed.add(accessId);
+        }),
+      );
+    }
+    if (abandoned.length === 0) {
+      this.lastFruitlessReclaim.set(portalId, now);
+      return 0;
+    }
+    this.lastFruitlessReclaim.delete(portalId);
+    const context: CommandContext = { organizationId, actor: { kind: 'system', id: 'seat-reclaim' }, channel: 'system', correlationId: randomUUID() };
+    const outcomes = await this.executor.executeEach({
+      streamName: portalSeatsStream(portalId),
+      decider: portalSeats,
+      items: abandoned.map((accessId) => ({ context, command: { type: 'ReleasePortalUserSeat' as const, portalId, accessId } })),
+    });
+    const freed = outcomes.filter((outcome) => outcome.ok).length;
+    this.logger.warn(`Portal ${portalId}: freed ${freed} seat(s) taken for invitations that never followed`);
+    return freed;
   }
 
   /** Frees an access's seat (when it is revoked). Nothing when it holds none. */
@@ -392,6 +496,7 @@ export class Portals {
       command: { type: 'ReleasePortalUserSeat', portalId, accessId },
       context,
     });
+    this.seatsConfirmed.get(portalId)?.delete(accessId);
     return position;
   }
 

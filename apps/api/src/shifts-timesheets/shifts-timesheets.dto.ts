@@ -63,17 +63,17 @@ export class PublishShiftDto {
   @MaxLength(40)
   end!: string;
 
-  @ApiPropertyOptional({ example: 'Warehouse 3, Osaka', maxLength: SHIFT_TEXT_MAX_LENGTH })
+  @ApiPropertyOptional({ example: 'Warehouse 3, Osaka', maxLength: SHIFT_TEXT_MAX_LENGTH, nullable: true, type: String, description: 'null or omitted: none' })
   @IsOptional()
   @IsString()
   @MaxLength(SHIFT_TEXT_MAX_LENGTH)
-  location?: string;
+  location?: string | null;
 
-  @ApiPropertyOptional({ example: 'Forklift driver', maxLength: SHIFT_TEXT_MAX_LENGTH })
+  @ApiPropertyOptional({ example: 'Forklift driver', maxLength: SHIFT_TEXT_MAX_LENGTH, nullable: true, type: String, description: 'null or omitted: none' })
   @IsOptional()
   @IsString()
   @MaxLength(SHIFT_TEXT_MAX_LENGTH)
-  role?: string;
+  role?: string | null;
 }
 
 /** Only the fields given change; null clears an optional one. */

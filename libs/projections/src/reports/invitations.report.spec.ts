@@ -21,7 +21,7 @@ class Invitations {
     return this.run(access, at, { type: 'InviteContact', accessId: access, portalId: options.portalId ?? P1, contact, invitation: invitation(at, options.validDays) });
   }
   resend(access: string, at: string, validDays?: number): this {
-    return this.run(access, at, { type: 'ResendInvitation', invitation: invitation(at, validDays), cooldownSeconds: 0 });
+    return this.run(access, at, { type: 'ResendInvitation', invitation: invitation(at, validDays), cooldownSeconds: 0, email: 'person@example.com' });
   }
   accept(access: string, at: string): this {
     const state = this.history.state<PortalAccessState>(portalAccessStream(access))!;
@@ -31,7 +31,7 @@ class Invitations {
     return this.run(access, at, { type: 'DisablePortalAccess' });
   }
   enable(access: string, at: string, validDays?: number): this {
-    return this.run(access, at, { type: 'EnablePortalAccess', invitation: invitation(at, validDays) });
+    return this.run(access, at, { type: 'EnablePortalAccess', invitation: invitation(at, validDays), email: 'person@example.com' });
   }
   revoke(access: string, at: string): this {
     return this.run(access, at, { type: 'RevokePortalAccess' });

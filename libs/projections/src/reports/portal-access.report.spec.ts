@@ -22,7 +22,7 @@ class Accesses {
     return this.run(access, at, { type: 'AcceptInvitation', invitationId: state.invitationId!, now: at });
   }
   disable = (access: string, at: string) => this.run(access, at, { type: 'DisablePortalAccess' });
-  enable = (access: string, at: string) => this.run(access, at, { type: 'EnablePortalAccess', invitation: invitation(at) });
+  enable = (access: string, at: string) => this.run(access, at, { type: 'EnablePortalAccess', invitation: invitation(at), email: 'person@example.com' });
   revoke = (access: string, at: string) => this.run(access, at, { type: 'RevokePortalAccess' });
   companies = (access: string, clientIds: string[], at: string) => this.run(access, at, { type: 'RecordPortalAccessCompanies', clientIds, cause: 'primary-client-changed' });
 

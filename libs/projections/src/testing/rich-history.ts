@@ -118,7 +118,7 @@ export function richHistory(seed = 1): RecordedEvent[] {
     };
     invite(0, [clientA, clientB]);
     let act = staff();
-    runAccess(0, { type: 'ResendInvitation', invitation: newInvitation(act), cooldownSeconds: 0 }, act);
+    runAccess(0, { type: 'ResendInvitation', invitation: newInvitation(act), cooldownSeconds: 0, email: 'person@example.com' }, act);
     accept(0);
     act = portalUser(access(0));
     runAccess(0, { type: 'ChangePortalPreferences', changes: { language: 'ja', timeZone: 'Asia/Tokyo', timeFormat: '12h', country: 'JP' } }, act);
@@ -130,11 +130,11 @@ export function richHistory(seed = 1): RecordedEvent[] {
     runAccess(0, { type: 'ChangePortalUserType', userTypeId });
     runAccess(0, { type: 'RecordPortalAccessCompanies', clientIds: [clientA], cause: 'contact-dissociated' });
     runAccess(0, { type: 'DisablePortalAccess', reason: 'on leave' });
-    runAccess(0, { type: 'EnablePortalAccess', invitation: newInvitation(staff()) }); // back to Active
+    runAccess(0, { type: 'EnablePortalAccess', invitation: newInvitation(staff()), email: 'person@example.com' }); // back to Active
     invite(1, [clientA, clientC]);
     runAccess(1, { type: 'DisablePortalAccess', reason: null });
     act = staff();
-    runAccess(1, { type: 'EnablePortalAccess', invitation: newInvitation(act, 30) }); // back to Invited
+    runAccess(1, { type: 'EnablePortalAccess', invitation: newInvitation(act, 30), email: 'person@example.com' }); // back to Invited
     accept(1);
     invite(2, [clientA]);
     runAccess(2, { type: 'RevokePortalAccess', reason: 'left the company', notify: true });
