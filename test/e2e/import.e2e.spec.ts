@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { OPERATOR_ORGANIZATION_ID } from '../../apps/api/src/auth/api-keys';
 import { importCompanyId, importContactId } from '../../apps/api/src/imports/contact-import';
@@ -36,7 +37,10 @@ describe('contacts import (e2e)', () => {
       body,
     });
     const json = (await response.json()) as any;
-    expect({ status: response.status, body: json }).toEqual({ status: 202, body: { id: expect.any(String), status: 'queued', rows: expect.any(Number) } });
+    expect({ status: response.status, body: json }).toEqual({
+      status: 202,
+      body: { id: expect.any(String), status: 'queued', rows: expect.any(Number), position: 0, queuePosition: expect.any(Number) },
+    });
     expect(response.headers.get('location')).toBe(`/v1/imports/${json.id}`);
     return json;
   }
@@ -173,8 +177,9 @@ describe('contacts import (e2e)', () => {
     expect(await head()).toBe(before);
   });
 
-  it('imports 100,000 rows in the background and reports exactly the bad ones', async () => {
+  it('imports 100,000 rows in the background, logging its progress, and reports exactly the bad ones', async () => {
     const { file, expected } = bigFile();
+    const logged = jest.spyOn(Logger.prototype, 'log');
     const started = Date.now();
     const accepted = await importCsv(file);
     const acceptedMs = Date.now() - started;
@@ -200,6 +205,15 @@ describe('contacts import (e2e)', () => {
       failure: null,
     });
     expect(report.errors).toEqual(expected);
+
+    // The log tells how far it is while it runs, and how it ended.
+    const lines = logged.mock.calls.map(([message]) => String(message)).filter((message) => message.startsWith(`Import ${accepted.id}`));
+    logged.mockRestore();
+    expect(lines[0]).toMatch(/^Import \S+ accepted: 100,000 rows \([\d,]+ bytes\), \d+ imports before it$/);
+    const progress = lines.filter((line) => / of 100,000 rows /.test(line));
+    expect(progress.length).toBeGreaterThan(0);
+    for (const line of progress) expect(line).toMatch(/^Import \S+: [\d,]+ of 100,000 rows \(\d+%\), [\d,]+ rows\/s, (about \d+ s left|waiting); position \d+$/);
+    expect(lines.at(-1)).toMatch(new RegExp(`^Import \\S+ completed: 100,000 rows, [\\d,]+ applied .* refused, in [\\d.]+ s; position ${report.position}$`));
   }, 300_000);
 });
 

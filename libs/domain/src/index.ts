@@ -21,3 +21,4 @@ export * from './audit';
 export * from './personal-data';
 export * from './permission-source';
 export * from './project';
+export * from './imports';

@@ -11,7 +11,6 @@ import {
   SEVERAL_CONTACTS,
 } from './contact-import';
 import { parseCsv } from './csv';
-import { ensureClientCompany, importContact } from './import-deciders';
 
 const ORG = 'org-1';
 
@@ -193,27 +192,5 @@ describe('contacts CSV: matching the directory', () => {
     expect(resolved.invalidRows).toBe(4);
     expect(resolved.rows.map((r) => [r.row, r.companyId])).toEqual([[4, twins]]);
     expect(resolved.companies.has(acme)).toBe(false);
-  });
-});
-
-describe('import deciders', () => {
-  it('register a company once, and add a contact once with its associations', () => {
-    const register = { type: 'RegisterClientCompany' as const, clientId: 'c1', name: 'Acme' };
-    const registered = ensureClientCompany.decide(register, ensureClientCompany.initialState());
-    expect(registered.map((e) => e.type)).toEqual(['ClientCompanyRegistered']);
-    expect(ensureClientCompany.decide(register, registered.reduce(ensureClientCompany.evolve, ensureClientCompany.initialState()))).toEqual([]);
-
-    const command = {
-      type: 'ImportContact' as const,
-      add: { type: 'AddContact' as const, contactId: 'p1', clientId: 'c1', name: 'Ana', email: 'ana@x.example' },
-      associate: ['c2', 'c3'],
-    };
-    const events = importContact.decide(command, importContact.initialState());
-    expect(events.map((e) => e.type)).toEqual(['ContactAdded', 'ContactAssociated', 'ContactAssociated']);
-    const state = events.reduce(importContact.evolve, importContact.initialState());
-    expect(importContact.decide(command, state)).toEqual([]);
-    // The same person in another file, under another company: associated with it, not moved.
-    const elsewhere = importContact.decide({ ...command, add: { ...command.add, clientId: 'c9' }, associate: [] }, state);
-    expect(elsewhere).toEqual([{ type: 'ContactAssociated', data: { contactId: 'p1', clientId: 'c9' } }]);
   });
 });

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
-import { clientCompany, clientCompanyStream, contactStream, DomainError } from '@app/domain';
+import { clientCompany, clientCompanyStream, contactStream, DomainError, ensureClientCompany, importContact } from '@app/domain';
 import { KeyValueStore } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { ProjectionWaiter, ReadStore } from '@app/projections';
@@ -24,7 +24,6 @@ import {
 } from './contact-import';
 import { DirectoryMatcher } from './directory-matches';
 import { CsvFormatError, CsvRecord, CsvStreamReader, ParsedCsv, Utf8StreamDecoder } from './csv';
-import { ensureClientCompany, importContact } from './import-deciders';
 import { ProjectImports, ProjectImportSession } from '../projects/project-imports';
 
 export const IMPORTS_NAMESPACE = 'imports';
@@ -37,6 +36,8 @@ const MAX_ERRORS_KEPT = 1_000;
 /** Imports accepted and not yet finished, per process (they run one after another). */
 const MAX_PENDING_IMPORTS = 4;
 const PROGRESS_INTERVAL_MS = 1_000;
+/** How often a running import logs how far it is. */
+const PROGRESS_LOG_INTERVAL_MS = 5_000;
 /** A running import whose record has not been touched for this long was interrupted (its process stopped). */
 const STALE_AFTER_MS = 60_000;
 /** How long an import waits for the directory read models to catch up before matching against them. */
@@ -115,6 +116,8 @@ interface ImportJob {
   /** The `project` column: projects resolved and created once per import. */
   projects: ProjectImportSession;
   saving: Promise<void>;
+  /** The last progress line: when, and how many rows were done then. */
+  logged: { at: number; processed: number };
 }
 
 /**
@@ -161,6 +164,7 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     }
     this.timer = setInterval(() => {
       for (const job of this.jobs.values()) {
+        this.logProgress(job);
         this.save(job).catch((error: unknown) => this.logger.error(`Import ${job.record.id}: progress not saved`, error instanceof Error ? error.stack : String(error)));
       }
     }, PROGRESS_INTERVAL_MS);
@@ -182,8 +186,11 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     return undefined;
   }
 
-  /** Accepts a parsed file, or refuses it whole (problem+json); the rows run later. */
-  async accept(context: CommandContext, upload: CsvUpload): Promise<ImportView> {
+  /**
+   * Accepts a parsed file, or refuses it whole (problem+json); the rows run later, after the
+   * `queuePosition` imports accepted before it.
+   */
+  async accept(context: CommandContext, upload: CsvUpload): Promise<ImportView & { queuePosition: number }> {
     const { header, records } = upload.parsed;
     const blank = header.every((f) => f.trim() === '') && records.every((r) => r.fields.every((f) => f.trim() === ''));
     if (upload.bytes === 0 || blank) throw new ProblemException(422, 'empty-file', 'Empty file', 'The file is empty: it needs a header row and data rows.');
@@ -247,11 +254,14 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       companies: new Map(),
       projects: this.projectImports.session(importContext),
       saving: Promise.resolve(),
+      logged: { at: Date.now(), processed: 0 },
     };
     await this.kv.set(IMPORTS_NAMESPACE, id, record);
     this.jobs.set(id, job);
+    const queuePosition = this.jobs.size - 1;
+    this.logger.log(`Import ${id} accepted: ${count(record.rows)} rows (${count(upload.bytes)} bytes), ${queuePosition} imports before it`);
     this.chain = this.chain.then(() => this.run(job));
-    return view(record);
+    return { ...view(record), queuePosition };
   }
 
   /** The import as its organization sees it; null for an unknown id or another organization's. */
@@ -312,7 +322,8 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       }
       this.jobs.delete(record.id);
       this.logger.log(
-        `Import ${record.id} ${record.status}: ${record.rows} rows, ${record.applied} applied (${record.created} created, ${record.unchanged} unchanged), ${record.invalid} refused`,
+        `Import ${record.id} ${record.status}: ${count(record.rows)} rows, ${count(record.applied)} applied (${count(record.created)} created, ${count(record.unchanged)} unchanged), ${count(record.invalid)} refused, ` +
+          `in ${((Date.parse(record.finishedAt) - Date.parse(record.startedAt)) / 1000).toFixed(1)} s; position ${record.position}`,
       );
     }
   }
@@ -426,6 +437,20 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
       }
       throw error;
     }
+  }
+
+  /** Every PROGRESS_LOG_INTERVAL_MS while rows are applied: how far, how fast, how long still. */
+  private logProgress(job: ImportJob): void {
+    const { record, logged } = job;
+    const now = Date.now();
+    if (record.status !== 'running' || now - logged.at < PROGRESS_LOG_INTERVAL_MS) return;
+    const rate = ((record.processed - logged.processed) * 1000) / (now - logged.at);
+    const left = record.rows - record.processed;
+    const eta = rate > 0 ? `about ${Math.ceil(left / rate)} s left` : 'waiting';
+    this.logger.log(
+      `Import ${record.id}: ${count(record.processed)} of ${count(record.rows)} rows (${Math.floor((record.processed * 100) / record.rows)}%), ${count(Math.round(rate))} rows/s, ${eta}; position ${record.position}`,
+    );
+    job.logged = { at: now, processed: record.processed };
   }
 
   private wrote(job: ImportJob, position: bigint): void {
@@ -558,4 +583,9 @@ function fileTooLarge(): ProblemException {
 
 function tooManyImports(): ProblemException {
   return new ProblemException(429, 'too-many-imports', 'Too many requests', `${MAX_PENDING_IMPORTS} imports are waiting or running; retry when one has finished.`, {}, { 'retry-after': '30' });
+}
+
+/** 12,345: figures a person reads in a log line. */
+function count(n: number): string {
+  return n.toLocaleString('en');
 }

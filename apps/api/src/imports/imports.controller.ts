@@ -67,7 +67,7 @@ export class ImportsController {
     @StaffContext() context: CommandContext,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<Pick<ImportView, 'id' | 'status' | 'rows'>> {
+  ): Promise<ImportAcceptedResponse> {
     const body: unknown = request.body;
     if (body === undefined || body === null) {
       throw new ProblemException(422, 'empty-file', 'Empty file', 'The request body is empty: send the CSV file as text/csv.');
@@ -77,7 +77,7 @@ export class ImportsController {
     }
     const accepted = await this.imports.accept(context, body);
     reply.header('location', `/v1/imports/${accepted.id}`);
-    return { id: accepted.id, status: accepted.status, rows: accepted.rows };
+    return { id: accepted.id, status: accepted.status, rows: accepted.rows, position: accepted.position, queuePosition: accepted.queuePosition };
   }
 
   @Get(':importId')

@@ -21,6 +21,15 @@ export class ImportAcceptedResponse {
 
   @ApiProperty({ description: 'Data rows in the file' })
   rows!: number;
+
+  @ApiProperty({
+    description:
+      'Highest global position the import has written (0 until its first row is applied): it grows as GET /v1/imports/{id} shows; once that says `completed`, pass its `position` as `minPosition` to read what the import wrote.',
+  })
+  position!: number;
+
+  @ApiProperty({ description: 'Imports accepted before this one and not finished yet: it starts once they have (0: at once).' })
+  queuePosition!: number;
 }
 
 export class ImportStatusResponse {

@@ -17,7 +17,7 @@ import { requireActiveClient } from '../directory/require-active-client';
 import { CommandContext } from '../http/request-context';
 import { importCompanyId, importContactId } from '../imports/contact-import';
 import { DirectoryMatcher } from '../imports/directory-matches';
-import { ensureClientCompany, ImportContactCommand, importContact } from '../imports/import-deciders';
+import { ensureClientCompany, ImportContactCommand, importContact } from '@app/domain';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { DealConvertedView, DealDto } from './projects.dto';
 import { InvitationPlan, ProjectInvitations } from './projects.commands';

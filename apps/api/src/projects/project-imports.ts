@@ -1,17 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Decider, nameBasedUuid, project, ProjectCommand, ProjectEvent, ProjectState, projectStream } from '@app/domain';
+import { ensureProject, nameBasedUuid, project, ProjectCommand, projectStream } from '@app/domain';
 import { projectNameKey, PROJECTS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { currentCompanies } from '../directory/contact-companies';
 import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
-
-/** Creates the project unless its stream exists (an import names projects; it does not change them). */
-const ensureProject: Decider<ProjectState, ProjectCommand, ProjectEvent> = {
-  initialState: project.initialState,
-  evolve: project.evolve,
-  decide: (command, state) => (state.exists ? [] : project.decide(command, state)),
-};
 
 /** The project a row names, or why the row cannot join it. */
 export type ResolvedProject = { projectId: string; name: string } | { error: string };

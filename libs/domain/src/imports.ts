@@ -1,18 +1,12 @@
-import {
-  clientCompany,
-  ClientCompanyCommand,
-  ClientCompanyEvent,
-  ClientCompanyState,
-  contact,
-  ContactCommand,
-  ContactEvent,
-  ContactState,
-  Decider,
-} from '@app/domain';
+import { clientCompany, ClientCompanyCommand, ClientCompanyEvent, ClientCompanyState } from './client-company';
+import { contact, ContactCommand, ContactEvent, ContactState } from './contact';
+import { Decider } from './decider';
+import { project, ProjectCommand, ProjectEvent, ProjectState } from './project';
 
 /**
- * Imports are "make it so": what already exists is left as it is. These wrap the domain
- * deciders (whose rules still decide every event) so that an existing stream decides nothing.
+ * Imports are "make it so": what already exists is left as it is. The deciders below wrap the
+ * directory's and projects' own (whose rules still decide every event) so that an existing
+ * stream decides nothing, and importing the same file again writes nothing.
  */
 
 export type RegisterClientCompanyCommand = Extract<ClientCompanyCommand, { type: 'RegisterClientCompany' }>;
@@ -52,4 +46,11 @@ export const importContact: Decider<ContactState, ImportContactCommand, ContactE
     }
     return events;
   },
+};
+
+/** Creates the project unless its stream exists (an import names projects; it does not change them). */
+export const ensureProject: Decider<ProjectState, ProjectCommand, ProjectEvent> = {
+  initialState: project.initialState,
+  evolve: project.evolve,
+  decide: (command, state) => (state.exists ? [] : project.decide(command, state)),
 };
