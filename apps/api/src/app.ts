@@ -126,19 +126,18 @@ function addSecurityHeaders(fastify: FastifyInstance): void {
  */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
-  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const detail =
-    status === 431
-      ? 'The request line or headers are too large (a long query string?): at most 16 KiB.'
-      : status === 408
-        ? 'The request was not received in time.'
-        : 'The request is not valid HTTP.';
-  const code = status === 431 ? 'request-header-too-large' : status === 408 ? 'request-timeout' : 'bad-request';
-  const { body } = problemOf(new ProblemException(status, code, TITLE[status], detail));
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ProblemException(431, 'request-header-too-large', 'Request header fields too large', 'The request line or headers are too large (a long query string?): at most 16 KiB.')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? new ProblemException(408, 'request-timeout', 'Request timeout', 'The request was not received in time.')
+        : new ProblemException(400, 'bad-request', 'Bad request', 'The request is not valid HTTP.');
+  const { body } = problemOf(refusal);
+  const { status, title } = body;
   const text = JSON.stringify(body);
   if (socket.writable) {
     socket.end(
-      `HTTP/1.1 ${status} ${TITLE[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n` +
         `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${text}`,
     );
   } else {
@@ -146,4 +145,3 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   }
 }
 
-const TITLE: Record<number, string> = { 400: 'Bad request', 408: 'Request timeout', 431: 'Request header fields too large' };

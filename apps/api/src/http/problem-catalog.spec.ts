@@ -25,7 +25,7 @@ const COMPUTED_CODES: { file: string; expression: string; codes: string[] }[] = 
 ];
 
 /** What the HTTP layer answers without any of the above: Fastify's and Nest's own errors, and the last resort. */
-const FRAMEWORK_CODES = ['bad-request', 'payload-too-large', 'unsupported-media-type', 'not-found', 'internal-error'];
+const FRAMEWORK_CODES = ['bad-request', 'bad-url', 'uri-too-long', 'payload-too-large', 'unsupported-media-type', 'not-found', 'internal-error'];
 
 interface Raised {
   code: string;

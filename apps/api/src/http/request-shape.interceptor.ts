@@ -3,6 +3,7 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
+import { servesHtmlPages } from './html-pages';
 import { invalidInput, ProblemException } from './problem';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from './request-context';
 
@@ -27,7 +28,8 @@ export class RequestShapeInterceptor implements NestInterceptor {
         { errors: [{ field: 'Idempotency-Key', message: `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters` }] },
       );
     }
-    if (!this.declaresQuery(context)) {
+    // The HTML pages (left out of the API document) read their own query, and answer in HTML.
+    if (!this.declaresQuery(context) && !servesHtmlPages(context.getClass())) {
       const allowed = request.method === 'GET' || request.method === 'HEAD' ? ['minPosition'] : [];
       const unknown = Object.keys((request.query as Record<string, unknown> | undefined) ?? {}).filter((name) => !allowed.includes(name));
       if (unknown.length > 0) {

@@ -1,5 +1,5 @@
+import { HtmlPages } from '../http/html-pages';
 import { Controller, Get, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/access';
 import { PageErrorFilter } from './page-error.filter';
@@ -9,7 +9,7 @@ import { auditPage } from './views/audit';
 import { messagePage, pageContext } from './views/layout';
 
 /** The auditor's page: public HTML; what it shows comes from the audit API with the auditor's own key. */
-@ApiExcludeController()
+@HtmlPages()
 @Public()
 @UseFilters(PageErrorFilter)
 @Controller('audit')

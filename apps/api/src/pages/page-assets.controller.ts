@@ -1,11 +1,11 @@
+import { HtmlPages } from '../http/html-pages';
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/access';
 import { loadAssets } from './assets';
 
 /** The pages' CSS, scripts and icon: same origin, so the pages' CSP needs no other source. */
-@ApiExcludeController()
+@HtmlPages()
 @Public()
 @Controller('portal/assets')
 export class PageAssetsController {

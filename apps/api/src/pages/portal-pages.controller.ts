@@ -1,5 +1,5 @@
+import { HtmlPages } from '../http/html-pages';
 import { Controller, Get, Inject, Param, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DOCUMENT_MODULE, DocumentKind, portalAccess, portalAccessStream } from '@app/domain';
 import type { CommentView, DocumentView } from '../collaboration/collaboration.dto';
@@ -66,7 +66,7 @@ interface Session {
  * shared with one's company and act on it. Server-rendered HTML; every read and every action
  * goes through the portal API (PortalApi), so the pages decide nothing the API does not.
  */
-@ApiExcludeController()
+@HtmlPages()
 @Public() // the pages authenticate through their own session cookie; the API calls they make go through the guard
 @UseFilters(PageErrorFilter)
 @Controller('portal')
