@@ -80,6 +80,8 @@ describe('MongoReadStore without a server', () => {
 
     function stubStore(): MongoReadStore {
       const collection = (name: string) => ({
+        // No generations recorded: the live generation is 0, the collections' own names.
+        findOne: async () => null,
         bulkWrite: async (operations: AnyBulkWriteOperation<StoredDoc>[], options: { ordered?: boolean }) => {
           bulkCalls.push({ collection: name, operations, ordered: options.ordered });
           const failure = failures.shift();
@@ -107,14 +109,18 @@ describe('MongoReadStore without a server', () => {
       { op: 'delete', collection: 'items', id: 'y', position: 2n },
     ];
 
-    it('writes one ordered bulk per collection, then the checkpoint with $max', async () => {
+    it('writes one ordered bulk per collection, then the checkpoint with $max, for its generation only', async () => {
       await stubStore().applyBatch('p', batch, 2n);
       expect(bulkCalls.map((call) => [call.collection, call.operations.length, call.ordered])).toEqual([
         ['items', 2, true],
         ['log', 1, true],
       ]);
       expect(checkpointWrites).toEqual([
-        { collection: 'projection_checkpoints', filter: { _id: 'p' }, update: { $max: { position: Long.fromBigInt(2n) } } },
+        {
+          collection: 'projection_checkpoints',
+          filter: { _id: 'p', generation: { $in: [0, null] } },
+          update: { $max: { position: Long.fromBigInt(2n) }, $set: { generation: 0 } },
+        },
       ]);
     });
 
@@ -147,8 +153,10 @@ describe('MongoReadStore without a server', () => {
 
   it('finds by prefix with an index range ($gte/$lt), never a regex, combined with where and the cursor', async () => {
     const calls: Array<{ filter: Document; options: Document }> = [];
-    const collection = () => ({
+    const collection = (name: string) => ({
       find: (filter: Document, options: Document) => {
+        // The map of generations: none recorded, so every collection reads under its own name.
+        if (name === 'projection_generations') return { toArray: async () => [] };
         calls.push({ filter, options });
         return { toArray: async () => [{ _id: 't1', term: 'sao' }] };
       },
