@@ -50,6 +50,11 @@ export interface AppConfig {
   maxUsersPerPortal: number;
   /** How often the log is anchored (AUDIT_ANCHOR_INTERVAL_SECONDS; 0: never), where reactors run. */
   auditAnchorIntervalSeconds: number;
+  /**
+   * PROJECTION_LEASE_SECONDS: how long a projection's lease lasts unless its runner renews it;
+   * another instance takes a dead runner's projections over within about that time.
+   */
+  projectionLeaseSeconds: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -84,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxUserTypesPerPortal: integer(env, 'MAX_USER_TYPES_PER_PORTAL', 5),
     maxUsersPerPortal: integer(env, 'MAX_USERS_PER_PORTAL', 3_000),
     auditAnchorIntervalSeconds: integer(env, 'AUDIT_ANCHOR_INTERVAL_SECONDS', 300),
+    projectionLeaseSeconds: Math.max(integer(env, 'PROJECTION_LEASE_SECONDS', 10), 1),
   };
 }
 

@@ -1,14 +1,25 @@
 import { createEventStore } from '@app/event-store';
 import { createKeyValueStore } from '@app/credentials';
 import { PERSONAL_DATA_FIELDS } from '@app/domain';
-import { ALL_PROJECTIONS, createReadStore, ProjectionRunner } from '@app/projections';
+import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, ReadStore } from '@app/projections';
 
 /**
  * The projection worker for production: subscribes to the event store (EventStoreDB) and
  * writes the read models (MongoDB) with the same projection code the API runs in-process on
- * the embedded default. Several instances may run: every write is idempotent.
+ * the embedded default. Several instances may run: each projection is run by the one instance
+ * that holds its lease (another takes over within seconds when it dies), and the read store
+ * refuses a deposed instance's writes.
+ *
+ * `--rebuild=<projection>` rebuilds one projection into a new generation beside the live one,
+ * which keeps answering queries until the new one has caught up and replaces it: here if this
+ * instance holds the projection, else by the instance that does. Progress is logged, and the
+ * end.
  */
 async function main(): Promise<void> {
+  const rebuild = process.argv.find((arg) => arg.startsWith('--rebuild='))?.slice('--rebuild='.length);
+  if (rebuild !== undefined && !ALL_PROJECTIONS.some((p) => p.name === rebuild)) {
+    throw new Error(`--rebuild=${rebuild}: no such projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`);
+  }
   const dataDir = process.env.DATA_DIR || './data';
   // Personal data is decrypted with the keys of the service's key-value store (erased: `[erased]`).
   const keys = await createKeyValueStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
@@ -16,29 +27,52 @@ async function main(): Promise<void> {
   const readStore = await createReadStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
   const log = (message: string) => console.log(`${new Date().toISOString()} [projector] ${message}`);
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
+    leaseTtlMs: leaseTtlMs(process.env.PROJECTION_LEASE_SECONDS),
     logger: { log, error: (message, error) => console.error(`${new Date().toISOString()} [projector] ${message}`, error) },
   });
 
-  const rebuild = process.argv.find((arg) => arg.startsWith('--rebuild='))?.slice('--rebuild='.length);
   await runner.start();
-  if (rebuild) {
-    await runner.rebuild(rebuild);
-    log(`rebuilding ${rebuild} from position 0`);
-  }
-  log(`running ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+  log(`started as ${runner.holder}; projections: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+  if (rebuild) void followRebuild(runner, readStore, rebuild, log);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping after the current batch`);
+    log(`${signal}: stopping after the current batch, and letting the leases go`);
     await runner.stop();
     await readStore.close();
     await events.close();
+    await keys.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Starts (or requests) the rebuild, then says when the new generation is live, wherever it was built. */
+async function followRebuild(runner: ProjectionRunner, readStore: ReadStore, name: string, log: (message: string) => void): Promise<void> {
+  const before = (await readStore.generations(name)).live;
+  const outcome = await runner.rebuild(name);
+  if (outcome.started) log(`rebuilding ${name} here: generation ${outcome.generation}, beside the live generation ${before}`);
+  else if (outcome.reason === 'already-rebuilding') log(`${name} is already being rebuilt here`);
+  else log(`${name} is run by another instance: it rebuilds it (its progress is in its log)`);
+  for (;;) {
+    const generations = await readStore.generations(name);
+    if (generations.live !== before && generations.building === null) {
+      log(`rebuild of ${name} finished: generation ${generations.live} is live`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000).unref());
+  }
+}
+
+/** PROJECTION_LEASE_SECONDS, as the API reads it: whole seconds, at least 1 (default 10). */
+function leaseTtlMs(seconds: string | undefined): number {
+  if (seconds === undefined || seconds === '') return 10_000;
+  const value = Number(seconds);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`PROJECTION_LEASE_SECONDS must be a non-negative integer, got "${seconds}"`);
+  return Math.max(value, 1) * 1000;
 }
 
 main().catch((error) => {
