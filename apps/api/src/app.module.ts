@@ -22,13 +22,14 @@ import { RegistrationsModule } from './registrations/registrations.module';
 import { OrganizationSettingsModule } from './organizations/organization-settings.controller';
 import { CollaborationModule } from './collaboration/collaboration.module';
 import { ProjectsModule } from './projects/projects.module';
+import { ProjectionsAdminModule } from './admin/projections.controller';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule],
+      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule, ProjectionsAdminModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -55,6 +55,8 @@ export interface AppConfig {
    * another instance takes a dead runner's projections over within about that time.
    */
   projectionLeaseSeconds: number;
+  /** PROJECTION_BATCH_SIZE: most events a projection reads and applies per page (one read-store transaction). */
+  projectionBatchSize: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     maxUsersPerPortal: integer(env, 'MAX_USERS_PER_PORTAL', 3_000),
     auditAnchorIntervalSeconds: integer(env, 'AUDIT_ANCHOR_INTERVAL_SECONDS', 300),
     projectionLeaseSeconds: Math.max(integer(env, 'PROJECTION_LEASE_SECONDS', 10), 1),
+    projectionBatchSize: Math.max(integer(env, 'PROJECTION_BATCH_SIZE', 1000), 1),
   };
 }
 

@@ -372,6 +372,9 @@ export class ProjectionRunner {
         for (const run of members) if (run.building) this.logProgress(run);
         await this.promoteReady();
         if (lane.runs.size === 0 || this.joinAnotherLane(lane)) return;
+        // A lane catching up reads page after page without waiting on anything: let the other
+        // lanes (the live ones, during a rebuild) and the thread's messages in between pages.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       if (signal.aborted) return;

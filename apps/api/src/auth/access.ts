@@ -15,14 +15,18 @@ export type Permission =
   | 'read-models:read'
   | 'audit:read'
   | 'organization:manage' // the organization's own settings
-  | 'documents:write'; // comments and other staff actions on shared documents
+  | 'documents:write' // comments and other staff actions on shared documents
+  | 'projections:manage'; // operator admins only: the projections serve every organization
 
 export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
-  admin: ['organizations:create', 'api-keys:manage', 'portals:manage', 'directory:write', 'portal-access:write', 'read-models:read', 'audit:read', 'organization:manage', 'documents:write'],
+  admin: ['organizations:create', 'api-keys:manage', 'portals:manage', 'directory:write', 'portal-access:write', 'read-models:read', 'audit:read', 'organization:manage', 'documents:write', 'projections:manage'],
   agent: ['directory:write', 'portal-access:write', 'read-models:read', 'documents:write'],
   auditor: ['audit:read'],
   reporter: ['read-models:read'],
 };
+
+/** Permissions only the operator organization's keys have, whatever their role grants elsewhere. */
+export const OPERATOR_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['organizations:create', 'projections:manage']);
 
 /** Portal modules and actions, for user types (next issues); `profile` is every user's own. */
 export type PortalModule = 'profile' | 'shifts' | 'timesheets' | 'quotes' | 'invoices' | 'projects' | 'documents';

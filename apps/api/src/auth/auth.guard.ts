@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable, Logger } from '@nestjs/commo
 import { Reflector } from '@nestjs/core';
 import { DocumentAudience, DOCUMENT_MODULE, DocumentKind, DomainError, PortalActionName, PortalModuleName } from '@app/domain';
 import { ProblemException } from '../http/problem';
-import { ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
+import { OPERATOR_PERMISSIONS, ROLE_PERMISSIONS, ROUTE_ACCESS, RouteAccess } from './access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from './api-keys';
 import { PortalSessions } from './portal-sessions';
 import { isAsOfRequest } from '../audit/as-of';
@@ -49,7 +49,7 @@ export class AuthGuard implements CanActivate {
         // A past state (asOf on a route that offers it) is an audit read, whatever the route's own rule.
         const permission = isAsOfRequest(this.reflector, context) ? 'audit:read' : access.permission;
         const granted = ROLE_PERMISSIONS[principal.role].includes(permission);
-        const operatorOnly = permission === 'organizations:create' && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
+        const operatorOnly = OPERATOR_PERMISSIONS.has(permission) && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
         if (!granted || operatorOnly) throw forbidden(`The ${principal.role} role of this key may not do this.`);
         return true;
       }

@@ -209,6 +209,9 @@ export const PROBLEM_CATALOG = {
   'not-found-as-of': { status: 404, when: 'The record did not exist yet at that moment (or is not the caller’s).' },
   'stream-unreadable': { status: 503, when: 'A stored event of this record no longer parses (its stored text was altered): `GET /v1/audit/verify` names it.' },
   'contact-erased': { status: 410, when: 'The contact was erased at its request: nothing more may be done with it.' },
+
+  // --- Operations
+  'projection-not-found': { status: 404, when: 'No projection has this name (GET /v1/admin/projections lists them).' },
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOG;

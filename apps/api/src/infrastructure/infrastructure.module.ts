@@ -74,13 +74,14 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
                   eventsFile: join(config.dataDir, 'events.sqlite'),
                   readStoreFile: join(config.dataDir, 'read-models.sqlite'),
                   leaseTtlMs: config.projectionLeaseSeconds * 1000,
+                  batchSize: config.projectionBatchSize,
                 },
                 logger,
               );
               events.onAppended(() => thread.appended());
               return thread;
             }
-            return new ProjectionRunner(events, readStore, ALL_PROJECTIONS, { logger, leaseTtlMs: config.projectionLeaseSeconds * 1000 });
+            return new ProjectionRunner(events, readStore, ALL_PROJECTIONS, { logger, leaseTtlMs: config.projectionLeaseSeconds * 1000, batchSize: config.projectionBatchSize });
           },
         },
         {
