@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, Module, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Module, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Staff } from '../auth/access';
 import { Problems } from '../http/problem-catalog';
+import { ReadQuery } from '../http/pagination';
 import { ProjectionOperations } from './projection-operations';
 import { ProjectionListResponse, ProjectionView } from './projections.dto';
 
@@ -20,7 +21,7 @@ export class ProjectionsController {
       'Wherever the projections run (this process, another API instance, apps/projector), each is described by the instance that holds its lease.',
   })
   @ApiOkResponse({ type: ProjectionListResponse })
-  async list(): Promise<ProjectionListResponse> {
+  async list(@Query() _query: ReadQuery): Promise<ProjectionListResponse> {
     return { items: await this.operations.list() };
   }
 
