@@ -263,7 +263,10 @@ export class ProjectionRunner {
       const byPosition = new Map<bigint, Run[]>();
       for (const run of taken) byPosition.set(run.position, [...(byPosition.get(run.position) ?? []), run]);
       for (const [position, runs] of byPosition) this.startLane(runs, position);
-      if (taken.length > 0) this.notify();
+      if (taken.length > 0) {
+        this.logger.log(`running here (${this.holder}): ${taken.map((run) => `${run.projection.name} from position ${run.position}${run.generation > 0 ? ` (generation ${run.generation})` : ''}`).join(', ')}`);
+        this.notify();
+      }
       // Also here, for a rebuild that caught up while every lane was waiting for the log.
       await this.promoteReady();
     };
@@ -283,7 +286,6 @@ export class ProjectionRunner {
     const held: Held = { lease, live: this.newRun(projection, generations.live, false, checkpoint, lease), rebuilt: [] };
     this.held.set(projection.name, held);
     if (checkpoint > 0n) this.advance([held.live], checkpoint);
-    this.logger.log(`${projection.name}: running here (generation ${generations.live}, from position ${checkpoint})`);
     if (generations.building) {
       // A rebuild under way when its last runner stopped: it goes on from its own checkpoint.
       const from = generations.building.checkpoint ?? 0n;

@@ -92,7 +92,9 @@ export class ProjectionOperations {
           state = 'failed';
           lastError = 'No instance runs this projection (its lease is free): start apps/projector, or the API with RUN_PROJECTIONS=true';
         }
+        // The store says whether a rebuild is under way (a runner's report may lag a switch by a page).
         if (rebuild && (state === 'running' || state === 'catching-up')) state = 'rebuilding';
+        if (!rebuild && state === 'rebuilding') state = position >= head ? 'running' : 'catching-up';
         return {
           name,
           generation: generations.live,
