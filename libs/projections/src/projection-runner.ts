@@ -161,6 +161,7 @@ export class ProjectionRunner {
     // Let go at once: another runner takes over without waiting for the leases to expire.
     for (const [name, held] of this.held) {
       for (const run of [held.live, held.builder]) clearTimeout(run?.retry);
+      for (const done of held.rebuilt.splice(0)) done();
       await this.readStore.releaseLease(held.lease).catch((error: unknown) => this.logger.error(`Could not release the lease on ${name}`, error));
     }
     this.held.clear();
@@ -259,9 +260,12 @@ export class ProjectionRunner {
           this.logger.error(`Could not renew or take the lease on ${projection.name}; trying again shortly`, error);
         }
       }
-      // Those that stand at the same checkpoint share a lane: usually all of them, at start.
+      // Those that stand at the same checkpoint share a lane: usually all of them, at start. (A
+      // rebuild that went on may have replaced its live generation meanwhile: that one is done.)
       const byPosition = new Map<bigint, Run[]>();
-      for (const run of taken) byPosition.set(run.position, [...(byPosition.get(run.position) ?? []), run]);
+      for (const run of taken) {
+        if (this.held.get(run.projection.name)?.live === run) byPosition.set(run.position, [...(byPosition.get(run.position) ?? []), run]);
+      }
       for (const [position, runs] of byPosition) this.startLane(runs, position);
       if (taken.length > 0) {
         this.logger.log(`running here (${this.holder}): ${taken.map((run) => `${run.projection.name} from position ${run.position}${run.generation > 0 ? ` (generation ${run.generation})` : ''}`).join(', ')}`);
