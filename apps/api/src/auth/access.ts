@@ -25,8 +25,8 @@ export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
   reporter: ['read-models:read'],
 };
 
-/** Permissions only the operator organization's keys have, whatever their role grants elsewhere. */
-export const OPERATOR_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['organizations:create', 'projections:manage']);
+/** Permissions about the whole service, not one organization: only the operator organization's keys hold them. */
+export const OPERATOR_PERMISSIONS: readonly Permission[] = ['organizations:create', 'projections:manage'];
 
 /** Portal modules and actions, for user types (next issues); `profile` is every user's own. */
 export type PortalModule = 'profile' | 'shifts' | 'timesheets' | 'quotes' | 'invoices' | 'projects' | 'documents';

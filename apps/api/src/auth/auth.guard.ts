@@ -49,7 +49,7 @@ export class AuthGuard implements CanActivate {
         // A past state (asOf on a route that offers it) is an audit read, whatever the route's own rule.
         const permission = isAsOfRequest(this.reflector, context) ? 'audit:read' : access.permission;
         const granted = ROLE_PERMISSIONS[principal.role].includes(permission);
-        const operatorOnly = OPERATOR_PERMISSIONS.has(permission) && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
+        const operatorOnly = OPERATOR_PERMISSIONS.includes(permission) && principal.organizationId !== OPERATOR_ORGANIZATION_ID;
         if (!granted || operatorOnly) throw forbidden(`The ${principal.role} role of this key may not do this.`);
         return true;
       }
