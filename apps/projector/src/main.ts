@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   if (rebuild !== undefined && !ALL_PROJECTIONS.some((p) => p.name === rebuild)) {
     throw new Error(`--rebuild=${rebuild}: no such projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')})`);
   }
+  process.umask(0o077); // files it creates (embedded stores) hold personal data: private, as the API's
   const dataDir = process.env.DATA_DIR || './data';
   // Personal data is decrypted with the keys of the service's key-value store (erased: `[erased]`).
   const keys = await createKeyValueStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
