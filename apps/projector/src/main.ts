@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const readStore = await createReadStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
   const log = (message: string) => console.log(`${new Date().toISOString()} [projector] ${message}`);
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
-    leaseTtlMs: leaseTtlMs(process.env.PROJECTION_LEASE_SECONDS),
+    leaseTtlMs: count('PROJECTION_LEASE_SECONDS', 10) * 1000,
+    batchSize: count('PROJECTION_BATCH_SIZE', 1000),
     logger: { log, error: (message, error) => console.error(`${new Date().toISOString()} [projector] ${message}`, error) },
   });
 
@@ -36,10 +37,14 @@ async function main(): Promise<void> {
   log(`started as ${runner.holder}; projections: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
   if (rebuild) void followRebuild(runner, readStore, rebuild, log);
 
+  // The process lives until a signal, also while another instance runs every projection (this
+  // one then only waits, to take over).
+  const alive = setInterval(() => undefined, 60_000);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    clearInterval(alive);
     log(`${signal}: stopping after the current batch, and letting the leases go`);
     await runner.stop();
     await readStore.close();
@@ -68,12 +73,13 @@ async function followRebuild(runner: ProjectionRunner, readStore: ReadStore, nam
   }
 }
 
-/** PROJECTION_LEASE_SECONDS, as the API reads it: whole seconds, at least 1 (default 10). */
-function leaseTtlMs(seconds: string | undefined): number {
-  if (seconds === undefined || seconds === '') return 10_000;
-  const value = Number(seconds);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`PROJECTION_LEASE_SECONDS must be a non-negative integer, got "${seconds}"`);
-  return Math.max(value, 1) * 1000;
+/** PROJECTION_LEASE_SECONDS and PROJECTION_BATCH_SIZE, as the API reads them: whole numbers, at least 1. */
+function count(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return Math.max(value, 1);
 }
 
 main().catch((error) => {
