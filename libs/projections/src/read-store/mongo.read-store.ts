@@ -478,15 +478,16 @@ export class MongoReadStore implements ReadStore {
       $setOnInsert: { live: 0, last: 0, building: null, rebuildRequested: false, retired: [] },
       $addToSet: { collections: { $each: collections } },
     };
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const stored = await this.generationsCollection().findOneAndUpdate({ _id: projection }, update, { upsert: true, returnDocument: 'after', promoteLongs: false });
         if (stored) return stored;
       } catch (error) {
         // Two processes made it at once: the second one finds it the next time.
-        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY) || attempt > 2) throw error;
+        if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
       }
     }
+    throw new Error(`Could not record the generations of projection ${projection}`);
   }
 
   private async createWithIndexes(physical: string, spec: CollectionSpec): Promise<void> {
