@@ -380,6 +380,9 @@ describe('security (e2e)', () => {
         prepare: async () => ({ path: '/v1/organizations', body: { name: `Org ${randomUUID()}` } }),
         expected: staff(['admin'], 201, 403),
       },
+      // The projections serve every organization: the operator's admins only.
+      'GET /v1/admin/projections': { prepare: async () => ({ path: '/v1/admin/projections' }), expected: staff(['admin'], 200, 403) },
+      'POST /v1/admin/projections/{name}/rebuild': { prepare: async () => ({ path: '/v1/admin/projections/notifications_v1/rebuild' }), expected: staff(['admin'], 202, 403) },
       'POST /v1/api-keys': { prepare: async () => ({ path: '/v1/api-keys', body: { name: 'k', role: 'reporter' } }), expected: staff(['admin'], 201, 201) },
       'GET /v1/api-keys': { prepare: async () => ({ path: '/v1/api-keys?limit=200' }), expected: staff(['admin'], 200, 200), check: noOperatorRows },
       'DELETE /v1/api-keys/{keyId}': {

@@ -1937,6 +1937,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/projections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every projection: position, head, lag, rate, state (operator admins only)
+         * @description Projections serve every organization, so only admins of the operator organization may see or rebuild them. Wherever the projections run (this process, another API instance, apps/projector), each is described by the instance that holds its lease.
+         */
+        get: operations["ProjectionsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/projections/{name}/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rebuild a projection from the log, beside the live one, without downtime (operator admins only)
+         * @description Builds a new generation of the projection from position 0 in collections of its own, while queries keep answering from the live one (read-your-writes included); once the new one stands where the live one stands it becomes live in one step and the old collections are dropped. Queries never see an empty or half-built read model. Answers 202 at once with the projection (`state: rebuilding`); GET /v1/admin/projections follows the progress. Asking again while a rebuild is under way changes nothing.
+         */
+        post: operations["ProjectionsController_rebuild"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/contacts/{contactId}/portal-access/permissions": {
         parameters: {
             query?: never;
@@ -4383,6 +4423,77 @@ export interface components {
             /** @description One per company and currency, ordered so */
             items: components["schemas"]["InvoicesReportItemView"][];
             totals: components["schemas"]["InvoicesReportTotalsView"];
+        };
+        ProjectionLagView: {
+            /**
+             * @description How far the live generation is behind the head of the log, in positions (on the embedded store, events)
+             * @example 0
+             */
+            events: number;
+            /**
+             * @description How long ago the oldest event it has not applied yet was recorded (0: none)
+             * @example 0
+             */
+            seconds: number;
+        };
+        ProjectionRebuildView: {
+            /**
+             * @description The generation being built beside the live one; null: requested, not started yet
+             * @example 1
+             */
+            generation: number | null;
+            /**
+             * @description The last position the new generation has applied (null: none yet)
+             * @example 5200
+             */
+            position: number | null;
+            /**
+             * @description How far the new generation has come toward the head of the log, from 0 to 1
+             * @example 0.42
+             */
+            progress: number;
+        };
+        ProjectionView: {
+            /** @example portal_status_v1 */
+            name: string;
+            /**
+             * @description The live generation: the one queries read (0 until the first rebuild)
+             * @example 0
+             */
+            generation: number;
+            /**
+             * @description The last position of the log the live generation has applied (0: none)
+             * @example 12000
+             */
+            position: number;
+            /**
+             * @description The position of the last event in the log
+             * @example 12000
+             */
+            head: number;
+            lag: components["schemas"]["ProjectionLagView"];
+            /**
+             * @description Events read per second by the live generation’s reader, over its last page
+             * @example 850
+             */
+            eventsPerSecond: number;
+            /**
+             * @description `running`: at the head of the log; `catching-up`: behind it, reading full pages; `rebuilding`: a new generation is built beside the live one (see `rebuild`); `failed`: stopped, retrying (see `lastError`), or run by no instance
+             * @enum {string}
+             */
+            state: "running" | "catching-up" | "rebuilding" | "failed";
+            /** @description The rebuild under way or requested; null: none */
+            rebuild: components["schemas"]["ProjectionRebuildView"] | null;
+            /** @description The last error the projection (or its rebuild) stopped on; null: none */
+            lastError: string | null;
+            /**
+             * @description The instance that runs it (its lease holder: host/process/id); null: none
+             * @example api-1/4242/1f3c9a2b
+             */
+            runner: string | null;
+        };
+        ProjectionListResponse: {
+            items: components["schemas"]["ProjectionView"][];
         };
         AsOfEventView: {
             position: string;
@@ -10897,6 +11008,75 @@ export interface operations {
             403: components["responses"]["403.forbidden"];
             422: components["responses"]["422.invalid-date.invalid-date-range.position-beyond-head.report-too-large.validation-failed"];
             503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ProjectionsController_list: {
+        parameters: {
+            query?: {
+                /** @description Answer only once the read models reflect this position (from a write response). */
+                minPosition?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectionListResponse"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            422: components["responses"]["422.position-beyond-head.validation-failed"];
+            503: components["responses"]["503.projection-lagging"];
+        };
+    };
+    ProjectionsController_rebuild: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Apply this write at most once: a repeat with the same key and the same request answers the first answer without executing again; the same key with another request is refused (`/problems/idempotency-key-reused`); a repeat while the first is still being processed waits for its answer, or answers `/problems/idempotency-key-in-use` after 10 s. Keys are kept per caller. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The projection’s name, as GET /v1/admin/projections lists it */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectionView"];
+                };
+            };
+            401: components["responses"]["401.unauthorized"];
+            403: components["responses"]["403.forbidden"];
+            /**
+             * @description Not found:
+             *     - `/problems/not-found` — The id in the path names nothing this caller may see: not a UUID, unknown, or another organization's.
+             *     - `/problems/projection-not-found` — No projection has this name (GET /v1/admin/projections lists them).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
+            422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
+            503: components["responses"]["503.stream-unreadable"];
         };
     };
     PermissionsAsOfController_permissions: {

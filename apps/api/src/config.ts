@@ -65,6 +65,13 @@ export interface AppConfig {
    * reclaimed when the portal is full.
    */
   seatReservationSeconds: number;
+  /**
+   * PROJECTION_LEASE_SECONDS: how long a projection's lease lasts unless its runner renews it;
+   * another instance takes a dead runner's projections over within about that time.
+   */
+  projectionLeaseSeconds: number;
+  /** PROJECTION_BATCH_SIZE: most events a projection reads and applies per page (one read-store transaction). */
+  projectionBatchSize: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -103,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0) : undefined,
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     seatReservationSeconds: positive(env, 'SEAT_RESERVATION_SECONDS', 60),
+    projectionLeaseSeconds: Math.max(integer(env, 'PROJECTION_LEASE_SECONDS', 10), 1),
+    projectionBatchSize: Math.max(integer(env, 'PROJECTION_BATCH_SIZE', 1000), 1),
   };
 }
 

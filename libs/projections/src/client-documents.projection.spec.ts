@@ -153,6 +153,7 @@ describe('client documents projection (one owner of client_documents_v2)', () =>
     expect(ofContact.map((d) => d.id).sort()).toEqual(['i1', 'i3', 'q3', 'q5', 't3', 't5']);
 
     await runner.rebuild(clientDocumentsProjection.name);
+    await runner.whenRebuilt(clientDocumentsProjection.name);
     await runUntil(head);
     expect(await rows()).toEqual(before);
 

@@ -148,6 +148,7 @@ describe('collaboration projections: comments, viewed markers, notifications', (
     }
 
     for (const projection of PROJECTIONS) await runner.rebuild(projection.name);
+    for (const projection of PROJECTIONS) await runner.whenRebuilt(projection.name);
     await caughtUp();
     expect(await snapshot()).toEqual(before);
   });

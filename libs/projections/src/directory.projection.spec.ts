@@ -264,6 +264,7 @@ describe('directory projection', () => {
     }
 
     await runner.rebuild(directoryProjection.name);
+    await runner.whenRebuilt(directoryProjection.name);
     await caughtUp();
     expect(await snapshot()).toEqual(before);
     expect(await clients({ q: 'xyz' })).toEqual([cid(2)]);

@@ -1,67 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import { EventStore, EventToAppend, InMemoryEventStore, RecordedEvent, SqliteEventStore } from '@app/event-store';
+import { spawnSync } from 'node:child_process';
+import { EventStore, InMemoryEventStore, RecordedEvent, SqliteEventStore } from '@app/event-store';
 import { ALL_PROJECTIONS } from './index';
-import { AUDIT_BY_SUBJECT_COLLECTION, AUDIT_LOG_COLLECTION } from './audit.projection';
 import { PORTAL_ACCESS_COLLECTION } from './portal-status.projection';
 import { ProjectionRunner } from './projection-runner';
 import { ProjectionWaiter } from './projection-waiter';
 import { ReadStore } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
+import { event, heldBy, ORG, runnerScenarios, runUntil, seed, snapshot } from './testing/runner-scenarios';
 
-const ORG = 'org-1';
 let dir: string;
 beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'runner-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-function event(type: string, data: Record<string, unknown>): EventToAppend {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: {
-      organizationId: ORG,
-      actor: { kind: 'staff', id: 'key-1' },
-      channel: 'api',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      schemaVersion: 1,
-    },
-  };
-}
-
-/** n contacts invited, every third one accepted, every fifth disabled. Returns the head position. */
-async function seed(store: EventStore, n: number): Promise<bigint> {
-  let head = 0n;
-  for (let i = 0; i < n; i++) {
-    const accessId = `access-${i}`;
-    const base = { accessId, contactId: `contact-${i}` };
-    const events = [
-      event('ContactInvited', { ...base, portalId: 'default', clientId: `client-${i % 7}`, email: `p${i}@x.example`, invitationId: `inv-${i}`, sentAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-08T00:00:00.000Z' }),
-    ];
-    if (i % 3 === 0) events.push(event('InvitationAccepted', { ...base, invitationId: `inv-${i}` }));
-    if (i % 5 === 0) events.push(event('PortalAccessDisabled', { ...base, reason: null, previousStatus: i % 3 === 0 ? 'Active' : 'Invited' }));
-    head = (await store.appendToStream(`portalAccess-${accessId}`, events, { expectedRevision: 'no_stream' })).position;
-  }
-  return head;
-}
-
-async function snapshot(readStore: ReadStore) {
-  const all = async (collection: string) => readStore.find(collection, { where: { organizationId: ORG }, limit: 100_000 });
-  return {
-    access: await all(PORTAL_ACCESS_COLLECTION),
-    audit: await all(AUDIT_LOG_COLLECTION),
-    bySubject: (await all(AUDIT_BY_SUBJECT_COLLECTION)).length,
-  };
-}
-
-async function runUntil(runner: ProjectionRunner, readStore: ReadStore, position: bigint) {
-  const waiter = new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), runner);
-  expect(await waiter.waitFor(position, 10_000)).toBe(true);
-}
 
 describe('ProjectionRunner', () => {
   it('catches up from zero, in batches, and keeps up with live events', async () => {
@@ -127,8 +79,13 @@ describe('ProjectionRunner', () => {
     await runner.start();
     await runUntil(runner, readStore, head);
     const before = await snapshot(readStore);
-    await runner.rebuild('portal_status_v1');
-    await runner.rebuild('audit_v1');
+    expect(await runner.rebuild('portal_status_v1')).toEqual({ started: true, generation: 1 });
+    expect(await runner.rebuild('audit_v1')).toEqual({ started: true, generation: 1 });
+    expect(await runner.rebuild('audit_v1')).toEqual({ started: false, reason: 'already-rebuilding' });
+    await runner.whenRebuilt('portal_status_v1');
+    await runner.whenRebuilt('audit_v1');
+    expect((await readStore.generations('portal_status_v1')).live).toBe(1);
+    expect((await readStore.generations('audit_v1')).live).toBe(1);
     await runUntil(runner, readStore, head);
     expect(await snapshot(readStore)).toEqual(before);
     await runner.stop();
@@ -220,14 +177,50 @@ describe('ProjectionRunner', () => {
     await runUntil(runner, readStore, head);
     const before = await snapshot(readStore);
     await runner.rebuild('audit_v1');
+    expect(runner.status().find((p) => p.name === 'audit_v1')).toMatchObject({ state: 'rebuilding', rebuild: { generation: 1 } });
     const live = await store.appendToStream('portalAccess-access-7', [event('InvitationAccepted', { accessId: 'access-7', contactId: 'contact-7', invitationId: 'inv-7' })], { expectedRevision: 0n });
     const portalStatus = new ProjectionWaiter(readStore, ['portal_status_v1']);
     expect(await portalStatus.waitFor(live.position, 10_000)).toBe(true);
     await runUntil(runner, readStore, live.position);
+    await runner.whenRebuilt('audit_v1');
     const after = await snapshot(readStore);
     expect(after.audit).toHaveLength(before.audit.length + 1);
-    expect(runner.status().every((p) => p.position === live.position)).toBe(true);
+    expect(runner.status().every((p) => p.position === live.position && p.rebuild === null)).toBe(true);
     await runner.stop();
     await readStore.close();
   });
+});
+
+describe('ProjectionRunner on the local disk', () => {
+  it('takes at once the leases of a process of this host that has ended', async () => {
+    const store = new InMemoryEventStore();
+    const readStore = new SqliteReadStore(join(dir, 'rm.sqlite'));
+    const head = await seed(store, 20);
+    const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadHolder = `${hostname()}/${ended.stdout}/dead`;
+    for (const projection of ALL_PROJECTIONS) expect(await readStore.acquireLease(projection.name, deadHolder, 60_000)).not.toBeNull();
+    const runner = new ProjectionRunner(store, readStore, ALL_PROJECTIONS);
+    await runner.start();
+    expect(heldBy(runner)).toHaveLength(ALL_PROJECTIONS.length);
+    await runUntil(runner, readStore, head);
+    // A live process's leases are left alone until they expire.
+    await runner.stop();
+    for (const projection of ALL_PROJECTIONS) await readStore.acquireLease(projection.name, `${hostname()}/${process.pid}/alive`, 60_000);
+    const other = new ProjectionRunner(store, readStore, ALL_PROJECTIONS);
+    await other.start();
+    expect(heldBy(other)).toEqual([]);
+    await other.stop();
+    await readStore.close();
+  });
+});
+
+const scenarioDirs: string[] = [];
+afterAll(() => scenarioDirs.forEach((path) => rmSync(path, { recursive: true, force: true })));
+runnerScenarios('SqliteReadStore', () => {
+  const path = mkdtempSync(join(tmpdir(), 'runner-scenario-'));
+  scenarioDirs.push(path);
+  return {
+    open: async () => new SqliteReadStore(join(path, 'read-models.sqlite')),
+    fresh: async () => new SqliteReadStore(join(mkdtempSync(join(path, 'fresh-')), 'read-models.sqlite')),
+  };
 });

@@ -8,9 +8,10 @@ interface Waiter {
 
 /**
  * Read-your-writes: waits until every projection has reached a position. Where the runner is
- * in this process it is told of each batch at once; otherwise (a separate projector process)
- * the checkpoints in the read store are polled, by one poller for the whole process however
- * many requests wait, and only while some do.
+ * in this process it is told of each batch at once; otherwise (a separate projector process, or
+ * a projection whose lease another runner holds) the checkpoints in the read store are polled,
+ * by one poller for the whole process however many requests wait, and only while some do. The
+ * checkpoints are the live generations': a rebuild under way changes nothing here.
  */
 export class ProjectionWaiter {
   private readonly waiters = new Set<Waiter>();
@@ -65,7 +66,9 @@ export class ProjectionWaiter {
         if (lowest !== undefined) {
           for (const waiter of [...this.waiters]) if (lowest >= waiter.position) waiter.settle(true);
         }
-        if (this.waiters.size > 0) await this.nextProgress(this.runner ? 1000 : this.pollMs);
+        // The runner here tells of its progress; projections it does not hold (another runner
+        // has their lease) are polled like those of a separate projector.
+        if (this.waiters.size > 0) await this.nextProgress(this.runner?.lowestPosition() !== undefined ? 1000 : this.pollMs);
       }
     } finally {
       this.polling = false;

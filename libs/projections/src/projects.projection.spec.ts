@@ -163,6 +163,8 @@ describe('project membership and effective permissions projections', () => {
 
     await runner.rebuild(projectMembershipsProjection.name);
     await runner.rebuild(projectPermissionsProjection.name);
+    await runner.whenRebuilt(projectMembershipsProjection.name);
+    await runner.whenRebuilt(projectPermissionsProjection.name);
     await runUntil(head);
     expect(await snapshot()).toEqual(before);
 

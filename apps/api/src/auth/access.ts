@@ -17,7 +17,8 @@ export type Permission =
   | 'audit:read'
   | 'organization:manage' // the organization's own settings
   | 'documents:write' // comments and other staff actions on shared documents
-  | 'operations:read'; // metrics and the health details: operator admins only
+  | 'operations:read' // metrics and the health details: operator admins only
+  | 'projections:manage'; // operator admins only: the projections serve every organization
 
 export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
   admin: [
@@ -32,6 +33,7 @@ export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
     'organization:manage',
     'documents:write',
     'operations:read',
+    'projections:manage',
   ],
   agent: ['directory:write', 'portal-access:write', 'read-models:read', 'documents:write'],
   auditor: ['audit:read'],
@@ -39,7 +41,7 @@ export const ROLE_PERMISSIONS: Record<ApiKeyRole, readonly Permission[]> = {
 };
 
 /** Permissions about the whole service, not one organization: only the operator organization's keys hold them. */
-export const OPERATOR_PERMISSIONS: readonly Permission[] = ['organizations:create', 'operations:read'];
+export const OPERATOR_PERMISSIONS: readonly Permission[] = ['organizations:create', 'operations:read', 'projections:manage'];
 
 /** Portal modules and actions, for user types (next issues); `profile` is every user's own. */
 export type PortalModule = 'profile' | 'shifts' | 'timesheets' | 'quotes' | 'invoices' | 'projects' | 'documents';

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { DomainError } from '@app/domain';
-import { ProjectionStatus } from '@app/projections';
+import { ProjectionState, ProjectionStatus } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { ProblemException } from '../http/problem';
 
@@ -83,10 +83,12 @@ export function projectionMetrics(statuses: ProjectionStatus[], checkpoints: Map
     const position = [status.position ?? 0n, checkpoints.get(status.name) ?? 0n].reduce((a, b) => (a > b ? a : b));
     lines.push(`projection_lag_events{${name}} ${head > position ? head - position : 0n}`);
     rates.push(`projection_events_per_second{${name}} ${status.eventsPerSecond}`);
-    for (const state of ['running', 'catching-up', 'failed'] as const) states.push(`projection_state{${name},state="${state}"} ${status.state === state ? 1 : 0}`);
+    for (const state of PROJECTION_STATES) states.push(`projection_state{${name},state="${state}"} ${status.state === state ? 1 : 0}`);
   }
   return [...lines, ...rates, ...states];
 }
+
+const PROJECTION_STATES: readonly ProjectionState[] = ['running', 'catching-up', 'rebuilding', 'standby', 'failed'];
 
 /** A Prometheus label value: backslash, double quote and newline escaped. */
 function label(value: string): string {

@@ -220,6 +220,9 @@ export const PROBLEM_CATALOG = {
   // --- Reports
   'invalid-date-range': { status: 422, when: '`from` comes after `to`: the range holds no day (one day is `from` = `to`).' },
   'report-too-large': { status: 422, when: 'The report would read more than 500,000 rows; narrow it with `clientId`, `portalId`, or `from` and `to`.' },
+
+  // --- Operations
+  'projection-not-found': { status: 404, when: 'No projection has this name (GET /v1/admin/projections lists them).' },
 } as const satisfies Record<string, ProblemDefinition>;
 
 export type ProblemCode = keyof typeof PROBLEM_CATALOG;

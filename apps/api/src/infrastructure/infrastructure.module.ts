@@ -73,13 +73,15 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
                 {
                   eventsFile: join(config.dataDir, 'events.sqlite'),
                   readStoreFile: join(config.dataDir, 'read-models.sqlite'),
+                  leaseTtlMs: config.projectionLeaseSeconds * 1000,
+                  batchSize: config.projectionBatchSize,
                 },
                 logger,
               );
               events.onAppended(() => thread.appended());
               return thread;
             }
-            return new ProjectionRunner(events, readStore, ALL_PROJECTIONS, { logger });
+            return new ProjectionRunner(events, readStore, ALL_PROJECTIONS, { logger, leaseTtlMs: config.projectionLeaseSeconds * 1000, batchSize: config.projectionBatchSize });
           },
         },
         {
@@ -96,13 +98,12 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
   async onApplicationBootstrap(): Promise<void> {
     // Every instance delivers the email outbox (each email is claimed by one sender at a time).
     this.mailer.start();
+    // The read models' collections (of their live generations) exist before the first query,
+    // wherever the projections run.
+    await this.readStore.ensureProjections(ALL_PROJECTIONS);
     if (this.config.runProjections) {
-      // The read models' collections exist before the first query, wherever the projections run.
-      await this.readStore.ensureCollections(ALL_PROJECTIONS.flatMap((p) => p.collections));
       await this.projections.start();
       this.logger.log(this.projections instanceof ProjectionThread ? 'Projections run in a worker thread' : 'Projections run in this process');
-    } else {
-      await this.readStore.ensureCollections(ALL_PROJECTIONS.flatMap((p) => p.collections));
     }
   }
 

@@ -3,6 +3,7 @@ import { AnyBulkWriteOperation, Document, Long, MongoBulkWriteError, MongoClient
 import { describeWithContainers } from '../../../../test/support/containers';
 import { ProjectionWrite } from '../read-store';
 import { readStoreContract } from '../testing/read-store.contract';
+import { runnerScenarios } from '../testing/runner-scenarios';
 import { createReadStore, mongoDatabaseName } from './index';
 import { duplicateKeyIndex, MongoReadStore, StoredDoc, toOperations } from './mongo.read-store';
 
@@ -80,6 +81,8 @@ describe('MongoReadStore without a server', () => {
 
     function stubStore(): MongoReadStore {
       const collection = (name: string) => ({
+        // No generations recorded: the live generation is 0, the collections' own names.
+        findOne: async () => null,
         bulkWrite: async (operations: AnyBulkWriteOperation<StoredDoc>[], options: { ordered?: boolean }) => {
           bulkCalls.push({ collection: name, operations, ordered: options.ordered });
           const failure = failures.shift();
@@ -107,14 +110,18 @@ describe('MongoReadStore without a server', () => {
       { op: 'delete', collection: 'items', id: 'y', position: 2n },
     ];
 
-    it('writes one ordered bulk per collection, then the checkpoint with $max', async () => {
+    it('writes one ordered bulk per collection, then the checkpoint with $max, for its generation only', async () => {
       await stubStore().applyBatch('p', batch, 2n);
       expect(bulkCalls.map((call) => [call.collection, call.operations.length, call.ordered])).toEqual([
         ['items', 2, true],
         ['log', 1, true],
       ]);
       expect(checkpointWrites).toEqual([
-        { collection: 'projection_checkpoints', filter: { _id: 'p' }, update: { $max: { position: Long.fromBigInt(2n) } } },
+        {
+          collection: 'projection_checkpoints',
+          filter: { _id: 'p', generation: { $in: [0, null] } },
+          update: { $max: { position: Long.fromBigInt(2n) }, $set: { generation: 0 } },
+        },
       ]);
     });
 
@@ -147,8 +154,10 @@ describe('MongoReadStore without a server', () => {
 
   it('finds by prefix with an index range ($gte/$lt), never a regex, combined with where and the cursor', async () => {
     const calls: Array<{ filter: Document; options: Document }> = [];
-    const collection = () => ({
+    const collection = (name: string) => ({
       find: (filter: Document, options: Document) => {
+        // The map of generations: none recorded, so every collection reads under its own name.
+        if (name === 'projection_generations') return { toArray: async () => [] };
         calls.push({ filter, options });
         return { toArray: async () => [{ _id: 't1', term: 'sao' }] };
       },
@@ -201,6 +210,64 @@ describeWithContainers('MongoReadStore on MongoDB 7 (testcontainers)', () => {
 
   readStoreContract('MongoReadStore', async () => new MongoReadStore(client, nextDatabase()), {
     reopen: async () => new MongoReadStore(client, lastDatabase),
+  });
+
+  // Several projectors: each connection with a client of its own, as separate instances have.
+  runnerScenarios('MongoReadStore (MongoDB 7)', () => {
+    const database = nextDatabase();
+    return {
+      open: async () => new MongoReadStore(`${connectionString}/?directConnection=true`, database),
+      fresh: async () => new MongoReadStore(client, nextDatabase()),
+    };
+  });
+
+  describe('generations on MongoDB', () => {
+    const P = { name: 'p', collections: [{ name: 'items', indexes: [['org']] }] };
+
+    it('keeps a replaced generation for readers still on the old map, and drops it after the grace period', async () => {
+      const database = nextDatabase();
+      const writer = new MongoReadStore(client, database, { retiredGraceMs: 60_000 });
+      const reader = new MongoReadStore(client, database, { mappingTtlMs: 60_000 });
+      try {
+        await writer.ensureProjections([P]);
+        await writer.applyBatch('p', [{ op: 'upsert', collection: 'items', id: 'old', position: 1n, set: { org: 'o1' } }], 1n);
+        expect(await reader.find('items', { where: { org: 'o1' }, limit: 10 })).toEqual([{ id: 'old', org: 'o1' }]);
+        const generation = await writer.startGeneration(P);
+        await writer.applyBatches([{ projection: 'p', writes: [{ op: 'upsert', collection: 'items', id: 'new', position: 1n, set: { org: 'o1' } }], checkpoint: 1n, generation }]);
+        await writer.promoteGeneration(P, generation);
+        expect(await writer.find('items', { where: { org: 'o1' }, limit: 10 })).toEqual([{ id: 'new', org: 'o1' }]);
+        // A reader on the old map still finds the old collection whole...
+        await writer.dropRetiredGenerations(P);
+        expect(await reader.find('items', { where: { org: 'o1' }, limit: 10 })).toEqual([{ id: 'old', org: 'o1' }]);
+        // ...and moves to the new one as soon as a checkpoint shows it (read-your-writes reads them first).
+        await reader.getCheckpoint('p');
+        expect(await reader.find('items', { where: { org: 'o1' }, limit: 10 })).toEqual([{ id: 'new', org: 'o1' }]);
+        const eager = new MongoReadStore(client, database, { retiredGraceMs: 0 });
+        await eager.dropRetiredGenerations(P);
+        const names = (await client.db(database).listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
+        expect(names).toEqual(['items__g1', 'projection_checkpoints', 'projection_generations']);
+        expect((await client.db(database).collection('projection_generations').findOne({ _id: 'p' as never }))?.retired).toEqual([]);
+      } finally {
+        await writer.close();
+        await reader.close();
+      }
+    });
+
+    it('refuses a deposed holder’s batch in its transaction, so none of its writes lands', async () => {
+      const database = nextDatabase();
+      const store = new MongoReadStore(client, database);
+      try {
+        await store.ensureProjections([P]);
+        const deposed = (await store.acquireLease('p', 'a', 60_000))!;
+        await store.acquireLease('p', 'b', 60_000, { evict: { holder: 'a', epoch: deposed.epoch } });
+        const writes: ProjectionWrite[] = Array.from({ length: 200 }, (_, i) => ({ op: 'upsert', collection: 'items', id: `d${i}`, position: 5n, set: { org: 'o1' } }));
+        await expect(store.applyBatches([{ projection: 'p', writes, checkpoint: 5n, lease: deposed }])).rejects.toThrow(/held by another runner/);
+        expect(await client.db(database).collection('items').countDocuments()).toBe(0);
+        expect(await store.getCheckpoint('p')).toBeUndefined();
+      } finally {
+        await store.close();
+      }
+    });
   });
 
   describe('specific to MongoDB', () => {

@@ -1,22 +1,37 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { CollectionSpec, Doc, FindQuery, ProjectionBatch, ProjectionWrite, ReadStore, Scalar } from '../read-store';
+import {
+  AcquireLeaseOptions,
+  CollectionSpec,
+  Doc,
+  FindQuery,
+  Lease,
+  LeaseLostError,
+  LeaseRecord,
+  ProjectionBatch,
+  ProjectionGenerations,
+  ProjectionSpec,
+  ProjectionWrite,
+  ReadStore,
+  Scalar,
+  StaleGenerationError,
+} from '../read-store';
 import {
   checkCollectionName,
   checkFieldName,
-  checkId,
   checkLimit,
   checkPosition,
   checkProjectionName,
   checkWrite,
   fieldsOf,
+  generationName,
   incrementsOf,
   prefixRangeOf,
 } from './validation';
 
 type UpsertWrite = Extract<ProjectionWrite, { op: 'upsert' }>;
 
-/** The statements one collection's writes and reads use, prepared once. */
+/** The statements one collection's writes and reads use, prepared once per table. */
 interface TableStatements {
   select: Database.Statement<[string], { pos: bigint; body: string }>;
   create: Database.Statement<[string, bigint, string]>;
@@ -26,21 +41,59 @@ interface TableStatements {
   get: Database.Statement<[string], { body: string }>;
 }
 
+interface StoredGenerationsRow {
+  live: bigint;
+  last: bigint;
+  building: bigint | null;
+  building_position: bigint | null;
+  rebuild_requested: bigint;
+}
+
+interface GenerationsRow {
+  live: number;
+  last: number;
+  building: number | null;
+  building_position: bigint | null;
+  rebuild_requested: boolean;
+}
+
+interface LeaseRow {
+  projection: string;
+  holder: string | null;
+  epoch: number;
+  expires_at: number;
+  report: string | null;
+}
+
 /**
- * The embedded read store: one SQLite file, one table per collection (`rm_<name>`: id, pos,
- * JSON body). A page's batches and their checkpoints commit in one transaction, so they never disagree and
- * a replayed batch is skipped as a whole by the position guards. synchronous=NORMAL: a power cut
- * may lose the last batches, never tear one, and read models can be rebuilt from the event log.
+ * The embedded read store: one SQLite file, one table per collection and generation
+ * (`rm_<name>`, `rm_<name>__g<n>`: id, pos, JSON body). A page's batches and their
+ * checkpoints commit in one transaction, so they never disagree and a replayed batch is
+ * skipped as a whole by the position guards; each batch's lease and generation are checked in
+ * that same transaction. A read maps its collection to the live generation and reads it in
+ * one read transaction, so a switch of generations (one write transaction that also drops the
+ * old tables) is seen entirely or not at all. synchronous=NORMAL: a power cut may lose the
+ * last batches, never tear one, and read models can be rebuilt from the event log.
  */
 export class SqliteReadStore implements ReadStore {
+  readonly onLocalDisk = true;
   private readonly db: Database.Database;
   private readonly tables = new Map<string, TableStatements>();
   private readonly finds = new Map<string, Database.Statement<unknown[], { id: string; body: string }>>();
   private readonly readCheckpoint: Database.Statement<[string], { position: bigint }>;
   private readonly writeCheckpoint: Database.Statement<[string, bigint]>;
+  private readonly setCheckpoint: Database.Statement<[string, bigint]>;
   private readonly dropCheckpoint: Database.Statement<[string]>;
   private readonly tableExists: Database.Statement<[string]>;
+  private readonly liveGenerationOf: Database.Statement<[string], { live: number }>;
+  private readonly selectGenerations: Database.Statement<[string], StoredGenerationsRow>;
+  private readonly addGenerations: Database.Statement<[string]>;
+  private readonly advanceBuilding: Database.Statement<[bigint, string, number]>;
+  private readonly addOwner: Database.Statement<[string, string]>;
+  private readonly ownedBy: Database.Statement<[string], { collection: string }>;
+  private readonly selectLease: Database.Statement<[string], LeaseRow>;
   private readonly applyInTransaction: Database.Transaction<(batches: ProjectionBatch[]) => void>;
+  private readonly inReadTransaction: Database.Transaction<(read: () => unknown) => unknown>;
 
   constructor(path: string) {
     this.db = new Database(path);
@@ -48,22 +101,65 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('synchronous = NORMAL');
     // Another connection (a second process on the same file) holding the write lock waits, not fails.
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec('CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL)');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS projection_generations (
+        projection TEXT PRIMARY KEY,
+        live INTEGER NOT NULL DEFAULT 0,
+        last INTEGER NOT NULL DEFAULT 0,
+        building INTEGER,
+        building_position INTEGER,
+        rebuild_requested INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE IF NOT EXISTS read_model_owners (collection TEXT PRIMARY KEY, projection TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS projection_leases (
+        projection TEXT PRIMARY KEY,
+        holder TEXT,
+        epoch INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        report TEXT
+      );
+    `);
 
     this.readCheckpoint = this.db.prepare<[string], { position: bigint }>('SELECT position FROM projection_checkpoints WHERE name = ?');
     this.readCheckpoint.safeIntegers(true);
-    // Never moves back, except through reset.
+    // Never moves back, except through reset and a switch of generations.
     this.writeCheckpoint = this.db.prepare<[string, bigint]>(
       `INSERT INTO projection_checkpoints (name, position) VALUES (?, ?)
        ON CONFLICT (name) DO UPDATE SET position = max(position, excluded.position)`,
     );
+    this.setCheckpoint = this.db.prepare<[string, bigint]>(
+      'INSERT INTO projection_checkpoints (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position',
+    );
     this.dropCheckpoint = this.db.prepare<[string]>('DELETE FROM projection_checkpoints WHERE name = ?');
     this.tableExists = this.db.prepare<[string]>("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    this.liveGenerationOf = this.db.prepare<[string], { live: number }>(
+      'SELECT g.live AS live FROM read_model_owners o JOIN projection_generations g ON g.projection = o.projection WHERE o.collection = ?',
+    );
+    this.selectGenerations = this.db.prepare<[string], StoredGenerationsRow>(
+      'SELECT live, last, building, building_position, rebuild_requested FROM projection_generations WHERE projection = ?',
+    );
+    // Integers as bigint: the building checkpoint is a position, exact beyond 2^53.
+    this.selectGenerations.safeIntegers(true);
+    this.addGenerations = this.db.prepare<[string]>('INSERT INTO projection_generations (projection) VALUES (?) ON CONFLICT (projection) DO NOTHING');
+    this.advanceBuilding = this.db.prepare<[bigint, string, number]>(
+      'UPDATE projection_generations SET building_position = max(coalesce(building_position, -1), ?) WHERE projection = ? AND building = ?',
+    );
+    this.addOwner = this.db.prepare<[string, string]>(
+      'INSERT INTO read_model_owners (collection, projection) VALUES (?, ?) ON CONFLICT (collection) DO UPDATE SET projection = excluded.projection',
+    );
+    this.ownedBy = this.db.prepare<[string], { collection: string }>('SELECT collection FROM read_model_owners WHERE projection = ?');
+    this.selectLease = this.db.prepare<[string], LeaseRow>('SELECT projection, holder, epoch, expires_at, report FROM projection_leases WHERE projection = ?');
     this.applyInTransaction = this.db.transaction((batches: ProjectionBatch[]) => {
-      for (const { projection, writes, checkpoint } of batches) {
+      for (const { projection, writes, checkpoint, generation: asked, lease } of batches) {
+        if (lease) this.checkLease(projection, lease);
+        const generations = this.generationsRow(projection);
+        const live = generations?.live ?? 0;
+        const generation = asked ?? live;
+        if (generation !== live && generation !== generations?.building) throw new StaleGenerationError(projection, generation);
         for (const write of writes) {
           checkWrite(write);
-          const statements = this.statementsFor(write.collection);
+          const statements = this.statementsFor(generationName(write.collection, generation));
           switch (write.op) {
             case 'upsert':
               this.upsert(statements, write);
@@ -78,27 +174,35 @@ export class SqliteReadStore implements ReadStore {
               throw new Error(`Unknown read-store write ${JSON.stringify((write as { op?: unknown }).op)}`);
           }
         }
-        this.writeCheckpoint.run(projection, checkpoint);
+        if (generation === live) this.writeCheckpoint.run(projection, checkpoint);
+        else this.advanceBuilding.run(checkpoint, projection, generation);
       }
     });
+    this.inReadTransaction = this.db.transaction((read: () => unknown) => read());
   }
 
   async ensureCollections(specs: CollectionSpec[]): Promise<void> {
-    for (const spec of specs) {
-      checkCollectionName(spec.name);
-      spec.indexes.forEach((fields) => fields.forEach(checkFieldName));
+    for (const spec of specs) checkSpec(spec);
+    this.db.transaction(() => {
+      for (const spec of specs) this.createTable(generationName(spec.name, this.liveGenerationOf.get(spec.name)?.live ?? 0), spec);
+    })();
+  }
+
+  async ensureProjections(projections: ProjectionSpec[]): Promise<void> {
+    for (const projection of projections) {
+      checkProjectionName(projection.name);
+      projection.collections.forEach(checkSpec);
     }
     this.db.transaction(() => {
-      for (const spec of specs) {
-        const table = tableName(spec.name);
-        this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, body TEXT NOT NULL)`);
-        for (const fields of spec.indexes) {
-          if (fields.length === 0) continue;
-          const columns = [...fields.map(fieldExpression), 'id'].join(', ');
-          this.db.exec(`CREATE INDEX IF NOT EXISTS ${indexName(table, fields)} ON ${table} (${columns})`);
+      for (const projection of projections) {
+        this.addGenerations.run(projection.name);
+        for (const spec of projection.collections) this.addOwner.run(spec.name, projection.name);
+        const { live, building } = this.generationsRow(projection.name)!;
+        for (const generation of building === null ? [live] : [live, building]) {
+          for (const spec of projection.collections) this.createTable(generationName(spec.name, generation), spec);
         }
       }
-    })();
+    }).immediate();
   }
 
   async applyBatch(projection: string, writes: ProjectionWrite[], checkpoint: bigint): Promise<void> {
@@ -146,15 +250,106 @@ export class SqliteReadStore implements ReadStore {
     this.db.transaction(() => {
       this.dropCheckpoint.run(projection);
       for (const collection of collections) {
-        const table = tableName(collection);
+        const table = tableName(this.physical(collection));
         if (this.tableExists.get(table)) this.db.prepare(`DELETE FROM ${table}`).run();
       }
     })();
   }
 
+  async generations(projection: string): Promise<ProjectionGenerations> {
+    return generationsOf(this.generationsRow(projection));
+  }
+
+  async startGeneration(projection: ProjectionSpec, lease?: Lease): Promise<number> {
+    checkProjectionName(projection.name);
+    projection.collections.forEach(checkSpec);
+    return this.db
+      .transaction(() => {
+        if (lease) this.checkLease(projection.name, lease);
+        this.addGenerations.run(projection.name);
+        for (const spec of projection.collections) this.addOwner.run(spec.name, projection.name);
+        const row = this.generationsRow(projection.name)!;
+        const generation = Math.max(row.last, row.live, row.building ?? 0) + 1;
+        if (row.building !== null) this.dropGeneration(projection.name, projection.collections, row.building);
+        for (const spec of projection.collections) this.createTable(generationName(spec.name, generation), spec);
+        this.db
+          .prepare('UPDATE projection_generations SET building = ?, building_position = NULL, last = ?, rebuild_requested = 0 WHERE projection = ?')
+          .run(generation, generation, projection.name);
+        return generation;
+      })
+      .immediate();
+  }
+
+  async promoteGeneration(projection: ProjectionSpec, generation: number, lease?: Lease): Promise<void> {
+    checkProjectionName(projection.name);
+    this.db
+      .transaction(() => {
+        if (lease) this.checkLease(projection.name, lease);
+        const row = this.generationsRow(projection.name);
+        if (!row || row.building !== generation) throw new StaleGenerationError(projection.name, generation);
+        const position = row.building_position;
+        this.db.prepare('UPDATE projection_generations SET live = ?, building = NULL, building_position = NULL WHERE projection = ?').run(generation, projection.name);
+        if (position === null) this.dropCheckpoint.run(projection.name);
+        else this.setCheckpoint.run(projection.name, position);
+        // Readers map and read in one read transaction: they see the old tables or the new ones.
+        this.dropGeneration(projection.name, projection.collections, row.live);
+      })
+      .immediate();
+  }
+
+  /** Nothing waits: SQLite drops a replaced generation in the same transaction as the switch. */
+  async dropRetiredGenerations(): Promise<void> {}
+
+  async requestRebuild(projection: string): Promise<void> {
+    checkProjectionName(projection);
+    this.db
+      .prepare('INSERT INTO projection_generations (projection, rebuild_requested) VALUES (?, 1) ON CONFLICT (projection) DO UPDATE SET rebuild_requested = 1')
+      .run(projection);
+  }
+
+  async acquireLease(projection: string, holder: string, ttlMs: number, options: AcquireLeaseOptions = {}): Promise<Lease | null> {
+    checkProjectionName(projection);
+    return this.db
+      .transaction((): Lease | null => {
+        const now = Date.now();
+        const row = this.selectLease.get(projection);
+        const evicted = options.evict !== undefined && row?.holder === options.evict.holder && row.epoch === options.evict.epoch;
+        if (row && row.holder !== holder && row.holder !== null && row.expires_at > now && !evicted) return null;
+        const epoch = !row ? 1 : row.holder === holder ? row.epoch : row.epoch + 1;
+        const expiresAt = now + ttlMs;
+        this.db
+          .prepare(
+            `INSERT INTO projection_leases (projection, holder, epoch, expires_at, report) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (projection) DO UPDATE SET holder = excluded.holder, epoch = excluded.epoch, expires_at = excluded.expires_at, report = excluded.report`,
+          )
+          .run(projection, holder, epoch, expiresAt, options.report === undefined ? null : JSON.stringify(options.report));
+        return { projection, holder, epoch, expiresAt };
+      })
+      .immediate();
+  }
+
+  async releaseLease(lease: Lease): Promise<void> {
+    this.db.prepare('UPDATE projection_leases SET holder = NULL, expires_at = 0 WHERE projection = ? AND holder = ? AND epoch = ?').run(lease.projection, lease.holder, lease.epoch);
+  }
+
+  async leases(): Promise<LeaseRecord[]> {
+    const now = Date.now();
+    return this.db
+      .prepare<[], LeaseRow>('SELECT projection, holder, epoch, expires_at, report FROM projection_leases ORDER BY projection')
+      .all()
+      .map((row) => ({
+        projection: row.projection,
+        holder: row.holder ?? '',
+        epoch: row.epoch,
+        expiresAt: row.expires_at,
+        expired: row.holder === null || row.expires_at <= now,
+        report: row.report === null ? null : JSON.parse(row.report),
+      }));
+  }
+
   async get(collection: string, id: string): Promise<Doc | null> {
     checkCollectionName(collection);
-    const row = this.statementsFor(collection).get.get(id);
+    const row = this.read(collection, (physical) => this.statementsFor(physical).get.get(id));
     return row ? { id, ...JSON.parse(row.body) } : null;
   }
 
@@ -197,14 +392,17 @@ export class SqliteReadStore implements ReadStore {
     }
     params.push(query.limit);
 
-    const key = `${collection}|${shape.join(',')}|${query.afterId !== undefined}|${query.beforeId !== undefined}|${query.descending === true}`;
-    let statement = this.finds.get(key);
-    if (!statement) {
-      const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-      statement = this.db.prepare(`SELECT id, body FROM ${tableName(collection)} ${where} ORDER BY id ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`);
-      this.finds.set(key, statement);
-    }
-    return statement.all(...params).map((row) => ({ id: row.id, ...JSON.parse(row.body) }));
+    const rows = this.read(collection, (physical) => {
+      const key = `${physical}|${shape.join(',')}|${query.afterId !== undefined}|${query.beforeId !== undefined}|${query.descending === true}`;
+      let statement = this.finds.get(key);
+      if (!statement) {
+        const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+        statement = this.db.prepare(`SELECT id, body FROM ${tableName(physical)} ${where} ORDER BY id ${query.descending ? 'DESC' : 'ASC'} LIMIT ?`);
+        this.finds.set(key, statement);
+      }
+      return statement.all(...params);
+    });
+    return rows.map((row) => ({ id: row.id, ...JSON.parse(row.body) }));
   }
 
   async close(): Promise<void> {
@@ -213,10 +411,57 @@ export class SqliteReadStore implements ReadStore {
     if (this.db.open) this.db.close();
   }
 
-  private statementsFor(collection: string): TableStatements {
-    let statements = this.tables.get(collection);
+  /** The collection's table in its owner's live generation, read in the same read transaction. */
+  private read<T>(collection: string, read: (physical: string) => T): T {
+    return this.inReadTransaction(() => read(this.physical(collection))) as T;
+  }
+
+  private generationsRow(projection: string): GenerationsRow | undefined {
+    const row = this.selectGenerations.get(projection);
+    if (!row) return undefined;
+    return {
+      live: Number(row.live),
+      last: Number(row.last),
+      building: row.building === null ? null : Number(row.building),
+      building_position: row.building_position,
+      rebuild_requested: row.rebuild_requested === 1n,
+    };
+  }
+
+  private physical(collection: string): string {
+    return generationName(collection, this.liveGenerationOf.get(collection)?.live ?? 0);
+  }
+
+  private checkLease(projection: string, lease: Lease): void {
+    const row = this.selectLease.get(projection);
+    if (lease.projection !== projection || row?.holder !== lease.holder || row.epoch !== lease.epoch) throw new LeaseLostError(projection);
+  }
+
+  private createTable(physical: string, spec: CollectionSpec): void {
+    const table = tableName(physical);
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, body TEXT NOT NULL)`);
+    for (const fields of spec.indexes) {
+      if (fields.length === 0) continue;
+      const columns = [...fields.map(fieldExpression), 'id'].join(', ');
+      this.db.exec(`CREATE INDEX IF NOT EXISTS ${indexName(table, fields)} ON ${table} (${columns})`);
+    }
+  }
+
+  /** Drops a generation's tables: the projection's collections now, and any it owned before. */
+  private dropGeneration(projection: string, collections: CollectionSpec[], generation: number): void {
+    const names = new Set([...collections.map((c) => c.name), ...this.ownedBy.all(projection).map((row) => row.collection)]);
+    for (const name of names) {
+      const physical = generationName(name, generation);
+      this.db.exec(`DROP TABLE IF EXISTS ${tableName(physical)}`);
+      this.tables.delete(physical);
+      for (const key of this.finds.keys()) if (key.startsWith(`${physical}|`)) this.finds.delete(key);
+    }
+  }
+
+  private statementsFor(physical: string): TableStatements {
+    let statements = this.tables.get(physical);
     if (!statements) {
-      const table = tableName(collection);
+      const table = tableName(physical);
       statements = {
         select: this.db.prepare(`SELECT pos, body FROM ${table} WHERE id = ?`),
         create: this.db.prepare(`INSERT INTO ${table} (id, pos, body) VALUES (?, ?, ?)`),
@@ -229,10 +474,24 @@ export class SqliteReadStore implements ReadStore {
       };
       // Positions are compared as bigint, never rounded through a double.
       statements.select.safeIntegers(true);
-      this.tables.set(collection, statements);
+      this.tables.set(physical, statements);
     }
     return statements;
   }
+}
+
+function checkSpec(spec: CollectionSpec): void {
+  checkCollectionName(spec.name);
+  spec.indexes.forEach((fields) => fields.forEach(checkFieldName));
+}
+
+function generationsOf(row: GenerationsRow | undefined): ProjectionGenerations {
+  if (!row) return { live: 0, building: null, rebuildRequested: false };
+  return {
+    live: row.live,
+    building: row.building === null ? null : { generation: row.building, checkpoint: row.building_position ?? undefined },
+    rebuildRequested: row.rebuild_requested,
+  };
 }
 
 function tableName(collection: string): string {

@@ -8,16 +8,25 @@ import { FindQuery, ProjectionWrite } from '../read-store';
 const COLLECTION_NAME = /^[a-z][a-z0-9_]*$/;
 /** Field names become SQL json paths and Mongo update paths: keep them plain. */
 const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** The checkpoints live beside the collections in MongoDB. */
+/** The checkpoints, generations and leases live beside the collections in MongoDB. */
 export const CHECKPOINTS = 'projection_checkpoints';
+export const GENERATIONS = 'projection_generations';
+export const LEASES = 'projection_leases';
+const RESERVED_COLLECTIONS = new Set([CHECKPOINTS, GENERATIONS, LEASES]);
 /** Internal fields: `_id` is the Mongo key, `_pos` the Mongo position guard. */
 const RESERVED_FIELDS = new Set(['_id', '_pos']);
 const MAX_POSITION = 2n ** 63n - 1n;
 
+/** `__` is kept for the names of generations (`<name>__g<n>`), so no collection name can be another's generation. */
 export function checkCollectionName(name: string): void {
-  if (!COLLECTION_NAME.test(name) || name === CHECKPOINTS) {
-    throw new Error(`Invalid read-store collection name ${JSON.stringify(name)}: use /^[a-z][a-z0-9_]*$/`);
+  if (typeof name !== 'string' || !COLLECTION_NAME.test(name) || name.includes('__') || RESERVED_COLLECTIONS.has(name)) {
+    throw new Error(`Invalid read-store collection name ${JSON.stringify(name)}: use /^[a-z][a-z0-9_]*$/ without "__"`);
   }
+}
+
+/** Where a collection's documents live in a generation: generation 0 under its own name. */
+export function generationName(collection: string, generation: number): string {
+  return generation === 0 ? collection : `${collection}__g${generation}`;
 }
 
 /** For fields that are indexed or filtered on; the id is not a field (use `get`, or `afterId`). */

@@ -1,4 +1,4 @@
-import { CollectionSpec, Doc, ProjectionWrite, ReadStore } from '../read-store';
+import { CollectionSpec, Doc, LeaseLostError, ProjectionSpec, ProjectionWrite, ReadStore, StaleGenerationError } from '../read-store';
 
 export interface ReadStoreContractOptions {
   /**
@@ -481,6 +481,173 @@ export function readStoreContract(name: string, create: () => Promise<ReadStore>
         expect(await store.get(ACCESSES, 'x')).toStrictEqual({ id: 'x', org: 'o1', count: 1 });
         expect(await store.find(ACCESSES, { where: { org: 'o1' }, limit: 10 })).toHaveLength(1);
         expect(await store.getCheckpoint('p')).toBe(5n);
+      });
+    });
+
+    describe('generations', () => {
+      const P: ProjectionSpec = { name: 'p', collections: [SPECS[0], SPECS[1]] };
+
+      beforeEach(async () => {
+        await store.ensureProjections([P]);
+      });
+
+      it('starts at generation 0, under the collections’ own names', async () => {
+        expect(await store.generations('p')).toEqual({ live: 0, building: null, rebuildRequested: false });
+        expect(await store.generations('never-seen')).toEqual({ live: 0, building: null, rebuildRequested: false });
+        await store.applyBatches([{ projection: 'p', writes: [upsert('x', 1n, { set: { org: 'o1' } })], checkpoint: 1n, generation: 0 }]);
+        expect(await store.get(ACCESSES, 'x')).toStrictEqual({ id: 'x', org: 'o1' });
+      });
+
+      it('builds the next generation beside the live one; queries read the live one until the switch, then the new one', async () => {
+        await store.applyBatch('p', [upsert('x', 1n, { set: { org: 'o1', status: 'Invited' } }), upsert('y', 2n, { set: { org: 'o1', status: 'Old' } })], 2n);
+        const generation = await store.startGeneration(P);
+        expect(generation).toBe(1);
+        expect(await store.generations('p')).toEqual({ live: 0, building: { generation: 1, checkpoint: undefined }, rebuildRequested: false });
+
+        // The new generation fills up; queries, the checkpoint and live batches stay on the live one.
+        await store.applyBatches([{ projection: 'p', writes: [upsert('x', 1n, { set: { org: 'o1', status: 'Invited' } })], checkpoint: 1n, generation }]);
+        expect(await all(store, ACCESSES)).toEqual([
+          { id: 'x', org: 'o1', status: 'Invited' },
+          { id: 'y', org: 'o1', status: 'Old' },
+        ]);
+        await store.applyBatches([
+          { projection: 'p', writes: [upsert('x', 3n, { set: { status: 'Active' } })], checkpoint: 3n },
+          { projection: 'p', writes: [upsert('x', 3n, { set: { status: 'Active' } })], checkpoint: 3n, generation },
+        ]);
+        expect(await store.getCheckpoint('p')).toBe(3n);
+        expect((await store.generations('p')).building).toEqual({ generation, checkpoint: 3n });
+        expect(await store.find(ACCESSES, { where: { org: 'o1', status: 'Active' }, limit: 10 })).toEqual([{ id: 'x', org: 'o1', status: 'Active' }]);
+
+        await store.promoteGeneration(P, generation);
+        expect(await store.generations('p')).toEqual({ live: generation, building: null, rebuildRequested: false });
+        expect(await store.getCheckpoint('p')).toBe(3n);
+        expect(await all(store, ACCESSES)).toEqual([{ id: 'x', org: 'o1', status: 'Active' }]);
+        expect(await store.find(ACCESSES, { where: { org: 'o1' }, limit: 10 })).toEqual([{ id: 'x', org: 'o1', status: 'Active' }]);
+        expect(await store.get(ACCESSES, 'y')).toBeNull();
+        // Live batches now write the new generation.
+        await store.applyBatch('p', [upsert('z', 4n, { set: { org: 'o1' } })], 4n);
+        expect(await store.get(ACCESSES, 'z')).toStrictEqual({ id: 'z', org: 'o1' });
+        expect(await store.getCheckpoint('p')).toBe(4n);
+      });
+
+      it('refuses a batch for a generation that is neither live nor being built, writing nothing', async () => {
+        const generation = await store.startGeneration(P);
+        await store.applyBatches([{ projection: 'p', writes: [], checkpoint: 5n, generation }]);
+        await store.promoteGeneration(P, generation);
+        await expect(store.applyBatches([{ projection: 'p', writes: [upsert('late', 6n, { set: { org: 'o1' } })], checkpoint: 6n, generation: 0 }])).rejects.toBeInstanceOf(
+          StaleGenerationError,
+        );
+        await expect(store.applyBatches([{ projection: 'p', writes: [], checkpoint: 6n, generation: 7 }])).rejects.toBeInstanceOf(StaleGenerationError);
+        expect(await store.get(ACCESSES, 'late')).toBeNull();
+        expect(await store.getCheckpoint('p')).toBe(5n);
+      });
+
+      it('keeps a rebuild’s checkpoint its own: the live generation’s batches never move it, nor it theirs', async () => {
+        await store.applyBatch('p', [], 100n);
+        const generation = await store.startGeneration(P);
+        await store.applyBatches([{ projection: 'p', writes: [], checkpoint: 10n, generation }]);
+        await store.applyBatch('p', [], 120n);
+        expect((await store.generations('p')).building?.checkpoint).toBe(10n);
+        expect(await store.getCheckpoint('p')).toBe(120n);
+        await store.applyBatches([{ projection: 'p', writes: [], checkpoint: 9n, generation }]);
+        expect((await store.generations('p')).building?.checkpoint).toBe(10n);
+      });
+
+      it('abandons a generation still being built when another is started; numbers are never reused', async () => {
+        const first = await store.startGeneration(P);
+        await store.applyBatches([{ projection: 'p', writes: [upsert('x', 1n, { set: { org: 'o1' } })], checkpoint: 1n, generation: first }]);
+        const second = await store.startGeneration(P);
+        expect(second).toBeGreaterThan(first);
+        await expect(store.promoteGeneration(P, first)).rejects.toBeInstanceOf(StaleGenerationError);
+        await expect(store.applyBatches([{ projection: 'p', writes: [], checkpoint: 2n, generation: first }])).rejects.toBeInstanceOf(StaleGenerationError);
+        expect((await store.generations('p')).building).toEqual({ generation: second, checkpoint: undefined });
+        await store.promoteGeneration(P, second);
+        expect(await all(store, ACCESSES)).toEqual([]);
+        expect(await store.getCheckpoint('p')).toBeUndefined();
+        expect(await store.startGeneration(P)).toBeGreaterThan(second);
+      });
+
+      it('records a rebuild request until a new generation is started', async () => {
+        await store.requestRebuild('p');
+        expect((await store.generations('p')).rebuildRequested).toBe(true);
+        await store.startGeneration(P);
+        expect((await store.generations('p')).rebuildRequested).toBe(false);
+      });
+
+      it('creates the live and the building generation’s collections again after a restart', async () => {
+        const generation = await store.startGeneration(P);
+        await store.applyBatches([{ projection: 'p', writes: [upsert('x', 1n, { set: { org: 'o1' } })], checkpoint: 1n, generation }]);
+        await store.promoteGeneration(P, generation);
+        await store.ensureProjections([P]);
+        await store.ensureCollections(SPECS);
+        await store.dropRetiredGenerations(P);
+        expect(await store.find(ACCESSES, { where: { org: 'o1' }, limit: 10 })).toEqual([{ id: 'x', org: 'o1' }]);
+        await store.reset('p', [ACCESSES]);
+        expect(await all(store, ACCESSES)).toEqual([]);
+      });
+    });
+
+    describe('leases', () => {
+      const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+      it('has one holder at a time: renewed at the same epoch, taken over at the next once expired', async () => {
+        const a = await store.acquireLease('p', 'runner-a', 150);
+        expect(a).toMatchObject({ projection: 'p', holder: 'runner-a', epoch: expect.any(Number) });
+        expect(await store.acquireLease('p', 'runner-b', 150)).toBeNull();
+        const renewed = await store.acquireLease('p', 'runner-a', 150);
+        expect(renewed?.epoch).toBe(a!.epoch);
+        expect(renewed!.expiresAt).toBeGreaterThanOrEqual(a!.expiresAt);
+        await pause(250);
+        const b = await store.acquireLease('p', 'runner-b', 10_000);
+        expect(b?.epoch).toBe(a!.epoch + 1);
+        expect(await store.acquireLease('p', 'runner-a', 10_000)).toBeNull();
+        expect(await store.acquireLease('other', 'runner-a', 10_000)).not.toBeNull();
+      });
+
+      it('is free at once when released, and can be evicted from a named holder at its epoch only', async () => {
+        const a = (await store.acquireLease('p', 'runner-a', 10_000))!;
+        await store.releaseLease(a);
+        const b = (await store.acquireLease('p', 'runner-b', 10_000))!;
+        expect(b.epoch).toBe(a.epoch + 1);
+        await store.releaseLease(a); // no longer a's: changes nothing
+        expect(await store.acquireLease('p', 'runner-c', 10_000, { evict: { holder: 'runner-b', epoch: b.epoch - 1 } })).toBeNull();
+        expect(await store.acquireLease('p', 'runner-c', 10_000, { evict: { holder: 'runner-a', epoch: b.epoch } })).toBeNull();
+        const c = await store.acquireLease('p', 'runner-c', 10_000, { evict: { holder: 'runner-b', epoch: b.epoch } });
+        expect(c?.epoch).toBe(b.epoch + 1);
+      });
+
+      it('fences writes: a deposed holder’s batch, new generation and switch are refused and change nothing', async () => {
+        const P: ProjectionSpec = { name: 'p', collections: [SPECS[0]] };
+        await store.ensureProjections([P]);
+        const a = (await store.acquireLease('p', 'runner-a', 10_000))!;
+        await store.applyBatches([{ projection: 'p', writes: [upsert('x', 1n, { set: { org: 'o1' } })], checkpoint: 1n, lease: a }]);
+        const building = await store.startGeneration(P, a);
+        const b = (await store.acquireLease('p', 'runner-b', 10_000, { evict: { holder: 'runner-a', epoch: a.epoch } }))!;
+
+        await expect(
+          store.applyBatches([{ projection: 'p', writes: [remove('x', 5n), upsert('late', 5n, { set: { org: 'o1' } })], checkpoint: 5n, lease: a }]),
+        ).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(store.startGeneration(P, a)).rejects.toBeInstanceOf(LeaseLostError);
+        await expect(store.promoteGeneration(P, building, a)).rejects.toBeInstanceOf(LeaseLostError);
+        expect(await all(store, ACCESSES)).toEqual([{ id: 'x', org: 'o1' }]);
+        expect(await store.getCheckpoint('p')).toBe(1n);
+        expect(await store.generations('p')).toEqual({ live: 0, building: { generation: building, checkpoint: undefined }, rebuildRequested: false });
+
+        await store.applyBatches([{ projection: 'p', writes: [remove('x', 5n)], checkpoint: 5n, lease: b }]);
+        expect(await all(store, ACCESSES)).toEqual([]);
+        // A lease names its projection: it fences no other.
+        await expect(store.applyBatches([{ projection: 'other', writes: [], checkpoint: 1n, lease: b }])).rejects.toBeInstanceOf(LeaseLostError);
+      });
+
+      it('lists every lease with its holder’s last report, and whether it has expired', async () => {
+        await store.acquireLease('p', 'runner-a', 10_000, { report: { state: 'running', position: '12' } });
+        const q = (await store.acquireLease('q', 'runner-b', 10_000))!;
+        await store.releaseLease(q);
+        const leases = await store.leases();
+        expect(leases.map(({ projection, holder, expired, report }) => ({ projection, holder, expired, report }))).toEqual([
+          { projection: 'p', holder: 'runner-a', expired: false, report: { state: 'running', position: '12' } },
+          { projection: 'q', holder: '', expired: true, report: null },
+        ]);
       });
     });
 

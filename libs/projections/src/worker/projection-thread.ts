@@ -1,13 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { siblingModule, startWorker } from '@app/event-store';
-import { ProjectionStatus, RunnerLogger } from '../projection-runner';
+import { defaultHolder, ProjectionStatus, RebuildOutcome, RunnerLogger } from '../projection-runner';
 import type { ProjectionWorkerData, ProjectionWorkerReply, ProjectionWorkerRequest } from './projection-worker';
 
 /** What the request thread needs of the projections, wherever they run. */
 export interface Projections {
   start(): Promise<void>;
   stop(): Promise<void>;
-  rebuild(name: string): Promise<void>;
+  /** Starts rebuilding a projection beside its live generation (or asks the runner that holds it to). */
+  rebuild(name: string): Promise<RebuildOutcome>;
   /** The lowest position every projection has reached, or undefined. */
   lowestPosition(): bigint | undefined;
   status(): ProjectionStatus[];
@@ -25,15 +26,20 @@ export class ProjectionThread implements Projections {
   private worker: Worker | undefined;
   private statuses: ProjectionStatus[] = [];
   private readonly listeners = new Set<() => void>();
-  private readonly rebuilds = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  private readonly rebuilds = new Map<number, { resolve(outcome: RebuildOutcome): void; reject(error: Error): void }>();
+  private readonly data: ProjectionWorkerData;
   private nextRequestId = 1;
   private stopping = false;
   private started: Promise<void> | undefined;
 
   constructor(
-    private readonly data: ProjectionWorkerData,
+    data: Omit<ProjectionWorkerData, 'holder'>,
     private readonly logger: RunnerLogger,
-  ) {}
+  ) {
+    // One name for every thread this side starts: a thread started again after a crash renews
+    // its predecessor's leases instead of waiting for them to expire.
+    this.data = { ...data, holder: defaultHolder() };
+  }
 
   start(): Promise<void> {
     this.stopping = false;
@@ -52,11 +58,11 @@ export class ProjectionThread implements Projections {
     await exited;
   }
 
-  rebuild(name: string): Promise<void> {
+  rebuild(name: string): Promise<RebuildOutcome> {
     const worker = this.worker;
     if (!worker) return Promise.reject(new Error('The projections are not running'));
     const requestId = this.nextRequestId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RebuildOutcome>((resolve, reject) => {
       this.rebuilds.set(requestId, { resolve, reject });
       worker.postMessage({ type: 'rebuild', requestId, name } satisfies ProjectionWorkerRequest);
     });
@@ -101,8 +107,8 @@ export class ProjectionThread implements Projections {
         case 'rebuilt': {
           const pending = this.rebuilds.get(reply.requestId);
           this.rebuilds.delete(reply.requestId);
-          if (reply.error) pending?.reject(new Error(reply.error));
-          else pending?.resolve();
+          if (reply.error || !reply.outcome) pending?.reject(new Error(reply.error ?? 'No answer'));
+          else pending?.resolve(reply.outcome);
           break;
         }
         case 'log':

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PersonalDataEventStore, PersonalDataVault, SqliteEventStore } from '@app/event-store';
 import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { SqliteReadStore } from '../read-store/sqlite.read-store';
-import { ProjectionRunner, ProjectionStatus } from '../projection-runner';
+import { ProjectionRunner, ProjectionStatus, RebuildOutcome } from '../projection-runner';
 import { ALL_PROJECTIONS } from '../index';
 
 /**
@@ -14,19 +14,22 @@ export interface ProjectionWorkerData {
   eventsFile: string;
   readStoreFile: string;
   batchSize?: number;
+  /** The runner's name in the leases: the same for every thread the host side starts, so a restarted thread renews them. */
+  holder: string;
+  leaseTtlMs?: number;
 }
 
 export type ProjectionWorkerRequest = { type: 'rebuild'; requestId: number; name: string } | { type: 'appended' } | { type: 'stop' };
 export type ProjectionWorkerReply =
   | { type: 'progress'; statuses: ProjectionStatus[] }
   | { type: 'started' }
-  | { type: 'rebuilt'; requestId: number; error: string | null }
+  | { type: 'rebuilt'; requestId: number; outcome: RebuildOutcome | null; error: string | null }
   | { type: 'log'; level: 'log' | 'error'; message: string; stack?: string }
   | { type: 'stopped' };
 
 if (parentPort) {
   const port = parentPort;
-  const { eventsFile, readStoreFile, batchSize } = workerData as ProjectionWorkerData;
+  const { eventsFile, readStoreFile, batchSize, holder, leaseTtlMs } = workerData as ProjectionWorkerData;
   const post = (reply: ProjectionWorkerReply) => port.postMessage(reply);
   const log = new SqliteEventStore(eventsFile);
   // Events read opened (or `[erased]`), with the keys kept beside the log.
@@ -34,6 +37,8 @@ if (parentPort) {
   const readStore = new SqliteReadStore(readStoreFile);
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
     batchSize,
+    holder,
+    leaseTtlMs,
     logger: {
       log: (message) => post({ type: 'log', level: 'log', message }),
       error: (message, error) => post({ type: 'log', level: 'error', message, stack: error instanceof Error ? error.stack : String(error) }),
@@ -53,8 +58,12 @@ if (parentPort) {
     if (request.type === 'appended') return events.wake();
     if (request.type === 'rebuild') {
       runner.rebuild(request.name).then(
-        () => post({ type: 'rebuilt', requestId: request.requestId, error: null }),
-        (error: unknown) => post({ type: 'rebuilt', requestId: request.requestId, error: error instanceof Error ? error.message : String(error) }),
+        (outcome) => {
+          // The statuses first: the answer to the request already shows the rebuild.
+          post({ type: 'progress', statuses: runner.status() });
+          post({ type: 'rebuilt', requestId: request.requestId, outcome, error: null });
+        },
+        (error: unknown) => post({ type: 'rebuilt', requestId: request.requestId, outcome: null, error: error instanceof Error ? error.message : String(error) }),
       );
       return;
     }
