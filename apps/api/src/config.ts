@@ -65,6 +65,13 @@ export interface AppConfig {
    * reclaimed when the portal is full.
    */
   seatReservationSeconds: number;
+  /**
+   * SHUTDOWN_TIMEOUT_SECONDS: on SIGTERM or SIGINT the process finishes what it holds and
+   * exits 0 within this bound; past it, it logs what was still running and exits 1.
+   */
+  shutdownTimeoutSeconds: number;
+  /** READY_MAX_PROJECTION_LAG: readiness answers 503 while a projection is more events than this behind the log. */
+  readyMaxProjectionLag: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -103,6 +110,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPort: env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0) : undefined,
     metricsHost: env.METRICS_HOST || '127.0.0.1',
     seatReservationSeconds: positive(env, 'SEAT_RESERVATION_SECONDS', 60),
+    shutdownTimeoutSeconds: positive(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10),
+    readyMaxProjectionLag: integer(env, 'READY_MAX_PROJECTION_LAG', 10_000),
   };
 }
 

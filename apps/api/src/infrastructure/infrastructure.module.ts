@@ -9,6 +9,7 @@ import { Mailer } from '@app/notifications';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, PROJECTIONS, READ_STORE } from './tokens';
 import { CommandExecutor } from '../commands/command-executor';
+import { ServiceLifecycle } from '../lifecycle/service-lifecycle';
 
 /**
  * Wires the ports to their adapters from the configuration: SQLite files under DATA_DIR by
@@ -34,6 +35,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        ServiceLifecycle,
         {
           provide: EVENT_STORE,
           inject: [KEY_VALUE_STORE],
@@ -89,7 +91,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
             new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), config.runProjections ? projections : undefined),
         },
       ],
-      exports: [PersonalDataVault, CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, TokenSigner, Mailer, PROJECTIONS, ProjectionWaiter],
+      exports: [ServiceLifecycle, PersonalDataVault, CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, TokenSigner, Mailer, PROJECTIONS, ProjectionWaiter],
     };
   }
 
