@@ -1,5 +1,9 @@
 import { connect, Socket } from 'node:net';
-import { removeDataDir, tempDataDir } from '../support/app';
+import { EventStore } from '../../libs/event-store/src';
+import { EVENT_STORE } from '../../apps/api/src/infrastructure/tokens';
+import { ServiceLifecycle } from '../../apps/api/src/lifecycle/service-lifecycle';
+import { ContactImports } from '../../apps/api/src/imports/contact-imports';
+import { removeDataDir, startApp, tempDataDir } from '../support/app';
 import { BUILT_MAIN, isBuilt, ServerProcess, startServer } from '../support/server';
 
 const API_KEY = 'shutdown-test-key-0123456789abcdef';
@@ -172,4 +176,30 @@ describeBuilt('graceful shutdown (e2e, separate process)', () => {
       removeDataDir(dataDir);
     }
   }, 60_000);
+});
+
+describe('graceful shutdown order (e2e, in process)', () => {
+  it('closes the HTTP server first, then stops the background work, then closes the stores, naming what still runs', async () => {
+    let release: () => void = () => undefined;
+    // A background task that takes its time to stop: a CSV import, whose hook Nest's own close
+    // would run while the HTTP server still takes requests.
+    const slow = jest.spyOn(ContactImports.prototype, 'beforeApplicationShutdown').mockImplementation(() => new Promise<void>((resolve) => (release = resolve)));
+    const api = await startApp();
+    try {
+      const lifecycle = api.app.get(ServiceLifecycle, { strict: false });
+      const events = api.app.get<symbol, EventStore>(EVENT_STORE, { strict: false });
+      const closing = api.close();
+      await until(() => lifecycle.stillRunning().some((task) => task.startsWith('ContactImports.beforeApplicationShutdown')), 'the imports to be stopping');
+      await expect(fetch(`${api.url}/health/live`)).rejects.toThrow(); // the HTTP server is closed already
+      expect(await events.headPosition()).toBeGreaterThan(0n); // the stores are still open for the work that stops
+      release();
+      await closing;
+      expect(lifecycle.stillRunning()).toEqual([]);
+      await expect(events.headPosition()).rejects.toThrow();
+    } finally {
+      release(); // a failed expectation must not leave the app half closed
+      slow.mockRestore();
+      removeDataDir(api.dataDir);
+    }
+  });
 });
