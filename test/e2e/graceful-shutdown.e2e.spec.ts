@@ -1,4 +1,5 @@
 import { connect, Socket } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { EventStore } from '../../libs/event-store/src';
 import { EVENT_STORE } from '../../apps/api/src/infrastructure/tokens';
 import { ServiceLifecycle } from '../../apps/api/src/lifecycle/service-lifecycle';
@@ -170,7 +171,7 @@ describeBuilt('graceful shutdown (e2e, separate process)', () => {
       expect(code).toBe(1);
       expect(Date.now() - signalledAt).toBeLessThan(5_000);
       expect(server.output()).toContain('SIGINT: stopping (at most 1 s)');
-      expect(server.output()).toMatch(/Did not stop within 1 s; still running: request POST \/v1\/clients \(in flight for 1\.\d s\); HTTP server close \(for 1\.\d s\)\. Exiting with code 1/);
+      expect(server.output()).toMatch(/Did not stop within 1 s; still running: request POST \/v1\/clients \(in flight for 1\.\d s\); HTTP drain \(for 1\.\d s\)\. Exiting with code 1/);
     } finally {
       server.child.kill('SIGKILL');
       removeDataDir(dataDir);
@@ -179,16 +180,26 @@ describeBuilt('graceful shutdown (e2e, separate process)', () => {
 });
 
 describe('graceful shutdown order (e2e, in process)', () => {
-  it('closes the HTTP server first, then stops the background work, then closes the stores, naming what still runs', async () => {
+  it('drains the HTTP server first (in-process calls of the pages still served), then stops the background work, then closes the stores, naming what still runs', async () => {
     let release: () => void = () => undefined;
     // A background task that takes its time to stop: a CSV import, whose hook Nest's own close
     // would run while the HTTP server still takes requests.
     const slow = jest.spyOn(ContactImports.prototype, 'beforeApplicationShutdown').mockImplementation(() => new Promise<void>((resolve) => (release = resolve)));
-    const api = await startApp();
+    const api = await startApp({ API_KEY });
     try {
       const lifecycle = api.app.get(ServiceLifecycle, { strict: false });
       const events = api.app.get<symbol, EventStore>(EVENT_STORE, { strict: false });
+      const write = await holdRequest(api.url, post('/v1/clients', { name: 'Held in process' }));
       const closing = api.close();
+      await until(() => lifecycle.draining, 'the drain to begin');
+      // The pages call the API in process (Fastify's inject): served while the drain lasts.
+      const fastify = api.app.getHttpAdapter().getInstance() as FastifyInstance;
+      const injected = await fastify.inject({ method: 'GET', url: '/health/ready' });
+      expect(injected.statusCode).toBe(503);
+      expect(JSON.parse(injected.body)).toMatchObject({ type: '/problems/shutting-down' });
+      expect(lifecycle.stillRunning()).toEqual([expect.stringMatching(/^request POST \/v1\/clients \(in flight for/), expect.stringMatching(/^HTTP drain/)]);
+      expect((await write.finish()).status).toBe(201);
+
       await until(() => lifecycle.stillRunning().some((task) => task.startsWith('ContactImports.beforeApplicationShutdown')), 'the imports to be stopping');
       await expect(fetch(`${api.url}/health/live`)).rejects.toThrow(); // the HTTP server is closed already
       expect(await events.headPosition()).toBeGreaterThan(0n); // the stores are still open for the work that stops

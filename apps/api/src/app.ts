@@ -31,10 +31,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.trustProxy,
     // A client has this long to send a whole request, headers and body: slow senders cannot hold connections.
     requestTimeout,
-    // A stop lets the requests in flight finish (lifecycle/graceful-shutdown.ts); Fastify's
-    // defaults would cut them, and answer a request on a busy keep-alive connection 503.
+    // A stop drains the connections first (lifecycle/graceful-shutdown.ts); should one be left
+    // when Fastify closes, it is not cut (Fastify's default cuts every connection, busy or not).
     forceCloseConnections: false,
-    return503OnClosing: false,
     http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.min(requestTimeout, 5_000) },
     // Refusals Fastify and Node make before any route runs are problem+json too.
     frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, error),

@@ -8,14 +8,14 @@ import { ServiceLifecycle } from './service-lifecycle';
 /**
  * Stops the API in the order a load balancer and the stores need, which is not the order of
  * Nest's `app.close()`: that one runs the `onModuleDestroy` and `beforeApplicationShutdown`
- * hooks (imports stop there) while the HTTP server still takes requests, and only then closes
- * it (Fastify's own close would also cut the requests in flight: `forceCloseConnections` is off
- * in app.ts). Here:
+ * hooks (imports stop there) while the HTTP server still takes requests, and then closes it
+ * through Fastify, which refuses in-process requests (the pages' calls of the API) from the
+ * moment it begins to close. Here:
  *
  * 1. Readiness answers 503 from now on.
  * 2. The HTTP server stops taking requests: the listening socket closes, idle keep-alive
  *    connections close, the requests in flight finish (each answer says `Connection: close`,
- *    and its connection closes once it is answered).
+ *    and its connection closes once it is answered); resolved once no connection is left.
  * 3. `app.close()`: the background work stops (imports after their rows in flight, the
  *    reactors, the email sender, the projections after the batch they hold, with its
  *    checkpoint), then the stores close (the global infrastructure module's hook runs last).
@@ -27,7 +27,9 @@ export async function closeGracefully(app: NestFastifyApplication): Promise<void
     lifecycle.beginDraining();
     logger.log(`Taking no new requests; waiting for ${lifecycle.requestsInFlight} in flight`);
   }
-  await lifecycle.running('HTTP server close', () => app.getHttpAdapter().close());
+  const server = app.getHttpServer() as Server;
+  // Node's close stops listening, closes the idle connections and calls back once the last connection has ended.
+  await lifecycle.running('HTTP drain', () => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())));
   logger.log('Requests answered; stopping the background work, then the stores');
   await app.close();
 }
