@@ -5,8 +5,8 @@ module.exports = {
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {
-    '^@app/(domain|event-store|projections|credentials|notifications)$': '<rootDir>/libs/$1/src',
-    '^@app/(domain|event-store|projections|credentials|notifications)/(.*)$': '<rootDir>/libs/$1/src/$2',
+    '^@app/(domain|event-store|projections|credentials|notifications|lifecycle)$': '<rootDir>/libs/$1/src',
+    '^@app/(domain|event-store|projections|credentials|notifications|lifecycle)/(.*)$': '<rootDir>/libs/$1/src/$2',
   },
   globalSetup: '<rootDir>/test/support/container-runtime.ts',
   testTimeout: 30000,

@@ -279,6 +279,8 @@ describe('fuzz: every operation of the OpenAPI document, with bad input (e2e)', 
     'POST /v1/portal/invitations/accept',
     'POST /v1/portal/registrations',
     'GET /health',
+    'GET /health/live',
+    'GET /health/ready',
   ]);
 
   /** The bad requests of one operation. */

@@ -374,6 +374,8 @@ describe('security (e2e)', () => {
 
     const ROUTES: Record<string, RouteCase> = {
       'GET /health': { prepare: async () => ({ path: '/health' }), expected: publicRoute(200) },
+      'GET /health/live': { prepare: async () => ({ path: '/health/live' }), expected: publicRoute(200) },
+      'GET /health/ready': { prepare: async () => ({ path: '/health/ready' }), expected: publicRoute(200) },
       // The whole service's figures: the operator organization's admin keys only.
       'GET /metrics': { prepare: async () => ({ path: '/metrics' }), expected: staff(['admin'], 200, 403) },
       'POST /v1/organizations': {

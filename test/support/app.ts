@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../apps/api/src/app';
+import { closeGracefully } from '../../apps/api/src/lifecycle/graceful-shutdown';
 import { AppConfig, loadConfig } from '../../apps/api/src/config';
 import { Mailer } from '../../libs/notifications/src';
 import { EventStore } from '../../libs/event-store/src';
@@ -96,7 +97,7 @@ export async function startApp(env: Record<string, string> = {}, dataDir = tempD
     app,
     request,
     outbox,
-    close: () => app.close(),
+    close: () => closeGracefully(app),
   };
 }
 

@@ -606,6 +606,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness, for the orchestrator: 200 while the process answers, also while it shuts down. It checks no store (a store that is down is a readiness matter: restarting the process would not bring it back) */
+        get: operations["HealthController_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness, for the load balancer and the orchestrator: 200 when this instance should be sent traffic; 503 from the moment it begins to shut down, while the event store or the read store does not answer, and while a projection is more than `READY_MAX_PROJECTION_LAG` events behind the log (the problem type says which) */
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2555,6 +2589,14 @@ export interface components {
             position: number;
             /** @description Events it is behind the head of the log */
             behind: number;
+        };
+        LivenessResponse: {
+            /** @enum {string} */
+            status: "alive";
+        };
+        ReadinessResponse: {
+            /** @enum {string} */
+            status: "ready";
         };
         StorageView: {
             /** @enum {string} */
@@ -7160,6 +7202,60 @@ export interface operations {
             409: components["responses"]["409.concurrency-conflict.idempotency-key-in-use"];
             422: components["responses"]["422.idempotency-key-reused.invalid-idempotency-key.validation-failed"];
             503: components["responses"]["503.stream-unreadable"];
+        };
+    };
+    HealthController_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LivenessResponse"];
+                };
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadinessResponse"];
+                };
+            };
+            /**
+             * @description Service unavailable:
+             *     - `/problems/event-store-unreachable` — The event store does not answer (within 2 s).
+             *     - `/problems/projections-far-behind` — A projection is more than `READY_MAX_PROJECTION_LAG` events behind the log (`projections` names them): its read models would answer with old data.
+             *     - `/problems/read-store-unreachable` — The read store does not answer (within 2 s).
+             *     - `/problems/shutting-down` — This instance is shutting down (it received SIGTERM or SIGINT) and takes no new work; send requests to another instance.
+             */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     HealthController_health: {

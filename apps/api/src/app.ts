@@ -16,11 +16,13 @@ import { logRequests } from './logging/request-log';
 import { completeOpenApiDocument } from './http/openapi-contract';
 import { installEarlyAuthorization } from './auth/early-authorization';
 import { secureDataDir } from './infrastructure/data-dir';
+import { ServiceLifecycle } from './lifecycle/service-lifecycle';
+import { installDrain, traceShutdownHooks } from './lifecycle/graceful-shutdown';
 
 /** Largest JSON body. */
 const JSON_BODY_LIMIT = 1024 * 1024;
 
-/** Builds the API on Fastify; `main.ts` listens, tests call this directly. */
+/** Builds the API on Fastify; `main.ts` listens, tests call this directly. Stop it with `closeGracefully`. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   await secureDataDir(config, (message) => config.logLevel !== 'silent' && new Logger('DataDir').warn(message));
   const requestTimeout = config.requestTimeoutSeconds * 1000;
@@ -29,6 +31,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.trustProxy,
     // A client has this long to send a whole request, headers and body: slow senders cannot hold connections.
     requestTimeout,
+    // A stop drains the connections first (lifecycle/graceful-shutdown.ts); should one be left
+    // when Fastify closes, it is not cut (Fastify's default cuts every connection, busy or not).
+    forceCloseConnections: false,
     http: { headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.min(requestTimeout, 5_000) },
     // Refusals Fastify and Node make before any route runs are problem+json too.
     frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, error),
@@ -42,6 +47,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bufferLogs: false,
     bodyParser: false, // our JSON parser above replaces Nest's
   });
+  const lifecycle = app.get(ServiceLifecycle);
+  installDrain(fastify, lifecycle);
+  traceShutdownHooks(app, lifecycle);
   app.useGlobalPipes(createValidationPipe());
   installEarlyAuthorization(app);
   addSecurityHeaders(fastify);
@@ -52,7 +60,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     done();
   });
   if (config.logLevel !== 'silent' && config.logLevel !== 'error') logRequests(fastify);
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

@@ -72,6 +72,13 @@ export interface AppConfig {
   projectionLeaseSeconds: number;
   /** PROJECTION_BATCH_SIZE: most events a projection reads and applies per page (one read-store transaction). */
   projectionBatchSize: number;
+  /**
+   * SHUTDOWN_TIMEOUT_SECONDS: on SIGTERM or SIGINT the process finishes what it holds and
+   * exits 0 within this bound; past it, it logs what was still running and exits 1.
+   */
+  shutdownTimeoutSeconds: number;
+  /** READY_MAX_PROJECTION_LAG: readiness answers 503 while a projection is more events than this behind the log. */
+  readyMaxProjectionLag: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -112,6 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     seatReservationSeconds: positive(env, 'SEAT_RESERVATION_SECONDS', 60),
     projectionLeaseSeconds: Math.max(integer(env, 'PROJECTION_LEASE_SECONDS', 10), 1),
     projectionBatchSize: Math.max(integer(env, 'PROJECTION_BATCH_SIZE', 1000), 1),
+    shutdownTimeoutSeconds: positive(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10),
+    readyMaxProjectionLag: integer(env, 'READY_MAX_PROJECTION_LAG', 10_000),
   };
 }
 

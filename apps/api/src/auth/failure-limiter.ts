@@ -1,16 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { MemoryRateLimitStore, RateLimit, RateLimitStore } from '@app/credentials';
 import { ProblemException } from '../http/problem';
+import { RATE_LIMIT_STORE } from '../infrastructure/tokens';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** At most `max` failures within `windowMs` for `key`. */
-export interface Limit {
-  key: string;
-  max: number;
-  windowMs: number;
-}
+export type Limit = RateLimit;
 
 /** Invitation acceptance and password reset: 10 failures in 15 minutes per account or per client address. */
 const DEFAULT_LIMIT = { max: 10, windowMs: 15 * MINUTE };
@@ -33,81 +31,69 @@ export const SIGN_IN_POLICY = {
   knownAddressForMs: 30 * DAY,
 } as const;
 
-/** Addresses remembered per account (the most recent). */
-const KNOWN_ADDRESSES_PER_ACCOUNT = 10;
-
 /**
  * Counts failures (sign-in, invitation acceptance, password reset) and refuses further
  * attempts with 429 and a Retry-After (when the oldest failure that counts leaves its window)
- * once a limit is reached. Kept in this process's memory: behind several API instances, route
- * a given client to one instance or put a shared limiter in front.
+ * once a limit is reached. The counts are held in the rate-limit store: this process's memory
+ * on the embedded default, MongoDB where `MONGO_URL` is set, so that every API instance sees
+ * the same counts.
  */
 @Injectable()
 export class FailureLimiter {
-  private readonly failures = new Map<string, number[]>();
-  /** account -> address -> last successful sign-in. */
-  private readonly knownAddresses = new Map<string, Map<string, number>>();
+  constructor(@Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore = new MemoryRateLimitStore()) {}
 
   /** The sign-in limits of an account (normalized email) from a client address. */
-  signInLimits(account: string, address: string, now = Date.now()): Limit[] {
+  async signInLimits(account: string, address: string, now = Date.now()): Promise<Limit[]> {
     const limits: Limit[] = [
       { key: `sign-in:account+address:${account}:${address}`, ...SIGN_IN_POLICY.perAccountAndAddress },
       { key: `sign-in:address:${address}`, ...SIGN_IN_POLICY.perAddress },
     ];
-    const lastSignedIn = this.knownAddresses.get(account)?.get(address);
-    if (lastSignedIn === undefined || lastSignedIn <= now - SIGN_IN_POLICY.knownAddressForMs) {
-      limits.push({ key: `sign-in:account:${account}`, ...SIGN_IN_POLICY.perAccount });
-    }
+    const known = await this.store.peek(knownAddress(account, address), now);
+    if (known.count === 0) limits.push({ key: `sign-in:account:${account}`, ...SIGN_IN_POLICY.perAccount });
     return limits;
   }
 
-  /** A successful sign-in: the address is known for the account, its failures there are forgotten. */
-  signedIn(account: string, address: string, now = Date.now()): void {
-    this.failures.delete(`sign-in:account+address:${account}:${address}`);
-    let addresses = this.knownAddresses.get(account);
-    if (!addresses) this.knownAddresses.set(account, (addresses = new Map()));
-    addresses.delete(address);
-    addresses.set(address, now);
-    if (addresses.size > KNOWN_ADDRESSES_PER_ACCOUNT) addresses.delete(addresses.keys().next().value!);
-    if (this.knownAddresses.size > 100_000) this.knownAddresses.delete(this.knownAddresses.keys().next().value!);
+  /** A successful sign-in: the address is known for the account (for 30 days from now), its failures there are forgotten. */
+  async signedIn(account: string, address: string, now = Date.now()): Promise<void> {
+    const known = knownAddress(account, address);
+    await Promise.all([this.store.clear(`sign-in:account+address:${account}:${address}`), this.store.clear(known.key)]);
+    await this.store.hit(known, now);
   }
 
   /** Throws 429 if any of the limits is reached (a plain key: 10 failures in 15 minutes). */
-  check(limits: (string | Limit)[], now = Date.now()): void {
-    let retryAfterMs = 0;
-    for (const limit of limits.map(asLimit)) {
-      const recent = this.recent(limit, now);
-      if (recent.length >= limit.max) retryAfterMs = Math.max(retryAfterMs, recent[recent.length - limit.max] + limit.windowMs - now);
-    }
-    if (retryAfterMs > 0) {
-      const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-      throw new ProblemException(429, 'too-many-attempts', 'Too many requests', `Too many failed attempts; retry in ${seconds} seconds.`, { retryAfterSeconds: seconds }, {
-        'retry-after': String(seconds),
-      });
-    }
+  async check(limits: (string | Limit)[], now = Date.now()): Promise<void> {
+    const windows = await Promise.all(limits.map((limit) => this.store.peek(asLimit(limit), now)));
+    refuseIfFull(Math.max(0, ...windows.map((window) => window.retryAfterMs)));
   }
 
-  fail(limits: (string | Limit)[], now = Date.now()): void {
-    for (const limit of limits.map(asLimit)) {
-      const recent = this.recent(limit, now);
-      recent.push(now);
-      this.failures.set(limit.key, recent);
-    }
-    if (this.failures.size > 100_000) this.sweep(now);
+  /** Counts a failure against each of the limits. */
+  async fail(limits: (string | Limit)[], now = Date.now()): Promise<void> {
+    await Promise.all(limits.map((limit) => this.store.hit(asLimit(limit), now)));
   }
 
-  clear(key: string): void {
-    this.failures.delete(key);
+  /**
+   * Every request counts, whatever its outcome (registrations, reset requests): throws 429 if
+   * any of the limits is reached, else counts this one against each. A place taken meanwhile
+   * by another request (on any instance) refuses this one too.
+   */
+  async count(limits: (string | Limit)[], now = Date.now()): Promise<void> {
+    await this.check(limits, now);
+    const hits = await Promise.all(limits.map((limit) => this.store.hit(asLimit(limit), now)));
+    refuseIfFull(Math.max(0, ...hits.filter((hit) => !hit.counted).map((hit) => hit.retryAfterMs)));
   }
+}
 
-  private recent(limit: Limit, now: number): number[] {
-    return (this.failures.get(limit.key) ?? []).filter((at) => at > now - limit.windowMs);
-  }
+/** An account's successful sign-ins from an address: the last one, kept for 30 days. */
+function knownAddress(account: string, address: string): Limit {
+  return { key: `sign-in:known-address:${account}:${address}`, max: 1, windowMs: SIGN_IN_POLICY.knownAddressForMs };
+}
 
-  /** Forgets keys without a failure in the last day (the longest window). */
-  private sweep(now: number): void {
-    for (const [key, times] of this.failures) if (!times.some((at) => at > now - DAY)) this.failures.delete(key);
-  }
+function refuseIfFull(retryAfterMs: number): void {
+  if (retryAfterMs <= 0) return;
+  const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
+  throw new ProblemException(429, 'too-many-attempts', 'Too many requests', `Too many failed attempts; retry in ${seconds} seconds.`, { retryAfterSeconds: seconds }, {
+    'retry-after': String(seconds),
+  });
 }
 
 function asLimit(limit: string | Limit): Limit {

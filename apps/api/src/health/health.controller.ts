@@ -9,6 +9,8 @@ import { OPERATOR_PERMISSIONS, Public, ROLE_PERMISSIONS } from '../auth/access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
 import { HttpMetrics, MetricsController, MetricsReport, MetricsServer } from './metrics';
 import { CommandMetrics } from './command-metrics';
+import { Readiness } from './readiness';
+import { Problems } from '../http/problem-catalog';
 
 class StorageView {
   @ApiProperty({ enum: ['sqlite', 'eventstoredb'] }) events!: string;
@@ -32,6 +34,14 @@ class HealthResponse {
   projections?: Record<string, ProjectionProgress>;
 }
 
+class LivenessResponse {
+  @ApiProperty({ enum: ['alive'] }) status!: string;
+}
+
+class ReadinessResponse {
+  @ApiProperty({ enum: ['ready'] }) status!: string;
+}
+
 @ApiTags('operations')
 @ApiExtraModels(ProjectionProgress)
 @Controller('health')
@@ -41,7 +51,34 @@ export class HealthController {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly apiKeys: ApiKeys,
+    private readonly readiness: Readiness,
   ) {}
+
+  @Public()
+  @Get('live')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Liveness, for the orchestrator: 200 while the process answers, also while it shuts down. It checks no store (a store that is down is a readiness matter: restarting the process would not bring it back)',
+  })
+  @ApiOkResponse({ type: LivenessResponse })
+  live(): LivenessResponse {
+    return { status: 'alive' };
+  }
+
+  @Public()
+  @Get('ready')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Readiness, for the load balancer and the orchestrator: 200 when this instance should be sent traffic; 503 from the moment it begins to shut down, while the event store or the read store does not answer, and while a projection is more than `READY_MAX_PROJECTION_LAG` events behind the log (the problem type says which)',
+  })
+  @ApiOkResponse({ type: ReadinessResponse })
+  @Problems('shutting-down', 'event-store-unreachable', 'read-store-unreachable', 'projections-far-behind')
+  async ready(): Promise<ReadinessResponse> {
+    const problem = await this.readiness.problem();
+    if (problem) throw problem;
+    return { status: 'ready' };
+  }
 
   @Public()
   @Get()
@@ -87,7 +124,7 @@ export class HealthController {
 
 @Module({
   controllers: [HealthController, MetricsController],
-  providers: [HttpMetrics, CommandMetrics, MetricsReport, MetricsServer],
+  providers: [HttpMetrics, CommandMetrics, MetricsReport, MetricsServer, Readiness],
   exports: [HttpMetrics, MetricsServer],
 })
 export class HealthModule {}

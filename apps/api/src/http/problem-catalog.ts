@@ -37,6 +37,12 @@ export const PROBLEM_CATALOG = {
   'idempotency-key-reused': { status: 422, when: 'This `Idempotency-Key` was already used for a different request (another route or body).', title: 'Idempotency-Key reused' },
   'internal-error': { status: 500, when: 'An unexpected failure; nothing is said about it but that it happened (the log has the details).', title: 'Internal server error' },
 
+  // --- Operations (readiness)
+  'shutting-down': { status: 503, when: 'This instance is shutting down (it received SIGTERM or SIGINT) and takes no new work; send requests to another instance.', title: 'Service unavailable' },
+  'event-store-unreachable': { status: 503, when: 'The event store does not answer (within 2 s).', title: 'Service unavailable' },
+  'read-store-unreachable': { status: 503, when: 'The read store does not answer (within 2 s).', title: 'Service unavailable' },
+  'projections-far-behind': { status: 503, when: 'A projection is more than `READY_MAX_PROJECTION_LAG` events behind the log (`projections` names them): its read models would answer with old data.', title: 'Service unavailable' },
+
   // --- Sign-in, invitations, password reset, sessions
   'invalid-credentials': { status: 401, when: 'The email or the password is wrong, or the account cannot sign in.', title: 'Unauthorized' },
   'too-many-attempts': { status: 429, when: 'Too many failed attempts for this account or client address within 15 minutes; retry after `Retry-After` seconds.', title: 'Too many requests' },

@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { createEventStore, EventStore, PersonalDataEventStore, PersonalDataVault } from '@app/event-store';
 import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, Projections, ProjectionThread, ProjectionWaiter, ReadStore } from '@app/projections';
-import { createKeyValueStore, CredentialStore, KeyValueStore, newSigningKeys, parseSigningKeys, TokenSigner } from '@app/credentials';
+import { createKeyValueStore, createRateLimitStore, CredentialStore, KeyValueStore, newSigningKeys, parseSigningKeys, RateLimitStore, TokenSigner } from '@app/credentials';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Mailer } from '@app/notifications';
 import { AppConfig } from '../config';
-import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, PROJECTIONS, READ_STORE } from './tokens';
+import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, PROJECTIONS, RATE_LIMIT_STORE, READ_STORE } from './tokens';
 import { CommandExecutor } from '../commands/command-executor';
+import { ServiceLifecycle } from '../lifecycle/service-lifecycle';
 
 /**
  * Wires the ports to their adapters from the configuration: SQLite files under DATA_DIR by
@@ -26,6 +27,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     @Inject(PROJECTIONS) private readonly projections: Projections,
+    @Inject(RATE_LIMIT_STORE) private readonly rateLimits: RateLimitStore,
     private readonly mailer: Mailer,
   ) {}
 
@@ -34,6 +36,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
       module: InfrastructureModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        ServiceLifecycle,
         {
           provide: EVENT_STORE,
           inject: [KEY_VALUE_STORE],
@@ -43,6 +46,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
         { provide: PersonalDataVault, inject: [EVENT_STORE], useFactory: (events: PersonalDataEventStore) => events.vault },
         { provide: READ_STORE, useFactory: () => createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
+        { provide: RATE_LIMIT_STORE, useFactory: () => createRateLimitStore({ mongoUrl: config.mongoUrl }) },
         CommandExecutor,
         { provide: CredentialStore, inject: [KEY_VALUE_STORE], useFactory: (kv: KeyValueStore) => new CredentialStore(kv) },
         { provide: TokenSigner, useFactory: async () => new TokenSigner(parseSigningKeys(config.tokenKeys ?? (await generatedTokenKeys(config.dataDir)))) },
@@ -91,7 +95,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
             new ProjectionWaiter(readStore, ALL_PROJECTIONS.map((p) => p.name), config.runProjections ? projections : undefined),
         },
       ],
-      exports: [PersonalDataVault, CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, TokenSigner, Mailer, PROJECTIONS, ProjectionWaiter],
+      exports: [ServiceLifecycle, PersonalDataVault, CommandExecutor, APP_CONFIG, EVENT_STORE, READ_STORE, KEY_VALUE_STORE, CredentialStore, TokenSigner, Mailer, PROJECTIONS, ProjectionWaiter, RATE_LIMIT_STORE],
     };
   }
 
@@ -113,6 +117,7 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
     await this.events.close();
     await this.readStore.close();
     await this.kv.close();
+    await this.rateLimits.close();
   }
 }
 

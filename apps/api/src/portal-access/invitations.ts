@@ -83,12 +83,12 @@ export class Invitations {
    */
   async describe(token: string, clientAddress: string): Promise<InvitationDescription> {
     const byAddress = `accept:address:${clientAddress}`;
-    this.limiter.check([byAddress]);
+    await this.limiter.check([byAddress]);
     const reference = this.read(token);
     const found = reference && (await this.executor.load(portalAccessStream(reference.accessId), portalAccess, reference.organizationId));
     const state = found?.state;
     if (!reference || !state?.status || !state.contactId || !state.portalId) {
-      this.limiter.fail([byAddress]);
+      await this.limiter.fail([byAddress]);
       throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
     }
     const { organizationId, invitationId } = reference;

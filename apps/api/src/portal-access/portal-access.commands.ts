@@ -297,14 +297,14 @@ export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation
 
   async execute({ correlationId, clientAddress, token, password }: AcceptInvitation): Promise<PortalAccessResult> {
     const byAddress = `accept:address:${clientAddress}`;
-    this.limiter.check([byAddress]);
+    await this.limiter.check([byAddress]);
     const record = this.invitations.read(token);
     if (!record) {
-      this.limiter.fail([byAddress]);
+      await this.limiter.fail([byAddress]);
       throw new DomainError('invalid', 'invalid-token', 'This invitation link is not valid.');
     }
     const byAccount = `accept:account:${record.accessId}`;
-    this.limiter.check([byAccount]);
+    await this.limiter.check([byAccount]);
     const weak = passwordProblem(password);
     if (weak) {
       throw new ProblemException(422, 'weak-password', 'Unprocessable content', weak, { errors: [{ field: 'password', message: weak }] });
@@ -322,7 +322,7 @@ export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation
     try {
       portalAccess.decide(command, current.state);
     } catch (error) {
-      this.limiter.fail([byAddress, byAccount]);
+      await this.limiter.fail([byAddress, byAccount]);
       throw error;
     }
 

@@ -47,8 +47,8 @@ export class PortalUsers implements OnApplicationShutdown {
 
   async signIn(email: string, password: string, portalId: string | undefined, clientAddress: string): Promise<SessionResponse> {
     const account = normalizeEmail(email) ?? email;
-    const limits = this.limiter.signInLimits(account, clientAddress);
-    this.limiter.check(limits);
+    const limits = await this.limiter.signInLimits(account, clientAddress);
+    await this.limiter.check(limits);
     // Who may sign in is read from the portal status projection: let it catch up first, so an
     // invitation accepted a moment ago signs in (every sign-in waits alike; no timing tell).
     await this.waiter.waitFor(await this.events.headPosition(), SIGN_IN_WAIT_MS);
@@ -70,11 +70,11 @@ export class PortalUsers implements OnApplicationShutdown {
       // contact still belongs to a company that is not archived.
       const session = await this.sessions.start(signedIn.organizationId, signedIn.accessId);
       if (session) {
-        this.limiter.signedIn(account, clientAddress);
+        await this.limiter.signedIn(account, clientAddress);
         return session;
       }
     }
-    this.limiter.fail(limits);
+    await this.limiter.fail(limits);
     throw new ProblemException(401, 'invalid-credentials', 'Unauthorized', 'The email or the password is wrong, or the account cannot sign in.');
   }
 
@@ -82,11 +82,10 @@ export class PortalUsers implements OnApplicationShutdown {
    * Always answers the same (202) at once; the emails go out in the background, so neither the
    * answer nor its timing tells whether the email has an account.
    */
-  requestPasswordReset(email: string, clientAddress: string, correlationId: string): void {
+  async requestPasswordReset(email: string, clientAddress: string, correlationId: string): Promise<void> {
     const address = `password-reset:address:${clientAddress}`;
     const account = `password-reset:account:${normalizeEmail(email)}`;
-    this.limiter.check([address, account]);
-    this.limiter.fail([address, account]); // every request counts: no email bombing
+    await this.limiter.count([address, account]); // every request counts: no email bombing
     const work = this.requestResets(email, correlationId).catch((error) =>
       this.logger.error(`Password reset could not be processed: ${(error as Error).message}`),
     );
@@ -96,14 +95,14 @@ export class PortalUsers implements OnApplicationShutdown {
 
   async confirmPasswordReset(token: string, password: string, clientAddress: string, correlationId: string): Promise<{ status: string; position: number }> {
     const address = `password-reset-confirm:address:${clientAddress}`;
-    this.limiter.check([address]);
+    await this.limiter.check([address]);
     const record = this.readResetToken(token);
     if (!record) {
-      this.limiter.fail([address]);
+      await this.limiter.fail([address]);
       throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
     }
     const account = `password-reset-confirm:account:${record.accessId}`;
-    this.limiter.check([account]);
+    await this.limiter.check([account]);
     const weak = passwordProblem(password);
     if (weak) throw new ProblemException(422, 'weak-password', 'Unprocessable content', weak, { errors: [{ field: 'password', message: weak }] });
 
@@ -113,7 +112,7 @@ export class PortalUsers implements OnApplicationShutdown {
     try {
       portalAccess.decide(command, current.state);
     } catch (error) {
-      this.limiter.fail([address, account]);
+      await this.limiter.fail([address, account]);
       throw error;
     }
     const passwordHash = await hashPassword(password);
@@ -136,10 +135,10 @@ export class PortalUsers implements OnApplicationShutdown {
    */
   async describePasswordReset(token: string, clientAddress: string): Promise<PasswordResetDescription> {
     const address = `password-reset-confirm:address:${clientAddress}`;
-    this.limiter.check([address]);
+    await this.limiter.check([address]);
     const record = this.readResetToken(token);
     if (!record) {
-      this.limiter.fail([address]);
+      await this.limiter.fail([address]);
       throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
     }
     const [access, organization] = await Promise.all([

@@ -61,8 +61,8 @@ export class PortalController {
   @ApiOperation({ summary: 'Email a single-use password reset link (202 whether or not the email exists)' })
   @ApiAcceptedResponse({ type: PasswordResetRequestedResponse })
   @Problems('too-many-attempts')
-  requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetDto): PasswordResetRequestedResponse {
-    this.users.requestPasswordReset(body.email, request.ip, correlationIdOf(request));
+  async requestPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetDto): Promise<PasswordResetRequestedResponse> {
+    await this.users.requestPasswordReset(body.email, request.ip, correlationIdOf(request));
     return {};
   }
 

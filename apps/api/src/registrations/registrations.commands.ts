@@ -69,8 +69,7 @@ export class RequestRegistrationHandler implements ICommandHandler<RequestRegist
 
   async execute({ correlationId, clientAddress, input }: RequestRegistration): Promise<void> {
     const byAddress = `registration:address:${clientAddress}`;
-    this.limiter.check([byAddress]);
-    this.limiter.fail([byAddress]); // every request counts, whatever its outcome
+    await this.limiter.count([byAddress]); // every request counts, whatever its outcome
     const email = normalizeRegistrationEmail(input.email);
     const command = (registrationId: string, portalId: string) => ({
       type: 'RequestRegistration' as const,

@@ -29,6 +29,32 @@ describe('SqliteEventStore', () => {
     await store.close();
   });
 
+  it('lets the event loop run between the pages of a catch-up (a request to stop is heard before the backlog is read)', async () => {
+    const paged = new SqliteEventStore(newFile(), { subscriptionPageSize: 5 });
+    try {
+      await paged.appendToStream(streamName(), Array.from({ length: 50 }, () => anEvent('Backlog')), { expectedRevision: 'no_stream' });
+      const subscriptions = {
+        pages: (signal: AbortSignal) => paged.subscribeToAllPages({ maxCount: 5, signal }),
+        events: (signal: AbortSignal) =>
+          (async function* () {
+            for await (const event of paged.subscribeToAll({ signal })) yield [event];
+          })(),
+      };
+      for (const [name, subscribe] of Object.entries(subscriptions)) {
+        const controller = new AbortController();
+        setImmediate(() => controller.abort()); // a macrotask: it runs only when the reader yields to the event loop
+        let read = 0;
+        for await (const page of subscribe(controller.signal)) {
+          read += page.length;
+          if (read >= 50) break;
+        }
+        expect({ name, stoppedEarly: read < 50 }).toEqual({ name, stoppedEarly: true });
+      }
+    } finally {
+      await paged.close();
+    }
+  });
+
   it('is durable: WAL mode, and the writer commits with synchronous=FULL', () => {
     const db = new Database(store.filePath, { readonly: true });
     try {

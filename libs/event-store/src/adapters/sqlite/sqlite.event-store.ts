@@ -208,6 +208,8 @@ export class SqliteEventStore implements EventStore {
       if (rows.length < this.pageSize) {
         // Caught up: wait for an append in this process, or poll for another process's.
         await this.notifier.wait(seen, signal, this.pollIntervalMs);
+      } else {
+        await betweenPages();
       }
     }
   }
@@ -225,6 +227,7 @@ export class SqliteEventStore implements EventStore {
       if (page.length > 0) yield page;
       cursor = scannedTo;
       if (rows.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal, this.pollIntervalMs);
+      else await betweenPages();
     }
   }
 
@@ -486,4 +489,13 @@ function toRecorded(row: EventRow, data: Record<string, unknown>, metadata: Reco
     recordedAt: row.recorded_at,
     hash: row.hash ?? undefined,
   };
+}
+
+/**
+ * Between two full pages of a catch-up: the reads are synchronous and a consumer's awaits
+ * settle at once, so without a turn of the event loop a long backlog would be read to its end
+ * before a timer, an I/O callback or a message to the thread (a request to stop) ran.
+ */
+function betweenPages(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
