@@ -43,20 +43,48 @@ describe('SqliteReadStore', () => {
       await store.close();
     });
 
-    it('uses WAL and one table per collection with expression indexes', () => {
+    it('uses WAL and one table per collection, each indexed field a column of its own, indexed with the id', async () => {
+      await store.applyBatch('p', [{ op: 'upsert', collection: 'items', id: 'i1', position: 1n, set: { org: 'o1', status: true, note: 'n' } }], 1n);
       const db = new Database(path, { readonly: true });
       try {
         expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
         const columns = db.prepare('PRAGMA table_info(rm_items)').all() as Array<{ name: string; pk: number }>;
-        expect(columns.map((column) => column.name)).toEqual(['id', 'pos', 'body']);
-        const plan = db
-          .prepare(
-            "EXPLAIN QUERY PLAN SELECT id, body FROM rm_items WHERE json_extract(body, '$.org') = ? AND json_type(body, '$.org') = 'text' AND id > ? ORDER BY id LIMIT ?",
-          )
-          .all('o1', 'a', 10) as Array<{ detail: string }>;
+        expect(columns.map((column) => column.name)).toEqual(['id', 'pos', 'body', 'f_org', 'f_status']);
+        // The value as JSON text: types stay apart.
+        expect(db.prepare('SELECT f_org, f_status FROM rm_items').get()).toEqual({ f_org: '"o1"', f_status: 'true' });
+        const plan = db.prepare('EXPLAIN QUERY PLAN SELECT id, body FROM rm_items WHERE f_org = ? AND id > ? ORDER BY id LIMIT ?').all('"o1"', 'a', 10) as Array<{
+          detail: string;
+        }>;
         const details = plan.map((row) => row.detail).join('\n');
         expect(details).toMatch(/USING INDEX rm_items__org__/);
         expect(details).not.toMatch(/TEMP B-TREE/);
+        expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE sql LIKE '%json_extract(%'").pluck().get()).toBe(0);
+      } finally {
+        db.close();
+      }
+    });
+
+    it('moves a table of the earlier layout (indexes on json_extract) to columns at start, keeping every row findable', async () => {
+      await store.close();
+      const old = new Database(path);
+      old.exec(`
+        CREATE TABLE rm_legacy (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, body TEXT NOT NULL);
+        CREATE INDEX rm_legacy__org__abc ON rm_legacy (json_extract(body, '$.org'), id);
+      `);
+      const insert = old.prepare('INSERT INTO rm_legacy (id, pos, body) VALUES (?, ?, ?)');
+      for (let i = 0; i < 2_500; i++) insert.run(`d${String(i).padStart(5, '0')}`, i, JSON.stringify({ org: i % 2 ? 'o1' : 'o2', n: i, flag: i % 3 === 0 }));
+      old.close();
+
+      store = new SqliteReadStore(path);
+      await store.ensureCollections([{ name: 'legacy', indexes: [['org'], ['flag', 'org']] }]);
+      const o1 = await store.find('legacy', { where: { org: 'o1' }, limit: 5_000 });
+      expect(o1).toHaveLength(1_250);
+      expect(await store.find('legacy', { where: { flag: true, org: 'o2' }, limit: 5_000 })).toHaveLength(417);
+      expect(await store.find('legacy', { where: { flag: 1 }, limit: 10 })).toEqual([]);
+      const db = new Database(path, { readonly: true });
+      try {
+        expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'rm_legacy' AND sql LIKE '%json_extract(%'").all()).toEqual([]);
+        expect(db.prepare('SELECT count(*) FROM rm_legacy WHERE f_org IS NULL').pluck().get()).toBe(0);
       } finally {
         db.close();
       }
@@ -73,11 +101,26 @@ describe('SqliteReadStore', () => {
       expect(source).toContain('COLLATE BINARY');
       const db = new Database(path, { readonly: true });
       try {
-        const plan = db.prepare(`EXPLAIN QUERY PLAN ${source}`).all('o1', 'client', 'sao', 'sap', 10) as Array<{ detail: string }>;
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${source}`).all('"o1"', '"client"', '"sao', '"sap', 10) as Array<{ detail: string }>;
         const details = plan.map((row) => row.detail).join('\n');
-        expect(details).toMatch(/USING INDEX rm_terms__org_kind_term__\w+ \(<expr>=\? AND <expr>=\? AND <expr>>\? AND <expr><\?\)/);
+        expect(details).toMatch(/USING INDEX rm_terms__org_kind_term__\w+ \(f_org=\? AND f_kind=\? AND f_term>\? AND f_term<\?\)/);
       } finally {
         db.close();
+      }
+    });
+
+    it('finds by prefix whatever characters the JSON text escapes (quote, backslash, control characters) and beyond the BMP', async () => {
+      await store.ensureCollections([{ name: 'odd', indexes: [['term']] }]);
+      const terms = ['a"b', 'a\\b', 'a\nb', 'a\u0001b', 'ab', 'a😀b', 'a😀', 'b'];
+      await store.applyBatch('p', terms.map((term, i) => ({ op: 'upsert' as const, collection: 'odd', id: `t${i}`, position: 1n, set: { term } })), 1n);
+      const byPrefix = async (value: string) => (await store.find('odd', { where: {}, prefix: { field: 'term', value }, limit: 100 })).map((doc) => doc.term).sort();
+      expect(await byPrefix('a')).toEqual(terms.filter((t) => t.startsWith('a')).sort());
+      for (const term of terms) {
+        for (let length = 1; length <= term.length; length++) {
+          const prefix = term.slice(0, length);
+          if (/[\ud800-\udbff]$/.test(prefix)) continue; // half a surrogate pair
+          expect(await byPrefix(prefix)).toEqual(terms.filter((t) => t.startsWith(prefix)).sort());
+        }
       }
     });
 

@@ -27,16 +27,19 @@ import {
   generationName,
   incrementsOf,
   prefixRangeOf,
+  prefixUpperBound,
 } from './validation';
 
 type UpsertWrite = Extract<ProjectionWrite, { op: 'upsert' }>;
 
 /** The statements one collection's writes and reads use, prepared once per table. */
 interface TableStatements {
+  /** The indexed fields the table holds as columns of their own, in column order. */
+  columns: string[];
   select: Database.Statement<[string], { pos: bigint; body: string }>;
-  create: Database.Statement<[string, bigint, string]>;
-  update: Database.Statement<[bigint, string, string]>;
-  insertOnce: Database.Statement<[string, string]>;
+  create: Database.Statement<unknown[]>;
+  update: Database.Statement<unknown[]>;
+  insertOnce: Database.Statement<unknown[]>;
   delete: Database.Statement<[string, bigint]>;
   get: Database.Statement<[string], { body: string }>;
 }
@@ -80,6 +83,10 @@ export class SqliteReadStore implements ReadStore {
   private readonly db: Database.Database;
   private readonly tables = new Map<string, TableStatements>();
   private readonly finds = new Map<string, Database.Statement<unknown[], { id: string; body: string }>>();
+  /** Per table: the fields it holds as columns (read from the table itself: another connection may have made it). */
+  private readonly columns = new Map<string, Set<string>>();
+  private readonly schemaVersion: Database.Statement<[], number>;
+  private knownSchemaVersion = -1;
   private readonly readCheckpoint: Database.Statement<[string], { position: bigint }>;
   private readonly writeCheckpoint: Database.Statement<[string, bigint]>;
   private readonly setCheckpoint: Database.Statement<[string, bigint]>;
@@ -101,6 +108,9 @@ export class SqliteReadStore implements ReadStore {
     this.db.pragma('synchronous = NORMAL');
     // Another connection (a second process on the same file) holding the write lock waits, not fails.
     this.db.pragma('busy_timeout = 5000');
+    // Up to 64 MiB of pages kept (SQLite's default is 2 MiB): a page of projected events touches
+    // pages all over the indexes, and with a small cache each is read again, or spilled mid-batch.
+    this.db.pragma('cache_size = -65536');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS projection_checkpoints (name TEXT PRIMARY KEY, position INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS projection_generations (
@@ -121,6 +131,7 @@ export class SqliteReadStore implements ReadStore {
       );
     `);
 
+    this.schemaVersion = this.db.prepare<[], number>('PRAGMA schema_version').pluck();
     this.readCheckpoint = this.db.prepare<[string], { position: bigint }>('SELECT position FROM projection_checkpoints WHERE name = ?');
     this.readCheckpoint.safeIntegers(true);
     // Never moves back, except through reset and a switch of generations.
@@ -164,9 +175,11 @@ export class SqliteReadStore implements ReadStore {
             case 'upsert':
               this.upsert(statements, write);
               break;
-            case 'insert':
-              statements.insertOnce.run(write.id, JSON.stringify(fieldsOf(write.doc)));
+            case 'insert': {
+              const doc = fieldsOf(write.doc);
+              statements.insertOnce.run(write.id, JSON.stringify(doc), ...columnValues(statements.columns, doc));
               break;
+            }
             case 'delete':
               statements.delete.run(write.id, write.position);
               break;
@@ -214,6 +227,7 @@ export class SqliteReadStore implements ReadStore {
       checkProjectionName(projection);
       checkPosition(checkpoint);
     }
+    this.forgetStatementsOnSchemaChange();
     // IMMEDIATE takes the write lock up front rather than upgrading a read lock mid-way.
     this.applyInTransaction.immediate(batches);
   }
@@ -236,8 +250,9 @@ export class SqliteReadStore implements ReadStore {
     }
 
     const json = JSON.stringify(body);
-    if (row) statements.update.run(write.position, json, write.id);
-    else statements.create.run(write.id, write.position, json);
+    const columns = columnValues(statements.columns, body);
+    if (row) statements.update.run(write.position, json, ...columns, write.id);
+    else statements.create.run(write.id, write.position, json, ...columns);
   }
 
   async getCheckpoint(projection: string): Promise<bigint | undefined> {
@@ -358,41 +373,55 @@ export class SqliteReadStore implements ReadStore {
     checkLimit(query.limit);
     if (query.limit === 0) return [];
 
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const shape: string[] = [];
-    for (const [field, value] of Object.entries(query.where)) {
-      checkFieldName(field);
-      const { sql, param, kind } = equality(field, value);
-      conditions.push(sql);
-      if (param !== undefined) params.push(param);
-      shape.push(`${field}:${kind}`);
-    }
-    const range = prefixRangeOf(query);
-    if (range) {
-      // The indexed expression as a range; BINARY (SQLite's default, spelled out) compares
-      // UTF-8 bytes, which is the code point order the range is computed in.
-      const expression = fieldExpression(range.field);
-      conditions.push(`${expression} >= ? COLLATE BINARY`);
-      params.push(range.lower);
-      if (range.upper !== undefined) {
-        conditions.push(`${expression} < ? COLLATE BINARY`);
-        params.push(range.upper);
-      }
-      conditions.push(`json_type(body, '$.${range.field}') = 'text'`);
-      shape.push(`${range.field}^${range.upper !== undefined}`);
-    }
-    if (query.afterId !== undefined) {
-      conditions.push('id > ?');
-      params.push(query.afterId);
-    }
-    if (query.beforeId !== undefined) {
-      conditions.push('id < ?');
-      params.push(query.beforeId);
-    }
-    params.push(query.limit);
-
+    this.forgetStatementsOnSchemaChange();
     const rows = this.read(collection, (physical) => {
+      const columns = this.columnsOf(physical);
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      const shape: string[] = [];
+      for (const [field, value] of Object.entries(query.where)) {
+        checkFieldName(field);
+        const { sql, param, kind } = columns.has(field) ? columnEquality(field, value) : equality(field, value);
+        conditions.push(sql);
+        if (param !== undefined) params.push(param);
+        shape.push(`${field}:${kind}`);
+      }
+      const range = prefixRangeOf(query);
+      if (range && columns.has(range.field)) {
+        // The column holds the JSON text of the value: a string's is its escaped text in quotes,
+        // so the strings with the prefix are the texts that start with the prefix's own.
+        const lower = JSON.stringify(range.lower).slice(0, -1);
+        const upper = prefixUpperBound(lower);
+        conditions.push(`${columnName(range.field)} >= ? COLLATE BINARY`);
+        params.push(lower);
+        if (upper !== undefined) {
+          conditions.push(`${columnName(range.field)} < ? COLLATE BINARY`);
+          params.push(upper);
+        }
+        shape.push(`${range.field}^c${upper !== undefined}`);
+      } else if (range) {
+        // The indexed expression as a range; BINARY (SQLite's default, spelled out) compares
+        // UTF-8 bytes, which is the code point order the range is computed in.
+        const expression = fieldExpression(range.field);
+        conditions.push(`${expression} >= ? COLLATE BINARY`);
+        params.push(range.lower);
+        if (range.upper !== undefined) {
+          conditions.push(`${expression} < ? COLLATE BINARY`);
+          params.push(range.upper);
+        }
+        conditions.push(`json_type(body, '$.${range.field}') = 'text'`);
+        shape.push(`${range.field}^${range.upper !== undefined}`);
+      }
+      if (query.afterId !== undefined) {
+        conditions.push('id > ?');
+        params.push(query.afterId);
+      }
+      if (query.beforeId !== undefined) {
+        conditions.push('id < ?');
+        params.push(query.beforeId);
+      }
+      params.push(query.limit);
+
       const key = `${physical}|${shape.join(',')}|${query.afterId !== undefined}|${query.beforeId !== undefined}|${query.descending === true}`;
       let statement = this.finds.get(key);
       if (!statement) {
@@ -408,7 +437,32 @@ export class SqliteReadStore implements ReadStore {
   async close(): Promise<void> {
     this.tables.clear();
     this.finds.clear();
+    this.columns.clear();
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Statements and column lists are kept per table; any change of the schema (by this
+   * connection or another: a new generation, a migration) makes them be looked up again.
+   */
+  private forgetStatementsOnSchemaChange(): void {
+    const version = this.schemaVersion.get()!;
+    if (version === this.knownSchemaVersion) return;
+    this.knownSchemaVersion = version;
+    this.tables.clear();
+    this.finds.clear();
+    this.columns.clear();
+  }
+
+  /** The indexed fields a table holds as columns (none: it does not exist, or predates them). */
+  private columnsOf(physical: string): Set<string> {
+    let fields = this.columns.get(physical);
+    if (!fields) {
+      const names = (this.db.prepare(`PRAGMA table_info(${tableName(physical)})`).all() as { name: string }[]).map((column) => column.name);
+      fields = new Set(names.filter((name) => name.startsWith(COLUMN_PREFIX)).map((name) => name.slice(COLUMN_PREFIX.length)));
+      this.columns.set(physical, fields);
+    }
+    return fields;
   }
 
   /** The collection's table in its owner's live generation, read in the same read transaction. */
@@ -437,13 +491,41 @@ export class SqliteReadStore implements ReadStore {
     if (lease.projection !== projection || row?.holder !== lease.holder || row.epoch !== lease.epoch) throw new LeaseLostError(projection);
   }
 
+  /**
+   * A collection's table: id, pos, the JSON body, and a column per indexed field holding that
+   * field's value as JSON text (null when absent), indexed with the id. The columns are written
+   * from the body the projection already holds: an index on a json_extract expression made
+   * SQLite parse the body again for every index on every write.
+   */
   private createTable(physical: string, spec: CollectionSpec): void {
     const table = tableName(physical);
-    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, body TEXT NOT NULL)`);
+    const indexed = [...new Set(spec.indexes.flat())];
+    this.db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, pos INTEGER NOT NULL, body TEXT NOT NULL${indexed.map((f) => `, ${columnName(f)}`).join('')})`);
+    this.addMissingColumns(table, indexed);
     for (const fields of spec.indexes) {
       if (fields.length === 0) continue;
-      const columns = [...fields.map(fieldExpression), 'id'].join(', ');
+      const columns = [...fields.map(columnName), 'id'].join(', ');
       this.db.exec(`CREATE INDEX IF NOT EXISTS ${indexName(table, fields)} ON ${table} (${columns})`);
+    }
+    this.columns.delete(physical);
+    this.tables.delete(physical);
+  }
+
+  /**
+   * A table made before its fields had columns (or before an index was added): the columns
+   * are added and filled from the bodies, and indexes on json_extract expressions dropped.
+   */
+  private addMissingColumns(table: string, indexed: string[]): void {
+    const existing = new Set((this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((column) => column.name));
+    const missing = indexed.filter((field) => !existing.has(COLUMN_PREFIX + field));
+    const stale = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql LIKE '%json_extract(%'").pluck().all(table) as string[];
+    for (const index of stale) this.db.exec(`DROP INDEX ${index}`);
+    if (missing.length === 0) return;
+    for (const field of missing) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${columnName(field)}`);
+    const page = this.db.prepare<[string], { id: string; body: string }>(`SELECT id, body FROM ${table} WHERE id > ? ORDER BY id LIMIT 1000`);
+    const fill = this.db.prepare(`UPDATE ${table} SET ${missing.map((field) => `${columnName(field)} = ?`).join(', ')} WHERE id = ?`);
+    for (let rows = page.all(''); rows.length > 0; rows = page.all(rows[rows.length - 1].id)) {
+      for (const row of rows) fill.run(...columnValues(missing, JSON.parse(row.body) as Record<string, unknown>), row.id);
     }
   }
 
@@ -454,6 +536,7 @@ export class SqliteReadStore implements ReadStore {
       const physical = generationName(name, generation);
       this.db.exec(`DROP TABLE IF EXISTS ${tableName(physical)}`);
       this.tables.delete(physical);
+      this.columns.delete(physical);
       for (const key of this.finds.keys()) if (key.startsWith(`${physical}|`)) this.finds.delete(key);
     }
   }
@@ -462,12 +545,16 @@ export class SqliteReadStore implements ReadStore {
     let statements = this.tables.get(physical);
     if (!statements) {
       const table = tableName(physical);
+      const columns = [...this.columnsOf(physical)];
+      const names = columns.map((field) => `, ${columnName(field)}`).join('');
+      const values = columns.map(() => ', ?').join('');
       statements = {
+        columns,
         select: this.db.prepare(`SELECT pos, body FROM ${table} WHERE id = ?`),
-        create: this.db.prepare(`INSERT INTO ${table} (id, pos, body) VALUES (?, ?, ?)`),
-        update: this.db.prepare(`UPDATE ${table} SET pos = ?, body = ? WHERE id = ?`),
+        create: this.db.prepare(`INSERT INTO ${table} (id, pos, body${names}) VALUES (?, ?, ?${values})`),
+        update: this.db.prepare(`UPDATE ${table} SET pos = ?, body = ?${columns.map((field) => `, ${columnName(field)} = ?`).join('')} WHERE id = ?`),
         // pos -1: a later upsert of the same id still applies.
-        insertOnce: this.db.prepare(`INSERT INTO ${table} (id, pos, body) VALUES (?, -1, ?) ON CONFLICT (id) DO NOTHING`),
+        insertOnce: this.db.prepare(`INSERT INTO ${table} (id, pos, body${names}) VALUES (?, -1, ?${values}) ON CONFLICT (id) DO NOTHING`),
         // Kept if written at a later position than the delete's.
         delete: this.db.prepare(`DELETE FROM ${table} WHERE id = ? AND pos <= ?`),
         get: this.db.prepare(`SELECT body FROM ${table} WHERE id = ?`),
@@ -498,6 +585,31 @@ function tableName(collection: string): string {
   return `rm_${collection}`;
 }
 
+const COLUMN_PREFIX = 'f_';
+
+/** The column holding an indexed field (field names are plain identifiers: checkFieldName). */
+function columnName(field: string): string {
+  return COLUMN_PREFIX + field;
+}
+
+/** Each field's value as JSON text, so that types stay apart (true is not 1, "1" is not 1); absent or null: NULL. */
+function columnValues(fields: string[], body: Record<string, unknown>): (string | null)[] {
+  return fields.map((field) => {
+    const text = body[field] === undefined ? undefined : JSON.stringify(body[field]);
+    return text === undefined || text === 'null' ? null : text; // null, and what JSON writes as null (NaN)
+  });
+}
+
+/** An equality on a field's column, with MongoDB's semantics: null matches a null or missing field. */
+function columnEquality(field: string, value: Scalar): { sql: string; param?: unknown; kind: string } {
+  if (value === null) return { sql: `${columnName(field)} IS NULL`, kind: 'column-null' };
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+    throw new Error(`Cannot filter ${field} on a ${typeof value}: only strings, numbers, booleans and null`);
+  }
+  return { sql: `${columnName(field)} = ?`, param: JSON.stringify(value), kind: 'column' };
+}
+
+/** A field read out of the body (for fields without a column of their own). */
 function fieldExpression(field: string): string {
   return `json_extract(body, '$.${field}')`;
 }

@@ -122,11 +122,20 @@ export function prefixRangeOf(query: FindQuery): PrefixRange | undefined {
     throw new Error(`Field ${field} cannot be both a where equality and the prefix`);
   }
   const lower = value.replace(LONE_SURROGATE, '\ufffd');
-  const codePoints = Array.from(lower, (char) => char.codePointAt(0)!);
+  const upper = prefixUpperBound(lower);
+  return upper === undefined ? { field, lower } : { field, lower, upper };
+}
+
+/**
+ * The least string above every string that starts with `prefix`, in code point order (which
+ * is also UTF-8 byte order): its last code point plus one. None when it is all U+10FFFF.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const codePoints = Array.from(prefix, (char) => char.codePointAt(0)!);
   while (codePoints.length > 0 && codePoints[codePoints.length - 1] === MAX_CODE_POINT) codePoints.pop();
-  if (codePoints.length === 0) return { field, lower };
+  if (codePoints.length === 0) return undefined;
   let last = codePoints[codePoints.length - 1] + 1;
   if (last === 0xd800) last = 0xe000;
   codePoints[codePoints.length - 1] = last;
-  return { field, lower, upper: String.fromCodePoint(...codePoints) };
+  return String.fromCodePoint(...codePoints);
 }
