@@ -9,17 +9,28 @@
  * under 100 MB.
  */
 const { spawn } = require('node:child_process');
-const { mkdtempSync, rmSync, openSync } = require('node:fs');
+const { mkdtempSync, rmSync, openSync, existsSync, writeFileSync, readFileSync, mkdirSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 const { randomUUID } = require('node:crypto');
 
 const ROOT = resolve(__dirname, '..', '..');
 
+/**
+ * Writes the history as the service would: personal data (names, emails, phones) sealed under a
+ * key per contact, and the log anchored every ANCHOR_EVERY events (the service anchors every
+ * AUDIT_ANCHOR_INTERVAL_SECONDS), so that export decrypts and verify checks anchors.
+ */
+const ANCHOR_EVERY = 100_000;
+/** What a kept history holds (BENCH_AUDIT_DIR): another shape is generated again. */
+const SHAPE = `personal data sealed, anchored every ${ANCHOR_EVERY} events`;
+
 async function generate(file, total) {
   require(join(ROOT, 'libs/event-store/src/testing/register-ts.js'));
-  const { SqliteEventStore } = require(join(ROOT, 'libs/event-store/src/adapters/sqlite/sqlite.event-store.ts'));
-  const store = new SqliteEventStore(file, { maxAppendsPerTransaction: 100 });
+  const { SqliteEventStore, PersonalDataEventStore, PersonalDataVault, LogAnchorer, anchorStreamName, ANCHOR_EVENT_TYPE } = require(join(ROOT, 'libs/event-store/src/index.ts'));
+  const { PERSONAL_DATA_FIELDS } = require(join(ROOT, 'libs/domain/src/personal-data.ts'));
+  const log = new SqliteEventStore(file, { maxAppendsPerTransaction: 100 });
+  const store = new PersonalDataEventStore(log, new PersonalDataVault(log, PERSONAL_DATA_FIELDS));
   const organizationId = randomUUID();
   const metadata = () => ({ organizationId, actor: { kind: 'staff', id: 'bench' }, channel: 'api', correlationId: randomUUID(), causationId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 });
   const longId = randomUUID();
@@ -30,9 +41,22 @@ async function generate(file, total) {
     const id = randomUUID();
     streams.push({ name: `contact-${id}`, id, left: Math.min(perStream, total - written), revision: -1n });
   }
+  const anchorStream = anchorStreamName(randomUUID());
+  const anchorer = new LogAnchorer(log, anchorStream);
+  let anchors = 0;
+  async function anchor() {
+    const next = await anchorer.next();
+    if (!next) return;
+    await log.appendToStream(anchorStream, [{ id: randomUUID(), type: ANCHOR_EVENT_TYPE, data: { ...next.data }, metadata: { ...metadata(), actor: { kind: 'system', id: 'log-anchor' }, channel: 'system' } }], {
+      expectedRevision: next.expectedRevision === -1n ? 'no_stream' : next.expectedRevision,
+    });
+    anchors += 1;
+  }
   const started = Date.now();
   // 50 streams at a time, 50 events per append: group commit gathers them.
   let next = 0;
+  let written = 0;
+  let nextAnchorAt = ANCHOR_EVERY;
   async function worker() {
     while (next < streams.length) {
       const stream = streams[next++];
@@ -41,18 +65,27 @@ async function generate(file, total) {
         const events = Array.from({ length: n }, (_, i) => ({
           id: randomUUID(),
           type: stream.revision === -1n && i === 0 ? 'ContactAdded' : 'ContactUpdated',
-          data: stream.revision === -1n && i === 0 ? { contactId: stream.id, clientId: organizationId, name: 'Bench Person', email: null } : { contactId: stream.id, changes: { phone: `+1 555 ${String(i).padStart(4, '0')}` } },
+          data:
+            stream.revision === -1n && i === 0
+              ? { contactId: stream.id, clientId: organizationId, name: 'Bench Person', email: `bench.${stream.id.slice(0, 8)}@example.com` }
+              : { contactId: stream.id, changes: { phone: `+1 555 ${String(i).padStart(4, '0')}` } },
           metadata: metadata(),
         }));
         const result = await store.appendToStream(stream.name, events, { expectedRevision: stream.revision === -1n ? 'no_stream' : stream.revision });
         stream.revision = result.nextExpectedRevision;
         stream.left -= n;
+        written += n;
+        if (written >= nextAnchorAt) {
+          nextAnchorAt += ANCHOR_EVERY;
+          await anchor();
+        }
       }
     }
   }
   await Promise.all(Array.from({ length: 50 }, worker));
+  await anchor();
   await store.close();
-  return { seconds: (Date.now() - started) / 1000, longStream: longId, longCount };
+  return { seconds: (Date.now() - started) / 1000, longStream: longId, longCount, anchors };
 }
 
 function measure(args, env) {
@@ -71,13 +104,35 @@ function measure(args, env) {
   });
 }
 
+/**
+ * The generated history: in a fresh temporary directory, or, with BENCH_AUDIT_DIR, in that
+ * directory, kept and reused by the next run with the same number of events (for profiling).
+ */
+async function history(total, log) {
+  const keep = process.env.BENCH_AUDIT_DIR;
+  const dir = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'bench-audit-'));
+  const note = join(dir, 'bench-history.json');
+  if (keep && existsSync(note)) {
+    const kept = JSON.parse(readFileSync(note, 'utf8'));
+    if (kept.total === total && kept.shape === SHAPE) {
+      log(`audit: reusing the ${total} events generated in ${dir}`);
+      return { dir, keep: true, generated: kept.generated };
+    }
+    throw new Error(`${dir} holds another history (${kept.total} events, ${kept.shape ?? 'plaintext'}): empty it or choose another BENCH_AUDIT_DIR`);
+  }
+  mkdirSync(dir, { recursive: true });
+  log(`audit: generating ${total} events...`);
+  const generated = await generate(join(dir, 'events.sqlite'), total);
+  log(`audit: generated in ${generated.seconds.toFixed(1)} s`);
+  if (keep) writeFileSync(note, JSON.stringify({ total, shape: SHAPE, generated }));
+  return { dir, keep: Boolean(keep), generated };
+}
+
 async function auditHistory(total = Number(process.env.BENCH_AUDIT_EVENTS) || 1_000_000, log = (m) => process.stderr.write(`${m}\n`)) {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-audit-'));
+  const { dir, keep, generated } = await history(total, log);
   try {
-    log(`audit: generating ${total} events...`);
-    const generated = await generate(join(dir, 'events.sqlite'), total);
-    log(`audit: generated in ${generated.seconds.toFixed(1)} s`);
     const env = { DATA_DIR: dir, EVENTSTORE_URL: '', MONGO_URL: '' };
+    await measure(['replay', randomUUID()], env); // warms the compiled-TypeScript cache where there is no build
     const baseline = await measure(['replay', randomUUID()], env); // opens the stores, reads nothing
     const exported = await measure(['export', '--format', 'jsonl'], env);
     log(`audit: export ${exported.seconds} s, peak RSS ${exported.peakRssMB} MB`);
@@ -97,7 +152,7 @@ async function auditHistory(total = Number(process.env.BENCH_AUDIT_EVENTS) || 1_
       meetsAim: [exported, verified].every((m) => m.code === 0 && m.seconds < 30 && growth(m) !== null && growth(m) < 100),
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

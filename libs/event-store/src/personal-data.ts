@@ -17,6 +17,7 @@ import {
   SubscriptionFailure,
 } from './event-store';
 import { StoredEvent } from './integrity';
+import { trimOldest } from './bounded-cache';
 
 /**
  * Crypto-shredding. The personal fields of an event's data (declared per event type next to
@@ -30,6 +31,8 @@ const PREFIX = 'pd1:';
 const KEY_NAMESPACE = 'personal-data-keys';
 /** How long a key read from the store is trusted (another process may erase it meanwhile). */
 const KEY_CACHE_MS = 30_000;
+/** How many persons' keys are kept, at most. */
+const KEYS_CACHED = 10_000;
 
 /** Which fields of an event type's data are personal, and which data field names their person. */
 export interface PersonalFields {
@@ -174,7 +177,7 @@ export class PersonalDataVault {
 
   /** The data with every encrypted value decrypted, or `[erased]` where its key is gone. */
   async open(data: Record<string, unknown>): Promise<{ data: Record<string, unknown>; sealed: boolean }> {
-    if (!JSON.stringify(data).includes(PREFIX)) return { data, sealed: false };
+    if (!hasSealed(data)) return { data, sealed: false };
     const walk = async (node: unknown): Promise<unknown> => {
       if (typeof node === 'string' && node.startsWith(PREFIX)) return this.decrypt(node);
       if (Array.isArray(node)) return Promise.all(node.map(walk));
@@ -219,7 +222,7 @@ export class PersonalDataVault {
     if (found === null) return undefined; // not cached: it may get one any moment
     const key = found === 'erased' ? null : found;
     this.cache.set(subject, { key, until: Date.now() + KEY_CACHE_MS });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    trimOldest(this.cache, KEYS_CACHED);
     return key;
   }
 }
@@ -230,6 +233,14 @@ function encrypt(key: Buffer, subject: string, value: unknown): string {
   cipher.setAAD(Buffer.from(subject));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return `${PREFIX}${subject}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+}
+
+/** Whether a value holds an encrypted string (looked for without serializing the value again). */
+function hasSealed(node: unknown): boolean {
+  if (typeof node === 'string') return node.startsWith(PREFIX);
+  if (Array.isArray(node)) return node.some(hasSealed);
+  if (isRecord(node)) return Object.values(node).some(hasSealed);
+  return false;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
