@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { CipherKey, createCipheriv, createDecipheriv, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import {
   AppendOptions,
   AppendResult,
@@ -94,7 +94,11 @@ export interface Sealed {
 }
 
 export class PersonalDataVault {
-  private readonly cache = new Map<string, { key: Buffer | null; until: number }>();
+  /**
+   * Keys read or created lately, as KeyObjects: outside the heap and outside Buffer's shared
+   * 8 KiB pools (a 32-byte Buffer slice kept for long holds its whole pool: 10,000 keys held 80 MB).
+   */
+  private readonly cache = new Map<string, { key: KeyObject | null; until: number }>();
   private readonly keys: PersonalDataKeys;
 
   /**
@@ -131,7 +135,7 @@ export class PersonalDataVault {
     const subject = declared && data[declared.subject];
     if (!declared || typeof subject !== 'string' || !subject) return data;
     const copy = structuredClone(data);
-    let key: Buffer | null | undefined;
+    let key: CipherKey | null | undefined;
     for (const path of declared.fields) {
       const parts = path.split('.');
       const parent = parts.slice(0, -1).reduce<unknown>((node, part) => (isRecord(node) ? node[part] : undefined), copy);
@@ -140,8 +144,9 @@ export class PersonalDataVault {
       if (key === undefined) {
         key = created?.get(subject) ?? (await this.keyFor(subject));
         if (key === undefined && created) {
-          key = randomBytes(32);
-          created.set(subject, key);
+          const fresh = randomBytes(32);
+          created.set(subject, fresh);
+          key = fresh;
         }
       }
       if (!key) throw new Error(`The personal data of ${subject} was erased: nothing more may be recorded about this person`);
@@ -167,7 +172,7 @@ export class PersonalDataVault {
 
   /** Keys now stored (with their append): known from now on without a read. */
   remember(created: PersonalDataKey[]): void {
-    for (const { subject, key } of created) this.cache.set(subject, { key: Buffer.from(key), until: Date.now() + KEY_CACHE_MS });
+    for (const { subject, key } of created) this.cache.set(subject, { key: createSecretKey(key), until: Date.now() + KEY_CACHE_MS });
   }
 
   /** A person's key is not what this process thought (another won, or it was erased): read it again. */
@@ -177,18 +182,13 @@ export class PersonalDataVault {
 
   /** The data with every encrypted value decrypted, or `[erased]` where its key is gone. */
   async open(data: Record<string, unknown>): Promise<{ data: Record<string, unknown>; sealed: boolean }> {
-    if (!hasSealed(data)) return { data, sealed: false };
-    const walk = async (node: unknown): Promise<unknown> => {
-      if (typeof node === 'string' && node.startsWith(PREFIX)) return this.decrypt(node);
-      if (Array.isArray(node)) return Promise.all(node.map(walk));
-      if (isRecord(node)) {
-        const out: Record<string, unknown> = {};
-        for (const [field, value] of Object.entries(node)) out[field] = await walk(value);
-        return out;
-      }
-      return node;
-    };
-    return { data: (await walk(data)) as Record<string, unknown>, sealed: true };
+    const subjects = new Set<string>();
+    collectSealedSubjects(data, subjects);
+    if (subjects.size === 0) return { data, sealed: false };
+    // The keys first (one lookup per person, usually cached), then every value at once.
+    const keys = new Map<string, KeyObject | null | undefined>();
+    for (const subject of subjects) keys.set(subject, await this.keyFor(subject));
+    return { data: openWith(data, keys) as Record<string, unknown>, sealed: true };
   }
 
   /** Destroys the person's key: what was written under it can never be read again. */
@@ -197,37 +197,20 @@ export class PersonalDataVault {
     this.cache.set(subject, { key: null, until: Number.POSITIVE_INFINITY });
   }
 
-  private async decrypt(value: string): Promise<unknown> {
-    const [, subject, payload] = value.split(':');
-    if (!subject || !payload) return value;
-    const key = await this.keyFor(subject);
-    if (!key) return ERASED;
-    try {
-      const bytes = Buffer.from(payload, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-      decipher.setAAD(Buffer.from(subject));
-      decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-      const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
-      return JSON.parse(plain.toString('utf8'));
-    } catch {
-      return value; // not ours, or altered: shown as stored (verify tells whether it was altered)
-    }
-  }
-
-  /** The person's key: a Buffer, null once erased, undefined when it never had one. */
-  private async keyFor(subject: string): Promise<Buffer | null | undefined> {
+  /** The person's key: null once erased, undefined when it never had one. */
+  private async keyFor(subject: string): Promise<KeyObject | null | undefined> {
     const cached = this.cache.get(subject);
     if (cached && cached.until > Date.now()) return cached.key;
     const found = await this.keys.find(subject);
     if (found === null) return undefined; // not cached: it may get one any moment
-    const key = found === 'erased' ? null : found;
+    const key = found === 'erased' ? null : createSecretKey(found);
     this.cache.set(subject, { key, until: Date.now() + KEY_CACHE_MS });
     trimOldest(this.cache, KEYS_CACHED);
     return key;
   }
 }
 
-function encrypt(key: Buffer, subject: string, value: unknown): string {
+function encrypt(key: CipherKey, subject: string, value: unknown): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(subject));
@@ -235,12 +218,54 @@ function encrypt(key: Buffer, subject: string, value: unknown): string {
   return `${PREFIX}${subject}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
 }
 
-/** Whether a value holds an encrypted string (looked for without serializing the value again). */
-function hasSealed(node: unknown): boolean {
-  if (typeof node === 'string') return node.startsWith(PREFIX);
-  if (Array.isArray(node)) return node.some(hasSealed);
-  if (isRecord(node)) return Object.values(node).some(hasSealed);
-  return false;
+/** An encrypted value's person and payload (`pd1:<subject>:<payload>`); undefined for any other value. */
+function sealedParts(value: string): { subject: string; payload: string } | undefined {
+  if (!value.startsWith(PREFIX)) return undefined;
+  const [, subject, payload] = value.split(':');
+  return subject && payload ? { subject, payload } : undefined;
+}
+
+/** Adds the persons whose keys the encrypted values in a value need (found without serializing it again). */
+function collectSealedSubjects(node: unknown, subjects: Set<string>): void {
+  if (typeof node === 'string') {
+    const sealed = sealedParts(node);
+    if (sealed) subjects.add(sealed.subject);
+  } else if (Array.isArray(node)) {
+    for (const item of node) collectSealedSubjects(item, subjects);
+  } else if (isRecord(node)) {
+    for (const value of Object.values(node)) collectSealedSubjects(value, subjects);
+  }
+}
+
+/** The value with each encrypted string decrypted with its person's key, `[erased]` where there is none. */
+function openWith(node: unknown, keys: Map<string, KeyObject | null | undefined>): unknown {
+  if (typeof node === 'string') {
+    const sealed = sealedParts(node);
+    if (!sealed) return node;
+    const key = keys.get(sealed.subject);
+    return key ? decrypt(key, sealed.subject, sealed.payload) ?? node : ERASED;
+  }
+  if (Array.isArray(node)) return node.map((item) => openWith(item, keys));
+  if (isRecord(node)) {
+    const out: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(node)) out[field] = openWith(value, keys);
+    return out;
+  }
+  return node;
+}
+
+/** The decrypted value; undefined when it does not decrypt (not ours, or altered: shown as stored, verify tells). */
+function decrypt(key: KeyObject, subject: string, payload: string): unknown {
+  try {
+    const bytes = Buffer.from(payload, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAAD(Buffer.from(subject));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+    return JSON.parse(plain.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
