@@ -184,9 +184,9 @@ function report(result: VerifyResult): number {
 }
 
 function progress(total: bigint): { update(value: number): void; stop(): void } {
-  const bar = new SingleBar({ stream: process.stderr, format: 'audit [{bar}] {percentage}% | position {value}/{total} | {eta_formatted} left', etaBuffer: 50, fps: 5, hideCursor: true });
+  const bar = new SingleBar({ stream: process.stderr, format: 'audit [{bar}] {percentage}% | position {value}/{total} | {rate} events/s | {eta_formatted} left', etaBuffer: 50, fps: 5, hideCursor: true });
   const started = Date.now();
-  bar.start(Number(total), 0);
+  bar.start(Number(total), 0, { rate: 0 });
   return {
     update: (value) => bar.update(value, { rate: Math.round(value / Math.max(0.001, (Date.now() - started) / 1000)) }),
     stop: () => {
