@@ -91,7 +91,11 @@ async function generate(file, total) {
   return { seconds: (Date.now() - started) / 1000, longStream: longId, longCount, anchors };
 }
 
-/** Runs the audit CLI in a child: its time, exit code, peak RSS, the end of its stderr (and its stdout when asked). */
+/**
+ * Runs the audit CLI in a child: its exit code, wall time, CPU time (which tells, beside the wall
+ * time, how much the machine's other work slowed it), peak RSS, the end of its stderr (and its
+ * stdout when asked).
+ */
 function measure(args, env, { stdout = false } = {}) {
   return new Promise((resolvePromise, reject) => {
     const started = process.hrtime.bigint();
@@ -106,9 +110,11 @@ function measure(args, env, { stdout = false } = {}) {
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const rss = /BENCH_MAX_RSS_KIB (\d+)/.exec(stderr);
+      const cpu = /BENCH_CPU_MS (\d+)/.exec(stderr);
       resolvePromise({
         code,
         seconds: Math.round(seconds * 100) / 100,
+        cpuSeconds: cpu ? Math.round(Number(cpu[1]) / 10) / 100 : null,
         peakRssMB: rss ? Math.round(Number(rss[1]) / 1024) : null,
         stderrTail: stderr.split('\n').filter((l) => l && !l.startsWith('BENCH_')).slice(-2),
         ...(stdout ? { stdout: output } : {}),
@@ -133,6 +139,7 @@ async function history(total, log) {
     }
     throw new Error(`${dir} holds another history (${kept.total} events, ${kept.shape ?? 'plaintext'}): empty it or choose another BENCH_AUDIT_DIR`);
   }
+  if (keep && existsSync(join(dir, 'events.sqlite'))) throw new Error(`${dir} holds an event store that this benchmark did not generate: choose another BENCH_AUDIT_DIR`);
   mkdirSync(dir, { recursive: true });
   log(`audit: generating ${total} events...`);
   const generated = await generate(join(dir, 'events.sqlite'), total);
@@ -156,11 +163,11 @@ async function auditHistory(total = Number(process.env.BENCH_AUDIT_EVENTS) || 1_
     const judged = (name, m, aim) => {
       const result = { ...m, peakRssGrowthMB: growth(m) };
       if (!aim) {
-        log(`audit: ${name} ${m.seconds} s, peak RSS ${m.peakRssMB} MB, growth ${result.peakRssGrowthMB} MB`);
+        log(`audit: ${name} ${m.seconds} s (${m.cpuSeconds} s of CPU), peak RSS ${m.peakRssMB} MB, growth ${result.peakRssGrowthMB} MB`);
         return result;
       }
       result.meetsAim = m.code === 0 && m.seconds < aim.seconds && result.peakRssGrowthMB !== null && result.peakRssGrowthMB < aim.peakRssGrowthMB;
-      log(`audit: ${name} ${m.seconds} s (aim < ${aim.seconds}), peak RSS ${m.peakRssMB} MB, growth ${result.peakRssGrowthMB} MB (aim < ${aim.peakRssGrowthMB}): ${result.meetsAim ? 'meets the aim' : 'MISSES the aim'}`);
+      log(`audit: ${name} ${m.seconds} s (aim < ${aim.seconds}; ${m.cpuSeconds} s of CPU), peak RSS ${m.peakRssMB} MB, growth ${result.peakRssGrowthMB} MB (aim < ${aim.peakRssGrowthMB}): ${result.meetsAim ? 'meets the aim' : 'MISSES the aim'}`);
       return result;
     };
     const exported = judged('export (JSONL)', await measure(['export', '--format', 'jsonl'], env), AIM);
@@ -205,5 +212,11 @@ function parseJson(text) {
 module.exports = { auditHistory };
 
 if (require.main === module) {
-  auditHistory().then((result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`));
+  auditHistory().then(
+    (result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`),
+    (error) => {
+      process.stderr.write(`audit: ${error.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

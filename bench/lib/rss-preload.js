@@ -1,5 +1,6 @@
 'use strict';
-// Preloaded into a measured child: reports its peak resident set size (KiB) on stderr at exit.
+// Preloaded into a measured child: reports its peak resident set size (KiB) and the CPU time it
+// used (ms, user + system: what other work on the machine does not change) on stderr at exit.
 // On Linux, VmHWM of /proc/self/status: the peak of this program alone. (getrusage's maxRSS is
 // kept across fork and exec, so a child's starts at its parent's size at the spawn.)
 const { readFileSync, writeSync } = require('node:fs');
@@ -14,4 +15,7 @@ function peakKiB() {
   return process.resourceUsage().maxRSS;
 }
 
-process.on('exit', () => writeSync(2, `\nBENCH_MAX_RSS_KIB ${peakKiB()}\n`));
+process.on('exit', () => {
+  const { userCPUTime, systemCPUTime } = process.resourceUsage();
+  writeSync(2, `\nBENCH_MAX_RSS_KIB ${peakKiB()}\nBENCH_CPU_MS ${Math.round((userCPUTime + systemCPUTime) / 1000)}\n`);
+});
