@@ -9,9 +9,9 @@ export interface VerifyProgress {
 }
 
 /**
- * Events read per page when the stored log is read from end to end: small enough that a page
- * (and what is made of it) stays in V8's young generation, large enough that the per-query
- * cost does not show.
+ * Events read per page when the stored log is read from end to end: about half a megabyte of
+ * stored text, so that a page and what is made of it are soon garbage, and enough events that
+ * the cost of a query does not show.
  */
 export const STORED_PAGE_SIZE = 500;
 
