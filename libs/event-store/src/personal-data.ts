@@ -182,12 +182,16 @@ export class PersonalDataVault {
 
   /** The data with every encrypted value decrypted, or `[erased]` where its key is gone. */
   async open(data: Record<string, unknown>): Promise<{ data: Record<string, unknown>; sealed: boolean }> {
-    const subjects = new Set<string>();
+    const subjects: string[] = [];
     collectSealedSubjects(data, subjects);
-    if (subjects.size === 0) return { data, sealed: false };
-    // The keys first (one lookup per person, usually cached), then every value at once.
+    if (subjects.length === 0) return { data, sealed: false };
+    // The keys first (one per person, usually cached: no wait), then every value at once.
     const keys = new Map<string, KeyObject | null | undefined>();
-    for (const subject of subjects) keys.set(subject, await this.keyFor(subject));
+    const now = Date.now();
+    for (const subject of subjects) {
+      const cached = this.cache.get(subject);
+      keys.set(subject, cached && cached.until > now ? cached.key : await this.keyFor(subject));
+    }
     return { data: openWith(data, keys) as Record<string, unknown>, sealed: true };
   }
 
@@ -221,15 +225,17 @@ function encrypt(key: CipherKey, subject: string, value: unknown): string {
 /** An encrypted value's person and payload (`pd1:<subject>:<payload>`); undefined for any other value. */
 function sealedParts(value: string): { subject: string; payload: string } | undefined {
   if (!value.startsWith(PREFIX)) return undefined;
-  const [, subject, payload] = value.split(':');
-  return subject && payload ? { subject, payload } : undefined;
+  const colon = value.indexOf(':', PREFIX.length);
+  const subject = colon < 0 ? '' : value.slice(PREFIX.length, colon);
+  const payload = colon < 0 ? '' : value.slice(colon + 1);
+  return subject && payload && !payload.includes(':') ? { subject, payload } : undefined;
 }
 
 /** Adds the persons whose keys the encrypted values in a value need (found without serializing it again). */
-function collectSealedSubjects(node: unknown, subjects: Set<string>): void {
+function collectSealedSubjects(node: unknown, subjects: string[]): void {
   if (typeof node === 'string') {
     const sealed = sealedParts(node);
-    if (sealed) subjects.add(sealed.subject);
+    if (sealed && !subjects.includes(sealed.subject)) subjects.push(sealed.subject);
   } else if (Array.isArray(node)) {
     for (const item of node) collectSealedSubjects(item, subjects);
   } else if (isRecord(node)) {
