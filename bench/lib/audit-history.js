@@ -189,7 +189,7 @@ async function auditHistory(total = Number(process.env.BENCH_AUDIT_EVENTS) || 1_
       asOf: { streamEvents: generated.longCount, ...asOf },
       aim: AIM,
       meetsAim: exported.meetsAim && verified.meetsAim && verified.verifiedAll,
-      // Two cores shared with other work: what else ran, as 1-minute load averages before and after.
+      // The machine's other work, as 1-minute load averages before and after: wall times depend on it, CPU times far less.
       loadAverage: { before: loadBefore, after: loadAverage() },
     };
   } finally {
