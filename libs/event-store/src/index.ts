@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventStoreDbEventStore } from './adapters/eventstoredb.event-store';
-import { SqliteEventStore } from './adapters/sqlite/sqlite.event-store';
+import { SqliteEventStore, SqliteEventStoreOptions } from './adapters/sqlite/sqlite.event-store';
 import { EventStore } from './event-store';
 import { KeyStore, PersonalDataEventStore, PersonalDataVault, PersonalFields } from './personal-data';
 
@@ -27,6 +27,8 @@ export interface EventStoreConfig {
    * keep them itself (EventStoreDB; the embedded store keeps them beside its log).
    */
   personalData?: { fields: Record<string, PersonalFields>; keyValueStore: KeyStore };
+  /** Options of the embedded store (none apply to EventStoreDB). */
+  sqlite?: SqliteEventStoreOptions;
 }
 
 /**
@@ -43,6 +45,6 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
 async function openStore(config: EventStoreConfig): Promise<EventStore> {
   if (config.eventStoreUrl) return EventStoreDbEventStore.connect(config.eventStoreUrl);
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteEventStore(join(config.dataDir, 'events.sqlite'));
+  return new SqliteEventStore(join(config.dataDir, 'events.sqlite'), config.sqlite);
 }
 export { siblingModule, startWorker } from './worker-thread';

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { CipherKey, createCipheriv, createDecipheriv, createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import {
   AppendOptions,
   AppendResult,
@@ -17,6 +17,7 @@ import {
   SubscriptionFailure,
 } from './event-store';
 import { StoredEvent } from './integrity';
+import { trimOldest } from './bounded-cache';
 
 /**
  * Crypto-shredding. The personal fields of an event's data (declared per event type next to
@@ -30,6 +31,8 @@ const PREFIX = 'pd1:';
 const KEY_NAMESPACE = 'personal-data-keys';
 /** How long a key read from the store is trusted (another process may erase it meanwhile). */
 const KEY_CACHE_MS = 30_000;
+/** How many persons' keys are kept, at most. */
+const KEYS_CACHED = 10_000;
 
 /** Which fields of an event type's data are personal, and which data field names their person. */
 export interface PersonalFields {
@@ -91,7 +94,11 @@ export interface Sealed {
 }
 
 export class PersonalDataVault {
-  private readonly cache = new Map<string, { key: Buffer | null; until: number }>();
+  /**
+   * Keys read or created lately, as KeyObjects: outside the heap and outside Buffer's shared
+   * 8 KiB pools (a 32-byte Buffer slice kept for long holds its whole pool: 10,000 keys held 80 MB).
+   */
+  private readonly cache = new Map<string, { key: KeyObject | null; until: number }>();
   private readonly keys: PersonalDataKeys;
 
   /**
@@ -128,7 +135,7 @@ export class PersonalDataVault {
     const subject = declared && data[declared.subject];
     if (!declared || typeof subject !== 'string' || !subject) return data;
     const copy = structuredClone(data);
-    let key: Buffer | null | undefined;
+    let key: CipherKey | null | undefined;
     for (const path of declared.fields) {
       const parts = path.split('.');
       const parent = parts.slice(0, -1).reduce<unknown>((node, part) => (isRecord(node) ? node[part] : undefined), copy);
@@ -137,8 +144,9 @@ export class PersonalDataVault {
       if (key === undefined) {
         key = created?.get(subject) ?? (await this.keyFor(subject));
         if (key === undefined && created) {
-          key = randomBytes(32);
-          created.set(subject, key);
+          const fresh = randomBytes(32);
+          created.set(subject, fresh);
+          key = fresh;
         }
       }
       if (!key) throw new Error(`The personal data of ${subject} was erased: nothing more may be recorded about this person`);
@@ -164,7 +172,7 @@ export class PersonalDataVault {
 
   /** Keys now stored (with their append): known from now on without a read. */
   remember(created: PersonalDataKey[]): void {
-    for (const { subject, key } of created) this.cache.set(subject, { key: Buffer.from(key), until: Date.now() + KEY_CACHE_MS });
+    for (const { subject, key } of created) this.cache.set(subject, { key: createSecretKey(key), until: Date.now() + KEY_CACHE_MS });
   }
 
   /** A person's key is not what this process thought (another won, or it was erased): read it again. */
@@ -174,18 +182,17 @@ export class PersonalDataVault {
 
   /** The data with every encrypted value decrypted, or `[erased]` where its key is gone. */
   async open(data: Record<string, unknown>): Promise<{ data: Record<string, unknown>; sealed: boolean }> {
-    if (!JSON.stringify(data).includes(PREFIX)) return { data, sealed: false };
-    const walk = async (node: unknown): Promise<unknown> => {
-      if (typeof node === 'string' && node.startsWith(PREFIX)) return this.decrypt(node);
-      if (Array.isArray(node)) return Promise.all(node.map(walk));
-      if (isRecord(node)) {
-        const out: Record<string, unknown> = {};
-        for (const [field, value] of Object.entries(node)) out[field] = await walk(value);
-        return out;
-      }
-      return node;
-    };
-    return { data: (await walk(data)) as Record<string, unknown>, sealed: true };
+    const subjects: string[] = [];
+    collectSealedSubjects(data, subjects);
+    if (subjects.length === 0) return { data, sealed: false };
+    // The keys first (one per person, usually cached: no wait), then every value at once.
+    const keys = new Map<string, KeyObject | null | undefined>();
+    const now = Date.now();
+    for (const subject of subjects) {
+      const cached = this.cache.get(subject);
+      keys.set(subject, cached && cached.until > now ? cached.key : await this.keyFor(subject));
+    }
+    return { data: openWith(data, keys) as Record<string, unknown>, sealed: true };
   }
 
   /** Destroys the person's key: what was written under it can never be read again. */
@@ -194,42 +201,77 @@ export class PersonalDataVault {
     this.cache.set(subject, { key: null, until: Number.POSITIVE_INFINITY });
   }
 
-  private async decrypt(value: string): Promise<unknown> {
-    const [, subject, payload] = value.split(':');
-    if (!subject || !payload) return value;
-    const key = await this.keyFor(subject);
-    if (!key) return ERASED;
-    try {
-      const bytes = Buffer.from(payload, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-      decipher.setAAD(Buffer.from(subject));
-      decipher.setAuthTag(bytes.subarray(bytes.length - 16));
-      const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
-      return JSON.parse(plain.toString('utf8'));
-    } catch {
-      return value; // not ours, or altered: shown as stored (verify tells whether it was altered)
-    }
-  }
-
-  /** The person's key: a Buffer, null once erased, undefined when it never had one. */
-  private async keyFor(subject: string): Promise<Buffer | null | undefined> {
+  /** The person's key: null once erased, undefined when it never had one. */
+  private async keyFor(subject: string): Promise<KeyObject | null | undefined> {
     const cached = this.cache.get(subject);
     if (cached && cached.until > Date.now()) return cached.key;
     const found = await this.keys.find(subject);
     if (found === null) return undefined; // not cached: it may get one any moment
-    const key = found === 'erased' ? null : found;
+    const key = found === 'erased' ? null : createSecretKey(found);
     this.cache.set(subject, { key, until: Date.now() + KEY_CACHE_MS });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    trimOldest(this.cache, KEYS_CACHED);
     return key;
   }
 }
 
-function encrypt(key: Buffer, subject: string, value: unknown): string {
+function encrypt(key: CipherKey, subject: string, value: unknown): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(subject));
   const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
   return `${PREFIX}${subject}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+}
+
+/** An encrypted value's person and payload (`pd1:<subject>:<payload>`); undefined for any other value. */
+function sealedParts(value: string): { subject: string; payload: string } | undefined {
+  if (!value.startsWith(PREFIX)) return undefined;
+  const colon = value.indexOf(':', PREFIX.length);
+  const subject = colon < 0 ? '' : value.slice(PREFIX.length, colon);
+  const payload = colon < 0 ? '' : value.slice(colon + 1);
+  return subject && payload && !payload.includes(':') ? { subject, payload } : undefined;
+}
+
+/** Adds the persons whose keys the encrypted values in a value need (found without serializing it again). */
+function collectSealedSubjects(node: unknown, subjects: string[]): void {
+  if (typeof node === 'string') {
+    const sealed = sealedParts(node);
+    if (sealed && !subjects.includes(sealed.subject)) subjects.push(sealed.subject);
+  } else if (Array.isArray(node)) {
+    for (const item of node) collectSealedSubjects(item, subjects);
+  } else if (isRecord(node)) {
+    for (const value of Object.values(node)) collectSealedSubjects(value, subjects);
+  }
+}
+
+/** The value with each encrypted string decrypted with its person's key, `[erased]` where there is none. */
+function openWith(node: unknown, keys: Map<string, KeyObject | null | undefined>): unknown {
+  if (typeof node === 'string') {
+    const sealed = sealedParts(node);
+    if (!sealed) return node;
+    const key = keys.get(sealed.subject);
+    return key ? decrypt(key, sealed.subject, sealed.payload) ?? node : ERASED;
+  }
+  if (Array.isArray(node)) return node.map((item) => openWith(item, keys));
+  if (isRecord(node)) {
+    const out: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(node)) out[field] = openWith(value, keys);
+    return out;
+  }
+  return node;
+}
+
+/** The decrypted value; undefined when it does not decrypt (not ours, or altered: shown as stored, verify tells). */
+function decrypt(key: KeyObject, subject: string, payload: string): unknown {
+  try {
+    const bytes = Buffer.from(payload, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAAD(Buffer.from(subject));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+    return JSON.parse(plain.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

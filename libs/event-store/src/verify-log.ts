@@ -9,6 +9,26 @@ export interface VerifyProgress {
 }
 
 /**
+ * Events read per page when the stored log is read from end to end: about half a megabyte of
+ * stored text, so that a page and what is made of it are soon garbage, and enough events that
+ * the cost of a query does not show.
+ */
+export const STORED_PAGE_SIZE = 500;
+
+/** The stored log after a position (0: from the start), oldest first, a page at a time: memory holds one page. */
+export async function* storedPages(store: Pick<EventStore, 'readStoredAll'>, options: { after?: bigint; pageSize?: number } = {}): AsyncGenerator<StoredEvent[]> {
+  const pageSize = options.pageSize ?? STORED_PAGE_SIZE;
+  let after = options.after ?? 0n;
+  for (;;) {
+    const page = await store.readStoredAll({ after, maxCount: pageSize });
+    if (page.length === 0) return;
+    yield page;
+    if (page.length < pageSize) return;
+    after = page[page.length - 1].position;
+  }
+}
+
+/**
  * Recomputes the whole log's chain and anchors, a page at a time (constant memory): the
  * first broken link, or how many events verified.
  */
@@ -16,21 +36,15 @@ export async function verifyStoredLog(
   store: Pick<EventStore, 'readStoredAll'>,
   options: { pageSize?: number; onProgress?: (progress: VerifyProgress) => void; onEvent?: (event: StoredEvent) => void } = {},
 ): Promise<VerifyResult> {
-  const pageSize = options.pageSize ?? 2_000;
   const verifier = new LogVerifier();
-  let after = 0n;
   let checked = 0;
-  for (;;) {
-    const page = await store.readStoredAll({ after, maxCount: pageSize });
+  for await (const page of storedPages(store, { pageSize: options.pageSize })) {
     for (const event of page) {
       options.onEvent?.(event);
       if (!verifier.add(event)) return verifier.result();
       checked += 1;
     }
-    if (page.length === 0) break;
-    after = page[page.length - 1].position;
-    options.onProgress?.({ events: checked, position: after });
-    if (page.length < pageSize) break;
+    options.onProgress?.({ events: checked, position: page[page.length - 1].position });
   }
   return verifier.result();
 }
@@ -67,8 +81,7 @@ export class LogAnchorer {
       this.events = last.events;
     }
     let news = false;
-    for (;;) {
-      const page = await this.store.readStoredAll({ after: this.upTo, maxCount: 2_000 });
+    for await (const page of storedPages(this.store, { after: this.upTo })) {
       for (const event of page) {
         if (!event.hash) continue; // not chained: verify reports it
         this.logHash = logHashStep(this.logHash, event.hash);
@@ -76,7 +89,6 @@ export class LogAnchorer {
         this.events += 1;
         if (!isAnchor(event)) news = true;
       }
-      if (page.length < 2_000) break;
     }
     if (!news) return undefined;
     return { data: { upTo: this.upTo.toString(), logHash: this.logHash, events: this.events }, expectedRevision: revision };

@@ -6,6 +6,7 @@
  *
  * Relative imports only: it also runs from the TypeScript sources (scripts/audit.js).
  */
+import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { SingleBar } from 'cli-progress';
@@ -30,6 +31,7 @@ import {
   PersonalDataVault,
   RecordedEvent,
   storedEventOfLine,
+  storedPages,
   VerifyResult,
   verifyStoredLog,
 } from '../../../../libs/event-store/src/index';
@@ -61,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
   const dataDir = process.env.DATA_DIR || './data';
   const keys = await createKeyValueStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
   const personalData = { fields: PERSONAL_DATA_FIELDS, keyValueStore: keys };
-  const store = command === 'verify' && flags.file ? undefined : ((await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir, personalData })) as PersonalDataEventStore);
+  // The log is read once from end to end: a small page cache does (the system's file cache serves the rest).
+  const sqlite = { readCacheKiB: 4_096 };
+  const store = command === 'verify' && flags.file ? undefined : ((await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir, personalData, sqlite })) as PersonalDataEventStore);
   const vault = store?.vault ?? new PersonalDataVault(keys, PERSONAL_DATA_FIELDS);
   try {
     switch (command) {
@@ -128,27 +132,23 @@ async function exportLog(store: EventStore, vault: PersonalDataVault, flags: Rec
   if (format !== 'jsonl' && format !== 'csv') throw new UsageError('--format is jsonl or csv');
   const options = { from: str(flags.from), to: str(flags.to), subjectId: str(flags.subject)?.toLowerCase() ?? null };
   const bar = progress(await store.headPosition());
+  const stdout = new Output(process.stdout);
   let count = 0;
-  if (format === 'csv') await out(`${EXPORT_CSV_COLUMNS.join(',')}\n`);
-  else await out(`${JSON.stringify({ export: { version: 1, complete: !options.from && !options.to && !options.subjectId, exportedAt: new Date().toISOString(), ...options } })}\n`);
-  let after = 0n;
-  for (;;) {
-    const page = await store.readStoredAll({ after, maxCount: 2_000 });
-    let chunk = '';
+  if (format === 'csv') stdout.add(`${EXPORT_CSV_COLUMNS.join(',')}\n`);
+  else stdout.add(`${JSON.stringify({ export: { version: 1, complete: !options.from && !options.to && !options.subjectId, exportedAt: new Date().toISOString(), ...options } })}\n`);
+  for await (const page of storedPages(store)) {
     for (const event of page) {
       const line: ExportLine | undefined = await exportLineOf(event, options, vault);
       if (!line) continue;
       count += 1;
-      chunk += format === 'csv' ? `${exportCsvRow(line)}\n` : `${JSON.stringify(line)}\n`;
+      stdout.add(format === 'csv' ? `${exportCsvRow(line)}\n` : `${JSON.stringify(line)}\n`);
+      if (stdout.full) await stdout.flush();
     }
-    await out(chunk);
-    if (page.length === 0) break;
-    after = page[page.length - 1].position;
-    bar.update(Number(after));
-    if (page.length < 2_000) break;
+    bar.update(Number(page[page.length - 1].position));
   }
   bar.stop();
-  if (format === 'jsonl') await out(`${JSON.stringify({ summary: { events: count } })}\n`);
+  if (format === 'jsonl') stdout.add(`${JSON.stringify({ summary: { events: count } })}\n`);
+  await stdout.flush();
   return 0;
 }
 
@@ -184,9 +184,9 @@ function report(result: VerifyResult): number {
 }
 
 function progress(total: bigint): { update(value: number): void; stop(): void } {
-  const bar = new SingleBar({ stream: process.stderr, format: 'audit [{bar}] {percentage}% | position {value}/{total} | {eta_formatted} left', etaBuffer: 50, fps: 5, hideCursor: true });
+  const bar = new SingleBar({ stream: process.stderr, format: 'audit [{bar}] {percentage}% | position {value}/{total} | {rate} events/s | {eta_formatted} left', etaBuffer: 50, fps: 5, hideCursor: true });
   const started = Date.now();
-  bar.start(Number(total), 0);
+  bar.start(Number(total), 0, { rate: 0 });
   return {
     update: (value) => bar.update(value, { rate: Math.round(value / Math.max(0.001, (Date.now() - started) / 1000)) }),
     stop: () => {
@@ -220,14 +220,33 @@ function write(line: string): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Writes to stdout, waiting when it is full (a pipe to a slow reader): memory stays flat. */
-function out(text: string): Promise<void> {
-  if (!text) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (process.stdout.write(text)) resolve();
-    else process.stdout.once('drain', resolve);
-    process.stdout.once('error', reject);
-  });
+/**
+ * Lines gathered into chunks of about 64 KiB, each written once, waiting for the reader when
+ * the stream is full (a pipe to a slow reader): memory stays flat. A write error (the reader
+ * went away) stops the export at the next flush.
+ */
+class Output {
+  private chunk = '';
+  private failed: Error | undefined;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    stream.on('error', (error: Error) => (this.failed ??= error));
+  }
+
+  add(text: string): void {
+    this.chunk += text;
+  }
+
+  get full(): boolean {
+    return this.chunk.length >= 64 * 1024;
+  }
+
+  async flush(): Promise<void> {
+    const text = this.chunk;
+    this.chunk = '';
+    if (this.failed) throw this.failed;
+    if (text && !this.stream.write(text)) await once(this.stream, 'drain');
+  }
 }
 
 /** Runs the command line given (argv without node and the script) and sets the exit code. */

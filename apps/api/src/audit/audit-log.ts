@@ -18,6 +18,7 @@ import {
   exportLineOf,
   EXPORT_CSV_COLUMNS,
   exportCsvRow,
+  storedPages,
   verifyStoredLog,
   WrongExpectedRevisionError,
 } from '@app/event-store';
@@ -143,18 +144,12 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
    * not grow with the log.
    */
   async *lines(options: ExportOptions, onProgress?: (position: bigint) => void): AsyncGenerator<ExportLine> {
-    let after = 0n;
-    const pageSize = 2_000;
-    for (;;) {
-      const page = await this.store.readStoredAll({ after, maxCount: pageSize });
+    for await (const page of storedPages(this.store)) {
       for (const event of page) {
         const line = await exportLineOf(event, options, this.vault);
         if (line) yield line;
       }
-      if (page.length === 0) return;
-      after = page[page.length - 1].position;
-      onProgress?.(after);
-      if (page.length < pageSize) return;
+      onProgress?.(page[page.length - 1].position);
     }
   }
 

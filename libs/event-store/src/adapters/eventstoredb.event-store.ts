@@ -44,6 +44,7 @@ import {
 } from '../event-store';
 import { normalizeId, validateAppend, validateMaxCount } from './append-rules';
 import { eventHash, GENESIS_HASH, StoredEvent } from '../integrity';
+import { trimOldest } from '../bounded-cache';
 
 /**
  * The hash chain rides in each event's metadata (`chain`), computed at append time from the
@@ -266,7 +267,7 @@ export class EventStoreDbEventStore implements EventStore {
   private rememberChainHead(streamName: string, revision: bigint, hash: string): void {
     this.chainHeads.delete(streamName);
     this.chainHeads.set(streamName, { revision, hash });
-    if (this.chainHeads.size > CHAIN_HEADS_KEPT) this.chainHeads.delete(this.chainHeads.keys().next().value!);
+    trimOldest(this.chainHeads, CHAIN_HEADS_KEPT);
   }
 
   /** The chain hash of the stream's event the append will follow (GENESIS_HASH for a new stream). */
