@@ -10,7 +10,8 @@ import {
 } from '@app/domain';
 import { FailureLimiter } from '../auth/failure-limiter';
 import { CommandExecutor } from '../commands/command-executor';
-import { AddContact, Created, RegisterClientCompany } from '../directory/directory.commands';
+import { AddContact, RegisterClientCompany } from '../directory/directory.commands';
+import { Written } from '../commands/written';
 import { CommandContext } from '../http/request-context';
 import { InviteContact, PortalAccessResult } from '../portal-access/portal-access.commands';
 import { Portals } from '../portals/portals.service';
@@ -155,7 +156,7 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
       } else {
         // Name-based: an approval that stopped after this step finds its company again.
         clientId = nameBasedUuid(`registration-client:${registrationId}`);
-        wrote(await this.again(() => this.commands.execute<RegisterClientCompany, Created>(new RegisterClientCompany(context, { name: state.companyName! }, clientId!)), 'client-already-registered'));
+        wrote(await this.again(() => this.commands.execute<RegisterClientCompany, Written>(new RegisterClientCompany(context, { name: state.companyName! }, clientId!)), 'client-already-registered'));
       }
       await record({ type: 'AssignRegistrationClient', clientId, created: !input.clientId });
     }
@@ -164,7 +165,7 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
     if (!contactId) {
       contactId = nameBasedUuid(`registration-contact:${registrationId}`);
       const person = new AddContact(context, clientId, { name: state.name!, email: state.email! }, contactId);
-      wrote(await this.again(() => this.commands.execute<AddContact, Created>(person), 'contact-already-exists'));
+      wrote(await this.again(() => this.commands.execute<AddContact, Written>(person), 'contact-already-exists'));
       await record({ type: 'AssignRegistrationContact', contactId });
     }
 
@@ -183,7 +184,7 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
   }
 
   /** A step's position; 0 when an earlier, interrupted approval already took it. */
-  private async again(step: () => Promise<Created>, doneCode: string): Promise<number> {
+  private async again(step: () => Promise<Written>, doneCode: string): Promise<number> {
     try {
       return (await step()).position;
     } catch (error) {
