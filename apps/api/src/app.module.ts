@@ -1,9 +1,12 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfig } from './config';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { ApiKeys } from './auth/api-keys';
+import { Organizations } from './organizations/organizations';
+import { ProblemException } from './http/problem';
 import { PortalModule } from './portal/portal.module';
 import { ProblemFilter } from './http/problem';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
@@ -26,7 +29,29 @@ import { ProjectsModule } from './projects/projects.module';
 import { ReportsModule } from './reports/reports.controller';
 
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly organizations: Organizations,
+    private readonly apiKeys: ApiKeys,
+  ) {}
+
+  /**
+   * At start: the operator organization and the bootstrap admin key. Here, in the root module,
+   * because its hook runs after every other module's, the command bus's registration of the
+   * command handlers included.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.organizations.ensureOperatorOrganization();
+    } catch (error) {
+      // An altered stored event must not keep the whole service down: it serves every other
+      // record, and verify names the event.
+      if (!(error instanceof ProblemException && error.code === 'stream-unreadable')) throw error;
+      new Logger('Auth').error(`The operator organization's history cannot be read (${error.detail}); starting without checking it`);
+    }
+    await this.apiKeys.registerBootstrapKey();
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Injectable, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -10,7 +11,7 @@ import { APP_CONFIG } from '../infrastructure/tokens';
 import { Staff } from '../auth/access';
 import { ApiKeys, OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
 import { StaffContext } from '../auth/principal';
-import { Portals } from '../portals/portals.service';
+import { EnsureDefaultPortal } from '../portals/portals.commands';
 import { Problems } from '../http/problem-catalog';
 
 export class CreateOrganizationDto {
@@ -41,7 +42,7 @@ export class Organizations {
     private readonly executor: CommandExecutor,
     private readonly apiKeys: ApiKeys,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly portals: Portals,
+    private readonly commands: CommandBus,
   ) {}
 
   async create(context: CommandContext, input: CreateOrganizationDto): Promise<CreatedOrganizationResponse> {
@@ -55,7 +56,7 @@ export class Organizations {
       context: inNew,
     });
     // Every organization has a first portal, created with it.
-    await this.portals.ensureDefaultPortal(organizationId, created.state.name ?? input.name, inNew);
+    await this.commands.execute(new EnsureDefaultPortal(organizationId, inNew, created.state.name ?? input.name));
     const key = await this.apiKeys.issue(inNew, 'Initial admin key', 'admin');
     return { id: organizationId, adminKey: key.key, adminKeyId: key.id, position: key.position };
   }
@@ -81,7 +82,7 @@ export class Organizations {
       name = created.state.name ?? name;
     }
     // Also for a data directory from before portals: idempotent.
-    await this.portals.ensureDefaultPortal(OPERATOR_ORGANIZATION_ID, name, context);
+    await this.commands.execute(new EnsureDefaultPortal(OPERATOR_ORGANIZATION_ID, context, name));
   }
 }
 

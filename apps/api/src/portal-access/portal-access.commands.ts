@@ -17,7 +17,8 @@ import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandContext } from '../http/request-context';
-import { Portals, PortalView } from '../portals/portals.service';
+import { Portals } from '../portals/portals.service';
+import { PortalSeats, ReleasePortalUserSeat } from '../portals/portal-seats.commands';
 import { Invitations } from './invitations';
 import { currentCompanies } from '../directory/contact-companies';
 
@@ -93,6 +94,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
+    private readonly seats: PortalSeats,
     private readonly invitations: Invitations,
   ) {}
 
@@ -115,7 +117,7 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
     portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
 
     // The seat first, so that the portal's user limit holds even under concurrent invitations.
-    const { position } = await this.portals.inviteWithSeat(context, portal.id, accessId, () =>
+    const { position } = await this.seats.inviteWithSeat(context, portal.id, accessId, () =>
       this.executor.execute({ streamName, decider: portalAccess, command: command(this.invitations.newInvitation()), context }),
     );
     return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent: true };
@@ -187,7 +189,7 @@ export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAc
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
-    private readonly invitations: Invitations,
+    private readonly commands: CommandBus,
   ) {}
 
   async execute({ context, contactId, reason, notify, portalId }: RevokePortalAccess): Promise<PortalAccessResult> {
@@ -199,7 +201,7 @@ export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAc
       context,
     });
     // A revoked access no longer counts against the portal's user limit.
-    const released = await this.portals.releaseUserSeat(context, portal.id, accessId);
+    const released = await this.commands.execute(new ReleasePortalUserSeat(context, portal.id, accessId));
     const result: PortalAccessResult = {
       accessId,
       contactId,
