@@ -4,8 +4,9 @@ import { AppConfig } from './config';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
-import { ApiKeys } from './auth/api-keys';
-import { Organizations } from './organizations/organizations';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { RegisterBootstrapKey } from './auth/api-keys.commands';
+import { EnsureOperatorOrganization } from './organizations/organizations.commands';
 import { ProblemException } from './http/problem';
 import { PortalModule } from './portal/portal.module';
 import { ProblemFilter } from './http/problem';
@@ -30,10 +31,7 @@ import { ReportsModule } from './reports/reports.controller';
 
 @Module({})
 export class AppModule implements OnApplicationBootstrap {
-  constructor(
-    private readonly organizations: Organizations,
-    private readonly apiKeys: ApiKeys,
-  ) {}
+  constructor(private readonly commands: CommandBus) {}
 
   /**
    * At start: the operator organization and the bootstrap admin key. Here, in the root module,
@@ -42,20 +40,20 @@ export class AppModule implements OnApplicationBootstrap {
    */
   async onApplicationBootstrap(): Promise<void> {
     try {
-      await this.organizations.ensureOperatorOrganization();
+      await this.commands.execute(new EnsureOperatorOrganization());
     } catch (error) {
       // An altered stored event must not keep the whole service down: it serves every other
       // record, and verify names the event.
       if (!(error instanceof ProblemException && error.code === 'stream-unreadable')) throw error;
       new Logger('Auth').error(`The operator organization's history cannot be read (${error.detail}); starting without checking it`);
     }
-    await this.apiKeys.registerBootstrapKey();
+    await this.commands.execute(new RegisterBootstrapKey());
   }
 
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule, ReportsModule],
+      imports: [InfrastructureModule.forRoot(config), CqrsModule, AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule, ReportsModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
