@@ -7,7 +7,7 @@ export interface Written {
   position: number;
 }
 
-/** The answer to a command that wrote the record `id`: `written(id, await executor.execute(...))`. */
+/** The answer to a command that wrote the record `id`, from what the command executor answered it. */
 export function written(id: string, executed: { position: bigint }): Written {
   return { id, position: Number(executed.position) };
 }
