@@ -104,7 +104,7 @@ interface SeatRequest {
 
 @CommandHandler(TakePortalUserSeat)
 export class TakePortalUserSeatHandler implements ICommandHandler<TakePortalUserSeat> {
-  private readonly logger = new Logger('PortalSeats');
+  private readonly logger = new Logger('Portals');
   private readonly seatQueues = new Map<string, SeatRequest[]>();
   /** Per portal, when a reclaim last found nothing to free. */
   private readonly lastFruitlessReclaim = new Map<string, number>();
