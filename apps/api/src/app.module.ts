@@ -1,9 +1,13 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfig } from './config';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { RegisterBootstrapKey } from './auth/api-keys.commands';
+import { EnsureOperatorOrganization } from './organizations/organizations.commands';
+import { ProblemException } from './http/problem';
 import { PortalModule } from './portal/portal.module';
 import { ProblemFilter } from './http/problem';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
@@ -27,11 +31,30 @@ import { ReportsModule } from './reports/reports.controller';
 import { ProjectionsAdminModule } from './admin/projections.controller';
 
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationBootstrap {
+  constructor(private readonly commands: CommandBus) {}
+
+  /**
+   * At start: the operator organization and the bootstrap admin key. Here, in the root module,
+   * because its hook runs after every other module's, the command bus's registration of the
+   * command handlers included.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.commands.execute(new EnsureOperatorOrganization());
+    } catch (error) {
+      // An altered stored event must not keep the whole service down: it serves every other
+      // record, and verify names the event.
+      if (!(error instanceof ProblemException && error.code === 'stream-unreadable')) throw error;
+      new Logger('Auth').error(`The operator organization's history cannot be read (${error.detail}); starting without checking it`);
+    }
+    await this.commands.execute(new RegisterBootstrapKey());
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule, ReportsModule, ProjectionsAdminModule],
+      imports: [InfrastructureModule.forRoot(config), CqrsModule, AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule, ReportsModule, ProjectionsAdminModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

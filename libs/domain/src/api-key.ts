@@ -41,8 +41,7 @@ export const apiKey: Decider<ApiKeyState, ApiKeyCommand, ApiKeyEvent> = {
         return [{ type: 'ApiKeyIssued', data: { keyId: command.keyId, name, role: command.role, prefix: command.prefix } }];
       }
       case 'RevokeApiKey': {
-        if (!state.status) throw new DomainError('not-found', 'api-key-not-found', 'No such API key.');
-        if (state.status === 'Revoked') throw new DomainError('conflict', 'api-key-revoked', 'This API key is already revoked.');
+        assertApiKeyActive(state);
         return [{ type: 'ApiKeyRevoked', data: { keyId: state.keyId!, prefix: state.prefix! } }];
       }
     }
@@ -59,3 +58,9 @@ export const apiKey: Decider<ApiKeyState, ApiKeyCommand, ApiKeyEvent> = {
     }
   },
 };
+
+/** A key that exists and is not revoked (404, 409 otherwise): checked before the key stops working, then again by RevokeApiKey. */
+export function assertApiKeyActive(state: ApiKeyState): void {
+  if (!state.status) throw new DomainError('not-found', 'api-key-not-found', 'No such API key.');
+  if (state.status === 'Revoked') throw new DomainError('conflict', 'api-key-revoked', 'This API key is already revoked.');
+}

@@ -1,4 +1,4 @@
-import { Decider } from './decider';
+import { Decider, OfType } from './decider';
 import { DomainError } from './errors';
 
 /**
@@ -64,65 +64,12 @@ export const contact: Decider<ContactState, ContactCommand, ContactEvent> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'EraseContact': {
-        if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
-        // Erasing again changes nothing (the key may still need destroying: the caller does it).
-        return state.erased ? [] : [{ type: 'ContactErased', data: { contactId: state.contactId!, clientId: state.clientId!, accessIds: command.accessIds } }];
-      }
-      case 'AddContact': {
-        if (state.exists) throw new DomainError('conflict', 'contact-already-exists', 'This contact already exists.');
-        const phone = normalizePhone(command.phone);
-        return [
-          {
-            type: 'ContactAdded',
-            data: {
-              contactId: command.contactId,
-              clientId: command.clientId,
-              name: requiredName(command.name),
-              email: normalizeEmail(command.email),
-              ...(phone ? { phone } : {}),
-            },
-          },
-        ];
-      }
-      case 'UpdateContact': {
-        const contactId = requireContact(state);
-        const changes: { name?: string; email?: string | null; phone?: string | null } = {};
-        if (command.changes.name !== undefined && requiredName(command.changes.name) !== state.name) changes.name = requiredName(command.changes.name);
-        if (command.changes.email !== undefined && normalizeEmail(command.changes.email) !== state.email) changes.email = normalizeEmail(command.changes.email);
-        if (command.changes.phone !== undefined && normalizePhone(command.changes.phone) !== state.phone) changes.phone = normalizePhone(command.changes.phone);
-        return Object.keys(changes).length ? [{ type: 'ContactUpdated', data: { contactId, changes } }] : [];
-      }
-      case 'AssociateContact': {
-        const contactId = requireContact(state);
-        if (state.clientIds.includes(command.clientId)) return [];
-        return [{ type: 'ContactAssociated', data: { contactId, clientId: command.clientId } }];
-      }
-      case 'DissociateContact': {
-        const contactId = requireContact(state);
-        if (command.clientId === state.clientId) {
-          throw new DomainError(
-            'conflict',
-            'cannot-dissociate-primary-client',
-            'A contact cannot be dissociated from its primary client company; change the primary company first.',
-          );
-        }
-        if (!state.clientIds.includes(command.clientId)) {
-          throw new DomainError('not-found', 'not-associated', 'The contact is not associated with this client company.');
-        }
-        const documents = command.documents ?? 'keep';
-        return [
-          {
-            type: 'ContactDissociated',
-            data: { contactId, clientId: command.clientId, documents, documentsMovedTo: documents === 'move' ? state.clientId : null },
-          },
-        ];
-      }
-      case 'ChangePrimaryClient': {
-        const contactId = requireContact(state);
-        if (command.clientId === state.clientId) return [];
-        return [{ type: 'ContactPrimaryClientChanged', data: { contactId, previousClientId: state.clientId!, clientId: command.clientId } }];
-      }
+      case 'EraseContact': return eraseContact(command, state);
+      case 'AddContact': return addContact(command, state);
+      case 'UpdateContact': return updateContact(command, state);
+      case 'AssociateContact': return associateContact(command, state);
+      case 'DissociateContact': return dissociateContact(command, state);
+      case 'ChangePrimaryClient': return changePrimaryClient(command, state);
     }
   },
 
@@ -170,10 +117,97 @@ export function currentCompaniesOf(state: ContactState, isArchived: (clientId: s
   return ordered.filter((id) => !isArchived(id));
 }
 
-function requireContact(state: ContactState): string {
+// ---------------------------------------------------------------------------------------------
+// Guards: what a command handler checks before it writes anything else.
+// ---------------------------------------------------------------------------------------------
+
+/** A contact that exists and was not erased (404, 410 otherwise). Answers its id. */
+export function assertContactActive(state: ContactState): string {
   if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
   if (state.erased) throw new DomainError('gone', 'contact-erased', 'This contact was erased at its request: nothing more may be done with it.');
   return state.contactId!;
+}
+
+/** Whether this contact may be added: its stream is new, and it has a name. */
+export function assertMayAddContact(state: ContactState, add: { name: string }): void {
+  if (state.exists) throw new DomainError('conflict', 'contact-already-exists', 'This contact already exists.');
+  requiredName(add.name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One decide function per command, each named after it, with the events it decides.
+// ---------------------------------------------------------------------------------------------
+
+type Command<Type extends ContactCommand['type']> = OfType<ContactCommand, Type>;
+
+/** EraseContact -> ContactErased (erasing again: nothing; the caller destroys the key again) */
+function eraseContact(command: Command<'EraseContact'>, state: ContactState): ContactEvent[] {
+  if (!state.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
+  return state.erased ? [] : [{ type: 'ContactErased', data: { contactId: state.contactId!, clientId: state.clientId!, accessIds: command.accessIds } }];
+}
+
+/** AddContact -> ContactAdded */
+function addContact(command: Command<'AddContact'>, state: ContactState): ContactEvent[] {
+  assertMayAddContact(state, command);
+  const phone = normalizePhone(command.phone);
+  return [
+    {
+      type: 'ContactAdded',
+      data: {
+        contactId: command.contactId,
+        clientId: command.clientId,
+        name: requiredName(command.name),
+        email: normalizeEmail(command.email),
+        ...(phone ? { phone } : {}),
+      },
+    },
+  ];
+}
+
+/** UpdateContact -> ContactUpdated (what changed only) */
+function updateContact(command: Command<'UpdateContact'>, state: ContactState): ContactEvent[] {
+  const contactId = assertContactActive(state);
+  const changes: { name?: string; email?: string | null; phone?: string | null } = {};
+  if (command.changes.name !== undefined && requiredName(command.changes.name) !== state.name) changes.name = requiredName(command.changes.name);
+  if (command.changes.email !== undefined && normalizeEmail(command.changes.email) !== state.email) changes.email = normalizeEmail(command.changes.email);
+  if (command.changes.phone !== undefined && normalizePhone(command.changes.phone) !== state.phone) changes.phone = normalizePhone(command.changes.phone);
+  return Object.keys(changes).length ? [{ type: 'ContactUpdated', data: { contactId, changes } }] : [];
+}
+
+/** AssociateContact -> ContactAssociated */
+function associateContact(command: Command<'AssociateContact'>, state: ContactState): ContactEvent[] {
+  const contactId = assertContactActive(state);
+  if (state.clientIds.includes(command.clientId)) return [];
+  return [{ type: 'ContactAssociated', data: { contactId, clientId: command.clientId } }];
+}
+
+/** DissociateContact -> ContactDissociated (never from its primary company) */
+function dissociateContact(command: Command<'DissociateContact'>, state: ContactState): ContactEvent[] {
+  const contactId = assertContactActive(state);
+  if (command.clientId === state.clientId) {
+    throw new DomainError(
+      'conflict',
+      'cannot-dissociate-primary-client',
+      'A contact cannot be dissociated from its primary client company; change the primary company first.',
+    );
+  }
+  if (!state.clientIds.includes(command.clientId)) {
+    throw new DomainError('not-found', 'not-associated', 'The contact is not associated with this client company.');
+  }
+  const documents = command.documents ?? 'keep';
+  return [
+    {
+      type: 'ContactDissociated',
+      data: { contactId, clientId: command.clientId, documents, documentsMovedTo: documents === 'move' ? state.clientId : null },
+    },
+  ];
+}
+
+/** ChangePrimaryClient -> ContactPrimaryClientChanged */
+function changePrimaryClient(command: Command<'ChangePrimaryClient'>, state: ContactState): ContactEvent[] {
+  const contactId = assertContactActive(state);
+  if (command.clientId === state.clientId) return [];
+  return [{ type: 'ContactPrimaryClientChanged', data: { contactId, previousClientId: state.clientId!, clientId: command.clientId } }];
 }
 
 function requiredName(name: string): string {

@@ -16,6 +16,9 @@ export interface Decider<State, Command, Event extends DomainEvent> {
   evolve(state: State, event: Event): State;
 }
 
+/** The member of a command (or event) union with this type: what one decide function takes. */
+export type OfType<Union extends { type: string }, Type extends Union['type']> = Extract<Union, { type: Type }>;
+
 /** Rebuilds state from a stream's events. */
 export function fold<State, Event extends DomainEvent>(
   decider: Pick<Decider<State, never, Event>, 'initialState' | 'evolve'>,

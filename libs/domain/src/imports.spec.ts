@@ -1,4 +1,5 @@
-import { ensureClientCompany, importContact } from './imports';
+import { ContactEvent } from './contact';
+import { assertMayImportContact, ensureClientCompany, importContact } from './imports';
 
 describe('import deciders', () => {
   it('register a company once, and add a contact once with its associations', () => {
@@ -19,5 +20,16 @@ describe('import deciders', () => {
     // The same person in another file, under another company: associated with it, not moved.
     const elsewhere = importContact.decide({ ...command, add: { ...command.add, clientId: 'c9' }, associate: [] }, state);
     expect(elsewhere).toEqual([{ type: 'ContactAssociated', data: { contactId: 'p1', clientId: 'c9' } }]);
+  });
+
+  it('refuse a contact only where importContact would: a new one without a name, an erased one', () => {
+    const command = (name: string) => ({ type: 'ImportContact' as const, add: { type: 'AddContact' as const, contactId: 'p1', clientId: 'c1', name }, associate: ['c2'] });
+    const added: ContactEvent = { type: 'ContactAdded', data: { contactId: 'p1', clientId: 'c1', name: 'Ana', email: null } };
+    const erased: ContactEvent = { type: 'ContactErased', data: { contactId: 'p1', clientId: 'c1', accessIds: [] } };
+    const state = (...events: ContactEvent[]) => events.reduce(importContact.evolve, importContact.initialState());
+    expect(() => assertMayImportContact(state(), command('Ana'))).not.toThrow();
+    expect(() => assertMayImportContact(state(added), command(' '))).not.toThrow();
+    expect(() => assertMayImportContact(state(), command(' '))).toThrow(expect.objectContaining({ code: 'name-required' }));
+    expect(() => assertMayImportContact(state(added, erased), command('Ana'))).toThrow(expect.objectContaining({ code: 'contact-erased' }));
   });
 });

@@ -1,5 +1,5 @@
 import { clientCompany, ClientCompanyCommand, ClientCompanyEvent, ClientCompanyState } from './client-company';
-import { contact, ContactCommand, ContactEvent, ContactState } from './contact';
+import { assertContactActive, assertMayAddContact, contact, ContactCommand, ContactEvent, ContactState } from './contact';
 import { Decider } from './decider';
 import { project, ProjectCommand, ProjectEvent, ProjectState } from './project';
 
@@ -47,6 +47,15 @@ export const importContact: Decider<ContactState, ImportContactCommand, ContactE
     return events;
   },
 };
+
+/**
+ * Whether the row's contact may be imported: a new one needs a name; an existing one must not
+ * be erased. What `importContact` refuses, checked before anything else of the row is written.
+ */
+export function assertMayImportContact(state: ContactState, command: ImportContactCommand): void {
+  if (state.exists) assertContactActive(state);
+  else assertMayAddContact(state, command.add);
+}
 
 /** Creates the project unless its stream exists (an import names projects; it does not change them). */
 export const ensureProject: Decider<ProjectState, ProjectCommand, ProjectEvent> = {

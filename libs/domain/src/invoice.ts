@@ -1,4 +1,4 @@
-import { Decider } from './decider';
+import { Decider, OfType } from './decider';
 import { DocumentHeader, DocumentHeaderInput, isPastEndOfDay, localDate, requireDate, requireHeader } from './document-header';
 import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
@@ -88,60 +88,9 @@ export const invoice: Decider<InvoiceState, InvoiceCommand, InvoiceEvent> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'ShareInvoice': {
-        if (state.exists) throw new DomainError('conflict', 'invoice-exists', 'This invoice was already shared.');
-        const header = requireHeader(command, (number) => `Invoice ${number}`, checkInvoiceProject);
-        const dueDate = requireDate(command.dueDate, 'dueDate');
-        if (dueDate < header.issueDate) {
-          throw new DomainError('unprocessable', 'invalid-date', 'dueDate cannot be before issueDate.', { errors: [{ field: 'dueDate', message: 'on or after issueDate' }] });
-        }
-        const amounts = computeAmounts(command);
-        const shared: InvoiceEvent = { type: 'InvoiceShared', data: { invoiceId: command.invoiceId, ...header, dueDate, ...amounts } };
-        // Nothing to pay: closed from the start.
-        return amounts.total === 0 ? [shared, { type: 'InvoicePaid', data: { invoiceId: command.invoiceId, clientId: header.clientId, paidTotal: 0 } }] : [shared];
-      }
-      case 'RecordInvoicePayment': {
-        if (!state.exists || !state.invoice) throw new DomainError('not-found', 'invoice-not-found', 'No such invoice.');
-        const shared = state.invoice;
-        if (state.status === 'paid') throw new DomainError('conflict', 'invoice-paid', 'This invoice is paid in full; it takes no more payments.', { status: 'paid' });
-        const amount = parseAmount(command.amount, shared.currency, 'amount');
-        if (amount <= 0) {
-          throw new DomainError('unprocessable', 'invalid-amount', 'A payment must be more than zero.', { errors: [{ field: 'amount', message: 'more than zero' }] });
-        }
-        const method = requireMethod(command.method);
-        const reference = requireReference(command.reference);
-        const paidAt = requirePaidAt(command.paidAt, command.now, command.timeZone);
-        const balance = shared.total - state.paidTotal;
-        if (amount > balance) {
-          throw new DomainError('unprocessable', 'overpayment', `The payment is more than the balance of ${formatAmount(balance, shared.currency)} ${shared.currency}.`, {
-            balance: formatAmount(balance, shared.currency),
-            currency: shared.currency,
-            errors: [{ field: 'amount', message: `at most ${formatAmount(balance, shared.currency)}` }],
-          });
-        }
-        const paidTotal = state.paidTotal + amount;
-        const recorded: InvoiceEvent = {
-          type: 'InvoicePaymentRecorded',
-          data: {
-            invoiceId: shared.invoiceId,
-            clientId: shared.clientId,
-            paymentId: command.paymentId,
-            amount,
-            currency: shared.currency,
-            method,
-            reference,
-            paidAt,
-            contactId: command.contactId,
-            paidTotal,
-            balance: shared.total - paidTotal,
-          },
-        };
-        return paidTotal === shared.total ? [recorded, { type: 'InvoicePaid', data: { invoiceId: shared.invoiceId, clientId: shared.clientId, paidTotal } }] : [recorded];
-      }
-      case 'MoveDocumentToClient': {
-        const shared = state.exists && state.invoice ? state.invoice : null;
-        return decideDocumentMove('invoice', shared && { documentId: shared.invoiceId, clientId: shared.clientId, contactId: shared.contactId }, command, () => new DomainError('not-found', 'invoice-not-found', 'No such invoice.'));
-      }
+      case 'ShareInvoice': return shareInvoice(command, state);
+      case 'RecordInvoicePayment': return recordInvoicePayment(command, state);
+      case 'MoveDocumentToClient': return moveInvoiceToClient(command, state);
     }
   },
 
@@ -162,6 +111,68 @@ export const invoice: Decider<InvoiceState, InvoiceCommand, InvoiceEvent> = {
     }
   },
 };
+
+type Command<Type extends InvoiceCommand['type']> = OfType<InvoiceCommand, Type>;
+
+/** ShareInvoice -> InvoiceShared (and InvoicePaid at once when there is nothing to pay) */
+function shareInvoice(command: Command<'ShareInvoice'>, state: InvoiceState): InvoiceEvent[] {
+  if (state.exists) throw new DomainError('conflict', 'invoice-exists', 'This invoice was already shared.');
+  const header = requireHeader(command, (number) => `Invoice ${number}`, checkInvoiceProject);
+  const dueDate = requireDate(command.dueDate, 'dueDate');
+  if (dueDate < header.issueDate) {
+    throw new DomainError('unprocessable', 'invalid-date', 'dueDate cannot be before issueDate.', { errors: [{ field: 'dueDate', message: 'on or after issueDate' }] });
+  }
+  const amounts = computeAmounts(command);
+  const shared: InvoiceEvent = { type: 'InvoiceShared', data: { invoiceId: command.invoiceId, ...header, dueDate, ...amounts } };
+  // Nothing to pay: closed from the start.
+  return amounts.total === 0 ? [shared, { type: 'InvoicePaid', data: { invoiceId: command.invoiceId, clientId: header.clientId, paidTotal: 0 } }] : [shared];
+}
+
+/** RecordInvoicePayment -> InvoicePaymentRecorded (and InvoicePaid when it pays the balance) */
+function recordInvoicePayment(command: Command<'RecordInvoicePayment'>, state: InvoiceState): InvoiceEvent[] {
+  if (!state.exists || !state.invoice) throw new DomainError('not-found', 'invoice-not-found', 'No such invoice.');
+  const shared = state.invoice;
+  if (state.status === 'paid') throw new DomainError('conflict', 'invoice-paid', 'This invoice is paid in full; it takes no more payments.', { status: 'paid' });
+  const amount = parseAmount(command.amount, shared.currency, 'amount');
+  if (amount <= 0) {
+    throw new DomainError('unprocessable', 'invalid-amount', 'A payment must be more than zero.', { errors: [{ field: 'amount', message: 'more than zero' }] });
+  }
+  const method = requireMethod(command.method);
+  const reference = requireReference(command.reference);
+  const paidAt = requirePaidAt(command.paidAt, command.now, command.timeZone);
+  const balance = shared.total - state.paidTotal;
+  if (amount > balance) {
+    throw new DomainError('unprocessable', 'overpayment', `The payment is more than the balance of ${formatAmount(balance, shared.currency)} ${shared.currency}.`, {
+      balance: formatAmount(balance, shared.currency),
+      currency: shared.currency,
+      errors: [{ field: 'amount', message: `at most ${formatAmount(balance, shared.currency)}` }],
+    });
+  }
+  const paidTotal = state.paidTotal + amount;
+  const recorded: InvoiceEvent = {
+    type: 'InvoicePaymentRecorded',
+    data: {
+      invoiceId: shared.invoiceId,
+      clientId: shared.clientId,
+      paymentId: command.paymentId,
+      amount,
+      currency: shared.currency,
+      method,
+      reference,
+      paidAt,
+      contactId: command.contactId,
+      paidTotal,
+      balance: shared.total - paidTotal,
+    },
+  };
+  return paidTotal === shared.total ? [recorded, { type: 'InvoicePaid', data: { invoiceId: shared.invoiceId, clientId: shared.clientId, paidTotal } }] : [recorded];
+}
+
+/** MoveDocumentToClient -> DocumentMovedToClient */
+function moveInvoiceToClient(command: Command<'MoveDocumentToClient'>, state: InvoiceState): InvoiceEvent[] {
+  const shared = state.exists && state.invoice ? state.invoice : null;
+  return decideDocumentMove('invoice', shared && { documentId: shared.invoiceId, clientId: shared.clientId, contactId: shared.contactId }, command, () => new DomainError('not-found', 'invoice-not-found', 'No such invoice.'));
+}
 
 function requireMethod(method: string): PaymentMethod {
   if (!(PAYMENT_METHODS as readonly string[]).includes(method)) {

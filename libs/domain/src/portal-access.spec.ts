@@ -1,5 +1,6 @@
 import { fold } from './decider';
-import { PortalAccessEvent, portalAccess, portalAccessId } from './portal-access';
+import { DomainError } from './errors';
+import { assertMayAcceptInvitation, assertMayInvite, assertMayResetPassword, PortalAccessEvent, portalAccess, portalAccessId } from './portal-access';
 import { deciderSpec } from './testing/decider-spec';
 
 const spec = deciderSpec(portalAccess);
@@ -217,6 +218,54 @@ describe('portal access', () => {
     it('are ended everywhere by an Active user only', () => {
       spec.given([invited(), accepted()]).when({ type: 'EndPortalSessions' }).then([ended]);
       spec.given([invited(), accepted(), disabled('Active')]).when({ type: 'EndPortalSessions' }).thenThrows('access-not-active');
+    });
+  });
+
+  describe('guards (what a handler checks before it takes a seat or touches a password)', () => {
+    const refusal = (check: () => unknown) => {
+      try {
+        check();
+      } catch (error) {
+        expect(error).toBeInstanceOf(DomainError);
+        return { code: (error as DomainError).code, reason: (error as DomainError).details.reason };
+      }
+      return null;
+    };
+    const state = (...history: PortalAccessEvent[]) => fold(portalAccess, history);
+    const contact = { clientIds: ['cl-1'], email: 'ana@example.com' };
+
+    it('assertMayInvite: refuses what InviteContact refuses, and nothing else', () => {
+      expect(refusal(() => assertMayInvite(state(), contact, 'pt-BR'))).toBeNull();
+      expect(refusal(() => assertMayInvite(state(invited()), contact))).toEqual({ code: 'already-invited', reason: undefined });
+      expect(refusal(() => assertMayInvite(state(invited(), disabled('Invited')), contact))).toMatchObject({ code: 'portal-access-disabled' });
+      expect(refusal(() => assertMayInvite(state(), { ...contact, email: null }))).toMatchObject({ code: 'contact-has-no-email' });
+      expect(refusal(() => assertMayInvite(state(), { ...contact, clientIds: [] }))).toMatchObject({ code: 'contact-has-no-active-client' });
+      expect(refusal(() => assertMayInvite(state(), contact, 'xx-Klingon'))).toMatchObject({ code: 'invalid-language' });
+    });
+
+    it('assertMayAcceptInvitation: the current invitation, unused, unexpired, on an Invited access', () => {
+      expect(assertMayAcceptInvitation(state(invited()), 'inv-1', hoursLater(1))).toEqual({ accessId, contactId });
+      expect(refusal(() => assertMayAcceptInvitation(state(), 'inv-1', hoursLater(1)))).toMatchObject({ code: 'portal-access-not-found' });
+      expect(refusal(() => assertMayAcceptInvitation(state(invited(), accepted()), 'inv-1', hoursLater(1)))).toEqual({ code: 'invitation-not-valid', reason: 'used' });
+      expect(refusal(() => assertMayAcceptInvitation(state(invited()), 'inv-0', hoursLater(1)))).toEqual({ code: 'invitation-not-valid', reason: 'superseded' });
+      expect(refusal(() => assertMayAcceptInvitation(state(invited(), disabled('Invited')), 'inv-1', hoursLater(1)))).toEqual({
+        code: 'invitation-not-valid',
+        reason: 'access-not-invited',
+      });
+      expect(refusal(() => assertMayAcceptInvitation(state(invited()), 'inv-1', hoursLater(168)))).toEqual({ code: 'invitation-not-valid', reason: 'expired' });
+    });
+
+    it('assertMayResetPassword: the latest request, unused, unexpired, on an Active access', () => {
+      const requested = (requestId: string, hours = 2): PortalAccessEvent => ({
+        type: 'PortalPasswordResetRequested',
+        data: { accessId, contactId, requestId, expiresAt: hoursLater(hours) },
+      });
+      const changed: PortalAccessEvent = { type: 'PortalPasswordChanged', data: { accessId, contactId, requestId: 'r-1' } };
+      expect(assertMayResetPassword(state(invited(), accepted(), requested('r-1')), 'r-1', hoursLater(1))).toEqual({ accessId, contactId });
+      expect(refusal(() => assertMayResetPassword(state(invited(), accepted(), requested('r-1'), changed), 'r-1', hoursLater(1)))).toEqual({ code: 'invitation-not-valid', reason: 'used' });
+      expect(refusal(() => assertMayResetPassword(state(invited(), accepted(), requested('r-1'), requested('r-2')), 'r-1', hoursLater(1)))).toMatchObject({ reason: 'superseded' });
+      expect(refusal(() => assertMayResetPassword(state(invited(), accepted(), requested('r-1'), disabled('Active')), 'r-1', hoursLater(1)))).toMatchObject({ reason: 'access-not-active' });
+      expect(refusal(() => assertMayResetPassword(state(invited(), accepted(), requested('r-1')), 'r-1', hoursLater(3)))).toMatchObject({ reason: 'expired' });
     });
   });
 });

@@ -1,4 +1,4 @@
-import { Decider } from './decider';
+import { Decider, OfType } from './decider';
 import { DomainError, TooSoonError } from './errors';
 import { nameBasedUuid } from './ids';
 import { isKnownCountry, isKnownLanguage, isKnownTimeZone, TIME_FORMATS, TimeFormat } from './locale';
@@ -214,201 +214,19 @@ const lifecycle: Decider<PortalAccessState, PortalAccessCommand, PortalAccessEve
 
   decide(command, state) {
     switch (command.type) {
-      case 'InviteContact': {
-        if (state.status === 'Invited' || state.status === 'Active') {
-          throw new DomainError('conflict', 'already-invited', `This contact's portal access is already ${state.status}.`, { currentStatus: state.status });
-        }
-        if (state.status === 'Disabled') {
-          throw new DomainError('conflict', 'portal-access-disabled', 'Portal access is disabled: enable it instead of inviting again.', { currentStatus: state.status });
-        }
-        const { contact } = command;
-        requireEmail(contact.email);
-        if (contact.clientIds.length === 0) {
-          throw new DomainError('conflict', 'contact-has-no-active-client', 'Every client company of this contact is archived: it cannot be invited.');
-        }
-        if (command.language && !isKnownLanguage(command.language)) {
-          throw new DomainError('unprocessable', 'invalid-language', `"${command.language}" is not a known language tag.`, { field: 'language' });
-        }
-        return [
-          {
-            type: 'ContactInvited',
-            data: {
-              accessId: command.accessId,
-              portalId: command.portalId,
-              contactId: contact.contactId,
-              clientId: contact.clientIds[0],
-              clientIds: [...contact.clientIds],
-              email: contact.email,
-              invitationId: command.invitation.invitationId,
-              sentAt: command.invitation.sentAt,
-              expiresAt: command.invitation.expiresAt,
-              userTypeId: command.userTypeId ?? null,
-              language: command.language ?? null,
-              ...(command.projectIds?.length ? { projectIds: [...command.projectIds] } : {}),
-            },
-          },
-        ];
-      }
-
-      case 'ChangePortalUsername': {
-        const { accessId, contactId } = requireAccess(state);
-        if (state.status === 'Revoked') return []; // nobody signs in with it any more
-        const email = command.email.trim().toLowerCase();
-        if (!email || email === state.email) return [];
-        return [{ type: 'PortalUsernameChanged', data: { accessId, contactId, email, previousEmail: state.email! } }];
-      }
-
-      case 'RecordPortalAccessCompanies': {
-        const { accessId, contactId } = requireAccess(state);
-        if (command.clientIds.length === 0) {
-          throw new DomainError('unprocessable', 'no-active-client', 'An access acts for at least one company; revoke it instead.');
-        }
-        if (state.status === 'Revoked') return []; // nobody acts through it any more
-        const same = command.clientIds.length === state.clientIds.length && command.clientIds.every((id, i) => id === state.clientIds[i]);
-        if (same) return [];
-        return [
-          {
-            type: 'PortalAccessCompaniesChanged',
-            data: { accessId, contactId, clientIds: [...command.clientIds], previousClientIds: state.clientIds, cause: command.cause },
-          },
-        ];
-      }
-
-      case 'ChangePortalUserType': {
-        const { accessId, contactId } = requireAccess(state);
-        if (state.status === 'Revoked') {
-          throw new DomainError('conflict', 'access-revoked', 'Portal access is revoked: invite the contact again instead.', { currentStatus: state.status });
-        }
-        if (command.userTypeId === state.userTypeId) return [];
-        return [{ type: 'PortalUserTypeChanged', data: { accessId, contactId, userTypeId: command.userTypeId, previousUserTypeId: state.userTypeId } }];
-      }
-
-      case 'ResendInvitation': {
-        const { accessId, contactId } = requireAccess(state);
-        if (state.status !== 'Invited') {
-          throw new DomainError('conflict', 'not-invited', `Only a pending invitation can be re-sent; access is ${state.status}.`, { currentStatus: state.status });
-        }
-        const secondsSince = (Date.parse(command.invitation.sentAt) - Date.parse(state.lastInvitedAt!)) / 1000;
-        if (secondsSince < command.cooldownSeconds) {
-          const retryAfterSeconds = Math.max(1, Math.ceil(command.cooldownSeconds - secondsSince));
-          throw new TooSoonError('resend-cooldown', `The invitation can be re-sent in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
-        }
-        requireEmail(command.email);
-        return [
-          {
-            type: 'InvitationResent',
-            data: {
-              accessId,
-              contactId,
-              invitationId: command.invitation.invitationId,
-              supersedes: state.invitationId!,
-              sentAt: command.invitation.sentAt,
-              expiresAt: command.invitation.expiresAt,
-            },
-          },
-        ];
-      }
-
-      case 'AcceptInvitation': {
-        const { accessId, contactId } = requireAccess(state);
-        if (state.acceptedInvitationIds.includes(command.invitationId)) {
-          throw gone('used', 'This invitation has already been accepted.');
-        }
-        if (command.invitationId !== state.invitationId) {
-          throw gone('superseded', 'This invitation was replaced by a newer one.');
-        }
-        if (state.status !== 'Invited') {
-          throw gone('access-not-invited', `This invitation is no longer valid: access is ${state.status}.`);
-        }
-        if (Date.parse(command.now) >= Date.parse(state.invitationExpiresAt!)) {
-          throw gone('expired', 'This invitation has expired.');
-        }
-        return [{ type: 'InvitationAccepted', data: { accessId, contactId, invitationId: command.invitationId } }];
-      }
-
-      case 'DisablePortalAccess': {
-        const { accessId, contactId } = requireAccess(state);
-        if (state.status !== 'Invited' && state.status !== 'Active') {
-          throw new DomainError('conflict', 'cannot-disable', `Portal access is ${state.status}; only Invited or Active access can be disabled.`, { currentStatus: state.status });
-        }
-        return [
-          {
-            type: 'PortalAccessDisabled',
-            data: { accessId, contactId, reason: command.reason?.trim() || null, previousStatus: state.status },
-          },
-        ];
-      }
-
-      case 'EnablePortalAccess': {
-        const { accessId, contactId } = requireAccess(state);
-        if (state.status !== 'Disabled') {
-          throw new DomainError('conflict', 'not-disabled', `Portal access is ${state.status}; only Disabled access can be enabled.`, { currentStatus: state.status });
-        }
-        if (!state.accepted) requireEmail(command.email); // back to Invited: a fresh invitation is emailed
-        return [
-          state.accepted
-            ? {
-                type: 'PortalAccessEnabled',
-                data: { accessId, contactId, status: 'Active', invitationId: null, sentAt: null, expiresAt: null },
-              }
-            : {
-                type: 'PortalAccessEnabled',
-                data: {
-                  accessId,
-                  contactId,
-                  status: 'Invited',
-                  invitationId: command.invitation.invitationId,
-                  sentAt: command.invitation.sentAt,
-                  expiresAt: command.invitation.expiresAt,
-                },
-              },
-        ];
-      }
-
-      case 'RevokePortalAccess': {
-        const { accessId, contactId } = requireAccess(state);
-        if (state.status === 'Revoked') {
-          throw new DomainError('conflict', 'already-revoked', 'Portal access is already revoked.', { currentStatus: state.status });
-        }
-        return [
-          {
-            type: 'PortalAccessRevoked',
-            data: { accessId, contactId, reason: command.reason?.trim() || null, previousStatus: state.status!, notify: command.notify ?? false },
-          },
-        ];
-      }
-
-      case 'RequestPasswordReset': {
-        const { accessId, contactId } = requireActive(state);
-        return [{ type: 'PortalPasswordResetRequested', data: { accessId, contactId, requestId: command.requestId, expiresAt: command.expiresAt } }];
-      }
-
-      case 'ResetPortalPassword': {
-        const { accessId, contactId } = requireAccess(state);
-        // The same rules as an invitation token: single use, only the latest, not expired.
-        if (state.usedResetIds.includes(command.requestId)) throw gone('used', 'This password reset link has already been used.');
-        if (!state.passwordReset || state.passwordReset.requestId !== command.requestId) {
-          throw gone('superseded', 'This password reset link was replaced by a newer one.');
-        }
-        if (state.status !== 'Active') throw gone('access-not-active', `Portal access is ${state.status}.`);
-        if (Date.parse(command.now) >= Date.parse(state.passwordReset.expiresAt)) throw gone('expired', 'This password reset link has expired.');
-        return [{ type: 'PortalPasswordChanged', data: { accessId, contactId, requestId: command.requestId } }];
-      }
-
-      case 'ChangePortalPreferences': {
-        const { accessId, contactId } = requireActive(state);
-        const changes = validatePreferences(command.changes);
-        const effective = Object.fromEntries(
-          Object.entries(changes).filter(([key, value]) => state.preferences[key as keyof PortalPreferences] !== value),
-        ) as Partial<PortalPreferences>;
-        if (Object.keys(effective).length === 0) return [];
-        return [{ type: 'PortalPreferencesChanged', data: { accessId, contactId, changes: effective } }];
-      }
-
-      case 'EndPortalSessions': {
-        const { accessId, contactId } = requireActive(state);
-        return [{ type: 'PortalSessionsEnded', data: { accessId, contactId } }];
-      }
+      case 'InviteContact': return inviteContact(command, state);
+      case 'ChangePortalUsername': return changePortalUsername(command, state);
+      case 'RecordPortalAccessCompanies': return recordPortalAccessCompanies(command, state);
+      case 'ChangePortalUserType': return changePortalUserType(command, state);
+      case 'ResendInvitation': return resendInvitation(command, state);
+      case 'AcceptInvitation': return acceptInvitation(command, state);
+      case 'DisablePortalAccess': return disablePortalAccess(command, state);
+      case 'EnablePortalAccess': return enablePortalAccess(command, state);
+      case 'RevokePortalAccess': return revokePortalAccess(command, state);
+      case 'RequestPasswordReset': return requestPasswordReset(command, state);
+      case 'ResetPortalPassword': return resetPortalPassword(command, state);
+      case 'ChangePortalPreferences': return changePortalPreferences(command, state);
+      case 'EndPortalSessions': return endPortalSessions(command, state);
     }
   },
 
@@ -488,6 +306,247 @@ export const portalAccess: Decider<PortalAccessState, PortalAccessCommand, Porta
     return { ...lifecycle.evolve(state, event), eventCount, sessionsValidFrom: ENDS_SESSIONS.has(event.type) ? eventCount : state.sessionsValidFrom };
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Guards: the rules a command handler checks before it writes anything else (a seat, a
+// password), the same ones the decide functions below apply.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Whether the contact may be invited into this access now: not invited or active already, not
+ * disabled (enable it instead), with an email address, acting for a company that is not
+ * archived, in a known language.
+ */
+export function assertMayInvite(
+  state: PortalAccessState,
+  contact: { clientIds: readonly string[]; email: string | null },
+  language?: string | null,
+): asserts contact is { clientIds: readonly string[]; email: string } {
+  if (state.status === 'Invited' || state.status === 'Active') {
+    throw new DomainError('conflict', 'already-invited', `This contact's portal access is already ${state.status}.`, { currentStatus: state.status });
+  }
+  if (state.status === 'Disabled') {
+    throw new DomainError('conflict', 'portal-access-disabled', 'Portal access is disabled: enable it instead of inviting again.', { currentStatus: state.status });
+  }
+  requireEmail(contact.email);
+  if (contact.clientIds.length === 0) {
+    throw new DomainError('conflict', 'contact-has-no-active-client', 'Every client company of this contact is archived: it cannot be invited.');
+  }
+  if (language && !isKnownLanguage(language)) {
+    throw new DomainError('unprocessable', 'invalid-language', `"${language}" is not a known language tag.`, { field: 'language' });
+  }
+}
+
+/**
+ * Whether this invitation can be accepted at `now`: the access's current one, not used, not
+ * expired, the access still Invited. Refusals are 410 `invitation-not-valid` with a `reason`
+ * (used, superseded, access-not-invited, expired).
+ */
+export function assertMayAcceptInvitation(state: PortalAccessState, invitationId: string, now: string): { accessId: string; contactId: string } {
+  const ids = requireAccess(state);
+  if (state.acceptedInvitationIds.includes(invitationId)) throw gone('used', 'This invitation has already been accepted.');
+  if (invitationId !== state.invitationId) throw gone('superseded', 'This invitation was replaced by a newer one.');
+  if (state.status !== 'Invited') throw gone('access-not-invited', `This invitation is no longer valid: access is ${state.status}.`);
+  if (Date.parse(now) >= Date.parse(state.invitationExpiresAt!)) throw gone('expired', 'This invitation has expired.');
+  return ids;
+}
+
+/**
+ * Whether this password reset link can be used at `now`: the same rules as an invitation
+ * token (single use, only the latest, not expired), on an Active access.
+ */
+export function assertMayResetPassword(state: PortalAccessState, requestId: string, now: string): { accessId: string; contactId: string } {
+  const ids = requireAccess(state);
+  if (state.usedResetIds.includes(requestId)) throw gone('used', 'This password reset link has already been used.');
+  if (!state.passwordReset || state.passwordReset.requestId !== requestId) throw gone('superseded', 'This password reset link was replaced by a newer one.');
+  if (state.status !== 'Active') throw gone('access-not-active', `Portal access is ${state.status}.`);
+  if (Date.parse(now) >= Date.parse(state.passwordReset.expiresAt)) throw gone('expired', 'This password reset link has expired.');
+  return ids;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One decide function per command, each named after it, with the events it decides.
+// ---------------------------------------------------------------------------------------------
+
+type Command<Type extends PortalAccessCommand['type']> = OfType<PortalAccessCommand, Type>;
+
+/** InviteContact -> ContactInvited */
+function inviteContact(command: Command<'InviteContact'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { contact } = command;
+  assertMayInvite(state, contact, command.language);
+  return [
+    {
+      type: 'ContactInvited',
+      data: {
+        accessId: command.accessId,
+        portalId: command.portalId,
+        contactId: contact.contactId,
+        clientId: contact.clientIds[0],
+        clientIds: [...contact.clientIds],
+        email: contact.email,
+        invitationId: command.invitation.invitationId,
+        sentAt: command.invitation.sentAt,
+        expiresAt: command.invitation.expiresAt,
+        userTypeId: command.userTypeId ?? null,
+        language: command.language ?? null,
+        ...(command.projectIds?.length ? { projectIds: [...command.projectIds] } : {}),
+      },
+    },
+  ];
+}
+
+/** ChangePortalUsername -> PortalUsernameChanged */
+function changePortalUsername(command: Command<'ChangePortalUsername'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireAccess(state);
+  if (state.status === 'Revoked') return []; // nobody signs in with it any more
+  const email = command.email.trim().toLowerCase();
+  if (!email || email === state.email) return [];
+  return [{ type: 'PortalUsernameChanged', data: { accessId, contactId, email, previousEmail: state.email! } }];
+}
+
+/** RecordPortalAccessCompanies -> PortalAccessCompaniesChanged */
+function recordPortalAccessCompanies(command: Command<'RecordPortalAccessCompanies'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireAccess(state);
+  if (command.clientIds.length === 0) {
+    throw new DomainError('unprocessable', 'no-active-client', 'An access acts for at least one company; revoke it instead.');
+  }
+  if (state.status === 'Revoked') return []; // nobody acts through it any more
+  const same = command.clientIds.length === state.clientIds.length && command.clientIds.every((id, i) => id === state.clientIds[i]);
+  if (same) return [];
+  return [
+    {
+      type: 'PortalAccessCompaniesChanged',
+      data: { accessId, contactId, clientIds: [...command.clientIds], previousClientIds: state.clientIds, cause: command.cause },
+    },
+  ];
+}
+
+/** ChangePortalUserType -> PortalUserTypeChanged */
+function changePortalUserType(command: Command<'ChangePortalUserType'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireAccess(state);
+  if (state.status === 'Revoked') {
+    throw new DomainError('conflict', 'access-revoked', 'Portal access is revoked: invite the contact again instead.', { currentStatus: state.status });
+  }
+  if (command.userTypeId === state.userTypeId) return [];
+  return [{ type: 'PortalUserTypeChanged', data: { accessId, contactId, userTypeId: command.userTypeId, previousUserTypeId: state.userTypeId } }];
+}
+
+/** ResendInvitation -> InvitationResent */
+function resendInvitation(command: Command<'ResendInvitation'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireAccess(state);
+  if (state.status !== 'Invited') {
+    throw new DomainError('conflict', 'not-invited', `Only a pending invitation can be re-sent; access is ${state.status}.`, { currentStatus: state.status });
+  }
+  const secondsSince = (Date.parse(command.invitation.sentAt) - Date.parse(state.lastInvitedAt!)) / 1000;
+  if (secondsSince < command.cooldownSeconds) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(command.cooldownSeconds - secondsSince));
+    throw new TooSoonError('resend-cooldown', `The invitation can be re-sent in ${retryAfterSeconds} seconds.`, retryAfterSeconds);
+  }
+  requireEmail(command.email);
+  return [
+    {
+      type: 'InvitationResent',
+      data: {
+        accessId,
+        contactId,
+        invitationId: command.invitation.invitationId,
+        supersedes: state.invitationId!,
+        sentAt: command.invitation.sentAt,
+        expiresAt: command.invitation.expiresAt,
+      },
+    },
+  ];
+}
+
+/** AcceptInvitation -> InvitationAccepted */
+function acceptInvitation(command: Command<'AcceptInvitation'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = assertMayAcceptInvitation(state, command.invitationId, command.now);
+  return [{ type: 'InvitationAccepted', data: { accessId, contactId, invitationId: command.invitationId } }];
+}
+
+/** DisablePortalAccess -> PortalAccessDisabled */
+function disablePortalAccess(command: Command<'DisablePortalAccess'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireAccess(state);
+  if (state.status !== 'Invited' && state.status !== 'Active') {
+    throw new DomainError('conflict', 'cannot-disable', `Portal access is ${state.status}; only Invited or Active access can be disabled.`, { currentStatus: state.status });
+  }
+  return [
+    {
+      type: 'PortalAccessDisabled',
+      data: { accessId, contactId, reason: command.reason?.trim() || null, previousStatus: state.status },
+    },
+  ];
+}
+
+/** EnablePortalAccess -> PortalAccessEnabled (Active when accepted before, else Invited with a fresh invitation) */
+function enablePortalAccess(command: Command<'EnablePortalAccess'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireAccess(state);
+  if (state.status !== 'Disabled') {
+    throw new DomainError('conflict', 'not-disabled', `Portal access is ${state.status}; only Disabled access can be enabled.`, { currentStatus: state.status });
+  }
+  if (!state.accepted) requireEmail(command.email); // back to Invited: a fresh invitation is emailed
+  return [
+    state.accepted
+      ? {
+          type: 'PortalAccessEnabled',
+          data: { accessId, contactId, status: 'Active', invitationId: null, sentAt: null, expiresAt: null },
+        }
+      : {
+          type: 'PortalAccessEnabled',
+          data: {
+            accessId,
+            contactId,
+            status: 'Invited',
+            invitationId: command.invitation.invitationId,
+            sentAt: command.invitation.sentAt,
+            expiresAt: command.invitation.expiresAt,
+          },
+        },
+  ];
+}
+
+/** RevokePortalAccess -> PortalAccessRevoked */
+function revokePortalAccess(command: Command<'RevokePortalAccess'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireAccess(state);
+  if (state.status === 'Revoked') {
+    throw new DomainError('conflict', 'already-revoked', 'Portal access is already revoked.', { currentStatus: state.status });
+  }
+  return [
+    {
+      type: 'PortalAccessRevoked',
+      data: { accessId, contactId, reason: command.reason?.trim() || null, previousStatus: state.status!, notify: command.notify ?? false },
+    },
+  ];
+}
+
+/** RequestPasswordReset -> PortalPasswordResetRequested */
+function requestPasswordReset(command: Command<'RequestPasswordReset'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireActive(state);
+  return [{ type: 'PortalPasswordResetRequested', data: { accessId, contactId, requestId: command.requestId, expiresAt: command.expiresAt } }];
+}
+
+/** ResetPortalPassword -> PortalPasswordChanged */
+function resetPortalPassword(command: Command<'ResetPortalPassword'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = assertMayResetPassword(state, command.requestId, command.now);
+  return [{ type: 'PortalPasswordChanged', data: { accessId, contactId, requestId: command.requestId } }];
+}
+
+/** ChangePortalPreferences -> PortalPreferencesChanged (only what differs) */
+function changePortalPreferences(command: Command<'ChangePortalPreferences'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireActive(state);
+  const changes = validatePreferences(command.changes);
+  const effective = Object.fromEntries(
+    Object.entries(changes).filter(([key, value]) => state.preferences[key as keyof PortalPreferences] !== value),
+  ) as Partial<PortalPreferences>;
+  if (Object.keys(effective).length === 0) return [];
+  return [{ type: 'PortalPreferencesChanged', data: { accessId, contactId, changes: effective } }];
+}
+
+/** EndPortalSessions -> PortalSessionsEnded */
+function endPortalSessions(_command: Command<'EndPortalSessions'>, state: PortalAccessState): PortalAccessEvent[] {
+  const { accessId, contactId } = requireActive(state);
+  return [{ type: 'PortalSessionsEnded', data: { accessId, contactId } }];
+}
 
 /** An invitation goes by email: a contact without an address (or whose address was removed since) cannot get one. */
 function requireEmail(email: string | null | undefined): asserts email is string {

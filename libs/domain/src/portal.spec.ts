@@ -1,6 +1,9 @@
 import { fold } from './decider';
 import { nameBasedUuid } from './ids';
 import {
+  assertMayAddPortal,
+  assertMayUpdatePortal,
+  assertValidPortalSettings,
   checkTemplate,
   defaultPortalId,
   normalizeModules,
@@ -241,6 +244,31 @@ describe('portal', () => {
       const state = fold(portal, [...given, { type: 'UserTypeChanged', data: { portalId: 'p1', userTypeId: 't2', changes: { name: 'Beta' } } }]);
       expect(state.userTypes.map((t) => t.name)).toEqual(['A', 'Beta']);
     });
+  });
+});
+
+describe('portal guards (checked before a slug is reserved or a portal added)', () => {
+  it('assertValidPortalSettings: a name, a usable slug, a known language', () => {
+    expect(assertValidPortalSettings(create)).toEqual({ name: 'Acme portal' });
+    expect(() => assertValidPortalSettings({ ...create, name: ' ' })).toThrow(expect.objectContaining({ code: 'name-required' }));
+    expect(() => assertValidPortalSettings({ ...create, slug: 'admin' })).toThrow(expect.objectContaining({ code: 'invalid-slug' }));
+    expect(() => assertValidPortalSettings({ ...create, defaultLanguage: 'xx-Klingon' })).toThrow(expect.objectContaining({ code: 'unknown-language' }));
+  });
+  it('assertMayUpdatePortal: only what differs, on a portal that exists', () => {
+    const state = fold(portal, [created]);
+    expect(assertMayUpdatePortal(state, { name: 'Acme portal', slug: 'acme-2', selfRegistration: false })).toEqual({ slug: 'acme-2' });
+    expect(assertMayUpdatePortal(state, { name: ' Acme portal ' })).toEqual({});
+    expect(() => assertMayUpdatePortal(portal.initialState(), { name: 'x' })).toThrow(expect.objectContaining({ code: 'portal-not-found' }));
+    expect(() => assertMayUpdatePortal(state, { slug: 'No Slug' })).toThrow(expect.objectContaining({ code: 'invalid-slug' }));
+  });
+  it('assertMayAddPortal: the organization exists and is under its limit (a portal it has is fine)', () => {
+    const orgCreated = { type: 'OrganizationCreated', data: { organizationId: 'o1', name: 'Acme' } } as OrganizationPortalsEvent;
+    const added: OrganizationPortalsEvent = { type: 'PortalAdded', data: { organizationId: 'o1', portalId: 'p1' } };
+    const state = fold(organizationPortals, [orgCreated, added]);
+    expect(() => assertMayAddPortal(state, 'p2', 2)).not.toThrow();
+    expect(() => assertMayAddPortal(state, 'p1', 1)).not.toThrow();
+    expect(() => assertMayAddPortal(state, 'p2', 1)).toThrow(expect.objectContaining({ code: 'portal-limit-reached', details: { limit: 1 } }));
+    expect(() => assertMayAddPortal(organizationPortals.initialState(), 'p1', 5)).toThrow(expect.objectContaining({ code: 'organization-not-found' }));
   });
 });
 

@@ -1,4 +1,4 @@
-import { Decider } from './decider';
+import { Decider, OfType } from './decider';
 import { DomainError } from './errors';
 import { nameBasedUuid } from './ids';
 import { isKnownLanguage } from './locale';
@@ -276,100 +276,12 @@ export const portal: Decider<PortalState, PortalCommand, PortalEvent> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'CreatePortal': {
-        if (state.exists) throw new DomainError('conflict', 'portal-exists', 'This portal already exists.');
-        const name = checkName(command.name);
-        checkSlug(command.slug);
-        checkLanguage(command.defaultLanguage, 'defaultLanguage');
-        return [
-          {
-            type: 'PortalCreated',
-            data: {
-              portalId: command.portalId,
-              organizationId: command.organizationId,
-              isDefault: command.isDefault,
-              name,
-              slug: command.slug,
-              selfRegistration: command.selfRegistration,
-              defaultLanguage: command.defaultLanguage,
-            },
-          },
-        ];
-      }
-      case 'UpdatePortal': {
-        if (!state.exists) throw notFound();
-        const changes: Partial<PortalSettings> = {};
-        const given = command.changes;
-        if (given.name !== undefined) {
-          const name = checkName(given.name);
-          if (name !== state.name) changes.name = name;
-        }
-        if (given.slug !== undefined) {
-          checkSlug(given.slug);
-          if (given.slug !== state.slug) changes.slug = given.slug;
-        }
-        if (given.selfRegistration !== undefined && given.selfRegistration !== state.selfRegistration) changes.selfRegistration = given.selfRegistration;
-        if (given.defaultLanguage !== undefined) {
-          checkLanguage(given.defaultLanguage, 'defaultLanguage');
-          if (given.defaultLanguage !== state.defaultLanguage) changes.defaultLanguage = given.defaultLanguage;
-        }
-        if (Object.keys(changes).length === 0) return [];
-        return [{ type: 'PortalUpdated', data: { portalId: state.portalId!, changes, previousSlug: changes.slug ? state.slug : null } }];
-      }
-      case 'SaveInvitationTemplate': {
-        if (!state.exists) throw notFound();
-        checkLanguage(command.language);
-        checkTemplate(command.subject, command.body);
-        const current = state.templates[command.language];
-        if (current && current.subject === command.subject && current.body === command.body) return [];
-        return [{ type: 'InvitationTemplateSaved', data: { portalId: state.portalId!, language: command.language, subject: command.subject, body: command.body } }];
-      }
-      case 'RemoveInvitationTemplate': {
-        if (!state.exists) throw notFound();
-        if (!state.templates[command.language]) {
-          throw new DomainError('not-found', 'template-not-found', `This portal has no invitation template in "${command.language}".`);
-        }
-        return [{ type: 'InvitationTemplateRemoved', data: { portalId: state.portalId!, language: command.language } }];
-      }
-      case 'DefineUserType': {
-        if (!state.exists) throw notFound();
-        if (state.userTypes.some((t) => t.userTypeId === command.userTypeId)) {
-          throw new DomainError('conflict', 'user-type-exists', 'This user type already exists.');
-        }
-        const name = checkName(command.name, 'name', USER_TYPE_NAME_MAX_LENGTH);
-        const modules = normalizeModules(command.modules);
-        if (state.userTypes.some((t) => t.name.toLowerCase() === name.toLowerCase())) {
-          throw new DomainError('conflict', 'user-type-name-taken', `This portal already has a user type named "${name}".`, { field: 'name' });
-        }
-        if (state.userTypes.length >= command.maxUserTypes) {
-          throw new DomainError(
-            'conflict',
-            'user-type-limit-reached',
-            `A portal has at most ${command.maxUserTypes} user types; this one has ${state.userTypes.length}.`,
-            { limit: command.maxUserTypes },
-          );
-        }
-        return [{ type: 'UserTypeDefined', data: { portalId: state.portalId!, userTypeId: command.userTypeId, name, modules } }];
-      }
-      case 'ChangeUserType': {
-        if (!state.exists) throw notFound();
-        const current = state.userTypes.find((t) => t.userTypeId === command.userTypeId);
-        if (!current) throw new DomainError('not-found', 'user-type-not-found', 'This portal has no such user type.');
-        const changes: { name?: string; modules?: UserTypeModules } = {};
-        if (command.name !== undefined) {
-          const name = checkName(command.name, 'name', USER_TYPE_NAME_MAX_LENGTH);
-          if (state.userTypes.some((t) => t.userTypeId !== current.userTypeId && t.name.toLowerCase() === name.toLowerCase())) {
-            throw new DomainError('conflict', 'user-type-name-taken', `This portal already has a user type named "${name}".`, { field: 'name' });
-          }
-          if (name !== current.name) changes.name = name;
-        }
-        if (command.modules !== undefined) {
-          const modules = normalizeModules(command.modules);
-          if (JSON.stringify(modules) !== JSON.stringify(current.modules)) changes.modules = modules;
-        }
-        if (Object.keys(changes).length === 0) return [];
-        return [{ type: 'UserTypeChanged', data: { portalId: state.portalId!, userTypeId: current.userTypeId, changes } }];
-      }
+      case 'CreatePortal': return createPortal(command, state);
+      case 'UpdatePortal': return updatePortal(command, state);
+      case 'SaveInvitationTemplate': return saveInvitationTemplate(command, state);
+      case 'RemoveInvitationTemplate': return removeInvitationTemplate(command, state);
+      case 'DefineUserType': return defineUserType(command, state);
+      case 'ChangeUserType': return changeUserType(command, state);
     }
   },
 
@@ -400,6 +312,131 @@ export const portal: Decider<PortalState, PortalCommand, PortalEvent> = {
     }
   },
 };
+
+/**
+ * A new portal's settings as they are recorded (the name trimmed), or why not: a name, a valid
+ * slug that is not reserved, a known default language. Checked before the slug is reserved.
+ */
+export function assertValidPortalSettings(settings: Pick<PortalSettings, 'name' | 'slug' | 'defaultLanguage'>): { name: string } {
+  const name = checkName(settings.name);
+  checkSlug(settings.slug);
+  checkLanguage(settings.defaultLanguage, 'defaultLanguage');
+  return { name };
+}
+
+/**
+ * The changes to an existing portal that differ from what it has (none: nothing to write), or
+ * why they are refused; checked before a new slug is reserved.
+ */
+export function assertMayUpdatePortal(state: PortalState, given: Partial<PortalSettings>): Partial<PortalSettings> {
+  if (!state.exists) throw notFound();
+  const changes: Partial<PortalSettings> = {};
+  if (given.name !== undefined) {
+    const name = checkName(given.name);
+    if (name !== state.name) changes.name = name;
+  }
+  if (given.slug !== undefined) {
+    checkSlug(given.slug);
+    if (given.slug !== state.slug) changes.slug = given.slug;
+  }
+  if (given.selfRegistration !== undefined && given.selfRegistration !== state.selfRegistration) changes.selfRegistration = given.selfRegistration;
+  if (given.defaultLanguage !== undefined) {
+    checkLanguage(given.defaultLanguage, 'defaultLanguage');
+    if (given.defaultLanguage !== state.defaultLanguage) changes.defaultLanguage = given.defaultLanguage;
+  }
+  return changes;
+}
+
+type Command<Type extends PortalCommand['type']> = OfType<PortalCommand, Type>;
+
+/** CreatePortal -> PortalCreated */
+function createPortal(command: Command<'CreatePortal'>, state: PortalState): PortalEvent[] {
+  if (state.exists) throw new DomainError('conflict', 'portal-exists', 'This portal already exists.');
+  const { name } = assertValidPortalSettings(command);
+  return [
+    {
+      type: 'PortalCreated',
+      data: {
+        portalId: command.portalId,
+        organizationId: command.organizationId,
+        isDefault: command.isDefault,
+        name,
+        slug: command.slug,
+        selfRegistration: command.selfRegistration,
+        defaultLanguage: command.defaultLanguage,
+      },
+    },
+  ];
+}
+
+/** UpdatePortal -> PortalUpdated (what changed only) */
+function updatePortal(command: Command<'UpdatePortal'>, state: PortalState): PortalEvent[] {
+  const changes = assertMayUpdatePortal(state, command.changes);
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: 'PortalUpdated', data: { portalId: state.portalId!, changes, previousSlug: changes.slug ? state.slug : null } }];
+}
+
+/** SaveInvitationTemplate -> InvitationTemplateSaved */
+function saveInvitationTemplate(command: Command<'SaveInvitationTemplate'>, state: PortalState): PortalEvent[] {
+  if (!state.exists) throw notFound();
+  checkLanguage(command.language);
+  checkTemplate(command.subject, command.body);
+  const current = state.templates[command.language];
+  if (current && current.subject === command.subject && current.body === command.body) return [];
+  return [{ type: 'InvitationTemplateSaved', data: { portalId: state.portalId!, language: command.language, subject: command.subject, body: command.body } }];
+}
+
+/** RemoveInvitationTemplate -> InvitationTemplateRemoved */
+function removeInvitationTemplate(command: Command<'RemoveInvitationTemplate'>, state: PortalState): PortalEvent[] {
+  if (!state.exists) throw notFound();
+  if (!state.templates[command.language]) {
+    throw new DomainError('not-found', 'template-not-found', `This portal has no invitation template in "${command.language}".`);
+  }
+  return [{ type: 'InvitationTemplateRemoved', data: { portalId: state.portalId!, language: command.language } }];
+}
+
+/** DefineUserType -> UserTypeDefined (at most `maxUserTypes` per portal) */
+function defineUserType(command: Command<'DefineUserType'>, state: PortalState): PortalEvent[] {
+  if (!state.exists) throw notFound();
+  if (state.userTypes.some((t) => t.userTypeId === command.userTypeId)) {
+    throw new DomainError('conflict', 'user-type-exists', 'This user type already exists.');
+  }
+  const name = checkName(command.name, 'name', USER_TYPE_NAME_MAX_LENGTH);
+  const modules = normalizeModules(command.modules);
+  if (state.userTypes.some((t) => t.name.toLowerCase() === name.toLowerCase())) {
+    throw new DomainError('conflict', 'user-type-name-taken', `This portal already has a user type named "${name}".`, { field: 'name' });
+  }
+  if (state.userTypes.length >= command.maxUserTypes) {
+    throw new DomainError(
+      'conflict',
+      'user-type-limit-reached',
+      `A portal has at most ${command.maxUserTypes} user types; this one has ${state.userTypes.length}.`,
+      { limit: command.maxUserTypes },
+    );
+  }
+  return [{ type: 'UserTypeDefined', data: { portalId: state.portalId!, userTypeId: command.userTypeId, name, modules } }];
+}
+
+/** ChangeUserType -> UserTypeChanged (what changed only) */
+function changeUserType(command: Command<'ChangeUserType'>, state: PortalState): PortalEvent[] {
+  if (!state.exists) throw notFound();
+  const current = state.userTypes.find((t) => t.userTypeId === command.userTypeId);
+  if (!current) throw new DomainError('not-found', 'user-type-not-found', 'This portal has no such user type.');
+  const changes: { name?: string; modules?: UserTypeModules } = {};
+  if (command.name !== undefined) {
+    const name = checkName(command.name, 'name', USER_TYPE_NAME_MAX_LENGTH);
+    if (state.userTypes.some((t) => t.userTypeId !== current.userTypeId && t.name.toLowerCase() === name.toLowerCase())) {
+      throw new DomainError('conflict', 'user-type-name-taken', `This portal already has a user type named "${name}".`, { field: 'name' });
+    }
+    if (name !== current.name) changes.name = name;
+  }
+  if (command.modules !== undefined) {
+    const modules = normalizeModules(command.modules);
+    if (JSON.stringify(modules) !== JSON.stringify(current.modules)) changes.modules = modules;
+  }
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: 'UserTypeChanged', data: { portalId: state.portalId!, userTypeId: current.userTypeId, changes } }];
+}
 
 // ---------------------------------------------------------------------------------------------
 // portalSlug: stream `portalSlug-<slug>`
@@ -486,16 +523,8 @@ export const organizationPortals: Decider<OrganizationPortalsState, Organization
   decide(command, state) {
     switch (command.type) {
       case 'AddPortal': {
-        if (!state.exists) throw new DomainError('not-found', 'organization-not-found', 'No such organization.');
+        assertMayAddPortal(state, command.portalId, command.maxPortals);
         if (state.portalIds.includes(command.portalId)) return [];
-        if (state.portalIds.length >= command.maxPortals) {
-          throw new DomainError(
-            'conflict',
-            'portal-limit-reached',
-            `An organization has at most ${command.maxPortals} portals; this one has ${state.portalIds.length}.`,
-            { limit: command.maxPortals },
-          );
-        }
         return [{ type: 'PortalAdded', data: { organizationId: state.organizationId!, portalId: command.portalId } }];
       }
     }
@@ -512,6 +541,14 @@ export const organizationPortals: Decider<OrganizationPortalsState, Organization
     }
   },
 };
+
+/** Whether the organization may add this portal: it exists, and has fewer than `maxPortals` (adding one it has is nothing). */
+export function assertMayAddPortal(state: OrganizationPortalsState, portalId: string, maxPortals: number): void {
+  if (!state.exists) throw new DomainError('not-found', 'organization-not-found', 'No such organization.');
+  if (!state.portalIds.includes(portalId) && state.portalIds.length >= maxPortals) {
+    throw new DomainError('conflict', 'portal-limit-reached', `An organization has at most ${maxPortals} portals; this one has ${state.portalIds.length}.`, { limit: maxPortals });
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // portalSeats: stream `portalSeats-<portalId>`

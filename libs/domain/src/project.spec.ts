@@ -2,6 +2,9 @@ import { fold } from './decider';
 import { invoice, InvoiceCommand } from './invoice';
 import { normalizeModules } from './portal';
 import {
+  assertMayAddClientUser,
+  assertProjectOpen,
+  assertValidProject,
   clientUserRate,
   DocumentProject,
   documentProjectOf,
@@ -36,6 +39,34 @@ const quotesApprover = normalizeModules({ quotes: { view: true, approve: true } 
 const customized = (contactId: string, clonedFrom: string | null = null, modules = quotesApprover): ProjectEvent => ({
   type: 'ProjectPermissionsCustomized',
   data: { projectId: P, contactId, modules, clonedFrom },
+});
+
+describe('project guards (checked before an invitation, a company or another project is written)', () => {
+  const state = (...history: ProjectEvent[]) => fold(project, history);
+  const archived: ProjectEvent = { type: 'ProjectArchived', data: { projectId: P } };
+  const addAna = { type: 'AddClientUserToProject' as const, contactId: ANA, contactClientIds: [BETA, ACME] };
+
+  it('assertValidProject: a name and a known billing method', () => {
+    expect(assertValidProject({ name: ' Warehouse  move ', billingMethod: 'fixed' })).toEqual({ name: 'Warehouse move', billingMethod: 'fixed' });
+    expect(() => assertValidProject({ name: 'X', billingMethod: 'hourly' })).toThrow(expect.objectContaining({ code: 'invalid-billing-method' }));
+  });
+  it('assertProjectOpen: exists and is not archived', () => {
+    expect(assertProjectOpen(state(created()))).toBe(P);
+    expect(() => assertProjectOpen(state())).toThrow(expect.objectContaining({ code: 'project-not-found' }));
+    expect(() => assertProjectOpen(state(created(), archived))).toThrow(expect.objectContaining({ code: 'project-archived' }));
+  });
+  it('assertMayAddClientUser: through a company of the contact in the project; the same addition again is no refusal', () => {
+    expect(assertMayAddClientUser(state(created(), added(ACME, true)), addAna)).toEqual({ projectId: P, clientId: ACME, hourlyRate: null, alreadyIn: false });
+    expect(assertMayAddClientUser(state(created(), added(ACME, true), joined(ANA)), addAna)).toMatchObject({ alreadyIn: true });
+    expect(() => assertMayAddClientUser(state(created()), addAna)).toThrow(expect.objectContaining({ code: 'client-not-in-project' }));
+    expect(() => assertMayAddClientUser(state(created(), added(ACME, true)), { ...addAna, clientId: 'cl-other' })).toThrow(expect.objectContaining({ code: 'contact-not-of-client' }));
+    expect(() => assertMayAddClientUser(state(created('fixed'), added(ACME, true)), { ...addAna, hourlyRate: { amount: '10', currency: 'EUR' } })).toThrow(
+      expect.objectContaining({ code: 'rate-not-applicable' }),
+    );
+    expect(() => assertMayAddClientUser(state(created(), added(ACME, true), added(BETA, false), joined(ANA)), { ...addAna, clientId: BETA })).toThrow(
+      expect.objectContaining({ code: 'client-user-exists' }),
+    );
+  });
 });
 
 describe('project', () => {

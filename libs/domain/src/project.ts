@@ -1,4 +1,4 @@
-import { Decider } from './decider';
+import { Decider, OfType } from './decider';
 import { DomainError } from './errors';
 import { formatAmount, Minor, parseAmount, requireCurrency } from './money';
 import { normalizeModules, UserTypeModules } from './portal';
@@ -183,12 +183,6 @@ function requireName(name: string): string {
   return trimmed;
 }
 
-/** A project that exists and is not archived (changes to an archived project are refused). */
-function requireOpen(state: ProjectState): string {
-  if (!state.exists) throw projectNotFound();
-  if (state.archived) throw new DomainError('conflict', 'project-archived', 'This project is archived.');
-  return state.projectId!;
-}
 
 /** A rate is accepted only where the project bills by staff hours. */
 function rateFor(state: ProjectState, input: HourlyRateInput | null | undefined): HourlyRate | null {
@@ -222,173 +216,18 @@ export const project: Decider<ProjectState, ProjectCommand, ProjectEvent> = {
 
   decide(command, state) {
     switch (command.type) {
-      case 'CreateProject': {
-        const name = requireName(command.name);
-        const billingMethod = requireBillingMethod(command.billingMethod);
-        if (state.exists) {
-          // The same creation again (a retried request) is nothing; anything else is a conflict.
-          if (state.name === name && state.billingMethod === billingMethod) return [];
-          throw new DomainError('conflict', 'project-exists', 'This project already exists.');
-        }
-        return [{ type: 'ProjectCreated', data: { projectId: command.projectId, name, billingMethod } }];
-      }
-      case 'UpdateProject': {
-        const projectId = requireOpen(state);
-        const changes: { name?: string; billingMethod?: BillingMethod } = {};
-        if (command.changes.name !== undefined) {
-          const name = requireName(command.changes.name);
-          if (name !== state.name) changes.name = name;
-        }
-        if (command.changes.billingMethod !== undefined) {
-          const billingMethod = requireBillingMethod(command.changes.billingMethod);
-          if (billingMethod !== state.billingMethod) changes.billingMethod = billingMethod;
-        }
-        if (Object.keys(changes).length === 0) return [];
-        const ratesCleared =
-          changes.billingMethod !== undefined && changes.billingMethod !== 'staff-hours' ? state.clientUsers.filter((u) => u.hourlyRate !== null).map((u) => u.contactId) : [];
-        return [{ type: 'ProjectUpdated', data: { projectId, changes, ratesCleared } }];
-      }
-      case 'ArchiveProject': {
-        if (!state.exists) throw projectNotFound();
-        if (state.archived) return [];
-        return [{ type: 'ProjectArchived', data: { projectId: state.projectId! } }];
-      }
-      case 'AddClientCompanyToProject': {
-        const projectId = requireOpen(state);
-        const existing = state.clients.find((c) => c.clientId === command.clientId);
-        if (existing) {
-          // Already in: asking again changes nothing, unless it asks to make it the primary.
-          if (command.primary !== true || existing.primary) return [];
-          return [{ type: 'ProjectPrimaryClientChanged', data: { projectId, clientId: command.clientId, previousClientId: state.primaryClientId } }];
-        }
-        // The first company becomes the primary client, unless the command says otherwise.
-        const primary = command.primary ?? state.clients.length === 0;
-        return [
-          {
-            type: 'ClientCompanyAddedToProject',
-            data: { projectId, clientId: command.clientId, primary, previousPrimaryClientId: primary ? state.primaryClientId : null },
-          },
-        ];
-      }
-      case 'SetPrimaryClient': {
-        const projectId = requireOpen(state);
-        if (!state.clients.some((c) => c.clientId === command.clientId)) {
-          throw new DomainError('unprocessable', 'client-not-in-project', 'This client company is not in the project: add it first.', {
-            errors: [{ field: 'clientId', message: 'a client company of the project' }],
-          });
-        }
-        if (state.primaryClientId === command.clientId) return [];
-        return [{ type: 'ProjectPrimaryClientChanged', data: { projectId, clientId: command.clientId, previousClientId: state.primaryClientId } }];
-      }
-      case 'RemoveClientCompanyFromProject': {
-        const projectId = requireOpen(state);
-        const existing = state.clients.find((c) => c.clientId === command.clientId);
-        if (!existing) throw new DomainError('not-found', 'project-client-not-found', 'This client company is not in the project.');
-        const users = state.clientUsers.filter((u) => u.clientId === command.clientId);
-        return [
-          ...users.map(
-            (u): ProjectEvent => ({
-              type: 'ClientUserRemovedFromProject',
-              data: { projectId, contactId: u.contactId, clientId: u.clientId, reason: 'client-removed', notify: false },
-            }),
-          ),
-          { type: 'ClientCompanyRemovedFromProject', data: { projectId, clientId: command.clientId, wasPrimary: existing.primary } },
-        ];
-      }
-      case 'AddClientUserToProject': {
-        const projectId = requireOpen(state);
-        const inProject = command.contactClientIds.filter((id) => state.clients.some((c) => c.clientId === id));
-        let clientId: string;
-        if (command.clientId) {
-          if (!command.contactClientIds.includes(command.clientId)) {
-            throw new DomainError('unprocessable', 'contact-not-of-client', 'The contact does not belong to this client company.', {
-              errors: [{ field: 'clientId', message: 'a company of the contact' }],
-            });
-          }
-          if (!inProject.includes(command.clientId)) {
-            throw new DomainError('unprocessable', 'client-not-in-project', 'This client company is not in the project: add it first.', {
-              errors: [{ field: 'clientId', message: 'a client company of the project' }],
-            });
-          }
-          clientId = command.clientId;
-        } else {
-          if (inProject.length === 0) {
-            throw new DomainError('unprocessable', 'client-not-in-project', "None of the contact's companies is in the project: add its company first.", {
-              errors: [{ field: 'contactId', message: 'a contact of a client company of the project' }],
-            });
-          }
-          clientId = inProject[0];
-        }
-        const hourlyRate = rateFor(state, command.hourlyRate);
-        const existing = state.clientUsers.find((u) => u.contactId === command.contactId);
-        if (existing) {
-          // The same addition again (a retried request) is nothing; a different one is a conflict.
-          const sameClient = !command.clientId || existing.clientId === clientId;
-          const sameRateAsked = command.hourlyRate === undefined || command.hourlyRate === null || sameRate(existing.hourlyRate, hourlyRate);
-          if (sameClient && sameRateAsked) return [];
-          throw new DomainError('conflict', 'client-user-exists', 'This contact is already a client user of the project: change its rate instead.', {
-            contactId: command.contactId,
-          });
-        }
-        return [{ type: 'ClientUserAddedToProject', data: { projectId, contactId: command.contactId, clientId, hourlyRate } }];
-      }
-      case 'ChangeClientUserRate': {
-        const projectId = requireOpen(state);
-        const user = clientUser(state, command.contactId);
-        const hourlyRate = rateFor(state, command.hourlyRate);
-        if (sameRate(user.hourlyRate, hourlyRate)) return [];
-        return [
-          { type: 'ClientUserRateChanged', data: { projectId, contactId: user.contactId, clientId: user.clientId, hourlyRate, previousHourlyRate: user.hourlyRate } },
-        ];
-      }
-      case 'RemoveClientUserFromProject': {
-        if (!state.exists) throw projectNotFound();
-        const user = clientUser(state, command.contactId);
-        return [
-          {
-            type: 'ClientUserRemovedFromProject',
-            data: { projectId: state.projectId!, contactId: user.contactId, clientId: user.clientId, reason: 'removed', notify: command.notify === true },
-          },
-        ];
-      }
-      case 'CustomizeProjectPermissions': {
-        const projectId = requireOpen(state);
-        const user = clientUser(state, command.contactId);
-        const modules = normalizeModules(command.modules ?? {});
-        if (user.permissions && user.permissions.clonedFrom === null && sameModules(user.permissions.modules, modules)) return [];
-        return [{ type: 'ProjectPermissionsCustomized', data: { projectId, contactId: user.contactId, modules, clonedFrom: null } }];
-      }
-      case 'CloneProjectPermissions': {
-        const projectId = requireOpen(state);
-        const source = clientUser(state, command.fromContactId);
-        if (!source.permissions) {
-          throw new DomainError('conflict', 'permissions-not-customized', "This user has its user type's permissions in the project: there is no customization to clone.", {
-            contactId: source.contactId,
-          });
-        }
-        const targets = [...new Set(command.toContactIds)];
-        if (targets.length === 0 || targets.length > MAX_CLONE_TARGETS) {
-          throw new DomainError('unprocessable', 'invalid-clone-targets', `Name 1 to ${MAX_CLONE_TARGETS} other client users of the project.`, {
-            errors: [{ field: 'contactIds', message: `1 to ${MAX_CLONE_TARGETS} contacts` }],
-          });
-        }
-        if (targets.includes(source.contactId)) {
-          throw new DomainError('unprocessable', 'invalid-clone-targets', 'A customization is cloned to other users, not to the user it comes from.', {
-            errors: [{ field: 'contactIds', message: 'other client users of the project' }],
-          });
-        }
-        const users = targets.map((contactId) => clientUser(state, contactId));
-        const modules = source.permissions.modules;
-        return users
-          .filter((u) => !(u.permissions && u.permissions.clonedFrom === source.contactId && sameModules(u.permissions.modules, modules)))
-          .map((u) => ({ type: 'ProjectPermissionsCustomized', data: { projectId, contactId: u.contactId, modules, clonedFrom: source.contactId } }));
-      }
-      case 'ResetProjectPermissions': {
-        const projectId = requireOpen(state);
-        const user = clientUser(state, command.contactId);
-        if (!user.permissions) return [];
-        return [{ type: 'ProjectPermissionsReset', data: { projectId, contactId: user.contactId } }];
-      }
+      case 'CreateProject': return createProject(command, state);
+      case 'UpdateProject': return updateProject(command, state);
+      case 'ArchiveProject': return archiveProject(command, state);
+      case 'AddClientCompanyToProject': return addClientCompanyToProject(command, state);
+      case 'SetPrimaryClient': return setPrimaryClient(command, state);
+      case 'RemoveClientCompanyFromProject': return removeClientCompanyFromProject(command, state);
+      case 'AddClientUserToProject': return addClientUserToProject(command, state);
+      case 'ChangeClientUserRate': return changeClientUserRate(command, state);
+      case 'RemoveClientUserFromProject': return removeClientUserFromProject(command, state);
+      case 'CustomizeProjectPermissions': return customizeProjectPermissions(command, state);
+      case 'CloneProjectPermissions': return cloneProjectPermissions(command, state);
+      case 'ResetProjectPermissions': return resetProjectPermissions(command, state);
     }
   },
 
@@ -446,6 +285,238 @@ export const project: Decider<ProjectState, ProjectCommand, ProjectEvent> = {
     }
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Guards: what a command handler checks before it writes anything else (an invitation, a
+// company, another project), the same rules the decide functions below apply.
+// ---------------------------------------------------------------------------------------------
+
+/** A new project's name and billing method as recorded (the name trimmed), or why not. */
+export function assertValidProject(values: { name: string; billingMethod: string }): { name: string; billingMethod: BillingMethod } {
+  return { name: requireName(values.name), billingMethod: requireBillingMethod(values.billingMethod) };
+}
+
+/** A project that exists and is not archived (changes to an archived project are refused). Answers its id. */
+export function assertProjectOpen(state: ProjectState): string {
+  if (!state.exists) throw projectNotFound();
+  if (state.archived) throw new DomainError('conflict', 'project-archived', 'This project is archived.');
+  return state.projectId!;
+}
+
+/** Where a contact joins the project as a client user: through which of its companies, at which rate; `alreadyIn`: the same addition was made before. */
+export interface ClientUserPlacement {
+  projectId: string;
+  clientId: string;
+  hourlyRate: HourlyRate | null;
+  alreadyIn: boolean;
+}
+
+/**
+ * Whether the contact may join the open project as a client user: through one of its
+ * companies that is in the project (the one named, else the first), at a rate only where the
+ * project bills by staff hours; a contact in it already is refused unless the same addition
+ * is asked again.
+ */
+export function assertMayAddClientUser(state: ProjectState, command: Command<'AddClientUserToProject'>): ClientUserPlacement {
+  const projectId = assertProjectOpen(state);
+  const inProject = command.contactClientIds.filter((id) => state.clients.some((c) => c.clientId === id));
+  let clientId: string;
+  if (command.clientId) {
+    if (!command.contactClientIds.includes(command.clientId)) {
+      throw new DomainError('unprocessable', 'contact-not-of-client', 'The contact does not belong to this client company.', {
+        errors: [{ field: 'clientId', message: 'a company of the contact' }],
+      });
+    }
+    if (!inProject.includes(command.clientId)) {
+      throw new DomainError('unprocessable', 'client-not-in-project', 'This client company is not in the project: add it first.', {
+        errors: [{ field: 'clientId', message: 'a client company of the project' }],
+      });
+    }
+    clientId = command.clientId;
+  } else {
+    if (inProject.length === 0) {
+      throw new DomainError('unprocessable', 'client-not-in-project', "None of the contact's companies is in the project: add its company first.", {
+        errors: [{ field: 'contactId', message: 'a contact of a client company of the project' }],
+      });
+    }
+    clientId = inProject[0];
+  }
+  const hourlyRate = rateFor(state, command.hourlyRate);
+  const existing = state.clientUsers.find((u) => u.contactId === command.contactId);
+  if (existing) {
+    // The same addition again (a retried request) is nothing; a different one is a conflict.
+    const sameClient = !command.clientId || existing.clientId === clientId;
+    const sameRateAsked = command.hourlyRate === undefined || command.hourlyRate === null || sameRate(existing.hourlyRate, hourlyRate);
+    if (!(sameClient && sameRateAsked)) {
+      throw new DomainError('conflict', 'client-user-exists', 'This contact is already a client user of the project: change its rate instead.', {
+        contactId: command.contactId,
+      });
+    }
+  }
+  return { projectId, clientId, hourlyRate, alreadyIn: existing !== undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One decide function per command, each named after it, with the events it decides.
+// ---------------------------------------------------------------------------------------------
+
+type Command<Type extends ProjectCommand['type']> = OfType<ProjectCommand, Type>;
+
+/** CreateProject -> ProjectCreated (the same creation again: nothing) */
+function createProject(command: Command<'CreateProject'>, state: ProjectState): ProjectEvent[] {
+  const { name, billingMethod } = assertValidProject(command);
+  if (state.exists) {
+    // The same creation again (a retried request) is nothing; anything else is a conflict.
+    if (state.name === name && state.billingMethod === billingMethod) return [];
+    throw new DomainError('conflict', 'project-exists', 'This project already exists.');
+  }
+  return [{ type: 'ProjectCreated', data: { projectId: command.projectId, name, billingMethod } }];
+}
+
+/** UpdateProject -> ProjectUpdated (what changed; rates end when it stops billing by staff hours) */
+function updateProject(command: Command<'UpdateProject'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  const changes: { name?: string; billingMethod?: BillingMethod } = {};
+  if (command.changes.name !== undefined) {
+    const name = requireName(command.changes.name);
+    if (name !== state.name) changes.name = name;
+  }
+  if (command.changes.billingMethod !== undefined) {
+    const billingMethod = requireBillingMethod(command.changes.billingMethod);
+    if (billingMethod !== state.billingMethod) changes.billingMethod = billingMethod;
+  }
+  if (Object.keys(changes).length === 0) return [];
+  const ratesCleared =
+    changes.billingMethod !== undefined && changes.billingMethod !== 'staff-hours' ? state.clientUsers.filter((u) => u.hourlyRate !== null).map((u) => u.contactId) : [];
+  return [{ type: 'ProjectUpdated', data: { projectId, changes, ratesCleared } }];
+}
+
+/** ArchiveProject -> ProjectArchived */
+function archiveProject(_command: Command<'ArchiveProject'>, state: ProjectState): ProjectEvent[] {
+  if (!state.exists) throw projectNotFound();
+  if (state.archived) return [];
+  return [{ type: 'ProjectArchived', data: { projectId: state.projectId! } }];
+}
+
+/** AddClientCompanyToProject -> ClientCompanyAddedToProject, or ProjectPrimaryClientChanged for a company in it already */
+function addClientCompanyToProject(command: Command<'AddClientCompanyToProject'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  const existing = state.clients.find((c) => c.clientId === command.clientId);
+  if (existing) {
+    // Already in: asking again changes nothing, unless it asks to make it the primary.
+    if (command.primary !== true || existing.primary) return [];
+    return [{ type: 'ProjectPrimaryClientChanged', data: { projectId, clientId: command.clientId, previousClientId: state.primaryClientId } }];
+  }
+  // The first company becomes the primary client, unless the command says otherwise.
+  const primary = command.primary ?? state.clients.length === 0;
+  return [
+    {
+      type: 'ClientCompanyAddedToProject',
+      data: { projectId, clientId: command.clientId, primary, previousPrimaryClientId: primary ? state.primaryClientId : null },
+    },
+  ];
+}
+
+/** SetPrimaryClient -> ProjectPrimaryClientChanged */
+function setPrimaryClient(command: Command<'SetPrimaryClient'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  if (!state.clients.some((c) => c.clientId === command.clientId)) {
+    throw new DomainError('unprocessable', 'client-not-in-project', 'This client company is not in the project: add it first.', {
+      errors: [{ field: 'clientId', message: 'a client company of the project' }],
+    });
+  }
+  if (state.primaryClientId === command.clientId) return [];
+  return [{ type: 'ProjectPrimaryClientChanged', data: { projectId, clientId: command.clientId, previousClientId: state.primaryClientId } }];
+}
+
+/** RemoveClientCompanyFromProject -> ClientUserRemovedFromProject for each of its users, then ClientCompanyRemovedFromProject */
+function removeClientCompanyFromProject(command: Command<'RemoveClientCompanyFromProject'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  const existing = state.clients.find((c) => c.clientId === command.clientId);
+  if (!existing) throw new DomainError('not-found', 'project-client-not-found', 'This client company is not in the project.');
+  const users = state.clientUsers.filter((u) => u.clientId === command.clientId);
+  return [
+    ...users.map(
+      (u): ProjectEvent => ({
+        type: 'ClientUserRemovedFromProject',
+        data: { projectId, contactId: u.contactId, clientId: u.clientId, reason: 'client-removed', notify: false },
+      }),
+    ),
+    { type: 'ClientCompanyRemovedFromProject', data: { projectId, clientId: command.clientId, wasPrimary: existing.primary } },
+  ];
+}
+
+/** AddClientUserToProject -> ClientUserAddedToProject */
+function addClientUserToProject(command: Command<'AddClientUserToProject'>, state: ProjectState): ProjectEvent[] {
+  const { projectId, clientId, hourlyRate, alreadyIn } = assertMayAddClientUser(state, command);
+  if (alreadyIn) return [];
+  return [{ type: 'ClientUserAddedToProject', data: { projectId, contactId: command.contactId, clientId, hourlyRate } }];
+}
+
+/** ChangeClientUserRate -> ClientUserRateChanged */
+function changeClientUserRate(command: Command<'ChangeClientUserRate'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  const user = clientUser(state, command.contactId);
+  const hourlyRate = rateFor(state, command.hourlyRate);
+  if (sameRate(user.hourlyRate, hourlyRate)) return [];
+  return [{ type: 'ClientUserRateChanged', data: { projectId, contactId: user.contactId, clientId: user.clientId, hourlyRate, previousHourlyRate: user.hourlyRate } }];
+}
+
+/** RemoveClientUserFromProject -> ClientUserRemovedFromProject (also from an archived project) */
+function removeClientUserFromProject(command: Command<'RemoveClientUserFromProject'>, state: ProjectState): ProjectEvent[] {
+  if (!state.exists) throw projectNotFound();
+  const user = clientUser(state, command.contactId);
+  return [
+    {
+      type: 'ClientUserRemovedFromProject',
+      data: { projectId: state.projectId!, contactId: user.contactId, clientId: user.clientId, reason: 'removed', notify: command.notify === true },
+    },
+  ];
+}
+
+/** CustomizeProjectPermissions -> ProjectPermissionsCustomized */
+function customizeProjectPermissions(command: Command<'CustomizeProjectPermissions'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  const user = clientUser(state, command.contactId);
+  const modules = normalizeModules(command.modules ?? {});
+  if (user.permissions && user.permissions.clonedFrom === null && sameModules(user.permissions.modules, modules)) return [];
+  return [{ type: 'ProjectPermissionsCustomized', data: { projectId, contactId: user.contactId, modules, clonedFrom: null } }];
+}
+
+/** CloneProjectPermissions -> ProjectPermissionsCustomized for each target that differs */
+function cloneProjectPermissions(command: Command<'CloneProjectPermissions'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  const source = clientUser(state, command.fromContactId);
+  if (!source.permissions) {
+    throw new DomainError('conflict', 'permissions-not-customized', "This user has its user type's permissions in the project: there is no customization to clone.", {
+      contactId: source.contactId,
+    });
+  }
+  const targets = [...new Set(command.toContactIds)];
+  if (targets.length === 0 || targets.length > MAX_CLONE_TARGETS) {
+    throw new DomainError('unprocessable', 'invalid-clone-targets', `Name 1 to ${MAX_CLONE_TARGETS} other client users of the project.`, {
+      errors: [{ field: 'contactIds', message: `1 to ${MAX_CLONE_TARGETS} contacts` }],
+    });
+  }
+  if (targets.includes(source.contactId)) {
+    throw new DomainError('unprocessable', 'invalid-clone-targets', 'A customization is cloned to other users, not to the user it comes from.', {
+      errors: [{ field: 'contactIds', message: 'other client users of the project' }],
+    });
+  }
+  const users = targets.map((contactId) => clientUser(state, contactId));
+  const modules = source.permissions.modules;
+  return users
+    .filter((u) => !(u.permissions && u.permissions.clonedFrom === source.contactId && sameModules(u.permissions.modules, modules)))
+    .map((u) => ({ type: 'ProjectPermissionsCustomized', data: { projectId, contactId: u.contactId, modules, clonedFrom: source.contactId } }));
+}
+
+/** ResetProjectPermissions -> ProjectPermissionsReset */
+function resetProjectPermissions(command: Command<'ResetProjectPermissions'>, state: ProjectState): ProjectEvent[] {
+  const projectId = assertProjectOpen(state);
+  const user = clientUser(state, command.contactId);
+  if (!user.permissions) return [];
+  return [{ type: 'ProjectPermissionsReset', data: { projectId, contactId: user.contactId } }];
+}
 
 function sameModules(a: UserTypeModules, b: UserTypeModules): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

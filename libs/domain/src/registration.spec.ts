@@ -1,5 +1,6 @@
 import { nameBasedUuid } from './ids';
-import { registration, RegistrationEvent, registrationId, registrationStream } from './registration';
+import { fold } from './decider';
+import { assertRegistrationPending, assertValidRegistrationRequest, registration, RegistrationEvent, registrationId, registrationStream } from './registration';
 import { deciderSpec } from './testing/decider-spec';
 
 const spec = deciderSpec(registration);
@@ -120,5 +121,22 @@ describe('registration', () => {
       spec.given([requested, clientAssigned(), contactAssigned(), approved]).when(reject()).thenThrows('registration-already-approved');
     });
     it('refuses an unknown request', () => spec.given([]).when(reject()).thenThrows('registration-not-found'));
+  });
+
+  describe('guards', () => {
+    it('assertValidRegistrationRequest: the request as recorded, or every bad field at once', () => {
+      expect(assertValidRegistrationRequest(request())).toEqual({ email: 'ana@acme.example', name: 'Ana Souza', companyName: 'Acme Logistics' });
+      expect(() => assertValidRegistrationRequest(request({ email: 'nope', name: ' ', companyName: 'x'.repeat(201) }))).toThrow(
+        expect.objectContaining({
+          code: 'invalid-registration',
+          details: { errors: [expect.objectContaining({ field: 'email' }), expect.objectContaining({ field: 'name' }), expect.objectContaining({ field: 'companyName' })] },
+        }),
+      );
+    });
+    it('assertRegistrationPending: a request that exists and is not decided yet', () => {
+      expect(assertRegistrationPending(fold(registration, [requested, clientAssigned()]))).toBe(id);
+      expect(() => assertRegistrationPending(fold(registration, []))).toThrow(expect.objectContaining({ code: 'registration-not-found' }));
+      expect(() => assertRegistrationPending(fold(registration, [requested, rejected]))).toThrow(expect.objectContaining({ code: 'registration-already-rejected' }));
+    });
   });
 });

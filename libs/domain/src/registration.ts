@@ -1,4 +1,4 @@
-import { Decider } from './decider';
+import { Decider, OfType } from './decider';
 import { DomainError } from './errors';
 import { nameBasedUuid } from './ids';
 
@@ -103,81 +103,11 @@ export const registration: Decider<RegistrationState, RegistrationCommand, Regis
 
   decide(command, state) {
     switch (command.type) {
-      case 'RequestRegistration': {
-        const email = normalizeRegistrationEmail(command.email ?? '');
-        const name = (command.name ?? '').trim();
-        const companyName = (command.companyName ?? '').trim();
-        const errors: { field: string; message: string }[] = [];
-        if (!EMAIL.test(email) || email.length > REGISTRATION_EMAIL_MAX_LENGTH) errors.push({ field: 'email', message: 'email must be an email address' });
-        if (!name || name.length > REGISTRATION_NAME_MAX_LENGTH) errors.push({ field: 'name', message: `name has 1 to ${REGISTRATION_NAME_MAX_LENGTH} characters` });
-        if (!companyName || companyName.length > REGISTRATION_NAME_MAX_LENGTH) {
-          errors.push({ field: 'companyName', message: `companyName has 1 to ${REGISTRATION_NAME_MAX_LENGTH} characters` });
-        }
-        if (errors.length) throw new DomainError('unprocessable', 'invalid-registration', errors.map((e) => e.message).join('; '), { errors });
-        // The same person asking again while the request is pending: nothing new.
-        if (state.status === 'Pending') return [];
-        if (state.status !== null) {
-          throw new DomainError('conflict', 'registration-decided', `This registration request was already ${state.status.toLowerCase()}.`, { currentStatus: state.status });
-        }
-        return [
-          {
-            type: 'RegistrationRequested',
-            data: { registrationId: command.registrationId, portalId: command.portalId, email, name, companyName, requestedAt: command.requestedAt },
-          },
-        ];
-      }
-
-      case 'AssignRegistrationClient': {
-        const registrationId = requirePending(state);
-        if (state.clientId === command.clientId) return [];
-        if (state.clientId !== null) {
-          throw new DomainError('conflict', 'registration-approval-in-progress', 'The approval of this request already started with another client company: approve again without clientId, or with that one.', {
-            clientId: state.clientId,
-          });
-        }
-        return [{ type: 'RegistrationClientAssigned', data: { registrationId, clientId: command.clientId, created: command.created } }];
-      }
-
-      case 'AssignRegistrationContact': {
-        const registrationId = requirePending(state);
-        if (state.clientId === null) {
-          throw new DomainError('conflict', 'registration-client-missing', 'The request has no client company yet: assign one first.');
-        }
-        if (state.contactId === command.contactId) return [];
-        if (state.contactId !== null) {
-          throw new DomainError('conflict', 'registration-approval-in-progress', 'The approval of this request already added another contact.', { contactId: state.contactId });
-        }
-        return [{ type: 'RegistrationContactAssigned', data: { registrationId, contactId: command.contactId } }];
-      }
-
-      case 'ApproveRegistration': {
-        const registrationId = requirePending(state);
-        if (state.clientId === null || state.contactId === null) {
-          throw new DomainError('conflict', 'registration-approval-incomplete', 'A request is approved once its client company and contact exist.');
-        }
-        return [
-          {
-            type: 'RegistrationApproved',
-            data: {
-              registrationId,
-              portalId: state.portalId!,
-              clientId: state.clientId,
-              contactId: state.contactId,
-              userTypeId: command.userTypeId ?? null,
-              decidedAt: command.decidedAt,
-            },
-          },
-        ];
-      }
-
-      case 'RejectRegistration': {
-        const registrationId = requirePending(state);
-        const reason = command.reason?.trim() || null;
-        if (reason !== null && reason.length > REGISTRATION_REASON_MAX_LENGTH) {
-          throw new DomainError('unprocessable', 'invalid-reason', `A reason has at most ${REGISTRATION_REASON_MAX_LENGTH} characters.`, { field: 'reason' });
-        }
-        return [{ type: 'RegistrationRejected', data: { registrationId, portalId: state.portalId!, reason, decidedAt: command.decidedAt } }];
-      }
+      case 'RequestRegistration': return requestRegistration(command, state);
+      case 'AssignRegistrationClient': return assignRegistrationClient(command, state);
+      case 'AssignRegistrationContact': return assignRegistrationContact(command, state);
+      case 'ApproveRegistration': return approveRegistration(command, state);
+      case 'RejectRegistration': return rejectRegistration(command, state);
     }
   },
 
@@ -215,7 +145,31 @@ export const registration: Decider<RegistrationState, RegistrationCommand, Regis
   },
 };
 
-function requirePending(state: RegistrationState): string {
+// ---------------------------------------------------------------------------------------------
+// Guards: what a command handler checks before it writes anything.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A registration request as it is recorded (email trimmed and lower case, names trimmed), or
+ * 422 `invalid-registration` naming each bad field. Bad input is refused alike on every
+ * portal, before the portal is even looked up.
+ */
+export function assertValidRegistrationRequest(request: { email: string; name: string; companyName: string }): { email: string; name: string; companyName: string } {
+  const email = normalizeRegistrationEmail(request.email ?? '');
+  const name = (request.name ?? '').trim();
+  const companyName = (request.companyName ?? '').trim();
+  const errors: { field: string; message: string }[] = [];
+  if (!EMAIL.test(email) || email.length > REGISTRATION_EMAIL_MAX_LENGTH) errors.push({ field: 'email', message: 'email must be an email address' });
+  if (!name || name.length > REGISTRATION_NAME_MAX_LENGTH) errors.push({ field: 'name', message: `name has 1 to ${REGISTRATION_NAME_MAX_LENGTH} characters` });
+  if (!companyName || companyName.length > REGISTRATION_NAME_MAX_LENGTH) {
+    errors.push({ field: 'companyName', message: `companyName has 1 to ${REGISTRATION_NAME_MAX_LENGTH} characters` });
+  }
+  if (errors.length) throw new DomainError('unprocessable', 'invalid-registration', errors.map((e) => e.message).join('; '), { errors });
+  return { email, name, companyName };
+}
+
+/** A request staff may still decide: it exists (404 otherwise) and is neither approved nor rejected (409). Answers its id. */
+export function assertRegistrationPending(state: RegistrationState): string {
   if (!state.status || !state.registrationId) {
     throw new DomainError('not-found', 'registration-not-found', 'No such registration request.');
   }
@@ -226,4 +180,82 @@ function requirePending(state: RegistrationState): string {
     throw new DomainError('conflict', 'registration-already-rejected', 'This registration request was rejected.', { currentStatus: state.status });
   }
   return state.registrationId;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One decide function per command, each named after it, with the events it decides.
+// ---------------------------------------------------------------------------------------------
+
+type Command<Type extends RegistrationCommand['type']> = OfType<RegistrationCommand, Type>;
+
+/** RequestRegistration -> RegistrationRequested (nothing when the same request is pending) */
+function requestRegistration(command: Command<'RequestRegistration'>, state: RegistrationState): RegistrationEvent[] {
+  const { email, name, companyName } = assertValidRegistrationRequest(command);
+  // The same person asking again while the request is pending: nothing new.
+  if (state.status === 'Pending') return [];
+  if (state.status !== null) {
+    throw new DomainError('conflict', 'registration-decided', `This registration request was already ${state.status.toLowerCase()}.`, { currentStatus: state.status });
+  }
+  return [
+    {
+      type: 'RegistrationRequested',
+      data: { registrationId: command.registrationId, portalId: command.portalId, email, name, companyName, requestedAt: command.requestedAt },
+    },
+  ];
+}
+
+/** AssignRegistrationClient -> RegistrationClientAssigned */
+function assignRegistrationClient(command: Command<'AssignRegistrationClient'>, state: RegistrationState): RegistrationEvent[] {
+  const registrationId = assertRegistrationPending(state);
+  if (state.clientId === command.clientId) return [];
+  if (state.clientId !== null) {
+    throw new DomainError('conflict', 'registration-approval-in-progress', 'The approval of this request already started with another client company: approve again without clientId, or with that one.', {
+      clientId: state.clientId,
+    });
+  }
+  return [{ type: 'RegistrationClientAssigned', data: { registrationId, clientId: command.clientId, created: command.created } }];
+}
+
+/** AssignRegistrationContact -> RegistrationContactAssigned */
+function assignRegistrationContact(command: Command<'AssignRegistrationContact'>, state: RegistrationState): RegistrationEvent[] {
+  const registrationId = assertRegistrationPending(state);
+  if (state.clientId === null) {
+    throw new DomainError('conflict', 'registration-client-missing', 'The request has no client company yet: assign one first.');
+  }
+  if (state.contactId === command.contactId) return [];
+  if (state.contactId !== null) {
+    throw new DomainError('conflict', 'registration-approval-in-progress', 'The approval of this request already added another contact.', { contactId: state.contactId });
+  }
+  return [{ type: 'RegistrationContactAssigned', data: { registrationId, contactId: command.contactId } }];
+}
+
+/** ApproveRegistration -> RegistrationApproved (once its company and contact exist) */
+function approveRegistration(command: Command<'ApproveRegistration'>, state: RegistrationState): RegistrationEvent[] {
+  const registrationId = assertRegistrationPending(state);
+  if (state.clientId === null || state.contactId === null) {
+    throw new DomainError('conflict', 'registration-approval-incomplete', 'A request is approved once its client company and contact exist.');
+  }
+  return [
+    {
+      type: 'RegistrationApproved',
+      data: {
+        registrationId,
+        portalId: state.portalId!,
+        clientId: state.clientId,
+        contactId: state.contactId,
+        userTypeId: command.userTypeId ?? null,
+        decidedAt: command.decidedAt,
+      },
+    },
+  ];
+}
+
+/** RejectRegistration -> RegistrationRejected */
+function rejectRegistration(command: Command<'RejectRegistration'>, state: RegistrationState): RegistrationEvent[] {
+  const registrationId = assertRegistrationPending(state);
+  const reason = command.reason?.trim() || null;
+  if (reason !== null && reason.length > REGISTRATION_REASON_MAX_LENGTH) {
+    throw new DomainError('unprocessable', 'invalid-reason', `A reason has at most ${REGISTRATION_REASON_MAX_LENGTH} characters.`, { field: 'reason' });
+  }
+  return [{ type: 'RegistrationRejected', data: { registrationId, portalId: state.portalId!, reason, decidedAt: command.decidedAt } }];
 }

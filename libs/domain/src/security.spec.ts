@@ -1,4 +1,5 @@
-import { apiKey } from './api-key';
+import { apiKey, assertApiKeyActive } from './api-key';
+import { fold } from './decider';
 import { isKnownCountry, isKnownLanguage, isKnownTimeZone } from './locale';
 import { organization } from './organization';
 import { PortalAccessEvent, portalAccess } from './portal-access';
@@ -34,6 +35,12 @@ describe('API key', () => {
   });
   it('refuses an unknown role', () => {
     spec.given([]).when({ type: 'IssueApiKey', keyId: 'k1', name: 'x', role: 'root' as never, prefix: 'p' }).thenThrows('unknown-role');
+  });
+  it('assertApiKeyActive: an issued key that is not revoked (checked before the key stops working)', () => {
+    const revoked = { type: 'ApiKeyRevoked' as const, data: { keyId: 'k1', prefix: 'cpk_abcd1234' } };
+    expect(() => assertApiKeyActive(fold(apiKey, [issued]))).not.toThrow();
+    expect(() => assertApiKeyActive(fold(apiKey, []))).toThrow(expect.objectContaining({ code: 'api-key-not-found' }));
+    expect(() => assertApiKeyActive(fold(apiKey, [issued, revoked]))).toThrow(expect.objectContaining({ code: 'api-key-revoked' }));
   });
 });
 

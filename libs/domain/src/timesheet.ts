@@ -1,4 +1,4 @@
-import { Decider } from './decider';
+import { Decider, OfType } from './decider';
 import { decideDocumentMove, DocumentMovedToClientEvent, documentStream, MoveDocumentToClientCommand } from './documents';
 import { DomainError } from './errors';
 import { checkDocumentProject, DocumentProject } from './project';
@@ -144,62 +144,11 @@ export const timesheet: Decider<TimesheetState, TimesheetCommand, TimesheetEvent
 
   decide(command, state) {
     switch (command.type) {
-      case 'SubmitTimesheet': {
-        if (state.exists) throw new DomainError('conflict', 'timesheet-exists', 'This timesheet already exists.');
-        const staffMember = staffMemberOf(command.staffMember);
-        const { entries, totalMinutes } = computeTimesheet(command.entries, command.timeZone);
-        return [
-          {
-            type: 'TimesheetSubmitted',
-            data: {
-              timesheetId: command.timesheetId,
-              clientId: command.clientId,
-              contactId: command.contactId,
-              projectId: checkDocumentProject(command.projectId, command.project, command.clientId),
-              staffMember,
-              timeZone: command.timeZone,
-              entries,
-              totalMinutes,
-              note: optionalNote(command.note),
-            },
-          },
-        ];
-      }
-      case 'ApproveTimesheet': {
-        requireDecidable(state);
-        return [{ type: 'TimesheetApproved', data: ids(state) }];
-      }
-      case 'RejectTimesheet': {
-        requireDecidable(state);
-        const reason = command.reason?.trim();
-        if (!reason) throw new DomainError('unprocessable', 'reason-required', 'Say why the timesheet is rejected.', { field: 'reason' });
-        return [{ type: 'TimesheetRejected', data: { ...ids(state), reason } }];
-      }
-      case 'MoveDocumentToClient':
-        return decideDocumentMove('timesheet', state.exists ? { documentId: state.timesheetId!, clientId: state.clientId!, contactId: state.contactId } : null, command, notFound);
-      case 'ResubmitTimesheet': {
-        requireExisting(state);
-        if (state.status === 'approved') throw final();
-        if (state.status !== 'rejected') {
-          throw new DomainError('conflict', 'timesheet-not-rejected', 'Only a rejected timesheet is corrected and resubmitted; this one awaits a decision.');
-        }
-        const staffMember = command.staffMember ? staffMemberOf(command.staffMember) : state.staffMember;
-        const { entries, totalMinutes } = computeTimesheet(command.entries, command.timeZone);
-        return [
-          {
-            type: 'TimesheetResubmitted',
-            data: {
-              ...ids(state),
-              version: state.version + 1,
-              staffMember,
-              timeZone: command.timeZone,
-              entries,
-              totalMinutes,
-              note: command.note === undefined ? state.note : optionalNote(command.note),
-            },
-          },
-        ];
-      }
+      case 'SubmitTimesheet': return submitTimesheet(command, state);
+      case 'ApproveTimesheet': return approveTimesheet(command, state);
+      case 'RejectTimesheet': return rejectTimesheet(command, state);
+      case 'ResubmitTimesheet': return resubmitTimesheet(command, state);
+      case 'MoveDocumentToClient': return moveTimesheetToClient(command, state);
     }
   },
 
@@ -239,6 +188,75 @@ export const timesheet: Decider<TimesheetState, TimesheetCommand, TimesheetEvent
     }
   },
 };
+
+type Command<Type extends TimesheetCommand['type']> = OfType<TimesheetCommand, Type>;
+
+/** SubmitTimesheet -> TimesheetSubmitted */
+function submitTimesheet(command: Command<'SubmitTimesheet'>, state: TimesheetState): TimesheetEvent[] {
+  if (state.exists) throw new DomainError('conflict', 'timesheet-exists', 'This timesheet already exists.');
+  const staffMember = staffMemberOf(command.staffMember);
+  const { entries, totalMinutes } = computeTimesheet(command.entries, command.timeZone);
+  return [
+    {
+      type: 'TimesheetSubmitted',
+      data: {
+        timesheetId: command.timesheetId,
+        clientId: command.clientId,
+        contactId: command.contactId,
+        projectId: checkDocumentProject(command.projectId, command.project, command.clientId),
+        staffMember,
+        timeZone: command.timeZone,
+        entries,
+        totalMinutes,
+        note: optionalNote(command.note),
+      },
+    },
+  ];
+}
+
+/** ApproveTimesheet -> TimesheetApproved */
+function approveTimesheet(_command: Command<'ApproveTimesheet'>, state: TimesheetState): TimesheetEvent[] {
+  requireDecidable(state);
+  return [{ type: 'TimesheetApproved', data: ids(state) }];
+}
+
+/** RejectTimesheet -> TimesheetRejected (with a reason) */
+function rejectTimesheet(command: Command<'RejectTimesheet'>, state: TimesheetState): TimesheetEvent[] {
+  requireDecidable(state);
+  const reason = command.reason?.trim();
+  if (!reason) throw new DomainError('unprocessable', 'reason-required', 'Say why the timesheet is rejected.', { field: 'reason' });
+  return [{ type: 'TimesheetRejected', data: { ...ids(state), reason } }];
+}
+
+/** ResubmitTimesheet -> TimesheetResubmitted (a rejected timesheet, corrected) */
+function resubmitTimesheet(command: Command<'ResubmitTimesheet'>, state: TimesheetState): TimesheetEvent[] {
+  requireExisting(state);
+  if (state.status === 'approved') throw final();
+  if (state.status !== 'rejected') {
+    throw new DomainError('conflict', 'timesheet-not-rejected', 'Only a rejected timesheet is corrected and resubmitted; this one awaits a decision.');
+  }
+  const staffMember = command.staffMember ? staffMemberOf(command.staffMember) : state.staffMember;
+  const { entries, totalMinutes } = computeTimesheet(command.entries, command.timeZone);
+  return [
+    {
+      type: 'TimesheetResubmitted',
+      data: {
+        ...ids(state),
+        version: state.version + 1,
+        staffMember,
+        timeZone: command.timeZone,
+        entries,
+        totalMinutes,
+        note: command.note === undefined ? state.note : optionalNote(command.note),
+      },
+    },
+  ];
+}
+
+/** MoveDocumentToClient -> DocumentMovedToClient */
+function moveTimesheetToClient(command: Command<'MoveDocumentToClient'>, state: TimesheetState): TimesheetEvent[] {
+  return decideDocumentMove('timesheet', state.exists ? { documentId: state.timesheetId!, clientId: state.clientId!, contactId: state.contactId } : null, command, notFound);
+}
 
 function ids(state: TimesheetState) {
   return { timesheetId: state.timesheetId!, clientId: state.clientId!, contactId: state.contactId };

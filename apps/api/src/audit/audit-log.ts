@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { auditExport, auditExportStream, AuditExportFilter, nameBasedUuid } from '@app/domain';
+import { nameBasedUuid } from '@app/domain';
 export { storedEventOfLine } from '@app/event-store';
 export type { ExportLine } from '@app/event-store';
 import {
@@ -22,8 +22,6 @@ import {
   verifyStoredLog,
   WrongExpectedRevisionError,
 } from '@app/event-store';
-import { CommandExecutor } from '../commands/command-executor';
-import { CommandContext } from '../http/request-context';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 import { OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
@@ -51,7 +49,6 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly vault: PersonalDataVault,
-    private readonly executor: CommandExecutor,
   ) {
     this.anchorer = new LogAnchorer(store, LOG_ANCHOR_STREAM);
   }
@@ -175,18 +172,6 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
       yield `${JSON.stringify({ summary: { events: count } })}\n`;
     }
     return Readable.from(render(), { objectMode: false, highWaterMark: 64 * 1024 });
-  }
-
-  /** Records who exported what (an AuditExported event), before the export is sent. */
-  async recordExport(context: CommandContext, filter: AuditExportFilter): Promise<{ exportId: string; position: bigint }> {
-    const exportId = randomUUID();
-    const { position } = await this.executor.execute({
-      streamName: auditExportStream(exportId),
-      decider: auditExport,
-      command: { type: 'RecordAuditExport', exportId, ...filter },
-      context: { ...context, idempotencyKey: undefined },
-    });
-    return { exportId, position };
   }
 }
 

@@ -1,4 +1,4 @@
-import { CqrsModule } from '@nestjs/cqrs';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { Controller, Get, Inject, Module, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ActorView } from '../collaboration/collaboration.dto';
@@ -16,6 +16,7 @@ import { CommandContext } from '../http/request-context';
 import { AuditLog } from './audit-log';
 import { AsOfModule } from './as-of';
 import { ErasureController } from './erasure.controller';
+import { AUDIT_COMMAND_HANDLERS, RecordAuditExport } from './audit.commands';
 
 export class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only events about this id (contact, client company, document, portal, portal access)' })
@@ -137,6 +138,7 @@ export class AuditController {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     private readonly auditLog: AuditLog,
     private readonly vault: PersonalDataVault,
+    private readonly commands: CommandBus,
   ) {}
 
   @Get()
@@ -244,7 +246,7 @@ export class AuditController {
   async export(@StaffContext() context: CommandContext, @Query() query: ExportQuery, @Res() reply: FastifyReply): Promise<void> {
     const format = query.format ?? 'jsonl';
     const filter = { from: query.from ?? null, to: query.to ?? null, subjectId: query.subjectId?.toLowerCase() ?? null };
-    const { exportId } = await this.auditLog.recordExport(context, { format, ...filter });
+    const { exportId } = await this.commands.execute(new RecordAuditExport(context, { format, ...filter }));
     const body = this.auditLog.exportStream(format, { organizationId: context.organizationId, ...filter });
     void reply
       .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
@@ -284,5 +286,5 @@ function decodeAuditCursor(cursor: string): { direction: 'gt' | 'lt'; id: string
   return { direction: match[1] as 'gt' | 'lt', id: match[2] };
 }
 
-@Module({ imports: [AsOfModule, CqrsModule], controllers: [AuditController, ErasureController], providers: [AuditLog], exports: [AuditLog] })
+@Module({ imports: [AsOfModule, CqrsModule], controllers: [AuditController, ErasureController], providers: [AuditLog, ...AUDIT_COMMAND_HANDLERS], exports: [AuditLog] })
 export class AuditModule {}

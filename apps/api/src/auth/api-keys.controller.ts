@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { API_KEY_ROLES, ApiKeyRole } from '@app/domain';
@@ -10,7 +11,8 @@ import { READ_STORE } from '../infrastructure/tokens';
 import { Staff } from './access';
 import { Problems } from '../http/problem-catalog';
 import { ActorView } from '../collaboration/collaboration.dto';
-import { ApiKeys, IssuedKey } from './api-keys';
+import { IssuedKey } from './api-keys';
+import { IssueApiKey, RevokeApiKey } from './api-keys.commands';
 import { CurrentStaff, StaffContext, StaffPrincipal } from './principal';
 
 export class IssueApiKeyDto {
@@ -53,7 +55,7 @@ export class ApiKeyPage {
 @Controller('v1/api-keys')
 export class ApiKeysController {
   constructor(
-    private readonly apiKeys: ApiKeys,
+    private readonly commands: CommandBus,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
@@ -64,7 +66,7 @@ export class ApiKeysController {
   @ApiCreatedResponse({ type: IssuedKeyResponse })
   @Problems('name-required', 'unknown-role')
   issue(@StaffContext() context: CommandContext, @Body() body: IssueApiKeyDto): Promise<IssuedKey> {
-    return this.apiKeys.issue(context, body.name, body.role);
+    return this.commands.execute(new IssueApiKey(context, body.name, body.role));
   }
 
   @Get()
@@ -82,7 +84,7 @@ export class ApiKeysController {
   @ApiNoContentResponse({ description: 'Revoked' })
   @Problems('api-key-not-found', 'api-key-revoked', 'bootstrap-key')
   async revoke(@StaffContext() context: CommandContext, @Param('keyId', ResourceIdPipe) keyId: string): Promise<void> {
-    await this.apiKeys.revoke(context, keyId);
+    await this.commands.execute(new RevokeApiKey(context, keyId));
   }
 }
 

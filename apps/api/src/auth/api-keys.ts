@@ -1,13 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EventStore } from '@app/event-store';
-import { randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { apiKey, ApiKeyRole, apiKeyStream, DomainError, nameBasedUuid } from '@app/domain';
+import { ApiKeyRole } from '@app/domain';
 import { hashToken, KeyValueStore, newToken, sameHash } from '@app/credentials';
 import { AppConfig } from '../config';
-import { CommandExecutor } from '../commands/command-executor';
-import { CommandContext } from '../http/request-context';
 import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE } from '../infrastructure/tokens';
 import { StaffPrincipal } from './principal';
 
@@ -37,7 +34,7 @@ const BY_ID = 'api-key-id';
 /**
  * Staff API keys: `cpk_` + 256 random bits. Only the SHA-256 is kept (looked up by it, then
  * compared in constant time); the first 12 characters are the public prefix that logs and
- * events use to name a key. Issuing and revoking are events; the secret never is.
+ * events use to name a key. Issuing and revoking are events (api-keys.commands.ts); the secret never is.
  *
  * Keys are checked from memory: every active key's hash is loaded at start, a key issued or
  * revoked here changes the memory at once, and the revocations of other instances arrive with
@@ -52,7 +49,6 @@ export class ApiKeys implements OnApplicationBootstrap, OnApplicationShutdown {
   private follower: { abort: AbortController; done: Promise<void> } | undefined;
 
   constructor(
-    private readonly executor: CommandExecutor,
     @Inject(KEY_VALUE_STORE) private readonly kv: KeyValueStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -90,78 +86,44 @@ export class ApiKeys implements OnApplicationBootstrap, OnApplicationShutdown {
     return { kind: 'staff', organizationId: stored.organizationId, keyId: stored.keyId, keyPrefix: stored.prefix, role: stored.role };
   }
 
-  async issue(context: CommandContext, name: string, role: ApiKeyRole): Promise<IssuedKey> {
-    const key = `cpk_${newToken()}`;
-    return this.register(context, randomUUID(), name, role, key);
-  }
-
-  async revoke(context: CommandContext, keyId: string): Promise<void> {
-    if (keyId === (await this.bootstrapKeyId())) {
-      throw new DomainError('conflict', 'bootstrap-key', 'The bootstrap key is managed by the API_KEY setting: rotate it there.');
-    }
-    const current = await this.executor.load(apiKeyStream(keyId), apiKey, context.organizationId);
-    apiKey.decide({ type: 'RevokeApiKey' }, current.state);
-    // The key stops working first (here at once, elsewhere with the event); the event then records that it did.
-    const byId = await this.kv.get<{ hash: string }>(BY_ID, keyId);
-    this.forget(keyId, byId?.hash);
-    if (byId) await this.kv.delete(BY_HASH, byId.hash);
-    await this.executor.execute({ streamName: apiKeyStream(keyId), decider: apiKey, command: { type: 'RevokeApiKey' }, context });
-    await this.kv.delete(BY_ID, keyId);
-  }
-
-  /**
-   * At start: the bootstrap admin key (API_KEY, or one generated into DATA_DIR/admin-api-key)
-   * is registered as the operator organization's admin key. A changed API_KEY replaces the
-   * previous one, which stops working.
-   */
-  async registerBootstrapKey(): Promise<void> {
-    const key = this.config.apiKey ?? (await this.generatedKey());
-    const hash = hashToken(key);
-    const keyId = nameBasedUuid(`bootstrap-key:${hash}`);
-    const previous = await this.kv.get<{ keyId: string; hash: string }>('bootstrap', 'admin-key');
-    if (previous?.keyId === keyId && (await this.kv.get<StoredKey>(BY_HASH, hash))) return;
-    const system: CommandContext = {
-      organizationId: OPERATOR_ORGANIZATION_ID,
-      actor: { kind: 'system', id: 'bootstrap' },
-      channel: 'system',
-      correlationId: randomUUID(),
-    };
-    if (previous && previous.keyId !== keyId) {
-      this.forget(previous.keyId, previous.hash);
-      await this.kv.delete(BY_HASH, previous.hash);
-      const old = await this.executor.load(apiKeyStream(previous.keyId), apiKey, OPERATOR_ORGANIZATION_ID);
-      if (old.state.status === 'Active') {
-        await this.executor.execute({ streamName: apiKeyStream(previous.keyId), decider: apiKey, command: { type: 'RevokeApiKey' }, context: system });
-      }
-    }
-    const existing = await this.executor.load(apiKeyStream(keyId), apiKey, OPERATOR_ORGANIZATION_ID);
-    if (existing.state.status === 'Active') await this.store(keyId, OPERATOR_ORGANIZATION_ID, 'admin', prefixOf(key), hash);
-    else await this.register(system, keyId, 'Bootstrap admin key (API_KEY)', 'admin', key);
-    await this.kv.set('bootstrap', 'admin-key', { keyId, hash });
-  }
-
-  private async bootstrapKeyId(): Promise<string | undefined> {
-    return (await this.kv.get<{ keyId: string }>('bootstrap', 'admin-key'))?.keyId;
-  }
-
-  private async register(context: CommandContext, keyId: string, name: string, role: ApiKeyRole, key: string): Promise<IssuedKey> {
-    const prefix = prefixOf(key);
-    const { position } = await this.executor.execute({
-      streamName: apiKeyStream(keyId),
-      decider: apiKey,
-      command: { type: 'IssueApiKey', keyId, name, role, prefix },
-      context,
-    });
-    await this.store(keyId, context.organizationId, role, prefix, hashToken(key));
-    return { id: keyId, key, role, prefix, position: Number(position) };
-  }
-
-  private async store(keyId: string, organizationId: string, role: ApiKeyRole, prefix: string, hash: string): Promise<void> {
+  /** Where a key's secret is looked up: its hash, and its id (so that revoking finds the hash). */
+  async keep(keyId: string, organizationId: string, role: ApiKeyRole, prefix: string, hash: string): Promise<void> {
     const stored: StoredKey = { keyId, organizationId, role, prefix, hash };
     await this.kv.set<StoredKey>(BY_HASH, hash, stored);
     await this.kv.set(BY_ID, keyId, { hash });
     this.revokedIds.delete(keyId);
     this.byHash.set(hash, stored);
+  }
+
+  /** The key stops working, here at once (elsewhere with its ApiKeyRevoked event); its id stays known until `drop`. */
+  async disable(keyId: string, hash?: string): Promise<void> {
+    const byId = hash ? { hash } : await this.kv.get<{ hash: string }>(BY_ID, keyId);
+    this.forget(keyId, byId?.hash);
+    if (byId) await this.kv.delete(BY_HASH, byId.hash);
+  }
+
+  /** The last trace of a revoked key: its id's entry. */
+  async drop(keyId: string): Promise<void> {
+    await this.kv.delete(BY_ID, keyId);
+  }
+
+  /** Whether a key with this hash is kept. */
+  async isKept(hash: string): Promise<boolean> {
+    return (await this.kv.get<StoredKey>(BY_HASH, hash)) !== null;
+  }
+
+  /** The bootstrap admin key as registered last (API_KEY, or the generated one). */
+  bootstrapKey(): Promise<{ keyId: string; hash: string } | null> {
+    return this.kv.get<{ keyId: string; hash: string }>('bootstrap', 'admin-key');
+  }
+
+  async rememberBootstrapKey(key: { keyId: string; hash: string }): Promise<void> {
+    await this.kv.set('bootstrap', 'admin-key', key);
+  }
+
+  /** The bootstrap admin key: API_KEY, else the one generated into DATA_DIR/admin-api-key (once). */
+  bootstrapSecret(): Promise<string> {
+    return this.config.apiKey ? Promise.resolve(this.config.apiKey) : this.generatedKey();
   }
 
   /** The key stops working in this process. */
@@ -206,6 +168,6 @@ export class ApiKeys implements OnApplicationBootstrap, OnApplicationShutdown {
 }
 
 /** The public part of a key: enough to tell keys apart in logs, far too little to guess it. */
-function prefixOf(key: string): string {
+export function prefixOf(key: string): string {
   return key.startsWith('cpk_') ? key.slice(0, 12) : `key_${hashToken(key).slice(0, 8)}`;
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { COLLABORATION_COMMAND_HANDLERS } from './collaboration.commands';
 import { ApprovalsController } from './approvals.controller';
 import { DocumentsController, PortalDocumentsController } from './documents.controller';
 import { Documents } from './documents.service';
@@ -7,8 +9,9 @@ import { NotificationsController } from './notifications.controller';
 
 /** Client collaboration around shared documents: comments, viewed markers, notifications, the approvals queue. */
 @Module({
+  imports: [CqrsModule],
   controllers: [DocumentsController, PortalDocumentsController, NotificationsController, ApprovalsController],
-  providers: [Documents, NotificationMailer],
+  providers: [Documents, NotificationMailer, ...COLLABORATION_COMMAND_HANDLERS],
   exports: [Documents],
 })
 export class CollaborationModule {}

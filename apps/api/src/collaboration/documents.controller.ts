@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { clientCompany, clientCompanyStream, DomainError, documentNotFound } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION, Doc, FindQuery, ReadStore } from '@app/projections';
@@ -22,6 +23,7 @@ import {
   ViewedMarkerView,
 } from './collaboration.dto';
 import { Documents } from './documents.service';
+import { AddComment, MarkDocumentViewed } from './collaboration.commands';
 import { Problems } from '../http/problem-catalog';
 
 /** Most rows of the per-client list one request reads to fill a page of (not) viewed documents. */
@@ -78,6 +80,7 @@ export function commentPage(documents: Documents, organizationId: string, docume
 export class DocumentsController {
   constructor(
     private readonly documents: Documents,
+    private readonly commands: CommandBus,
     private readonly executor: CommandExecutor,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
@@ -114,7 +117,7 @@ export class DocumentsController {
     @Param('documentId', ResourceIdPipe) documentId: string,
     @Body() body: AddCommentDto,
   ): Promise<CommentAddedResponse> {
-    return this.documents.addComment({ context, documentId, text: body.text, author: { kind: 'staff', id: context.actor.id, contactId: null } });
+    return this.commands.execute(new AddComment(context, documentId, body.text, { kind: 'staff', id: context.actor.id, contactId: null }));
   }
 
   @Get('clients/:clientId/documents')
@@ -157,7 +160,10 @@ export class DocumentsController {
 @ApiTags('portal')
 @Controller('v1/portal/documents')
 export class PortalDocumentsController {
-  constructor(private readonly documents: Documents) {}
+  constructor(
+    private readonly documents: Documents,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Get(':documentId')
   @PortalUser('profile', 'view')
@@ -170,7 +176,8 @@ export class PortalDocumentsController {
     @Param('documentId', ResourceIdPipe) documentId: string,
     @Query() _query: ReadQuery,
   ): Promise<PortalDocumentResponse> {
-    const { row, located, position } = await this.documents.open(user, context, documentId);
+    const { located, position } = await this.commands.execute(new MarkDocumentViewed(context, user, documentId));
+    const row = await this.documents.row(user.organizationId, documentId);
     const view: DocumentView = row
       ? toDocumentView(row)
       : // Shared a moment ago: the per-client list has no row yet; the stream has the essentials.
@@ -200,6 +207,6 @@ export class PortalDocumentsController {
     @Param('documentId', ResourceIdPipe) documentId: string,
     @Body() body: AddCommentDto,
   ): Promise<CommentAddedResponse> {
-    return this.documents.addComment({ context, documentId, text: body.text, author: { kind: 'portal-user', id: user.accessId, contactId: user.contactId }, user });
+    return this.commands.execute(new AddComment(context, documentId, body.text, { kind: 'portal-user', id: user.accessId, contactId: user.contactId }, user));
   }
 }

@@ -1,22 +1,15 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
-  CommentAuthor,
   DOCUMENT_KINDS,
   DOCUMENT_MODULE,
   DocumentAudience,
   documentAudience,
-  documentComments,
-  documentCommentsStream,
   DocumentKind,
   documentNotFound,
   documentStream,
-  documentViews,
-  documentViewsStream,
   isDocumentKind,
   portalUserMaySee,
   PortalViewer,
-  timeOrderedId,
 } from '@app/domain';
 import {
   CLIENT_DOCUMENTS_COLLECTION,
@@ -29,7 +22,6 @@ import {
 import { CommandExecutor } from '../commands/command-executor';
 import { findPage, Page, PageQuery } from '../http/pagination';
 import { ProblemException } from '../http/problem';
-import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalPrincipal } from '../auth/principal';
 import { Organizations } from '../organizations/organizations';
@@ -46,7 +38,7 @@ export interface LocatedDocument {
 /**
  * Shared documents as collaboration sees them: where a document is (its kind, from the
  * per-client list; its audience, from its own stream), who may see it, its comments and its
- * viewed markers.
+ * viewed markers. The writes are collaboration.commands.ts's.
  *
  * Commands decide from the document's own stream, folded by `documentAudience` (every kind's
  * first event names its company and contact; a DocumentMovedToClient later re-files it under
@@ -112,43 +104,6 @@ export class Documents implements OnModuleInit {
       throw new ProblemException(403, 'forbidden', 'Forbidden', `This portal user's permissions do not allow view on ${module}.`);
     }
     return { document, viewer };
-  }
-
-  async addComment(params: {
-    context: CommandContext;
-    documentId: string;
-    text: string;
-    author: CommentAuthor;
-    user?: PortalPrincipal;
-  }): Promise<{ id: string; position: number }> {
-    const { context, documentId, text, author, user } = params;
-    const located = await this.locate(context.organizationId, documentId);
-    let viewer: PortalViewer | undefined;
-    if (user) viewer = (await this.requireVisibleToPortalUser(user, located)).viewer;
-    if (!located) throw documentNotFound();
-    const commentId = timeOrderedId(Date.now(), context.idempotencyKey ?? randomUUID());
-    const { position, events } = await this.executor.execute({
-      streamName: documentCommentsStream(documentId),
-      decider: documentComments,
-      command: { type: 'AddComment', commentId, documentId, kind: located.kind, document: located.audience, text, author, viewer },
-      context,
-    });
-    return { id: events[0]?.data.commentId ?? commentId, position: Number(position) };
-  }
-
-  /** A portal user opens a document: it must be one it may see; the opening is recorded. */
-  async open(user: PortalPrincipal, context: CommandContext, documentId: string): Promise<{ row: Doc | null; located: LocatedDocument; position: number }> {
-    const located = await this.locate(user.organizationId, documentId);
-    const { document, viewer } = await this.requireVisibleToPortalUser(user, located);
-    // No expected-revision contention to speak of: a conflict is simply decided again (the
-    // executor retries), since no rule can refuse a view.
-    const { position } = await this.executor.execute({
-      streamName: documentViewsStream(documentId),
-      decider: documentViews,
-      command: { type: 'MarkDocumentViewed', documentId, kind: document.kind, document: document.audience, accessId: user.accessId, viewer },
-      context,
-    });
-    return { row: await this.row(user.organizationId, documentId), located: document, position: Number(position) };
   }
 
   async viewMarker(organizationId: string, documentId: string): Promise<Doc | null> {

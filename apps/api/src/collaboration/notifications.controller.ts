@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError, notification, notificationStream } from '@app/domain';
 import { Doc, FindQuery, NOTIFICATIONS_COLLECTION, ReadStore } from '@app/projections';
-import { CommandExecutor } from '../commands/command-executor';
+import { CommandBus } from '@nestjs/cqrs';
+import { MarkNotificationRead } from './collaboration.commands';
 import { findPage, Page } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -33,7 +33,7 @@ function toNotificationView(doc: Doc): NotificationView {
 @Controller('v1/notifications')
 export class NotificationsController {
   constructor(
-    private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
@@ -52,21 +52,7 @@ export class NotificationsController {
   @ApiOperation({ summary: 'Mark a notification read (MarkNotificationRead); again changes nothing' })
   @ApiOkResponse({ type: NotificationReadResponse })
   @Problems('notification-not-found')
-  async markRead(
-    @CurrentStaff() principal: StaffPrincipal,
-    @StaffContext() context: CommandContext,
-    @Param('notificationId', ResourceIdPipe) notificationId: string,
-  ): Promise<NotificationReadResponse> {
-    // A notification is derived from the event that caused it, so only the feed knows it
-    // exists; whether it is read is then decided by its own stream.
-    const row = await this.readStore.get(NOTIFICATIONS_COLLECTION, notificationId);
-    if (!row || row.organizationId !== principal.organizationId) throw new DomainError('not-found', 'notification-not-found', 'No such notification.');
-    const { position } = await this.executor.execute({
-      streamName: notificationStream(notificationId),
-      decider: notification,
-      command: { type: 'MarkNotificationRead', notificationId },
-      context,
-    });
-    return { id: notificationId, read: true, position: Number(position) };
+  markRead(@StaffContext() context: CommandContext, @Param('notificationId', ResourceIdPipe) notificationId: string): Promise<NotificationReadResponse> {
+    return this.commands.execute(new MarkNotificationRead(context, notificationId));
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ContactCompaniesFollowed, FollowContactCompanies } from '../portal-access/portal-access.commands';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { FollowContactCompanies } from '../portal-access/portal-access.commands';
 import { randomUUID } from 'node:crypto';
 import {
   clientCompany,
@@ -18,71 +18,49 @@ import { EventStore } from '@app/event-store';
 import { CLIENT_DOCUMENTS_COLLECTION, CONTACT_MEMBERSHIPS_COLLECTION, PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { Inject } from '@nestjs/common';
 import { CommandExecutor } from '../commands/command-executor';
+import { Written, written } from '../commands/written';
 import { CommandContext } from '../http/request-context';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { DocumentMoved, MoveDocumentToClient, MoveDocumentToClientHandler } from './document-move.commands';
+import { MoveDocumentToClient, MoveDocumentToClientHandler } from './document-move.commands';
 import { AddContactDto, RegisterClientCompanyDto, UpdateClientCompanyDto, UpdateContactDto } from './directory.dto';
 import { requireActiveClient } from './require-active-client';
 
-export interface Created {
-  id: string;
-  position: number;
-}
-
-export class RegisterClientCompany {
+export class RegisterClientCompany extends Command<Written> {
   /** `clientId`: chosen by a caller that must be able to retry (a name-based id); new otherwise. */
-  constructor(readonly context: CommandContext, readonly input: RegisterClientCompanyDto, readonly clientId: string = randomUUID()) {}
-}
-export class UpdateClientCompany {
-  constructor(readonly context: CommandContext, readonly clientId: string, readonly input: UpdateClientCompanyDto) {}
-}
-export class ArchiveClientCompany {
-  constructor(readonly context: CommandContext, readonly clientId: string) {}
-}
-export class AddContact {
-  /** `contactId`: chosen by a caller that must be able to retry (a name-based id); new otherwise. */
-  constructor(readonly context: CommandContext, readonly clientId: string, readonly input: AddContactDto, readonly contactId: string = randomUUID()) {}
-}
-export class UpdateContact {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly input: UpdateContactDto) {}
-}
-export class AssociateContact {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly clientId: string) {}
-}
-export class DissociateContact {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly clientId: string, readonly documents: DocumentsOnDissociation) {}
-}
-export class ChangePrimaryClient {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly clientId: string) {}
+  constructor(readonly context: CommandContext, readonly input: RegisterClientCompanyDto, readonly clientId: string = randomUUID()) {
+    super();
+  }
 }
 
 @CommandHandler(RegisterClientCompany)
-export class RegisterClientCompanyHandler implements ICommandHandler<RegisterClientCompany, Created> {
+export class RegisterClientCompanyHandler implements ICommandHandler<RegisterClientCompany> {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async execute({ context, input, clientId }: RegisterClientCompany): Promise<Created> {
-    const { position } = await this.executor.execute({
-      streamName: clientCompanyStream(clientId),
-      decider: clientCompany,
-      command: { type: 'RegisterClientCompany', clientId, name: input.name, email: input.email, website: input.website, address: input.address },
-      context,
-    });
-    return { id: clientId, position: Number(position) };
+  async execute({ context, input, clientId }: RegisterClientCompany): Promise<Written> {
+    return written(
+      clientId,
+      await this.executor.execute({
+        streamName: clientCompanyStream(clientId),
+        decider: clientCompany,
+        command: { type: 'RegisterClientCompany', clientId, name: input.name, email: input.email, website: input.website, address: input.address },
+        context,
+      }),
+    );
+  }
+}
+
+export class UpdateClientCompany extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly clientId: string, readonly input: UpdateClientCompanyDto) {
+    super();
   }
 }
 
 @CommandHandler(UpdateClientCompany)
-export class UpdateClientCompanyHandler implements ICommandHandler<UpdateClientCompany, Created> {
+export class UpdateClientCompanyHandler implements ICommandHandler<UpdateClientCompany> {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async execute({ context, clientId, input }: UpdateClientCompany): Promise<Created> {
-    const { position } = await this.executor.execute({
-      streamName: clientCompanyStream(clientId),
-      decider: clientCompany,
-      command: { type: 'UpdateClientCompany', changes: input },
-      context,
-    });
-    return { id: clientId, position: Number(position) };
+  async execute({ context, clientId, input }: UpdateClientCompany): Promise<Written> {
+    return written(clientId, await this.executor.execute({ streamName: clientCompanyStream(clientId), decider: clientCompany, command: { type: 'UpdateClientCompany', changes: input }, context }));
   }
 }
 
@@ -92,8 +70,14 @@ export class UpdateClientCompanyHandler implements ICommandHandler<UpdateClientC
  * keeps its access (which records the companies it acts for now), one whose only company
  * this was has its access revoked, each with an event of its own.
  */
+export class ArchiveClientCompany extends Command<Archived> {
+  constructor(readonly context: CommandContext, readonly clientId: string) {
+    super();
+  }
+}
+
 @CommandHandler(ArchiveClientCompany)
-export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClientCompany, Archived> {
+export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClientCompany> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly commands: CommandBus,
@@ -117,7 +101,7 @@ export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClien
     for (;;) {
       const page = await this.readStore.find(CONTACT_MEMBERSHIPS_COLLECTION, { where: { organizationId: context.organizationId, clientId }, afterId, limit: 200 });
       for (const membership of page) {
-        const followed: ContactCompaniesFollowed = await this.commands.execute(new FollowContactCompanies(context, membership.contactId as string, 'client-archived'));
+        const followed = await this.commands.execute(new FollowContactCompanies(context, membership.contactId as string, 'client-archived'));
         archived.revokedAccesses += followed.revokedAccesses;
         archived.changedAccesses += followed.changedAccesses;
         if (BigInt(followed.position) > position) position = BigInt(followed.position);
@@ -129,7 +113,7 @@ export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClien
   }
 }
 
-export interface Archived extends Created {
+export interface Archived extends Written {
   /** Accesses revoked: their contact belongs to no company that is not archived any more. */
   revokedAccesses: number;
   /** Accesses of contacts that still belong to another company: they act for those now. */
@@ -138,29 +122,44 @@ export interface Archived extends Created {
 
 /** After a contact's companies changed: its accesses follow; the answer is the last position written. */
 async function followedBy(commands: CommandBus, context: CommandContext, contactId: string, cause: CompaniesChangeCause, position: bigint): Promise<bigint> {
-  const followed: ContactCompaniesFollowed = await commands.execute(new FollowContactCompanies(context, contactId, cause));
+  const followed = await commands.execute(new FollowContactCompanies(context, contactId, cause));
   return BigInt(followed.position) > position ? BigInt(followed.position) : position;
 }
 
+export class AddContact extends Command<Written> {
+  /** `contactId`: chosen by a caller that must be able to retry (a name-based id); new otherwise. */
+  constructor(readonly context: CommandContext, readonly clientId: string, readonly input: AddContactDto, readonly contactId: string = randomUUID()) {
+    super();
+  }
+}
+
 @CommandHandler(AddContact)
-export class AddContactHandler implements ICommandHandler<AddContact, Created> {
+export class AddContactHandler implements ICommandHandler<AddContact> {
   constructor(private readonly executor: CommandExecutor) {}
 
-  async execute({ context, clientId, input, contactId }: AddContact): Promise<Created> {
+  async execute({ context, clientId, input, contactId }: AddContact): Promise<Written> {
     // The client's own stream decides whether it exists (never a projection).
     await requireActiveClient(this.executor, context, clientId);
-    const { position } = await this.executor.execute({
-      streamName: contactStream(contactId),
-      decider: contact,
-      command: { type: 'AddContact', contactId, clientId, name: input.name, email: input.email, phone: input.phone },
-      context,
-    });
-    return { id: contactId, position: Number(position) };
+    return written(
+      contactId,
+      await this.executor.execute({
+        streamName: contactStream(contactId),
+        decider: contact,
+        command: { type: 'AddContact', contactId, clientId, name: input.name, email: input.email, phone: input.phone },
+        context,
+      }),
+    );
+  }
+}
+
+export class UpdateContact extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly input: UpdateContactDto) {
+    super();
   }
 }
 
 @CommandHandler(UpdateContact)
-export class UpdateContactHandler implements ICommandHandler<UpdateContact, Created> {
+export class UpdateContactHandler implements ICommandHandler<UpdateContact> {
   private readonly logger = new Logger('UpdateContact');
 
   constructor(
@@ -169,7 +168,7 @@ export class UpdateContactHandler implements ICommandHandler<UpdateContact, Crea
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
-  async execute({ context, contactId, input }: UpdateContact): Promise<Created> {
+  async execute({ context, contactId, input }: UpdateContact): Promise<Written> {
     const { position, events, state } = await this.executor.execute({
       streamName: contactStream(contactId),
       decider: contact,
@@ -177,8 +176,7 @@ export class UpdateContactHandler implements ICommandHandler<UpdateContact, Crea
       context,
     });
     const newEmail = events.some((e) => e.type === 'ContactUpdated' && e.data.changes.email !== undefined) ? state.email : null;
-    const last = newEmail ? await this.renameAccesses(context, contactId, newEmail, position) : position;
-    return { id: contactId, position: Number(last) };
+    return written(contactId, { position: newEmail ? await this.renameAccesses(context, contactId, newEmail, position) : position });
   }
 
   /**
@@ -208,11 +206,17 @@ export class UpdateContactHandler implements ICommandHandler<UpdateContact, Crea
   }
 }
 
+export class AssociateContact extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly clientId: string) {
+    super();
+  }
+}
+
 @CommandHandler(AssociateContact)
-export class AssociateContactHandler implements ICommandHandler<AssociateContact, Created> {
+export class AssociateContactHandler implements ICommandHandler<AssociateContact> {
   constructor(private readonly executor: CommandExecutor, private readonly commands: CommandBus) {}
 
-  async execute({ context, contactId, clientId }: AssociateContact): Promise<Created> {
+  async execute({ context, contactId, clientId }: AssociateContact): Promise<Written> {
     await requireActiveClient(this.executor, context, clientId);
     const { position } = await this.executor.execute({
       streamName: contactStream(contactId),
@@ -220,11 +224,11 @@ export class AssociateContactHandler implements ICommandHandler<AssociateContact
       command: { type: 'AssociateContact', clientId },
       context,
     });
-    return { id: contactId, position: Number(await followedBy(this.commands, context, contactId, 'contact-associated', position)) };
+    return written(contactId, { position: await followedBy(this.commands, context, contactId, 'contact-associated', position) });
   }
 }
 
-export interface Dissociated extends Created {
+export interface Dissociated extends Written {
   /** Documents moved to the contact's primary company (documents=move). */
   documentsMoved: number;
   /** Documents that could not be moved (each logged); dissociating again with move retries them. */
@@ -243,8 +247,14 @@ export interface Dissociated extends Created {
  * is no longer associated, but its last word about that company was a dissociation that moves
  * documents, so the sweep runs again (moving a document already moved writes nothing).
  */
+export class DissociateContact extends Command<Dissociated> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly clientId: string, readonly documents: DocumentsOnDissociation) {
+    super();
+  }
+}
+
 @CommandHandler(DissociateContact)
-export class DissociateContactHandler implements ICommandHandler<DissociateContact, Dissociated> {
+export class DissociateContactHandler implements ICommandHandler<DissociateContact> {
   private readonly logger = new Logger('DissociateContact');
 
   constructor(
@@ -274,7 +284,7 @@ export class DissociateContactHandler implements ICommandHandler<DissociateConta
       ({ position, movedTo } = resumed);
     }
     position = await followedBy(this.commands, context, contactId, 'contact-dissociated', position);
-    if (!movedTo) return { id: contactId, position: Number(position), documentsMoved: 0, documentsNotMoved: 0 };
+    if (!movedTo) return { ...written(contactId, { position }), documentsMoved: 0, documentsNotMoved: 0 };
 
     if (!(await this.waiter.waitFor(position, 5_000))) {
       this.logger.warn(`Projections have not reached ${position} yet; moving the documents the per-client list already shows`);
@@ -287,7 +297,7 @@ export class DissociateContactHandler implements ICommandHandler<DissociateConta
       for (const document of page) {
         try {
           if (!isDocumentKind(document.kind)) throw new Error(`unknown kind ${String(document.kind)}`);
-          const moved: DocumentMoved = await this.commands.execute(new MoveDocumentToClient(context, document.kind, document.id, movedTo, 'contact-dissociated'));
+          const moved = await this.commands.execute(new MoveDocumentToClient(context, document.kind, document.id, movedTo, 'contact-dissociated'));
           if (moved.moved) documentsMoved += 1;
           if (BigInt(moved.position) > position) position = BigInt(moved.position);
         } catch (error) {
@@ -298,7 +308,7 @@ export class DissociateContactHandler implements ICommandHandler<DissociateConta
       if (page.length < 200) break;
       afterId = page[page.length - 1].id;
     }
-    return { id: contactId, position: Number(position), documentsMoved, documentsNotMoved };
+    return { ...written(contactId, { position }), documentsMoved, documentsNotMoved };
   }
 
   /** The contact's last dissociation from the company, if it moved documents and was not undone since. */
@@ -311,11 +321,17 @@ export class DissociateContactHandler implements ICommandHandler<DissociateConta
   }
 }
 
+export class ChangePrimaryClient extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly clientId: string) {
+    super();
+  }
+}
+
 @CommandHandler(ChangePrimaryClient)
-export class ChangePrimaryClientHandler implements ICommandHandler<ChangePrimaryClient, Created> {
+export class ChangePrimaryClientHandler implements ICommandHandler<ChangePrimaryClient> {
   constructor(private readonly executor: CommandExecutor, private readonly commands: CommandBus) {}
 
-  async execute({ context, contactId, clientId }: ChangePrimaryClient): Promise<Created> {
+  async execute({ context, contactId, clientId }: ChangePrimaryClient): Promise<Written> {
     await requireActiveClient(this.executor, context, clientId);
     const { position } = await this.executor.execute({
       streamName: contactStream(contactId),
@@ -323,7 +339,7 @@ export class ChangePrimaryClientHandler implements ICommandHandler<ChangePrimary
       command: { type: 'ChangePrimaryClient', clientId },
       context,
     });
-    return { id: contactId, position: Number(await followedBy(this.commands, context, contactId, 'primary-client-changed', position)) };
+    return written(contactId, { position: await followedBy(this.commands, context, contactId, 'primary-client-changed', position) });
   }
 }
 

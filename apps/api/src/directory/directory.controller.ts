@@ -12,7 +12,6 @@ import {
   Archived,
   AssociateContact,
   ChangePrimaryClient,
-  Created,
   DissociateContact,
   Dissociated,
   RegisterClientCompany,
@@ -32,6 +31,7 @@ import {
   WrittenResponse,
 } from './directory.dto';
 import { Problems } from '../http/problem-catalog';
+import { Written } from '../commands/written';
 import { AddClientCompanyToProjects } from '../projects/projects.commands';
 
 @ApiTags('directory')
@@ -45,14 +45,14 @@ export class DirectoryController {
   @ApiOperation({ summary: 'Register a client company (RegisterClientCompany), optionally into projects (AddClientCompanyToProject in each)' })
   @ApiCreatedResponse({ type: CreatedResponse })
   @Problems('name-required', 'project-not-found', 'project-archived')
-  async registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Created> {
+  async registerClient(@StaffContext() context: CommandContext, @Body() body: RegisterClientCompanyDto): Promise<Written> {
     const { projectIds, ...company } = body;
     if (!projectIds?.length) return this.commands.execute(new RegisterClientCompany(context, company));
     // Every project is checked before the company is registered: a refused project writes nothing.
     const clientId = randomUUID();
     await this.commands.execute(new AddClientCompanyToProjects(context, clientId, projectIds, true));
-    const created: Created = await this.commands.execute(new RegisterClientCompany(context, company, clientId));
-    const position: number = await this.commands.execute(new AddClientCompanyToProjects(context, clientId, projectIds));
+    const created = await this.commands.execute(new RegisterClientCompany(context, company, clientId));
+    const position = await this.commands.execute(new AddClientCompanyToProjects(context, clientId, projectIds));
     return { id: created.id, position: Math.max(created.position, position) };
   }
 
@@ -65,7 +65,7 @@ export class DirectoryController {
     @StaffContext() context: CommandContext,
     @Param('clientId', ResourceIdPipe) clientId: string,
     @Body() body: UpdateClientCompanyDto,
-  ): Promise<Created> {
+  ): Promise<Written> {
     return this.commands.execute(new UpdateClientCompany(context, clientId, body));
   }
 
@@ -92,7 +92,7 @@ export class DirectoryController {
     @StaffContext() context: CommandContext,
     @Param('clientId', ResourceIdPipe) clientId: string,
     @Body() body: AddContactDto,
-  ): Promise<Created> {
+  ): Promise<Written> {
     return this.commands.execute(new AddContact(context, clientId, body));
   }
 
@@ -105,7 +105,7 @@ export class DirectoryController {
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
     @Body() body: UpdateContactDto,
-  ): Promise<Created> {
+  ): Promise<Written> {
     return this.commands.execute(new UpdateContact(context, contactId, body));
   }
 
@@ -119,7 +119,7 @@ export class DirectoryController {
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
     @Body() body: ClientReferenceDto,
-  ): Promise<Created> {
+  ): Promise<Written> {
     return this.commands.execute(new AssociateContact(context, contactId, body.clientId.toLowerCase()));
   }
 
@@ -151,7 +151,7 @@ export class DirectoryController {
     @StaffContext() context: CommandContext,
     @Param('contactId', ResourceIdPipe) contactId: string,
     @Body() body: ClientReferenceDto,
-  ): Promise<Created> {
+  ): Promise<Written> {
     return this.commands.execute(new ChangePrimaryClient(context, contactId, body.clientId.toLowerCase()));
   }
 }

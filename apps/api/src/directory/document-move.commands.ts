@@ -1,4 +1,4 @@
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   clientCompany,
   clientCompanyStream,
@@ -16,6 +16,7 @@ import {
   timesheet,
 } from '@app/domain';
 import { CommandExecutor } from '../commands/command-executor';
+import { Written, written } from '../commands/written';
 import { CommandContext } from '../http/request-context';
 
 /**
@@ -24,20 +25,19 @@ import { CommandContext } from '../http/request-context';
  * the document's kind; allowed in every status; to the company it is already under, nothing
  * is written.
  */
-export class MoveDocumentToClient {
+export class MoveDocumentToClient extends Command<DocumentMoved> {
   constructor(
     readonly context: CommandContext,
     readonly kind: DocumentKind,
     readonly documentId: string,
     readonly toClientId: string,
     readonly reason: DocumentMoveReason,
-  ) {}
+  ) {
+    super();
+  }
 }
 
-export interface DocumentMoved {
-  id: string;
-  /** Global position written (or the stream's latest when nothing changed). */
-  position: number;
+export interface DocumentMoved extends Written {
   moved: boolean;
 }
 
@@ -50,7 +50,7 @@ const DECIDERS: Record<DocumentKind, Decider<unknown, MoveDocumentToClientComman
 };
 
 @CommandHandler(MoveDocumentToClient)
-export class MoveDocumentToClientHandler implements ICommandHandler<MoveDocumentToClient, DocumentMoved> {
+export class MoveDocumentToClientHandler implements ICommandHandler<MoveDocumentToClient> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, kind, documentId, toClientId, reason }: MoveDocumentToClient): Promise<DocumentMoved> {
@@ -65,6 +65,6 @@ export class MoveDocumentToClientHandler implements ICommandHandler<MoveDocument
       command: { type: 'MoveDocumentToClient', toClientId, reason },
       context,
     });
-    return { id: documentId, position: Number(position), moved: events.length > 0 };
+    return { ...written(documentId, { position }), moved: events.length > 0 };
   }
 }

@@ -1,4 +1,5 @@
 import { HttpAdapterHost } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
 import { SqliteKeyValueStore } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { ProjectionWaiter, ReadStore } from '@app/projections';
@@ -32,7 +33,7 @@ const record = (overrides: Partial<ImportRecord>): ImportRecord => ({
 
 describe('ContactImports progress records', () => {
   const kv = new SqliteKeyValueStore(':memory:');
-  const imports = new ContactImports({} as CommandExecutor, kv, {} as HttpAdapterHost, {} as ProjectionWaiter, {} as ReadStore, {} as EventStore, {} as ProjectImports);
+  const imports = new ContactImports({} as CommandExecutor, kv, {} as HttpAdapterHost, {} as ProjectionWaiter, {} as ReadStore, {} as EventStore, {} as ProjectImports, {} as CommandBus);
 
   it('answers only the organization that imported', async () => {
     await kv.set(IMPORTS_NAMESPACE, 'i1', record({}));

@@ -2,11 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } f
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash, randomUUID } from 'node:crypto';
-import { clientCompany, clientCompanyStream, contactStream, DomainError, ensureClientCompany, importContact } from '@app/domain';
+import { clientCompany, clientCompanyStream, DomainError } from '@app/domain';
 import { KeyValueStore } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { ProjectionWaiter, ReadStore } from '@app/projections';
+import { CommandBus } from '@nestjs/cqrs';
 import { CommandExecutor } from '../commands/command-executor';
+import { EnsureImportedCompany, ImportContactRow } from './imports.commands';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
 import { EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
@@ -146,6 +148,7 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     private readonly projectImports: ProjectImports,
+    private readonly commands: CommandBus,
   ) {}
 
   onModuleInit(): void {
@@ -405,24 +408,14 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
         return;
       }
       await Promise.all(companies.filter((_, k) => statuses[k] === 'missing').map((c) => this.ensureCompany(job, c.id)));
-      const { events, position } = await this.executor.execute({
-        streamName: contactStream(row.contactId),
-        decider: importContact,
-        command: {
-          type: 'ImportContact',
-          add: { type: 'AddContact', contactId: row.contactId, clientId: row.companyId, ...row.contact },
-          associate: row.associated.map((a) => a.id),
-        },
-        context: job.context,
-      });
-      for (const event of events) {
-        if (event.type === 'ContactAdded') record.contactsAdded++;
-        else if (event.type === 'ContactAssociated') record.associationsAdded++;
-      }
+      const imported = await this.commands.execute(new ImportContactRow(job.context, row.contactId, row.companyId, row.contact, row.associated.map((a) => a.id)));
+      if (imported.contactAdded) record.contactsAdded++;
+      record.associationsAdded += imported.associationsAdded;
+      const { position } = imported;
       // The row's company joins its project, and its contact follows it as a client user.
       const joined = project ? await job.projects.join(project, row.companyId, row.contactId) : 0n;
       record.applied++;
-      if (events.length > 0 || joined > 0n) {
+      if (imported.contactAdded || imported.associationsAdded > 0 || joined > 0n) {
         record.created++;
         this.wrote(job, position > joined ? position : joined);
       } else {
@@ -481,16 +474,12 @@ export class ContactImports implements OnModuleInit, BeforeApplicationShutdown {
     let ensured = job.companyEnsured.get(id);
     if (!ensured) {
       const company = job.companies.get(id)!;
-      ensured = this.executor
-        .execute({
-          streamName: clientCompanyStream(id),
-          decider: ensureClientCompany,
-          command: { type: 'RegisterClientCompany', clientId: id, name: company.name, email: company.email, website: company.website },
-          context: job.context,
-        })
-        .then(({ events, position }) => {
-          job.record.companiesRegistered += events.length;
-          if (events.length > 0) this.wrote(job, position);
+      ensured = this.commands
+        .execute(new EnsureImportedCompany(job.context, { id, name: company.name, email: company.email, website: company.website }))
+        .then(({ registered, position }) => {
+          if (!registered) return;
+          job.record.companiesRegistered += 1;
+          this.wrote(job, position);
         });
       job.companyEnsured.set(id, ensured);
     }

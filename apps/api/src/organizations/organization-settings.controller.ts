@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Module, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { DomainError, organization, OrganizationSettings, organizationStream, PortalDocumentVisibility } from '@app/domain';
-import { CommandExecutor } from '../commands/command-executor';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { DomainError, OrganizationSettings, PortalDocumentVisibility } from '@app/domain';
 import { ReadQuery } from '../http/pagination';
 import { CommandContext } from '../http/request-context';
 import { Staff } from '../auth/access';
 import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import { Organizations } from './organizations';
+import { ChangeOrganizationSettings } from './organizations.commands';
 import { Problems } from '../http/problem-catalog';
 
 export class ChangeOrganizationSettingsDto {
@@ -58,7 +59,7 @@ function settingsView(settings: OrganizationSettings): OrganizationSettingsView 
 export class OrganizationSettingsController {
   constructor(
     private readonly organizations: Organizations,
-    private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
   ) {}
 
   @Get()
@@ -82,15 +83,10 @@ export class OrganizationSettingsController {
     if (body.portalDocumentVisibility !== undefined) changes.portalDocumentVisibility = body.portalDocumentVisibility;
     if (body.notificationEmail !== undefined) changes.notificationEmail = body.notificationEmail;
     if (body.notificationLanguage !== undefined) changes.notificationLanguage = body.notificationLanguage;
-    const { state, position } = await this.executor.execute({
-      streamName: organizationStream(context.organizationId),
-      decider: organization,
-      command: { type: 'ChangeOrganizationSettings', changes },
-      context,
-    });
-    return { settings: settingsView(state.settings), position: Number(position) };
+    const { settings, position } = await this.commands.execute(new ChangeOrganizationSettings(context, changes));
+    return { settings: settingsView(settings), position };
   }
 }
 
-@Module({ controllers: [OrganizationSettingsController] })
+@Module({ imports: [CqrsModule], controllers: [OrganizationSettingsController] })
 export class OrganizationSettingsModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { contact, contactStream, DomainError, NewInvitation, portalAccess, portalAccessStream } from '@app/domain';
+import { assertMayAcceptInvitation, contact, contactStream, DomainError, NewInvitation, portalAccess, PortalAccessState, portalAccessStream } from '@app/domain';
 import { TokenSigner } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { EmailMessage, escapeHtml, hasBuiltInInvitation, invitationEmail, projectsLine } from '@app/notifications';
@@ -157,10 +157,10 @@ export class Invitations {
   }
 }
 
-/** The decider's answer to accepting now: valid, or the reason it would refuse. */
-function invitationStatus(state: Parameters<typeof portalAccess.decide>[1], invitationId: string): InvitationStatus {
+/** The domain's answer to accepting now: valid, or the reason it would refuse. */
+function invitationStatus(state: PortalAccessState, invitationId: string): InvitationStatus {
   try {
-    portalAccess.decide({ type: 'AcceptInvitation', invitationId, now: new Date().toISOString() }, state);
+    assertMayAcceptInvitation(state, invitationId, new Date().toISOString());
     return 'valid';
   } catch (error) {
     const reason = error instanceof DomainError ? error.details.reason : undefined;

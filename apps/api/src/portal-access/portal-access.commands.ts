@@ -1,12 +1,12 @@
 import { Inject } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
+  assertMayAcceptInvitation,
+  assertMayInvite,
   CompaniesChangeCause,
   DomainError,
-  NewInvitation,
   portalAccess,
   portalAccessId,
-  PortalAccessState,
   portalAccessStream,
   PortalAccessStatus,
 } from '@app/domain';
@@ -17,7 +17,8 @@ import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandContext } from '../http/request-context';
-import { Portals, PortalView } from '../portals/portals.service';
+import { Portals } from '../portals/portals.service';
+import { PortalSeats, ReleasePortalUserSeat } from '../portals/portal-seats.commands';
 import { Invitations } from './invitations';
 import { currentCompanies } from '../directory/contact-companies';
 
@@ -43,38 +44,6 @@ export interface InviteOptions {
   projectIds?: string[];
 }
 
-export class InviteContact {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly options: InviteOptions = {}) {}
-}
-export class ResendInvitation {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly portalId?: string) {}
-}
-export class DisablePortalAccess {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly reason?: string, readonly portalId?: string) {}
-}
-export class EnablePortalAccess {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly portalId?: string) {}
-}
-export class RevokePortalAccess {
-  constructor(
-    readonly context: CommandContext,
-    readonly contactId: string,
-    readonly reason: string | undefined,
-    readonly notify: boolean,
-    readonly portalId?: string,
-  ) {}
-}
-export class ChangePortalUserType {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly userTypeId: string | null, readonly portalId?: string) {}
-}
-/** The contact's companies changed (or one was archived): each of its accesses follows. */
-export class FollowContactCompanies {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly cause: CompaniesChangeCause) {}
-}
-export class AcceptInvitation {
-  constructor(readonly correlationId: string, readonly clientAddress: string, readonly token: string, readonly password: string) {}
-}
-
 /**
  * The contact (as its own stream tells it; another organization's does not exist), the
  * portal (404 when unknown or another organization's) and the id of the access between them.
@@ -86,13 +55,18 @@ async function locate(executor: CommandExecutor, portals: Portals, context: Comm
   return { person, clientIds, portal, accessId: portalAccessId(portal.id, contactId) };
 }
 
-const DRY_RUN_INVITATION = () => ({ invitationId: '-', sentAt: new Date().toISOString(), expiresAt: new Date().toISOString() });
+export class InviteContact extends Command<PortalAccessResult> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly options: InviteOptions = {}) {
+    super();
+  }
+}
 
 @CommandHandler(InviteContact)
-export class InviteContactHandler implements ICommandHandler<InviteContact, PortalAccessResult> {
+export class InviteContactHandler implements ICommandHandler<InviteContact> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
+    private readonly seats: PortalSeats,
     private readonly invitations: Invitations,
   ) {}
 
@@ -100,30 +74,41 @@ export class InviteContactHandler implements ICommandHandler<InviteContact, Port
     const { person, clientIds, portal, accessId } = await locate(this.executor, this.portals, context, contactId, options.portalId);
     if (options.userTypeId) this.portals.userType(portal, options.userTypeId);
     const streamName = portalAccessStream(accessId);
+    const contact = { contactId, clientIds, email: person.email };
     // Refuse early (no email, already invited, bad language) before taking a seat or creating a secret.
     const current = await this.executor.load(streamName, portalAccess, context.organizationId);
-    const command = (invitation: NewInvitation) => ({
-      type: 'InviteContact' as const,
-      accessId,
-      portalId: portal.id,
-      contact: { contactId, clientIds, email: person.email },
-      invitation,
-      userTypeId: options.userTypeId ?? null,
-      language: options.language ?? null,
-      projectIds: options.projectIds ?? [],
-    });
-    portalAccess.decide(command(DRY_RUN_INVITATION()), current.state);
+    assertMayInvite(current.state, contact, options.language);
 
     // The seat first, so that the portal's user limit holds even under concurrent invitations.
-    const { position } = await this.portals.inviteWithSeat(context, portal.id, accessId, () =>
-      this.executor.execute({ streamName, decider: portalAccess, command: command(this.invitations.newInvitation()), context }),
+    const { position } = await this.seats.inviteWithSeat(context, portal.id, accessId, () =>
+      this.executor.execute({
+        streamName,
+        decider: portalAccess,
+        command: {
+          type: 'InviteContact',
+          accessId,
+          portalId: portal.id,
+          contact,
+          invitation: this.invitations.newInvitation(),
+          userTypeId: options.userTypeId ?? null,
+          language: options.language ?? null,
+          projectIds: options.projectIds ?? [],
+        },
+        context,
+      }),
     );
     return { accessId, contactId, portalId: portal.id, status: 'Invited', position: Number(position), emailSent: true };
   }
 }
 
+export class ResendInvitation extends Command<PortalAccessResult> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly portalId?: string) {
+    super();
+  }
+}
+
 @CommandHandler(ResendInvitation)
-export class ResendInvitationHandler implements ICommandHandler<ResendInvitation, PortalAccessResult> {
+export class ResendInvitationHandler implements ICommandHandler<ResendInvitation> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
@@ -143,8 +128,14 @@ export class ResendInvitationHandler implements ICommandHandler<ResendInvitation
   }
 }
 
+export class DisablePortalAccess extends Command<PortalAccessResult> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly reason?: string, readonly portalId?: string) {
+    super();
+  }
+}
+
 @CommandHandler(DisablePortalAccess)
-export class DisablePortalAccessHandler implements ICommandHandler<DisablePortalAccess, PortalAccessResult> {
+export class DisablePortalAccessHandler implements ICommandHandler<DisablePortalAccess> {
   constructor(private readonly executor: CommandExecutor, private readonly portals: Portals) {}
 
   async execute({ context, contactId, reason, portalId }: DisablePortalAccess): Promise<PortalAccessResult> {
@@ -159,8 +150,14 @@ export class DisablePortalAccessHandler implements ICommandHandler<DisablePortal
   }
 }
 
+export class EnablePortalAccess extends Command<PortalAccessResult> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly portalId?: string) {
+    super();
+  }
+}
+
 @CommandHandler(EnablePortalAccess)
-export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAccess, PortalAccessResult> {
+export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAccess> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
@@ -182,12 +179,24 @@ export class EnablePortalAccessHandler implements ICommandHandler<EnablePortalAc
   }
 }
 
+export class RevokePortalAccess extends Command<PortalAccessResult> {
+  constructor(
+    readonly context: CommandContext,
+    readonly contactId: string,
+    readonly reason: string | undefined,
+    readonly notify: boolean,
+    readonly portalId?: string,
+  ) {
+    super();
+  }
+}
+
 @CommandHandler(RevokePortalAccess)
-export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAccess, PortalAccessResult> {
+export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAccess> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
-    private readonly invitations: Invitations,
+    private readonly commands: CommandBus,
   ) {}
 
   async execute({ context, contactId, reason, notify, portalId }: RevokePortalAccess): Promise<PortalAccessResult> {
@@ -199,7 +208,7 @@ export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAc
       context,
     });
     // A revoked access no longer counts against the portal's user limit.
-    const released = await this.portals.releaseUserSeat(context, portal.id, accessId);
+    const released = await this.commands.execute(new ReleasePortalUserSeat(context, portal.id, accessId));
     const result: PortalAccessResult = {
       accessId,
       contactId,
@@ -212,8 +221,14 @@ export class RevokePortalAccessHandler implements ICommandHandler<RevokePortalAc
   }
 }
 
+export class ChangePortalUserType extends Command<PortalAccessResult & { userTypeId: string | null }> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly userTypeId: string | null, readonly portalId?: string) {
+    super();
+  }
+}
+
 @CommandHandler(ChangePortalUserType)
-export class ChangePortalUserTypeHandler implements ICommandHandler<ChangePortalUserType, PortalAccessResult & { userTypeId: string | null }> {
+export class ChangePortalUserTypeHandler implements ICommandHandler<ChangePortalUserType> {
   constructor(private readonly executor: CommandExecutor, private readonly portals: Portals) {}
 
   async execute({ context, contactId, userTypeId, portalId }: ChangePortalUserType): Promise<PortalAccessResult & { userTypeId: string | null }> {
@@ -246,8 +261,14 @@ export interface ContactCompaniesFollowed {
  * projection (one per portal of the organization, with ids derived from portal and contact),
  * and following again changes nothing, so a repeated command finishes an interrupted one.
  */
+export class FollowContactCompanies extends Command<ContactCompaniesFollowed> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly cause: CompaniesChangeCause) {
+    super();
+  }
+}
+
 @CommandHandler(FollowContactCompanies)
-export class FollowContactCompaniesHandler implements ICommandHandler<FollowContactCompanies, ContactCompaniesFollowed> {
+export class FollowContactCompaniesHandler implements ICommandHandler<FollowContactCompanies> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
@@ -264,7 +285,7 @@ export class FollowContactCompaniesHandler implements ICommandHandler<FollowCont
       const { state } = await this.executor.load(streamName, portalAccess, context.organizationId);
       if (state.status === null || state.status === 'Revoked') continue;
       if (clientIds.length === 0) {
-        const revoked: PortalAccessResult = await this.commands.execute(new RevokePortalAccess(context, contactId, cause === 'client-archived' ? 'client company archived' : NO_ACTIVE_CLIENT, false, portalId));
+        const revoked = await this.commands.execute(new RevokePortalAccess(context, contactId, cause === 'client-archived' ? 'client company archived' : NO_ACTIVE_CLIENT, false, portalId));
         followed.revokedAccesses += 1;
         followed.position = Math.max(followed.position, revoked.position);
         continue;
@@ -286,8 +307,14 @@ export class FollowContactCompaniesHandler implements ICommandHandler<FollowCont
 /** The reason recorded when an access is revoked because no company of its contact is left (other than by archiving one). */
 export const NO_ACTIVE_CLIENT = 'no active client company';
 
+export class AcceptInvitation extends Command<PortalAccessResult> {
+  constructor(readonly correlationId: string, readonly clientAddress: string, readonly token: string, readonly password: string) {
+    super();
+  }
+}
+
 @CommandHandler(AcceptInvitation)
-export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation, PortalAccessResult> {
+export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly credentials: CredentialStore,
@@ -320,7 +347,7 @@ export class AcceptInvitationHandler implements ICommandHandler<AcceptInvitation
     const current = await this.executor.load(streamName, portalAccess, record.organizationId);
     const command = { type: 'AcceptInvitation' as const, invitationId: record.invitationId, now: new Date().toISOString() };
     try {
-      portalAccess.decide(command, current.state);
+      assertMayAcceptInvitation(current.state, command.invitationId, command.now);
     } catch (error) {
       await this.limiter.fail([byAddress, byAccount]);
       throw error;

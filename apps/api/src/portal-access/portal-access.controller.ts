@@ -6,7 +6,7 @@ import { FastifyRequest } from 'fastify';
 import { defaultPortalId, DomainError, portalAccessId } from '@app/domain';
 import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
-import { BulkInvite, BulkInviteResult } from './bulk-invite';
+import { BulkInvite, BulkInviteResult } from './bulk-invite.commands';
 import { InvitationDescription, Invitations } from './invitations';
 import { findPage, Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';

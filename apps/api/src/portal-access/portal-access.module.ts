@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { BulkInviteHandler } from './bulk-invite';
+import { BulkInviteHandler } from './bulk-invite.commands';
 import { Invitations } from './invitations';
 import { PortalAccessMailer } from './portal-access-mailer';
 import { PORTAL_ACCESS_COMMAND_HANDLERS } from './portal-access.commands';

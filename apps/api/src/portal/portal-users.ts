@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { contact, contactStream, DomainError, normalizeEmail, portalAccess, portalAccessStream, PortalPreferences } from '@app/domain';
-import { CredentialStore, hashPassword, passwordProblem, TokenSigner, verifyPassword } from '@app/credentials';
+import { assertMayResetPassword, contact, contactStream, DomainError, normalizeEmail, portalAccess, portalAccessStream } from '@app/domain';
+import { CommandBus } from '@nestjs/cqrs';
+import { CredentialStore, TokenSigner, verifyPassword } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { PORTAL_ACCESS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
@@ -13,20 +14,15 @@ import { FailureLimiter } from '../auth/failure-limiter';
 import { PortalSessions } from '../auth/portal-sessions';
 import { PortalPrincipal } from '../auth/principal';
 import { Organizations } from '../organizations/organizations';
-import { MeResponse, MyDetailsDto, PASSWORD_RESET_STATUSES, PasswordResetDescription, PreferencesDto, SessionResponse } from './portal.dto';
+import { MeResponse, PASSWORD_RESET_STATUSES, PasswordResetDescription, SessionResponse } from './portal.dto';
+import { readResetToken, RequestPasswordReset, ResetTokenRecord } from './portal.commands';
 
-/** What a password reset token names (it is derived from these, and signed). */
-interface ResetTokenRecord {
-  organizationId: string;
-  accessId: string;
-  requestId: string;
-}
 /** How long sign-in waits for the projections at most (a stalled projector must not stall sign-in for long). */
 const SIGN_IN_WAIT_MS = 2_000;
 /** Verified when the email is unknown, so that both answers take the same time. */
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
-/** What a portal user does for itself: sign in, reset its password, see and set its profile. */
+/** What a portal user does for itself: sign in, ask for a password reset, see its profile (its writes: portal.commands.ts). */
 @Injectable()
 export class PortalUsers implements OnApplicationShutdown {
   private readonly logger = new Logger('PortalUsers');
@@ -34,6 +30,7 @@ export class PortalUsers implements OnApplicationShutdown {
 
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
     private readonly credentials: CredentialStore,
     private readonly sessions: PortalSessions,
     private readonly limiter: FailureLimiter,
@@ -93,41 +90,6 @@ export class PortalUsers implements OnApplicationShutdown {
     void work.finally(() => this.background.delete(work));
   }
 
-  async confirmPasswordReset(token: string, password: string, clientAddress: string, correlationId: string): Promise<{ status: string; position: number }> {
-    const address = `password-reset-confirm:address:${clientAddress}`;
-    await this.limiter.check([address]);
-    const record = this.readResetToken(token);
-    if (!record) {
-      await this.limiter.fail([address]);
-      throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
-    }
-    const account = `password-reset-confirm:account:${record.accessId}`;
-    await this.limiter.check([account]);
-    const weak = passwordProblem(password);
-    if (weak) throw new ProblemException(422, 'weak-password', 'Unprocessable content', weak, { errors: [{ field: 'password', message: weak }] });
-
-    const streamName = portalAccessStream(record.accessId);
-    const command = { type: 'ResetPortalPassword' as const, requestId: record.requestId, now: new Date().toISOString() };
-    const current = await this.executor.load(streamName, portalAccess, record.organizationId);
-    try {
-      portalAccess.decide(command, current.state);
-    } catch (error) {
-      await this.limiter.fail([address, account]);
-      throw error;
-    }
-    const passwordHash = await hashPassword(password);
-    const context: CommandContext = {
-      organizationId: record.organizationId,
-      actor: { kind: 'portal-user', id: record.accessId },
-      channel: 'portal',
-      correlationId,
-    };
-    const { position } = await this.executor.execute({ streamName, decider: portalAccess, command, context });
-    // A new changedAt ends every session that began before it.
-    await this.credentials.setPassword({ organizationId: record.organizationId, accessId: record.accessId, passwordHash, changedAt: new Date().toISOString() });
-    return { status: 'Active', position: Number(position) };
-  }
-
   /**
    * Describes a password reset link without using it: whose account, in which language, and
    * whether it can still be used. An unknown token answers 400 `invalid-token` and counts as a
@@ -136,7 +98,7 @@ export class PortalUsers implements OnApplicationShutdown {
   async describePasswordReset(token: string, clientAddress: string): Promise<PasswordResetDescription> {
     const address = `password-reset-confirm:address:${clientAddress}`;
     await this.limiter.check([address]);
-    const record = this.readResetToken(token);
+    const record = readResetToken(this.signer, token);
     if (!record) {
       await this.limiter.fail([address]);
       throw new DomainError('invalid', 'invalid-token', 'This password reset link is not valid.');
@@ -148,7 +110,7 @@ export class PortalUsers implements OnApplicationShutdown {
     const { state } = access;
     let status: PasswordResetDescription['status'] = 'valid';
     try {
-      portalAccess.decide({ type: 'ResetPortalPassword', requestId: record.requestId, now: new Date().toISOString() }, state);
+      assertMayResetPassword(state, record.requestId, new Date().toISOString());
     } catch (error) {
       const reason = error instanceof DomainError ? error.details.reason : undefined;
       status = PASSWORD_RESET_STATUSES.includes(reason as PasswordResetDescription['status']) ? (reason as PasswordResetDescription['status']) : 'access-not-active';
@@ -161,12 +123,6 @@ export class PortalUsers implements OnApplicationShutdown {
       language: state.preferences.language ?? state.invitationLanguage ?? null,
       expiresAt: state.passwordReset?.requestId === record.requestId ? state.passwordReset.expiresAt : await this.resetExpiryOf(record),
     };
-  }
-
-  /** What a reset token names, if this service signed it; null otherwise. */
-  private readResetToken(token: string): ResetTokenRecord | null {
-    const ids = this.signer.verify('password-reset', token, 3);
-    return ids && { organizationId: ids[0], accessId: ids[1], requestId: ids[2] };
   }
 
   /** When an earlier reset request expired: from its event. */
@@ -199,63 +155,23 @@ export class PortalUsers implements OnApplicationShutdown {
     };
   }
 
-  async changePreferences(user: PortalPrincipal, context: CommandContext, changes: PreferencesDto): Promise<MeResponse> {
-    const { position } = await this.executor.execute({
-      streamName: portalAccessStream(user.accessId),
-      decider: portalAccess,
-      command: { type: 'ChangePortalPreferences', changes: changes as Partial<PortalPreferences> },
-      context,
-    });
-    return { ...(await this.me(user)), position: Number(position) };
-  }
-
-  /** The portal user changes its own name or phone: its contact's event, with the user as actor. */
-  async changeDetails(user: PortalPrincipal, context: CommandContext, changes: MyDetailsDto): Promise<MeResponse> {
-    const { position } = await this.executor.execute({
-      streamName: contactStream(user.contactId),
-      decider: contact,
-      command: { type: 'UpdateContact', changes: { name: changes.name, phone: changes.phone } },
-      context,
-    });
-    return { ...(await this.me(user)), position: Number(position) };
-  }
-
   /** Ends the session the request came with. */
   async signOut(user: PortalPrincipal): Promise<void> {
     await this.sessions.signOut(user.sessionId);
-  }
-
-  /** Ends every session of the user, this one included (an event: PortalSessionsEnded). */
-  async signOutEverywhere(user: PortalPrincipal, context: CommandContext): Promise<{ position: number }> {
-    const { position } = await this.executor.execute({
-      streamName: portalAccessStream(user.accessId),
-      decider: portalAccess,
-      command: { type: 'EndPortalSessions' },
-      context,
-    });
-    return { position: Number(position) };
   }
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([...this.background]);
   }
 
-  /**
-   * A reset request per account that may sign in with this email: an event each; the email
-   * with its link (a token derived from the request's ids) goes out from the portal access
-   * mailer after the commit.
-   */
+  /** A reset request (RequestPasswordReset) per account that may sign in with this email. */
   private async requestResets(email: string, correlationId: string): Promise<void> {
     await this.waiter.waitFor(await this.events.headPosition(), SIGN_IN_WAIT_MS);
     for (const candidate of await this.activeAccessesOf(email, undefined)) {
       const requestId = randomUUID();
       const expiresAt = new Date(Date.now() + this.config.passwordResetTtlSeconds * 1000).toISOString();
-      await this.executor.execute({
-        streamName: portalAccessStream(candidate.accessId),
-        decider: portalAccess,
-        command: { type: 'RequestPasswordReset', requestId, expiresAt },
-        context: { organizationId: candidate.organizationId, actor: { kind: 'system', id: 'password-reset' }, channel: 'portal', correlationId },
-      });
+      const context: CommandContext = { organizationId: candidate.organizationId, actor: { kind: 'system', id: 'password-reset' }, channel: 'portal', correlationId };
+      await this.commands.execute(new RequestPasswordReset(context, candidate.accessId, requestId, expiresAt));
     }
   }
 

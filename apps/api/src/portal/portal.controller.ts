@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Patch, Post, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ReadQuery } from '../http/pagination';
@@ -20,12 +21,17 @@ import {
   SignInDto,
 } from './portal.dto';
 import { PortalUsers } from './portal-users';
+import { ChangePortalPreferences, EndPortalSessions, ResetPortalPassword } from './portal.commands';
+import { UpdateContact } from '../directory/directory.commands';
 import { Problems } from '../http/problem-catalog';
 
 @ApiTags('portal')
 @Controller('v1/portal')
 export class PortalController {
-  constructor(private readonly users: PortalUsers) {}
+  constructor(
+    private readonly users: PortalUsers,
+    private readonly commands: CommandBus,
+  ) {}
 
   @Post('sessions')
   @HttpCode(200)
@@ -52,7 +58,7 @@ export class PortalController {
   @ApiOperation({ summary: "Sign out everywhere: every session of this user ends, this one included (PortalSessionsEnded)" })
   @ApiOkResponse({ type: SignedOutEverywhereResponse })
   signOutEverywhere(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext): Promise<SignedOutEverywhereResponse> {
-    return this.users.signOutEverywhere(user, context);
+    return this.commands.execute(new EndPortalSessions(context, user));
   }
 
   @Post('password-reset')
@@ -73,7 +79,7 @@ export class PortalController {
   @ApiOkResponse({ type: PasswordResetResponse })
   @Problems('invalid-token', 'invitation-not-valid', 'weak-password', 'too-many-attempts')
   confirmPasswordReset(@Req() request: FastifyRequest, @Body() body: PasswordResetConfirmDto): Promise<PasswordResetResponse> {
-    return this.users.confirmPasswordReset(body.token, body.password, request.ip, correlationIdOf(request));
+    return this.commands.execute(new ResetPortalPassword(correlationIdOf(request), request.ip, body.token, body.password));
   }
 
   @Post('password-reset/describe')
@@ -102,8 +108,10 @@ export class PortalController {
   @ApiOperation({ summary: 'Change its own contact details: name, phone (UpdateContact, by the portal user; the organization is notified)' })
   @ApiOkResponse({ type: MeResponse })
   @Problems('name-required')
-  changeDetails(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: MyDetailsDto): Promise<MeResponse> {
-    return this.users.changeDetails(user, context, body);
+  async changeDetails(@CurrentPortalUser() user: PortalPrincipal, @PortalContext() context: CommandContext, @Body() body: MyDetailsDto): Promise<MeResponse> {
+    // Its contact's event, with the user as actor.
+    const { position } = await this.commands.execute(new UpdateContact(context, user.contactId, { name: body.name, phone: body.phone }));
+    return { ...(await this.users.me(user)), position };
   }
 
   @Patch('me/preferences')
@@ -111,11 +119,12 @@ export class PortalController {
   @ApiOperation({ summary: 'Change language, time format, time zone or country (an event, by the portal user)' })
   @ApiOkResponse({ type: MeResponse })
   @Problems('invalid-preference', 'access-not-active')
-  changePreferences(
+  async changePreferences(
     @CurrentPortalUser() user: PortalPrincipal,
     @PortalContext() context: CommandContext,
     @Body() body: PreferencesDto,
   ): Promise<MeResponse> {
-    return this.users.changePreferences(user, context, body);
+    const { position } = await this.commands.execute(new ChangePortalPreferences(context, user, body));
+    return { ...(await this.users.me(user)), position };
   }
 }

@@ -1,5 +1,6 @@
 import { AsOf } from '../audit/as-of';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Injectable, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { defaultPortalId, DomainError, isKnownLanguage } from '@app/domain';
 import { Doc, PORTAL_TEMPLATES_COLLECTION, PORTAL_USER_TYPES_COLLECTION, PORTALS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
@@ -26,7 +27,8 @@ import {
   UserTypeResponse,
   WrittenPortalResponse,
 } from './portals.dto';
-import { ModulesInput, Portals, PortalPreview, PortalView, UserTypeView, Written } from './portals.service';
+import { ModulesInput, Portals, PortalPreview, PortalView, WrittenPortal, WrittenUserType } from './portals.service';
+import { ChangeUserType, CreatePortal, DefineUserType, EnsureDefaultPortal, RemoveInvitationTemplate, SaveInvitationTemplate, UpdatePortal } from './portals.commands';
 import { Problems } from '../http/problem-catalog';
 
 /** A `:language` path segment: a known BCP 47 tag in canonical form (`en`, `ja`, `pt-BR`, `fr`). */
@@ -43,14 +45,12 @@ export class LanguagePipe implements PipeTransform<string, string> {
   }
 }
 
-type WrittenPortal = PortalView & { position: number };
-type WrittenUserType = UserTypeView & { portalId: string; position: number };
-
 @ApiTags('portals')
 @Controller('v1/portals')
 export class PortalsController {
   constructor(
     private readonly portals: Portals,
+    private readonly commands: CommandBus,
     private readonly waiter: ProjectionWaiter,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -62,8 +62,8 @@ export class PortalsController {
   @ApiOperation({ summary: 'Create a portal (CreatePortal); at most MAX_PORTALS per organization (409 portal-limit-reached), slugs unique (409 slug-taken)' })
   @ApiCreatedResponse({ type: WrittenPortalResponse })
   @Problems('organization-not-found', 'name-required', 'name-too-long', 'invalid-slug', 'unknown-language', 'portal-limit-reached', 'slug-taken')
-  async create(@StaffContext() context: CommandContext, @Body() body: CreatePortalDto): Promise<WrittenPortal> {
-    return written(await this.portals.create(context, body));
+  create(@StaffContext() context: CommandContext, @Body() body: CreatePortalDto): Promise<WrittenPortal> {
+    return this.commands.execute(new CreatePortal(context, body));
   }
 
   @Get()
@@ -73,7 +73,7 @@ export class PortalsController {
   async list(@CurrentStaff() staff: StaffPrincipal, @Query() query: ListPortalsQuery): Promise<Page<PortalListItem>> {
     // An organization from before portals gets its default portal now, and sees it listed.
     if (!(await this.readStore.get(PORTALS_COLLECTION, defaultPortalId(staff.organizationId)))) {
-      const ensured = await this.portals.ensureDefaultPortalOf(staff.organizationId);
+      const ensured = await this.commands.execute(new EnsureDefaultPortal(staff.organizationId));
       await this.waiter.waitFor(ensured.position, this.config.readWaitTimeoutMs);
     }
     const page = await findPage(this.readStore, PORTALS_COLLECTION, { organizationId: staff.organizationId }, query, (doc) => doc);
@@ -96,12 +96,12 @@ export class PortalsController {
   @ApiOperation({ summary: 'Change a portal: name, slug, self-registration, default language (UpdatePortal)' })
   @ApiOkResponse({ type: WrittenPortalResponse })
   @Problems('portal-not-found', 'name-required', 'name-too-long', 'invalid-slug', 'unknown-language', 'slug-taken')
-  async update(
+  update(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
     @Body() body: UpdatePortalDto,
   ): Promise<WrittenPortal> {
-    return written(await this.portals.update(context, portalId, body));
+    return this.commands.execute(new UpdatePortal(context, portalId, body));
   }
 
   @Put(':portalId/templates/:language')
@@ -110,13 +110,13 @@ export class PortalsController {
   @ApiOperation({ summary: 'Save the invitation email template for a language (SaveInvitationTemplate); unknown placeholders are refused' })
   @ApiOkResponse({ type: WrittenPortalResponse })
   @Problems('portal-not-found', 'unknown-language', 'invalid-template', 'malformed-placeholder', 'unknown-placeholder', 'accept-url-required')
-  async saveTemplate(
+  saveTemplate(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
     @Param('language', LanguagePipe) language: string,
     @Body() body: InvitationTemplateDto,
   ): Promise<WrittenPortal> {
-    return written(await this.portals.saveTemplate(context, portalId, language, body.subject, body.body));
+    return this.commands.execute(new SaveInvitationTemplate(context, portalId, language, body.subject, body.body));
   }
 
   @Delete(':portalId/templates/:language')
@@ -125,12 +125,12 @@ export class PortalsController {
   @ApiOperation({ summary: 'Remove the invitation template of a language (RemoveInvitationTemplate): the default language’s, or the built-in email, is used' })
   @ApiOkResponse({ type: WrittenPortalResponse })
   @Problems('portal-not-found', 'unknown-language', 'template-not-found')
-  async removeTemplate(
+  removeTemplate(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
     @Param('language', LanguagePipe) language: string,
   ): Promise<WrittenPortal> {
-    return written(await this.portals.removeTemplate(context, portalId, language));
+    return this.commands.execute(new RemoveInvitationTemplate(context, portalId, language));
   }
 
   @Post(':portalId/user-types')
@@ -139,12 +139,12 @@ export class PortalsController {
   @ApiOperation({ summary: 'Define a user type: per module, view/create/edit/delete (DefineUserType); at most MAX_USER_TYPES_PER_PORTAL' })
   @ApiCreatedResponse({ type: UserTypeResponse })
   @Problems('portal-not-found', 'name-required', 'name-too-long', 'unknown-module', 'unknown-action', 'permission-needs-view', 'user-type-name-taken', 'user-type-limit-reached')
-  async defineUserType(
+  defineUserType(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
     @Body() body: DefineUserTypeDto,
   ): Promise<WrittenUserType> {
-    return writtenUserType(portalId, await this.portals.defineUserType(context, portalId, { name: body.name, modules: plainModules(body.modules) }));
+    return this.commands.execute(new DefineUserType(context, portalId, { name: body.name, modules: plainModules(body.modules) }));
   }
 
   @Patch(':portalId/user-types/:userTypeId')
@@ -152,16 +152,13 @@ export class PortalsController {
   @ApiOperation({ summary: "Rename a user type or replace its permissions (ChangeUserType)" })
   @ApiOkResponse({ type: UserTypeResponse })
   @Problems('portal-not-found', 'user-type-not-found', 'name-required', 'name-too-long', 'unknown-module', 'unknown-action', 'permission-needs-view', 'user-type-name-taken')
-  async changeUserType(
+  changeUserType(
     @StaffContext() context: CommandContext,
     @Param('portalId', ResourceIdPipe) portalId: string,
     @Param('userTypeId', ResourceIdPipe) userTypeId: string,
     @Body() body: ChangeUserTypeDto,
   ): Promise<WrittenUserType> {
-    return writtenUserType(
-      portalId,
-      await this.portals.changeUserType(context, portalId, userTypeId, { name: body.name, modules: body.modules ? plainModules(body.modules) : undefined }),
-    );
+    return this.commands.execute(new ChangeUserType(context, portalId, userTypeId, { name: body.name, modules: body.modules ? plainModules(body.modules) : undefined }));
   }
 
   @Get(':portalId/preview')
@@ -203,12 +200,4 @@ function plainModules(modules: ModulesDto): ModulesInput {
       .filter(([, permissions]) => permissions !== undefined)
       .map(([module, permissions]) => [module, { ...(permissions as Record<string, boolean>) }]),
   );
-}
-
-function written(result: Written<PortalView>): WrittenPortal {
-  return { ...result.value, position: Number(result.position) };
-}
-
-function writtenUserType(portalId: string, result: Written<UserTypeView>): WrittenUserType {
-  return { ...result.value, portalId, position: Number(result.position) };
 }

@@ -1,8 +1,14 @@
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { defaultPortalId, DomainError, organization, organizationStream, portalAccess, portalAccessStream, portalSlugStream, portalStream } from '@app/domain';
 import { InMemoryEventStore } from '@app/event-store';
 import { CommandExecutor } from '../commands/command-executor';
 import { AppConfig, loadConfig } from '../config';
 import { CommandContext } from '../http/request-context';
+import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
+import { PORTAL_SEAT_COMMAND_HANDLERS, PortalSeats, ReleasePortalUserSeat, TakePortalUserSeat } from './portal-seats.commands';
+import { CreatePortal, DefineUserType, EnsureDefaultPortal, PORTAL_COMMAND_HANDLERS, SaveInvitationTemplate, UpdatePortal } from './portals.commands';
 import { Portals } from './portals.service';
 
 const ctx = (organizationId: string): CommandContext => ({ organizationId, actor: { kind: 'staff', id: 'key-1' }, channel: 'api', correlationId: 'corr-1' });
@@ -15,29 +21,60 @@ const vars = {
   expiresAt: '2026-01-08T00:00:00.000Z',
 };
 
-describe('Portals service', () => {
+/** The portals' reads and commands on an in-memory store, dispatched on the command bus as in the app. */
+async function portalsContext(store: InMemoryEventStore, config: AppConfig): Promise<INestApplicationContext> {
+  @Module({
+    imports: [CqrsModule],
+    providers: [
+      { provide: EVENT_STORE, useValue: store },
+      { provide: APP_CONFIG, useValue: config },
+      CommandExecutor,
+      Portals,
+      PortalSeats,
+      ...PORTAL_COMMAND_HANDLERS,
+      ...PORTAL_SEAT_COMMAND_HANDLERS,
+    ],
+  })
+  class PortalsTestModule {}
+  return NestFactory.createApplicationContext(PortalsTestModule, { logger: false });
+}
+
+describe('Portals service and commands', () => {
   let store: InMemoryEventStore;
+  let app: INestApplicationContext;
   let executor: CommandExecutor;
   let portals: Portals;
+  let seats: PortalSeats;
+  let bus: CommandBus;
   let config: AppConfig;
+
+  async function start(withConfig: AppConfig): Promise<void> {
+    await app?.close();
+    app = await portalsContext(store, withConfig);
+    [executor, portals, seats, bus] = [app.get(CommandExecutor), app.get(Portals), app.get(PortalSeats), app.get(CommandBus)];
+  }
 
   async function createOrganization(organizationId: string, name: string): Promise<void> {
     await executor.execute({ streamName: organizationStream(organizationId), decider: organization, command: { type: 'CreateOrganization', organizationId, name }, context: ctx(organizationId) });
   }
 
+  const ensureDefaultPortal = (organizationId: string, name: string) => bus.execute(new EnsureDefaultPortal(organizationId, ctx(organizationId), name));
+  const takeUserSeat = (portalId: string, accessId: string) => bus.execute(new TakePortalUserSeat(ctx('o1'), portalId, accessId));
+
   beforeEach(async () => {
     store = new InMemoryEventStore();
-    executor = new CommandExecutor(store);
     config = { ...loadConfig({}), maxPortals: 3, maxUserTypesPerPortal: 2, maxUsersPerPortal: 2 };
-    portals = new Portals(executor, store, config);
+    await start(config);
     await createOrganization('o1', 'Acme Staffing');
     await createOrganization('o2', 'Globex');
   });
 
+  afterEach(() => app.close());
+
   it('ensures the default portal once, however often and concurrently it is asked for', async () => {
-    const results = await Promise.all([1, 2, 3].map(() => portals.ensureDefaultPortal('o1', 'Acme Staffing', ctx('o1'))));
-    for (const { value } of results) {
-      expect(value).toEqual({
+    const results = await Promise.all([1, 2, 3].map(() => ensureDefaultPortal('o1', 'Acme Staffing')));
+    for (const { portal } of results) {
+      expect(portal).toEqual({
         id: defaultPortalId('o1'),
         organizationId: 'o1',
         name: 'Acme Staffing',
@@ -53,7 +90,7 @@ describe('Portals service', () => {
     expect((await store.readStream(portalSlugStream('acme-staffing'))).events.map((e) => e.type)).toEqual(['PortalSlugReserved']);
     const organizationEvents = (await store.readStream(organizationStream('o1'))).events.map((e) => e.type);
     expect(organizationEvents).toEqual(['OrganizationCreated', 'PortalAdded']);
-    await portals.ensureDefaultPortal('o1', 'Acme Staffing', ctx('o1'));
+    await ensureDefaultPortal('o1', 'Acme Staffing');
     expect((await store.readStream(organizationStream('o1'))).events).toHaveLength(2);
   });
 
@@ -68,32 +105,32 @@ describe('Portals service', () => {
   });
 
   it('finds a portal by slug across organizations, authoritatively, and follows slug changes', async () => {
-    const created = await portals.create(ctx('o1'), { slug: 'acme-clients', name: 'Clients' });
-    expect((await portals.bySlug('acme-clients'))?.id).toBe(created.value.id);
+    const created = await bus.execute(new CreatePortal(ctx('o1'), { slug: 'acme-clients', name: 'Clients' }));
+    expect((await portals.bySlug('acme-clients'))?.id).toBe(created.id);
     expect(await portals.bySlug('no-such-slug')).toBeNull();
     expect(await portals.bySlug('Bad Slug!')).toBeNull();
-    await portals.update(ctx('o1'), created.value.id, { slug: 'acme-people' });
+    await bus.execute(new UpdatePortal(ctx('o1'), created.id, { slug: 'acme-people' }));
     expect(await portals.bySlug('acme-clients')).toBeNull();
     expect((await portals.bySlug('acme-people'))?.organizationId).toBe('o1');
     // Released, but never given to another organization.
-    await expect(portals.create(ctx('o2'), { slug: 'acme-clients' })).rejects.toMatchObject({ code: 'slug-taken' });
-    const reused = await portals.create(ctx('o1'), { slug: 'acme-clients' });
-    expect((await portals.bySlug('acme-clients'))?.id).toBe(reused.value.id);
+    await expect(bus.execute(new CreatePortal(ctx('o2'), { slug: 'acme-clients' }))).rejects.toMatchObject({ code: 'slug-taken' });
+    const reused = await bus.execute(new CreatePortal(ctx('o1'), { slug: 'acme-clients' }));
+    expect((await portals.bySlug('acme-clients'))?.id).toBe(reused.id);
   });
 
   it('creates the default portal first for an organization from before portals, and counts it', async () => {
-    await portals.create(ctx('o2'), { slug: 'globex-a' });
+    await bus.execute(new CreatePortal(ctx('o2'), { slug: 'globex-a' }));
     const listed = (await store.readStream(organizationStream('o2'))).events.filter((e) => e.type === 'PortalAdded').map((e) => e.data.portalId);
     expect(listed[0]).toBe(defaultPortalId('o2'));
-    await portals.create(ctx('o2'), { slug: 'globex-b' });
-    await expect(portals.create(ctx('o2'), { slug: 'globex-c' })).rejects.toMatchObject({ code: 'portal-limit-reached' });
+    await bus.execute(new CreatePortal(ctx('o2'), { slug: 'globex-b' }));
+    await expect(bus.execute(new CreatePortal(ctx('o2'), { slug: 'globex-c' }))).rejects.toMatchObject({ code: 'portal-limit-reached' });
     // Nothing of the refused one was kept: its slug is free.
     expect((await store.readStream(portalSlugStream('globex-c'))).events).toHaveLength(0);
   });
 
   it('releases the slug again when the limit is reached by a concurrent creation', async () => {
-    await portals.ensureDefaultPortal('o1', 'Acme Staffing', ctx('o1'));
-    const attempts = await Promise.allSettled(['race-a', 'race-b', 'race-c', 'race-d'].map((slug) => portals.create(ctx('o1'), { slug })));
+    await ensureDefaultPortal('o1', 'Acme Staffing');
+    const attempts = await Promise.allSettled(['race-a', 'race-b', 'race-c', 'race-d'].map((slug) => bus.execute(new CreatePortal(ctx('o1'), { slug }))));
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(2);
     const refused = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
     for (const { reason } of refused) expect(reason).toMatchObject({ code: 'portal-limit-reached' });
@@ -102,11 +139,12 @@ describe('Portals service', () => {
   });
 
   it('looks user types up, and renders invitations in the language, its base, or the default language', async () => {
-    const { value: created } = await portals.create(ctx('o1'), { slug: 'render', defaultLanguage: 'fr' });
-    await portals.saveTemplate(ctx('o1'), created.id, 'fr', 'Invitation {{organizationName}}', 'Bonjour {{contactName}}, {{acceptUrl}}');
-    await portals.saveTemplate(ctx('o1'), created.id, 'pt', 'Convite', 'Olá {{ contactName }}: {{acceptUrl}} ({{username}})');
-    const { value: userType, position } = await portals.defineUserType(ctx('o1'), created.id, { name: 'Viewer', modules: { documents: { view: true } } });
-    expect(position).toBeGreaterThan(0n);
+    const created = await bus.execute(new CreatePortal(ctx('o1'), { slug: 'render', defaultLanguage: 'fr' }));
+    await bus.execute(new SaveInvitationTemplate(ctx('o1'), created.id, 'fr', 'Invitation {{organizationName}}', 'Bonjour {{contactName}}, {{acceptUrl}}'));
+    await bus.execute(new SaveInvitationTemplate(ctx('o1'), created.id, 'pt', 'Convite', 'Olá {{ contactName }}: {{acceptUrl}} ({{username}})'));
+    const { portalId, position, ...userType } = await bus.execute(new DefineUserType(ctx('o1'), created.id, { name: 'Viewer', modules: { documents: { view: true } } }));
+    expect([portalId, position]).toEqual([created.id, expect.any(Number)]);
+    expect(position).toBeGreaterThan(0);
     const portal = await portals.resolve('o1', created.id);
 
     expect(portals.userType(portal, userType.id)).toEqual(userType);
@@ -131,16 +169,16 @@ describe('Portals service', () => {
 
   it('holds one seat per portal access, up to the user limit', async () => {
     const portal = await portals.resolve('o1');
-    await portals.takeUserSeat(ctx('o1'), portal.id, 'a1');
-    await portals.takeUserSeat(ctx('o1'), portal.id, 'a1');
-    await portals.takeUserSeat(ctx('o1'), portal.id, 'a2');
-    await expect(portals.takeUserSeat(ctx('o1'), portal.id, 'a3')).rejects.toMatchObject({ kind: 'conflict', code: 'portal-user-limit-reached', details: { limit: 2 } });
-    await portals.releaseUserSeat(ctx('o1'), portal.id, 'a1');
-    await portals.takeUserSeat(ctx('o1'), portal.id, 'a3');
+    await takeUserSeat(portal.id, 'a1');
+    await takeUserSeat(portal.id, 'a1');
+    await takeUserSeat(portal.id, 'a2');
+    await expect(takeUserSeat(portal.id, 'a3')).rejects.toMatchObject({ kind: 'conflict', code: 'portal-user-limit-reached', details: { limit: 2 } });
+    await bus.execute(new ReleasePortalUserSeat(ctx('o1'), portal.id, 'a1'));
+    await takeUserSeat(portal.id, 'a3');
   });
 
   it('frees, once the portal is full, the seats whose invitation never followed; not those invited or in flight', async () => {
-    portals = new Portals(executor, store, { ...config, seatReservationSeconds: 0 });
+    await start({ ...config, seatReservationSeconds: 0 });
     const portal = await portals.resolve('o1');
     const invite = (accessId: string) => () =>
       executor.execute({
@@ -155,9 +193,9 @@ describe('Portals service', () => {
         },
         context: ctx('o1'),
       });
-    await portals.inviteWithSeat(ctx('o1'), portal.id, 'a1', invite('a1'));
-    await portals.takeUserSeat(ctx('o1'), portal.id, 'a2'); // the process stopped here, before inviting
-    await portals.inviteWithSeat(ctx('o1'), portal.id, 'a3', invite('a3'));
+    await seats.inviteWithSeat(ctx('o1'), portal.id, 'a1', invite('a1'));
+    await takeUserSeat(portal.id, 'a2'); // the process stopped here, before inviting
+    await seats.inviteWithSeat(ctx('o1'), portal.id, 'a3', invite('a3'));
     const { events } = await store.readStream(`portalSeats-${portal.id}`);
     expect(events.map((e) => [e.type, e.data.accessId, e.metadata.actor.kind])).toEqual([
       ['PortalUserSeatTaken', 'a1', 'staff'],
@@ -165,13 +203,13 @@ describe('Portals service', () => {
       ['PortalUserSeatReleased', 'a2', 'system'],
       ['PortalUserSeatTaken', 'a3', 'staff'],
     ]);
-    await expect(portals.inviteWithSeat(ctx('o1'), portal.id, 'a4', invite('a4'))).rejects.toMatchObject({ code: 'portal-user-limit-reached' });
+    await expect(seats.inviteWithSeat(ctx('o1'), portal.id, 'a4', invite('a4'))).rejects.toMatchObject({ code: 'portal-user-limit-reached' });
   });
 
   it('keeps a seat taken moments ago, though its invitation has not followed yet', async () => {
     const portal = await portals.resolve('o1');
-    await portals.takeUserSeat(ctx('o1'), portal.id, 'a1');
-    await portals.takeUserSeat(ctx('o1'), portal.id, 'a2');
-    await expect(portals.takeUserSeat(ctx('o1'), portal.id, 'a3')).rejects.toMatchObject({ code: 'portal-user-limit-reached' });
+    await takeUserSeat(portal.id, 'a1');
+    await takeUserSeat(portal.id, 'a2');
+    await expect(takeUserSeat(portal.id, 'a3')).rejects.toMatchObject({ code: 'portal-user-limit-reached' });
   });
 });

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ensureProject, nameBasedUuid, project, ProjectCommand, projectStream } from '@app/domain';
+import { CommandBus } from '@nestjs/cqrs';
+import { nameBasedUuid, project, projectStream } from '@app/domain';
 import { projectNameKey, PROJECTS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
-import { currentCompanies } from '../directory/contact-companies';
 import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
+import { EnsureImportedProject, JoinImportedProject } from '../imports/imports.commands';
 
 /** The project a row names, or why the row cannot join it. */
 export type ResolvedProject = { projectId: string; name: string } | { error: string };
@@ -21,6 +22,7 @@ export class ProjectImportSession {
 
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
     private readonly readStore: ReadStore,
     private readonly context: CommandContext,
   ) {}
@@ -35,15 +37,9 @@ export class ProjectImportSession {
 
   /** Writes the row's membership; answers the last position written (0n: nothing new). */
   async join(resolved: { projectId: string; name: string }, clientId: string, contactId: string): Promise<bigint> {
-    let position = await this.ensureProject(resolved);
-    const onProject = async (command: ProjectCommand) => {
-      const written = await this.executor.execute({ streamName: projectStream(resolved.projectId), decider: project, command, context: this.context });
-      if (written.events.length > 0 && written.position > position) position = written.position;
-    };
-    await onProject({ type: 'AddClientCompanyToProject', clientId });
-    const { clientIds } = await currentCompanies(this.executor, this.context.organizationId, contactId);
-    await onProject({ type: 'AddClientUserToProject', contactId, contactClientIds: clientIds, clientId });
-    return position;
+    const created = await this.ensureProject(resolved);
+    const joined = await this.commands.execute(new JoinImportedProject(this.context, resolved.projectId, clientId, contactId));
+    return joined > created ? joined : created;
   }
 
   private async lookUp(name: string, key: string): Promise<ResolvedProject> {
@@ -59,17 +55,7 @@ export class ProjectImportSession {
   /** Creates a project the file named once per import (nothing when it exists). */
   private ensureProject(resolved: { projectId: string; name: string }): Promise<bigint> {
     let created = this.created.get(resolved.projectId);
-    if (!created) {
-      created = this.executor
-        .execute({
-          streamName: projectStream(resolved.projectId),
-          decider: ensureProject,
-          command: { type: 'CreateProject', projectId: resolved.projectId, name: resolved.name, billingMethod: 'none' },
-          context: this.context,
-        })
-        .then(({ events, position }) => (events.length > 0 ? position : 0n));
-      this.created.set(resolved.projectId, created);
-    }
+    if (!created) this.created.set(resolved.projectId, (created = this.commands.execute(new EnsureImportedProject(this.context, resolved.projectId, resolved.name))));
     return created;
   }
 }
@@ -78,11 +64,12 @@ export class ProjectImportSession {
 export class ProjectImports {
   constructor(
     private readonly executor: CommandExecutor,
+    private readonly commands: CommandBus,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {}
 
   session(context: CommandContext): ProjectImportSession {
-    return new ProjectImportSession(this.executor, this.readStore, context);
+    return new ProjectImportSession(this.executor, this.commands, this.readStore, context);
   }
 }
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
+  assertMayAddClientUser,
+  assertProjectOpen,
   clientUserRate,
   clientUserRateStream,
   ContactState,
@@ -24,7 +26,7 @@ import { requireActiveClient } from '../directory/require-active-client';
 import { CommandContext } from '../http/request-context';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { Organizations } from '../organizations/organizations';
-import { InviteContact, PortalAccessResult } from '../portal-access/portal-access.commands';
+import { InviteContact } from '../portal-access/portal-access.commands';
 import { Portals, PortalView } from '../portals/portals.service';
 import {
   AddClientUserDto,
@@ -43,59 +45,11 @@ import {
 } from './projects.dto';
 import { projectView, ProjectsQueries } from './projects.queries';
 
-/** Staff commands on projects, named as users name them. */
-export class CreateProject {
-  constructor(readonly context: CommandContext, readonly input: CreateProjectDto, readonly projectId: string = randomUUID()) {}
-}
-export class UpdateProject {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly input: UpdateProjectDto) {}
-}
-export class ArchiveProject {
-  constructor(readonly context: CommandContext, readonly projectId: string) {}
-}
-export class AddClientCompanyToProject {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly clientId: string, readonly primary?: boolean) {}
-}
-/** A company into several projects (a company registered "in" projects); `check`: only see that each would take it. */
-export class AddClientCompanyToProjects {
-  constructor(readonly context: CommandContext, readonly clientId: string, readonly projectIds: string[], readonly check = false) {}
-}
-export class SetPrimaryClient {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly clientId: string) {}
-}
-export class RemoveClientCompanyFromProject {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly clientId: string) {}
-}
-export class AddClientUserToProject {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly input: AddClientUserDto) {}
-}
-/** The same contact into several projects at once (one invitation listing them all). */
-export class AddContactToProjects {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly input: AddContactToProjectsDto) {}
-}
-export class ChangeClientUserRate {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly contactId: string, readonly hourlyRate: HourlyRateInput | null) {}
-}
-export class RemoveClientUserFromProject {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly contactId: string, readonly notify: boolean) {}
-}
-export class CustomizeProjectPermissions {
-  constructor(
-    readonly context: CommandContext,
-    readonly projectId: string,
-    readonly contactId: string,
-    readonly modules: Partial<Record<string, Partial<Record<string, boolean>>>>,
-  ) {}
-}
-export class CloneProjectPermissions {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly fromContactId: string, readonly contactIds: string[]) {}
-}
-export class ResetProjectPermissions {
-  constructor(readonly context: CommandContext, readonly projectId: string, readonly contactId: string) {}
-}
-export class SetClientUserPortalRate {
-  constructor(readonly context: CommandContext, readonly contactId: string, readonly hourlyRate: HourlyRateInput | null) {}
-}
+/*
+ * Staff commands on projects, named as users name them, each with its handler. The project's
+ * rules are the domain's (libs/domain/src/project.ts); a command that writes elsewhere first
+ * (an invitation, another project) checks them with the domain's guards before.
+ */
 
 /** Answers the project's events' position, or the stream's last when nothing changed. */
 async function onProject(executor: CommandExecutor, context: CommandContext, projectId: string, command: ProjectCommand): Promise<{ state: ProjectState; position: number }> {
@@ -103,11 +57,9 @@ async function onProject(executor: CommandExecutor, context: CommandContext, pro
   return { state, position: Number(position) };
 }
 
-/** Refuses what the project would refuse, before anything else is written (an invitation, another project). */
-async function check(executor: CommandExecutor, context: CommandContext, projectId: string, command: ProjectCommand): Promise<ProjectState> {
-  const { state } = await executor.load(projectStream(projectId), project, context.organizationId);
-  project.decide(command, state);
-  return state;
+/** The project as its stream tells it to the caller's organization: what the guards check before anything else is written. */
+async function projectState(executor: CommandExecutor, context: CommandContext, projectId: string): Promise<ProjectState> {
+  return (await executor.load(projectStream(projectId), project, context.organizationId)).state;
 }
 
 async function requireContact(executor: CommandExecutor, organizationId: string, contactId: string): Promise<{ person: ContactState; clientIds: string[] }> {
@@ -145,15 +97,21 @@ export class ProjectInvitations {
 
   async carryOut(context: CommandContext, contactId: string, plan: InvitationPlan, projectIds: string[]): Promise<InvitationOutcome> {
     if (plan.outcome !== 'invited') return { status: plan.outcome, portalId: plan.portal.id };
-    const invited: PortalAccessResult = await this.commands.execute(
+    const invited = await this.commands.execute(
       new InviteContact(context, contactId, { portalId: plan.portal.id, userTypeId: plan.userTypeId, projectIds }),
     );
     return { status: 'invited', portalId: plan.portal.id, emailSent: invited.emailSent };
   }
 }
 
+export class CreateProject extends Command<ProjectWritten> {
+  constructor(readonly context: CommandContext, readonly input: CreateProjectDto, readonly projectId: string = randomUUID()) {
+    super();
+  }
+}
+
 @CommandHandler(CreateProject)
-export class CreateProjectHandler implements ICommandHandler<CreateProject, ProjectWritten> {
+export class CreateProjectHandler implements ICommandHandler<CreateProject> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, input, projectId }: CreateProject): Promise<ProjectWritten> {
     const { state, position } = await onProject(this.executor, context, projectId, { type: 'CreateProject', projectId, name: input.name, billingMethod: input.billingMethod });
@@ -161,8 +119,14 @@ export class CreateProjectHandler implements ICommandHandler<CreateProject, Proj
   }
 }
 
+export class UpdateProject extends Command<ProjectWritten> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly input: UpdateProjectDto) {
+    super();
+  }
+}
+
 @CommandHandler(UpdateProject)
-export class UpdateProjectHandler implements ICommandHandler<UpdateProject, ProjectWritten> {
+export class UpdateProjectHandler implements ICommandHandler<UpdateProject> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, projectId, input }: UpdateProject): Promise<ProjectWritten> {
     const { state, position } = await onProject(this.executor, context, projectId, { type: 'UpdateProject', changes: { name: input.name, billingMethod: input.billingMethod } });
@@ -170,8 +134,14 @@ export class UpdateProjectHandler implements ICommandHandler<UpdateProject, Proj
   }
 }
 
+export class ArchiveProject extends Command<ProjectWritten> {
+  constructor(readonly context: CommandContext, readonly projectId: string) {
+    super();
+  }
+}
+
 @CommandHandler(ArchiveProject)
-export class ArchiveProjectHandler implements ICommandHandler<ArchiveProject, ProjectWritten> {
+export class ArchiveProjectHandler implements ICommandHandler<ArchiveProject> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, projectId }: ArchiveProject): Promise<ProjectWritten> {
     const { state, position } = await onProject(this.executor, context, projectId, { type: 'ArchiveProject' });
@@ -179,25 +149,37 @@ export class ArchiveProjectHandler implements ICommandHandler<ArchiveProject, Pr
   }
 }
 
+export class AddClientCompanyToProject extends Command<ProjectWritten> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly clientId: string, readonly primary?: boolean) {
+    super();
+  }
+}
+
 @CommandHandler(AddClientCompanyToProject)
-export class AddClientCompanyToProjectHandler implements ICommandHandler<AddClientCompanyToProject, ProjectWritten> {
+export class AddClientCompanyToProjectHandler implements ICommandHandler<AddClientCompanyToProject> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, projectId, clientId, primary }: AddClientCompanyToProject): Promise<ProjectWritten> {
-    const command: ProjectCommand = { type: 'AddClientCompanyToProject', clientId, primary };
-    await check(this.executor, context, projectId, command);
+    assertProjectOpen(await projectState(this.executor, context, projectId));
     await requireActiveClient(this.executor, context, clientId);
-    const { state, position } = await onProject(this.executor, context, projectId, command);
+    const { state, position } = await onProject(this.executor, context, projectId, { type: 'AddClientCompanyToProject', clientId, primary });
     return { ...projectView(state), position };
   }
 }
 
+/** A company into several projects (a company registered "in" projects); `check`: only see that each would take it. */
+export class AddClientCompanyToProjects extends Command<number> {
+  constructor(readonly context: CommandContext, readonly clientId: string, readonly projectIds: string[], readonly check = false) {
+    super();
+  }
+}
+
 @CommandHandler(AddClientCompanyToProjects)
-export class AddClientCompanyToProjectsHandler implements ICommandHandler<AddClientCompanyToProjects, number> {
+export class AddClientCompanyToProjectsHandler implements ICommandHandler<AddClientCompanyToProjects> {
   constructor(private readonly executor: CommandExecutor) {}
   /** Every project is checked before the first is written; answers the last position written. */
   async execute({ context, clientId, projectIds, check: checkOnly }: AddClientCompanyToProjects): Promise<number> {
     const ids = [...new Set(projectIds.map((id) => id.toLowerCase()))];
-    for (const projectId of ids) await check(this.executor, context, projectId, { type: 'AddClientCompanyToProject', clientId });
+    for (const projectId of ids) assertProjectOpen(await projectState(this.executor, context, projectId));
     if (checkOnly) return 0;
     let position = 0;
     for (const projectId of ids) position = Math.max(position, (await onProject(this.executor, context, projectId, { type: 'AddClientCompanyToProject', clientId })).position);
@@ -205,8 +187,14 @@ export class AddClientCompanyToProjectsHandler implements ICommandHandler<AddCli
   }
 }
 
+export class SetPrimaryClient extends Command<ProjectWritten> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly clientId: string) {
+    super();
+  }
+}
+
 @CommandHandler(SetPrimaryClient)
-export class SetPrimaryClientHandler implements ICommandHandler<SetPrimaryClient, ProjectWritten> {
+export class SetPrimaryClientHandler implements ICommandHandler<SetPrimaryClient> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, projectId, clientId }: SetPrimaryClient): Promise<ProjectWritten> {
     const { state, position } = await onProject(this.executor, context, projectId, { type: 'SetPrimaryClient', clientId });
@@ -214,8 +202,14 @@ export class SetPrimaryClientHandler implements ICommandHandler<SetPrimaryClient
   }
 }
 
+export class RemoveClientCompanyFromProject extends Command<ProjectWritten> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly clientId: string) {
+    super();
+  }
+}
+
 @CommandHandler(RemoveClientCompanyFromProject)
-export class RemoveClientCompanyFromProjectHandler implements ICommandHandler<RemoveClientCompanyFromProject, ProjectWritten> {
+export class RemoveClientCompanyFromProjectHandler implements ICommandHandler<RemoveClientCompanyFromProject> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, projectId, clientId }: RemoveClientCompanyFromProject): Promise<ProjectWritten> {
     const { state, position } = await onProject(this.executor, context, projectId, { type: 'RemoveClientCompanyFromProject', clientId });
@@ -223,8 +217,14 @@ export class RemoveClientCompanyFromProjectHandler implements ICommandHandler<Re
   }
 }
 
+export class AddClientUserToProject extends Command<ClientUserWritten> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly input: AddClientUserDto) {
+    super();
+  }
+}
+
 @CommandHandler(AddClientUserToProject)
-export class AddClientUserToProjectHandler implements ICommandHandler<AddClientUserToProject, ClientUserWritten> {
+export class AddClientUserToProjectHandler implements ICommandHandler<AddClientUserToProject> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly invitations: ProjectInvitations,
@@ -234,15 +234,15 @@ export class AddClientUserToProjectHandler implements ICommandHandler<AddClientU
   async execute({ context, projectId, input }: AddClientUserToProject): Promise<ClientUserWritten> {
     const contactId = input.contactId.toLowerCase();
     const { person, clientIds } = await requireContact(this.executor, context.organizationId, contactId);
-    const command: ProjectCommand = {
-      type: 'AddClientUserToProject',
+    const command = {
+      type: 'AddClientUserToProject' as const,
       contactId,
       contactClientIds: clientIds,
       clientId: input.clientId?.toLowerCase() ?? null,
       hourlyRate: input.hourlyRate ?? null,
     };
     // Every rule first; then the invitation (refused as a whole, or sent); then the project.
-    const before = await check(this.executor, context, projectId, command);
+    assertMayAddClientUser(await projectState(this.executor, context, projectId), command);
     const plan = await this.invitations.plan(context, contactId, person.email, input);
     const invitation = await this.invitations.carryOut(context, contactId, plan, [projectId]);
     const { state, position } = await onProject(this.executor, context, projectId, command);
@@ -250,8 +250,15 @@ export class AddClientUserToProjectHandler implements ICommandHandler<AddClientU
   }
 }
 
+/** The same contact into several projects at once (one invitation listing them all). */
+export class AddContactToProjects extends Command<ContactProjectsWritten> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly input: AddContactToProjectsDto) {
+    super();
+  }
+}
+
 @CommandHandler(AddContactToProjects)
-export class AddContactToProjectsHandler implements ICommandHandler<AddContactToProjects, ContactProjectsWritten> {
+export class AddContactToProjectsHandler implements ICommandHandler<AddContactToProjects> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly invitations: ProjectInvitations,
@@ -261,8 +268,8 @@ export class AddContactToProjectsHandler implements ICommandHandler<AddContactTo
   async execute({ context, contactId, input }: AddContactToProjects): Promise<ContactProjectsWritten> {
     const { person, clientIds } = await requireContact(this.executor, context.organizationId, contactId);
     const projectIds = [...new Set(input.projectIds.map((id) => id.toLowerCase()))];
-    const command: ProjectCommand = { type: 'AddClientUserToProject', contactId, contactClientIds: clientIds, hourlyRate: input.hourlyRate ?? null };
-    for (const projectId of projectIds) await check(this.executor, context, projectId, command);
+    const command = { type: 'AddClientUserToProject' as const, contactId, contactClientIds: clientIds, hourlyRate: input.hourlyRate ?? null };
+    for (const projectId of projectIds) assertMayAddClientUser(await projectState(this.executor, context, projectId), command);
     const plan = await this.invitations.plan(context, contactId, person.email, input);
     const invitation = await this.invitations.carryOut(context, contactId, plan, projectIds);
     let position = 0;
@@ -276,8 +283,14 @@ export class AddContactToProjectsHandler implements ICommandHandler<AddContactTo
   }
 }
 
+export class ChangeClientUserRate extends Command<ClientUserChanged> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly contactId: string, readonly hourlyRate: HourlyRateInput | null) {
+    super();
+  }
+}
+
 @CommandHandler(ChangeClientUserRate)
-export class ChangeClientUserRateHandler implements ICommandHandler<ChangeClientUserRate, ClientUserChanged> {
+export class ChangeClientUserRateHandler implements ICommandHandler<ChangeClientUserRate> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly queries: ProjectsQueries,
@@ -288,8 +301,14 @@ export class ChangeClientUserRateHandler implements ICommandHandler<ChangeClient
   }
 }
 
+export class RemoveClientUserFromProject extends Command<ClientUserRemoved> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly contactId: string, readonly notify: boolean) {
+    super();
+  }
+}
+
 @CommandHandler(RemoveClientUserFromProject)
-export class RemoveClientUserFromProjectHandler implements ICommandHandler<RemoveClientUserFromProject, ClientUserRemoved> {
+export class RemoveClientUserFromProjectHandler implements ICommandHandler<RemoveClientUserFromProject> {
   private readonly logger = new Logger('Projects');
 
   constructor(
@@ -331,8 +350,19 @@ export class RemoveClientUserFromProjectHandler implements ICommandHandler<Remov
   }
 }
 
+export class CustomizeProjectPermissions extends Command<PermissionsWritten> {
+  constructor(
+    readonly context: CommandContext,
+    readonly projectId: string,
+    readonly contactId: string,
+    readonly modules: Partial<Record<string, Partial<Record<string, boolean>>>>,
+  ) {
+    super();
+  }
+}
+
 @CommandHandler(CustomizeProjectPermissions)
-export class CustomizeProjectPermissionsHandler implements ICommandHandler<CustomizeProjectPermissions, PermissionsWritten> {
+export class CustomizeProjectPermissionsHandler implements ICommandHandler<CustomizeProjectPermissions> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly queries: ProjectsQueries,
@@ -343,8 +373,14 @@ export class CustomizeProjectPermissionsHandler implements ICommandHandler<Custo
   }
 }
 
+export class CloneProjectPermissions extends Command<ClonedPermissionsView> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly fromContactId: string, readonly contactIds: string[]) {
+    super();
+  }
+}
+
 @CommandHandler(CloneProjectPermissions)
-export class CloneProjectPermissionsHandler implements ICommandHandler<CloneProjectPermissions, ClonedPermissionsView> {
+export class CloneProjectPermissionsHandler implements ICommandHandler<CloneProjectPermissions> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, projectId, fromContactId, contactIds }: CloneProjectPermissions): Promise<ClonedPermissionsView> {
     const toContactIds = [...new Set(contactIds.map((id) => id.toLowerCase()))];
@@ -353,8 +389,14 @@ export class CloneProjectPermissionsHandler implements ICommandHandler<CloneProj
   }
 }
 
+export class ResetProjectPermissions extends Command<PermissionsWritten> {
+  constructor(readonly context: CommandContext, readonly projectId: string, readonly contactId: string) {
+    super();
+  }
+}
+
 @CommandHandler(ResetProjectPermissions)
-export class ResetProjectPermissionsHandler implements ICommandHandler<ResetProjectPermissions, PermissionsWritten> {
+export class ResetProjectPermissionsHandler implements ICommandHandler<ResetProjectPermissions> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly queries: ProjectsQueries,
@@ -365,8 +407,14 @@ export class ResetProjectPermissionsHandler implements ICommandHandler<ResetProj
   }
 }
 
+export class SetClientUserPortalRate extends Command<PortalRateWritten> {
+  constructor(readonly context: CommandContext, readonly contactId: string, readonly hourlyRate: HourlyRateInput | null) {
+    super();
+  }
+}
+
 @CommandHandler(SetClientUserPortalRate)
-export class SetClientUserPortalRateHandler implements ICommandHandler<SetClientUserPortalRate, PortalRateWritten> {
+export class SetClientUserPortalRateHandler implements ICommandHandler<SetClientUserPortalRate> {
   constructor(private readonly executor: CommandExecutor) {}
   async execute({ context, contactId, hourlyRate }: SetClientUserPortalRate): Promise<PortalRateWritten> {
     await requireContact(this.executor, context.organizationId, contactId);

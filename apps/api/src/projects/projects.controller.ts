@@ -28,7 +28,7 @@ import {
   SetPrimaryClient,
   UpdateProject,
 } from './projects.commands';
-import { ConvertDealToProject } from './deal-conversion';
+import { ConvertDealToProject } from './deal-conversion.commands';
 import {
   AddClientCompanyDto,
   AddClientUserDto,

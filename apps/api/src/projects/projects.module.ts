@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ConvertDealToProjectHandler } from './deal-conversion';
+import { ConvertDealToProjectHandler } from './deal-conversion.commands';
 import { PortalProjectsController } from './portal-projects.controller';
 import { ProjectImports } from './project-imports';
 import { PROJECT_COMMAND_HANDLERS, ProjectInvitations } from './projects.commands';

@@ -1,4 +1,4 @@
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   contact,
@@ -15,32 +15,12 @@ import {
   quoteStream,
 } from '@app/domain';
 import { CommandExecutor } from '../commands/command-executor';
+import { written } from '../commands/written';
 import { CommandContext } from '../http/request-context';
 import { PortalPrincipal } from '../auth/principal';
 import { DeclineQuoteDto, DocumentWritten, PaymentRecorded, RecordPaymentDto, ShareInvoiceDto, ShareQuoteDto, WithdrawQuoteDto } from './quotes-invoices.dto';
 import { requireActiveClient } from '../directory/require-active-client';
 import { documentProject } from '../projects/document-project';
-
-/** Staff share and withdraw; a portal user (or, for payments, staff too) acts on what it may see. */
-export class ShareQuote {
-  constructor(readonly context: CommandContext, readonly input: ShareQuoteDto) {}
-}
-export class WithdrawQuote {
-  constructor(readonly context: CommandContext, readonly quoteId: string, readonly input: WithdrawQuoteDto) {}
-}
-export class AcceptQuote {
-  constructor(readonly context: CommandContext, readonly user: PortalPrincipal, readonly quoteId: string) {}
-}
-export class DeclineQuote {
-  constructor(readonly context: CommandContext, readonly user: PortalPrincipal, readonly quoteId: string, readonly input: DeclineQuoteDto) {}
-}
-export class ShareInvoice {
-  constructor(readonly context: CommandContext, readonly input: ShareInvoiceDto) {}
-}
-/** `user` null: staff record it (channel api). */
-export class RecordInvoicePayment {
-  constructor(readonly context: CommandContext, readonly user: PortalPrincipal | null, readonly invoiceId: string, readonly input: RecordPaymentDto) {}
-}
 
 export async function loadOrganization(executor: CommandExecutor, organizationId: string): Promise<OrganizationState> {
   return (await executor.load(organizationStream(organizationId), organization, organizationId)).state;
@@ -97,8 +77,15 @@ function shareFields(input: ShareQuoteDto | ShareInvoiceDto) {
   };
 }
 
+/** Staff share and withdraw; a portal user (or, for payments, staff too) acts on what it may see. */
+export class ShareQuote extends Command<DocumentWritten> {
+  constructor(readonly context: CommandContext, readonly input: ShareQuoteDto) {
+    super();
+  }
+}
+
 @CommandHandler(ShareQuote)
-export class ShareQuoteHandler implements ICommandHandler<ShareQuote, DocumentWritten> {
+export class ShareQuoteHandler implements ICommandHandler<ShareQuote> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, input }: ShareQuote): Promise<DocumentWritten> {
@@ -106,67 +93,91 @@ export class ShareQuoteHandler implements ICommandHandler<ShareQuote, DocumentWr
     await requireAudience(this.executor, context, fields.clientId, fields.contactId);
     const project = await documentProject(this.executor, context.organizationId, fields.projectId);
     const quoteId = randomUUID();
-    const { position, state } = await this.executor.execute({
+    const executed = await this.executor.execute({
       streamName: quoteStream(quoteId),
       decider: quote,
       command: { type: 'ShareQuote', quoteId, validUntil: input.validUntil, ...fields, project },
       context,
     });
-    return { id: quoteId, position: Number(position), status: state.status };
+    return { ...written(quoteId, executed), status: executed.state.status };
+  }
+}
+
+export class WithdrawQuote extends Command<DocumentWritten> {
+  constructor(readonly context: CommandContext, readonly quoteId: string, readonly input: WithdrawQuoteDto) {
+    super();
   }
 }
 
 @CommandHandler(WithdrawQuote)
-export class WithdrawQuoteHandler implements ICommandHandler<WithdrawQuote, DocumentWritten> {
+export class WithdrawQuoteHandler implements ICommandHandler<WithdrawQuote> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, quoteId, input }: WithdrawQuote): Promise<DocumentWritten> {
-    const { position, state } = await this.executor.execute({
+    const executed = await this.executor.execute({
       streamName: quoteStream(quoteId),
       decider: quote,
       command: { type: 'WithdrawQuote', reason: input.reason ?? null },
       context,
     });
-    return { id: quoteId, position: Number(position), status: state.status };
+    return { ...written(quoteId, executed), status: executed.state.status };
+  }
+}
+
+export class AcceptQuote extends Command<DocumentWritten> {
+  constructor(readonly context: CommandContext, readonly user: PortalPrincipal, readonly quoteId: string) {
+    super();
   }
 }
 
 @CommandHandler(AcceptQuote)
-export class AcceptQuoteHandler implements ICommandHandler<AcceptQuote, DocumentWritten> {
+export class AcceptQuoteHandler implements ICommandHandler<AcceptQuote> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, user, quoteId }: AcceptQuote): Promise<DocumentWritten> {
     const current = await this.executor.load(quoteStream(quoteId), quote, context.organizationId);
     const org = await requireVisible(this.executor, user, current.state.quote, quoteNotFound);
-    const { position, state } = await this.executor.execute({
+    const executed = await this.executor.execute({
       streamName: quoteStream(quoteId),
       decider: quote,
       command: { type: 'AcceptQuote', contactId: user.contactId, now: new Date().toISOString(), timeZone: org.timeZone },
       context,
     });
-    return { id: quoteId, position: Number(position), status: state.status };
+    return { ...written(quoteId, executed), status: executed.state.status };
+  }
+}
+
+export class DeclineQuote extends Command<DocumentWritten> {
+  constructor(readonly context: CommandContext, readonly user: PortalPrincipal, readonly quoteId: string, readonly input: DeclineQuoteDto) {
+    super();
   }
 }
 
 @CommandHandler(DeclineQuote)
-export class DeclineQuoteHandler implements ICommandHandler<DeclineQuote, DocumentWritten> {
+export class DeclineQuoteHandler implements ICommandHandler<DeclineQuote> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, user, quoteId, input }: DeclineQuote): Promise<DocumentWritten> {
     const current = await this.executor.load(quoteStream(quoteId), quote, context.organizationId);
     await requireVisible(this.executor, user, current.state.quote, quoteNotFound);
-    const { position, state } = await this.executor.execute({
+    const executed = await this.executor.execute({
       streamName: quoteStream(quoteId),
       decider: quote,
       command: { type: 'DeclineQuote', contactId: user.contactId, reason: input.reason },
       context,
     });
-    return { id: quoteId, position: Number(position), status: state.status };
+    return { ...written(quoteId, executed), status: executed.state.status };
+  }
+}
+
+export class ShareInvoice extends Command<DocumentWritten> {
+  constructor(readonly context: CommandContext, readonly input: ShareInvoiceDto) {
+    super();
   }
 }
 
 @CommandHandler(ShareInvoice)
-export class ShareInvoiceHandler implements ICommandHandler<ShareInvoice, DocumentWritten> {
+export class ShareInvoiceHandler implements ICommandHandler<ShareInvoice> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, input }: ShareInvoice): Promise<DocumentWritten> {
@@ -174,18 +185,25 @@ export class ShareInvoiceHandler implements ICommandHandler<ShareInvoice, Docume
     await requireAudience(this.executor, context, fields.clientId, fields.contactId);
     const project = await documentProject(this.executor, context.organizationId, fields.projectId);
     const invoiceId = randomUUID();
-    const { position, state } = await this.executor.execute({
+    const executed = await this.executor.execute({
       streamName: invoiceStream(invoiceId),
       decider: invoice,
       command: { type: 'ShareInvoice', invoiceId, dueDate: input.dueDate, ...fields, project },
       context,
     });
-    return { id: invoiceId, position: Number(position), status: state.status };
+    return { ...written(invoiceId, executed), status: executed.state.status };
+  }
+}
+
+/** `user` null: staff record it (channel api). */
+export class RecordInvoicePayment extends Command<PaymentRecorded> {
+  constructor(readonly context: CommandContext, readonly user: PortalPrincipal | null, readonly invoiceId: string, readonly input: RecordPaymentDto) {
+    super();
   }
 }
 
 @CommandHandler(RecordInvoicePayment)
-export class RecordInvoicePaymentHandler implements ICommandHandler<RecordInvoicePayment, PaymentRecorded> {
+export class RecordInvoicePaymentHandler implements ICommandHandler<RecordInvoicePayment> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, user, invoiceId, input }: RecordInvoicePayment): Promise<PaymentRecorded> {

@@ -1,18 +1,22 @@
 import { Logger } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
+  assertRegistrationPending,
+  assertValidRegistrationRequest,
   DomainError,
   nameBasedUuid,
   normalizeRegistrationEmail,
   registration,
+  RegistrationCommand,
   registrationId as registrationIdOf,
   registrationStream,
 } from '@app/domain';
 import { FailureLimiter } from '../auth/failure-limiter';
 import { CommandExecutor } from '../commands/command-executor';
-import { AddContact, Created, RegisterClientCompany } from '../directory/directory.commands';
+import { AddContact, RegisterClientCompany } from '../directory/directory.commands';
+import { Written } from '../commands/written';
 import { CommandContext } from '../http/request-context';
-import { InviteContact, PortalAccessResult } from '../portal-access/portal-access.commands';
+import { InviteContact } from '../portal-access/portal-access.commands';
 import { Portals } from '../portals/portals.service';
 import { requireActiveClient } from '../directory/require-active-client';
 
@@ -37,17 +41,6 @@ export interface RejectedRegistration {
   position: number;
 }
 
-/** A person asks for access to a portal (public, answered the same whatever happens). */
-export class RequestRegistration {
-  constructor(readonly correlationId: string, readonly clientAddress: string, readonly input: RegistrationInput) {}
-}
-export class ApproveRegistration {
-  constructor(readonly context: CommandContext, readonly registrationId: string, readonly input: { clientId?: string; userTypeId?: string }) {}
-}
-export class RejectRegistration {
-  constructor(readonly context: CommandContext, readonly registrationId: string, readonly reason?: string) {}
-}
-
 /** Requests after a decided one follow a chain of ids; this bounds the walk along it. */
 const MAX_REQUESTS_PER_EMAIL = 1000;
 
@@ -57,8 +50,14 @@ const MAX_REQUESTS_PER_EMAIL = 1000;
  * self-registration or the email exist. Every request counts against its client address
  * (10 per 15 minutes), so the route cannot be used to flood staff with requests.
  */
+export class RequestRegistration extends Command<void> {
+  constructor(readonly correlationId: string, readonly clientAddress: string, readonly input: RegistrationInput) {
+    super();
+  }
+}
+
 @CommandHandler(RequestRegistration)
-export class RequestRegistrationHandler implements ICommandHandler<RequestRegistration, void> {
+export class RequestRegistrationHandler implements ICommandHandler<RequestRegistration> {
   private readonly logger = new Logger('Registrations');
 
   constructor(
@@ -70,6 +69,8 @@ export class RequestRegistrationHandler implements ICommandHandler<RequestRegist
   async execute({ correlationId, clientAddress, input }: RequestRegistration): Promise<void> {
     const byAddress = `registration:address:${clientAddress}`;
     await this.limiter.count([byAddress]); // every request counts, whatever its outcome
+    // Bad input is refused the same for every portal, before the portal is looked up.
+    assertValidRegistrationRequest(input);
     const email = normalizeRegistrationEmail(input.email);
     const command = (registrationId: string, portalId: string) => ({
       type: 'RequestRegistration' as const,
@@ -80,8 +81,6 @@ export class RequestRegistrationHandler implements ICommandHandler<RequestRegist
       companyName: input.companyName,
       requestedAt: new Date().toISOString(),
     });
-    // Bad input is refused the same for every portal, before the portal is looked up.
-    registration.decide(command('-', '-'), registration.initialState());
 
     const portal = await this.portals.bySlug(input.portalSlug.trim().toLowerCase());
     if (!portal || !portal.selfRegistration) return;
@@ -122,8 +121,14 @@ export class RequestRegistrationHandler implements ICommandHandler<RequestRegist
  * stream as it completes, so approving again after a crash finishes the steps still missing
  * and never repeats a recorded one.
  */
+export class ApproveRegistration extends Command<ApprovedRegistration> {
+  constructor(readonly context: CommandContext, readonly registrationId: string, readonly input: { clientId?: string; userTypeId?: string }) {
+    super();
+  }
+}
+
 @CommandHandler(ApproveRegistration)
-export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegistration, ApprovedRegistration> {
+export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegistration> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly portals: Portals,
@@ -133,9 +138,8 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
   async execute({ context, registrationId, input }: ApproveRegistration): Promise<ApprovedRegistration> {
     const streamName = registrationStream(registrationId);
     const { state } = await this.executor.load(streamName, registration, context.organizationId);
-    // Unknown (or another organization's), decided, or begun with another company: refused
-    // before anything is written.
-    registration.decide({ type: 'AssignRegistrationClient', clientId: state.clientId ?? input.clientId ?? '-', created: false }, state);
+    // Unknown (or another organization's), or decided: refused before anything is written.
+    assertRegistrationPending(state);
     const portal = await this.portals.resolve(context.organizationId, state.portalId!);
     if (input.userTypeId) this.portals.userType(portal, input.userTypeId);
     if (!state.clientId && input.clientId) await requireActiveClient(this.executor, context, input.clientId);
@@ -144,7 +148,7 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
     const wrote = (p: bigint | number) => {
       if (BigInt(p) > position) position = BigInt(p);
     };
-    const record = async (command: Parameters<typeof registration.decide>[0]) =>
+    const record = async (command: RegistrationCommand) =>
       wrote((await this.executor.execute({ streamName, decider: registration, command, context })).position);
 
     let clientId = state.clientId;
@@ -154,7 +158,7 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
       } else {
         // Name-based: an approval that stopped after this step finds its company again.
         clientId = nameBasedUuid(`registration-client:${registrationId}`);
-        wrote(await this.again(() => this.commands.execute<RegisterClientCompany, Created>(new RegisterClientCompany(context, { name: state.companyName! }, clientId!)), 'client-already-registered'));
+        wrote(await this.again(() => this.commands.execute(new RegisterClientCompany(context, { name: state.companyName! }, clientId!)), 'client-already-registered'));
       }
       await record({ type: 'AssignRegistrationClient', clientId, created: !input.clientId });
     }
@@ -163,12 +167,12 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
     if (!contactId) {
       contactId = nameBasedUuid(`registration-contact:${registrationId}`);
       const person = new AddContact(context, clientId, { name: state.name!, email: state.email! }, contactId);
-      wrote(await this.again(() => this.commands.execute<AddContact, Created>(person), 'contact-already-exists'));
+      wrote(await this.again(() => this.commands.execute(person), 'contact-already-exists'));
       await record({ type: 'AssignRegistrationContact', contactId });
     }
 
     try {
-      const invited = await this.commands.execute<InviteContact, PortalAccessResult>(
+      const invited = await this.commands.execute(
         new InviteContact(context, contactId, { portalId: portal.id, ...(input.userTypeId ? { userTypeId: input.userTypeId } : {}) }),
       );
       wrote(invited.position);
@@ -182,7 +186,7 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
   }
 
   /** A step's position; 0 when an earlier, interrupted approval already took it. */
-  private async again(step: () => Promise<Created>, doneCode: string): Promise<number> {
+  private async again(step: () => Promise<Written>, doneCode: string): Promise<number> {
     try {
       return (await step()).position;
     } catch (error) {
@@ -192,15 +196,21 @@ export class ApproveRegistrationHandler implements ICommandHandler<ApproveRegist
   }
 }
 
+export class RejectRegistration extends Command<RejectedRegistration> {
+  constructor(readonly context: CommandContext, readonly registrationId: string, readonly reason?: string) {
+    super();
+  }
+}
+
 @CommandHandler(RejectRegistration)
-export class RejectRegistrationHandler implements ICommandHandler<RejectRegistration, RejectedRegistration> {
+export class RejectRegistrationHandler implements ICommandHandler<RejectRegistration> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, registrationId, reason }: RejectRegistration): Promise<RejectedRegistration> {
     const streamName = registrationStream(registrationId);
     const { state } = await this.executor.load(streamName, registration, context.organizationId);
     const command = { type: 'RejectRegistration' as const, reason: reason ?? null, decidedAt: new Date().toISOString() };
-    registration.decide(command, state); // unknown or another organization's: 404, before writing
+    assertRegistrationPending(state); // unknown or another organization's: 404, before writing
     const { position } = await this.executor.execute({ streamName, decider: registration, command, context });
     return { id: registrationId, status: 'Rejected', position: Number(position) };
   }

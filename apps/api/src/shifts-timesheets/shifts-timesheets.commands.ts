@@ -1,4 +1,4 @@
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   DomainError,
@@ -15,6 +15,7 @@ import {
   timesheetStream,
 } from '@app/domain';
 import { CommandExecutor } from '../commands/command-executor';
+import { Written, written } from '../commands/written';
 import { CommandContext } from '../http/request-context';
 import { PortalPrincipal } from '../auth/principal';
 import {
@@ -30,40 +31,8 @@ import {
 import { requireActiveClient } from '../directory/require-active-client';
 import { documentProject } from '../projects/document-project';
 
-export interface Written {
-  id: string;
-  position: number;
-}
-
 /** Who acts: staff (the organization), or a portal user (within its own company and visibility). */
 export type Actor = { kind: 'staff' } | { kind: 'portal-user'; user: PortalPrincipal };
-
-export class PublishShift {
-  constructor(readonly context: CommandContext, readonly input: PublishShiftDto) {}
-}
-export class UpdateShift {
-  constructor(readonly context: CommandContext, readonly shiftId: string, readonly input: UpdateShiftDto) {}
-}
-export class CancelShift {
-  constructor(readonly context: CommandContext, readonly shiftId: string, readonly input: CancelShiftDto) {}
-}
-/** Staff submit for a client company; a portal user creates one for its own company. */
-export class SubmitTimesheet {
-  constructor(
-    readonly context: CommandContext,
-    readonly actor: Actor,
-    readonly input: TimesheetContentDto & Partial<Pick<SubmitTimesheetDto, 'clientId'>>,
-  ) {}
-}
-export class ApproveTimesheet {
-  constructor(readonly context: CommandContext, readonly actor: Actor, readonly timesheetId: string) {}
-}
-export class RejectTimesheet {
-  constructor(readonly context: CommandContext, readonly actor: Actor, readonly timesheetId: string, readonly input: RejectTimesheetDto) {}
-}
-export class ResubmitTimesheet {
-  constructor(readonly context: CommandContext, readonly actor: Actor, readonly timesheetId: string, readonly input: ResubmitTimesheetDto) {}
-}
 
 /** What the organization's own stream says: its time zone and who sees which documents. */
 export async function organizationSettingsOf(executor: CommandExecutor, organizationId: string): Promise<{ timeZone: string; visibility: PortalDocumentVisibility }> {
@@ -85,73 +54,105 @@ function staffMemberInput(dto: { name: string; id?: string }): StaffMemberInput 
   return { name: dto.name, id: dto.id ?? null };
 }
 
+export class PublishShift extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly input: PublishShiftDto) {
+    super();
+  }
+}
+
 @CommandHandler(PublishShift)
-export class PublishShiftHandler implements ICommandHandler<PublishShift, Written> {
+export class PublishShiftHandler implements ICommandHandler<PublishShift> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, input }: PublishShift): Promise<Written> {
     const clientId = input.clientId.toLowerCase();
     await requireActiveClient(this.executor, context, clientId);
     const shiftId = randomUUID();
-    const { position } = await this.executor.execute({
-      streamName: shiftStream(shiftId),
-      decider: shift,
-      command: {
-        type: 'PublishShift',
-        shiftId,
-        clientId,
-        projectId: input.projectId?.toLowerCase() ?? null,
-        project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
-        staffMember: staffMemberInput(input.staffMember),
-        start: input.start,
-        end: input.end,
-        location: input.location,
-        role: input.role,
-      },
-      context,
-    });
-    return { id: shiftId, position: Number(position) };
+    return written(
+      shiftId,
+      await this.executor.execute({
+        streamName: shiftStream(shiftId),
+        decider: shift,
+        command: {
+          type: 'PublishShift',
+          shiftId,
+          clientId,
+          projectId: input.projectId?.toLowerCase() ?? null,
+          project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
+          staffMember: staffMemberInput(input.staffMember),
+          start: input.start,
+          end: input.end,
+          location: input.location,
+          role: input.role,
+        },
+        context,
+      }),
+    );
+  }
+}
+
+export class UpdateShift extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly shiftId: string, readonly input: UpdateShiftDto) {
+    super();
   }
 }
 
 @CommandHandler(UpdateShift)
-export class UpdateShiftHandler implements ICommandHandler<UpdateShift, Written> {
+export class UpdateShiftHandler implements ICommandHandler<UpdateShift> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, shiftId, input }: UpdateShift): Promise<Written> {
-    const { position } = await this.executor.execute({
-      streamName: shiftStream(shiftId),
-      decider: shift,
-      command: {
-        type: 'UpdateShift',
-        changes: {
-          ...(input.staffMember !== undefined ? { staffMember: staffMemberInput(input.staffMember) } : {}),
-          ...(input.start !== undefined ? { start: input.start } : {}),
-          ...(input.end !== undefined ? { end: input.end } : {}),
-          ...(input.location !== undefined ? { location: input.location } : {}),
-          ...(input.role !== undefined ? { role: input.role } : {}),
-          ...(input.projectId !== undefined ? { projectId: input.projectId?.toLowerCase() ?? null } : {}),
+    return written(
+      shiftId,
+      await this.executor.execute({
+        streamName: shiftStream(shiftId),
+        decider: shift,
+        command: {
+          type: 'UpdateShift',
+          changes: {
+            ...(input.staffMember !== undefined ? { staffMember: staffMemberInput(input.staffMember) } : {}),
+            ...(input.start !== undefined ? { start: input.start } : {}),
+            ...(input.end !== undefined ? { end: input.end } : {}),
+            ...(input.location !== undefined ? { location: input.location } : {}),
+            ...(input.role !== undefined ? { role: input.role } : {}),
+            ...(input.projectId !== undefined ? { projectId: input.projectId?.toLowerCase() ?? null } : {}),
+          },
+          project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
         },
-        project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
-      },
-      context,
-    });
-    return { id: shiftId, position: Number(position) };
+        context,
+      }),
+    );
+  }
+}
+
+export class CancelShift extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly shiftId: string, readonly input: CancelShiftDto) {
+    super();
   }
 }
 
 @CommandHandler(CancelShift)
-export class CancelShiftHandler implements ICommandHandler<CancelShift, Written> {
+export class CancelShiftHandler implements ICommandHandler<CancelShift> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, shiftId, input }: CancelShift): Promise<Written> {
-    const { position } = await this.executor.execute({ streamName: shiftStream(shiftId), decider: shift, command: { type: 'CancelShift', reason: input.reason }, context });
-    return { id: shiftId, position: Number(position) };
+    return written(shiftId, await this.executor.execute({ streamName: shiftStream(shiftId), decider: shift, command: { type: 'CancelShift', reason: input.reason }, context }));
+  }
+}
+
+/** Staff submit for a client company; a portal user creates one for its own company. */
+export class SubmitTimesheet extends Command<Written> {
+  constructor(
+    readonly context: CommandContext,
+    readonly actor: Actor,
+    readonly input: TimesheetContentDto & Partial<Pick<SubmitTimesheetDto, 'clientId'>>,
+  ) {
+    super();
   }
 }
 
 @CommandHandler(SubmitTimesheet)
-export class SubmitTimesheetHandler implements ICommandHandler<SubmitTimesheet, Written> {
+export class SubmitTimesheetHandler implements ICommandHandler<SubmitTimesheet> {
   constructor(private readonly executor: CommandExecutor) {}
 
   async execute({ context, actor, input }: SubmitTimesheet): Promise<Written> {
@@ -162,24 +163,26 @@ export class SubmitTimesheetHandler implements ICommandHandler<SubmitTimesheet, 
     await requireActiveClient(this.executor, context, clientId);
     const { timeZone } = await organizationSettingsOf(this.executor, context.organizationId);
     const timesheetId = randomUUID();
-    const { position } = await this.executor.execute({
-      streamName: timesheetStream(timesheetId),
-      decider: timesheet,
-      command: {
-        type: 'SubmitTimesheet',
-        timesheetId,
-        clientId,
-        contactId,
-        projectId: input.projectId?.toLowerCase() ?? null,
-        project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
-        staffMember: staffMemberInput(input.staffMember),
-        entries: entriesOf(input.entries),
-        timeZone,
-        note: input.note,
-      },
-      context: onBehalfOf(context, input.staffMember),
-    });
-    return { id: timesheetId, position: Number(position) };
+    return written(
+      timesheetId,
+      await this.executor.execute({
+        streamName: timesheetStream(timesheetId),
+        decider: timesheet,
+        command: {
+          type: 'SubmitTimesheet',
+          timesheetId,
+          clientId,
+          contactId,
+          projectId: input.projectId?.toLowerCase() ?? null,
+          project: await documentProject(this.executor, context.organizationId, input.projectId?.toLowerCase()),
+          staffMember: staffMemberInput(input.staffMember),
+          entries: entriesOf(input.entries),
+          timeZone,
+          note: input.note,
+        },
+        context: onBehalfOf(context, input.staffMember),
+      }),
+    );
   }
 }
 
@@ -211,13 +214,15 @@ abstract class TimesheetChangeHandler {
     if (actor.kind === 'portal-user' && !portalUserMaySee({ clientId: state.clientId!, contactId: state.contactId }, actor.user, settings.visibility)) {
       throw notFound();
     }
-    const { position } = await this.executor.execute({
-      streamName: timesheetStream(timesheetId),
-      decider: timesheet,
-      command: command(settings.timeZone),
-      context: onBehalfOf(context, staffMember ?? state.staffMember),
-    });
-    return { id: timesheetId, position: Number(position) };
+    return written(
+      timesheetId,
+      await this.executor.execute({
+        streamName: timesheetStream(timesheetId),
+        decider: timesheet,
+        command: command(settings.timeZone),
+        context: onBehalfOf(context, staffMember ?? state.staffMember),
+      }),
+    );
   }
 }
 
@@ -225,8 +230,14 @@ function notFound(): DomainError {
   return new DomainError('not-found', 'timesheet-not-found', 'No such timesheet.');
 }
 
+export class ApproveTimesheet extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly actor: Actor, readonly timesheetId: string) {
+    super();
+  }
+}
+
 @CommandHandler(ApproveTimesheet)
-export class ApproveTimesheetHandler extends TimesheetChangeHandler implements ICommandHandler<ApproveTimesheet, Written> {
+export class ApproveTimesheetHandler extends TimesheetChangeHandler implements ICommandHandler<ApproveTimesheet> {
   constructor(executor: CommandExecutor) {
     super(executor);
   }
@@ -235,8 +246,14 @@ export class ApproveTimesheetHandler extends TimesheetChangeHandler implements I
   }
 }
 
+export class RejectTimesheet extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly actor: Actor, readonly timesheetId: string, readonly input: RejectTimesheetDto) {
+    super();
+  }
+}
+
 @CommandHandler(RejectTimesheet)
-export class RejectTimesheetHandler extends TimesheetChangeHandler implements ICommandHandler<RejectTimesheet, Written> {
+export class RejectTimesheetHandler extends TimesheetChangeHandler implements ICommandHandler<RejectTimesheet> {
   constructor(executor: CommandExecutor) {
     super(executor);
   }
@@ -245,8 +262,14 @@ export class RejectTimesheetHandler extends TimesheetChangeHandler implements IC
   }
 }
 
+export class ResubmitTimesheet extends Command<Written> {
+  constructor(readonly context: CommandContext, readonly actor: Actor, readonly timesheetId: string, readonly input: ResubmitTimesheetDto) {
+    super();
+  }
+}
+
 @CommandHandler(ResubmitTimesheet)
-export class ResubmitTimesheetHandler extends TimesheetChangeHandler implements ICommandHandler<ResubmitTimesheet, Written> {
+export class ResubmitTimesheetHandler extends TimesheetChangeHandler implements ICommandHandler<ResubmitTimesheet> {
   constructor(executor: CommandExecutor) {
     super(executor);
   }

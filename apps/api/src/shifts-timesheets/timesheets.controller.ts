@@ -8,7 +8,8 @@ import { CommandContext } from '../http/request-context';
 import { PortalUser, Staff } from '../auth/access';
 import { CurrentPortalUser, CurrentStaff, PortalContext, PortalPrincipal, StaffContext, StaffPrincipal } from '../auth/principal';
 import { CreatedResponse, WrittenResponse } from '../directory/directory.dto';
-import { ApproveTimesheet, RejectTimesheet, ResubmitTimesheet, SubmitTimesheet, Written } from './shifts-timesheets.commands';
+import { ApproveTimesheet, RejectTimesheet, ResubmitTimesheet, SubmitTimesheet } from './shifts-timesheets.commands';
+import { Written } from '../commands/written';
 import {
   PortalTimesheetsQuery,
   RejectTimesheetDto,

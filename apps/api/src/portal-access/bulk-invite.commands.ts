@@ -1,5 +1,5 @@
 import { Inject, Logger } from '@nestjs/common';
-import { CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandBus, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { clientCompany, clientCompanyStream, contact, ContactEvent, contactStream, DomainError, fold } from '@app/domain';
 import { EventStore } from '@app/event-store';
 import { CONTACT_MEMBERSHIPS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
@@ -7,15 +7,7 @@ import { CommandExecutor } from '../commands/command-executor';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { InviteContact, InviteOptions, PortalAccessResult } from './portal-access.commands';
-
-export class BulkInvite {
-  constructor(
-    readonly context: CommandContext,
-    readonly targets: { clientIds?: string[]; contactIds?: string[] },
-    readonly options: InviteOptions,
-  ) {}
-}
+import { InviteContact, InviteOptions } from './portal-access.commands';
 
 export interface BulkInviteResult {
   invited: { contactId: string; clientId: string; accessId: string; position: number }[];
@@ -32,8 +24,18 @@ export interface BulkInviteResult {
  * A company's primary contact is the first contact added whose primary company it is (the
  * contacts' own streams decide; the memberships read model only lists the candidates).
  */
+export class BulkInvite extends Command<BulkInviteResult> {
+  constructor(
+    readonly context: CommandContext,
+    readonly targets: { clientIds?: string[]; contactIds?: string[] },
+    readonly options: InviteOptions,
+  ) {
+    super();
+  }
+}
+
 @CommandHandler(BulkInvite)
-export class BulkInviteHandler implements ICommandHandler<BulkInvite, BulkInviteResult> {
+export class BulkInviteHandler implements ICommandHandler<BulkInvite> {
   private readonly logger = new Logger('BulkInvite');
 
   constructor(
@@ -59,7 +61,7 @@ export class BulkInviteHandler implements ICommandHandler<BulkInvite, BulkInvite
     for (const entry of entries) {
       try {
         const contactId = await entry.contactId();
-        const invited: PortalAccessResult = await this.commands.execute(new InviteContact(context, contactId, options));
+        const invited = await this.commands.execute(new InviteContact(context, contactId, options));
         const { state } = await this.executor.load(contactStream(contactId), contact, context.organizationId);
         result.invited.push({ contactId, clientId: state.clientId!, accessId: invited.accessId, position: invited.position });
         result.position = Math.max(result.position, invited.position);

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import {
   clientCompany,
   clientCompanyStream,
@@ -17,7 +17,7 @@ import { requireActiveClient } from '../directory/require-active-client';
 import { CommandContext } from '../http/request-context';
 import { importCompanyId, importContactId } from '../imports/contact-import';
 import { DirectoryMatcher } from '../imports/directory-matches';
-import { ensureClientCompany, ImportContactCommand, importContact } from '@app/domain';
+import { assertMayImportContact, assertValidProject, ensureClientCompany, ImportContactCommand, importContact } from '@app/domain';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { DealConvertedView, DealDto } from './projects.dto';
 import { InvitationPlan, ProjectInvitations } from './projects.commands';
@@ -25,10 +25,6 @@ import { projectView } from './projects.queries';
 
 /** How long a conversion waits for the read models (names are matched against them). */
 const DIRECTORY_WAIT_MS = 5_000;
-
-export class ConvertDealToProject {
-  constructor(readonly context: CommandContext, readonly input: DealDto) {}
-}
 
 interface PlannedContact {
   contactId: string;
@@ -44,8 +40,14 @@ interface PlannedContact {
  * to the company) as client users, those without portal access invited. Everything is looked
  * up and checked before the first write; converting the same deal again writes nothing new.
  */
+export class ConvertDealToProject extends Command<DealConvertedView> {
+  constructor(readonly context: CommandContext, readonly input: DealDto) {
+    super();
+  }
+}
+
 @CommandHandler(ConvertDealToProject)
-export class ConvertDealToProjectHandler implements ICommandHandler<ConvertDealToProject, DealConvertedView> {
+export class ConvertDealToProjectHandler implements ICommandHandler<ConvertDealToProject> {
   constructor(
     private readonly executor: CommandExecutor,
     private readonly invitations: ProjectInvitations,
@@ -71,7 +73,7 @@ export class ConvertDealToProjectHandler implements ICommandHandler<ConvertDealT
     const projectId = named[0]?.id ?? nameBasedUuid(`deal-project:${organizationId}:${key}`);
     const before = (await this.executor.load(projectStream(projectId), project, organizationId)).state;
     const create = { type: 'CreateProject' as const, projectId, name: input.dealName, billingMethod: input.billingMethod ?? 'none' };
-    if (!before.exists) project.decide(create, before);
+    if (!before.exists) assertValidProject(create);
     else if (before.archived) throw new DomainError('conflict', 'project-archived', 'The project made from this deal is archived.');
 
     // The company.
@@ -116,7 +118,7 @@ export class ConvertDealToProjectHandler implements ICommandHandler<ConvertDealT
         associate: [],
       };
       const current = (await this.executor.load(contactStream(contactId), importContact, organizationId)).state;
-      importContact.decide(command, current);
+      assertMayImportContact(current, command);
       planned.push({ contactId, command, email: current.exists ? current.email : email });
     }
     const invitationPlans = new Map<string, InvitationPlan>();
