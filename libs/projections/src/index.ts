@@ -1,6 +1,7 @@
 export * from './read-store';
 export * from './projection';
 export * from './projection-runner';
+export * from './leased-task';
 export * from './projection-waiter';
 export * from './portal-status.projection';
 export * from './audit.projection';

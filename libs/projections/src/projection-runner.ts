@@ -644,7 +644,7 @@ export function defaultHolder(): string {
 }
 
 /** Whether a lease holder named as defaultHolder names it ran in a process of this host that has ended. */
-function hasEnded(holder: string): boolean {
+export function hasEnded(holder: string): boolean {
   const [host, pid] = holder.split('/');
   const id = Number(pid);
   if (host !== hostname() || !Number.isSafeInteger(id) || id <= 0 || id === process.pid) return false;

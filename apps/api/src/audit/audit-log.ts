@@ -23,7 +23,9 @@ import {
   WrongExpectedRevisionError,
 } from '@app/event-store';
 import { AppConfig } from '../config';
-import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
+import { underLease } from '../reactors/under-lease';
+import { LeasedTask, ReadStore } from '@app/projections';
 import { OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
 
 /** The stream of the log's anchors (one for the whole log). */
@@ -42,6 +44,7 @@ const SUBJECT_CATEGORIES = ['contact', 'clientCompany', 'portalAccess', 'portal'
 export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditLog');
   private timer: NodeJS.Timeout | undefined;
+  private lease: LeasedTask | undefined;
   private anchoring: Promise<unknown> | undefined;
   private readonly anchorer: LogAnchorer;
 
@@ -49,20 +52,31 @@ export class AuditLog implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly vault: PersonalDataVault,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
   ) {
     this.anchorer = new LogAnchorer(store, LOG_ANCHOR_STREAM);
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     const seconds = this.config.auditAnchorIntervalSeconds;
     if (!this.config.runReactors || seconds <= 0) return;
-    this.timer = setInterval(() => void this.anchorNow().catch((error: unknown) => this.logger.error(`Anchoring the log failed: ${String(error)}`)), seconds * 1000);
-    this.timer.unref();
+    // One instance anchors at a time (a lease): two anchoring at once would write twice the anchors.
+    this.lease = underLease(this.readStore, this.config, 'log_anchor', {
+      start: async () => {
+        this.timer = setInterval(() => void this.anchorNow().catch((error: unknown) => this.logger.error(`Anchoring the log failed: ${String(error)}`)), seconds * 1000);
+        this.timer.unref();
+      },
+      stop: async () => {
+        if (this.timer) clearInterval(this.timer);
+        this.timer = undefined;
+        await this.anchoring?.catch(() => undefined);
+      },
+    });
+    await this.lease.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.anchoring?.catch(() => undefined);
+    await this.lease?.stop();
   }
 
   /** Writes an anchor over the log as it is now (nothing when only anchors were written since the last). */

@@ -6,8 +6,10 @@ import { EventStore } from '@app/event-store';
 import { KeyValueStore } from '@app/credentials';
 import { NotificationRow, notificationOf, notificationsProjection } from '@app/projections';
 import { LogReactor } from '../reactors/log-reactor';
+import { underLease } from '../reactors/under-lease';
+import { LeasedTask, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
-import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Organizations } from '../organizations/organizations';
 
 export const NOTIFICATION_MAILER = 'notification_emails_v1';
@@ -18,16 +20,19 @@ export const NOTIFICATION_MAILER = 'notification_emails_v1';
  * from a checkpoint of its own, so a client's request never waits for (or fails with) the
  * mail server. Each notification is recorded in the outbox once, keyed by its id, however
  * often its event is handled again. A first start begins at the head: history is not emailed.
- * Runs where RUN_REACTORS is on (the default): in exactly one API instance.
+ * Runs where RUN_REACTORS is on (the default), in one instance at a time (a lease).
  */
 @Injectable()
 export class NotificationMailer implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly reactor: LogReactor;
+  /** One instance runs the reactor at a time. */
+  private readonly lease: LeasedTask;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly events: EventStore,
     @Inject(KEY_VALUE_STORE) kv: KeyValueStore,
+    @Inject(READ_STORE) readStore: ReadStore,
     private readonly mailer: Mailer,
     private readonly organizations: Organizations,
     private readonly executor: CommandExecutor,
@@ -41,14 +46,15 @@ export class NotificationMailer implements OnApplicationBootstrap, OnApplication
         if (row) await this.deliver(row);
       },
     });
+    this.lease = underLease(readStore, config, `reactor:${NOTIFICATION_MAILER}`, this.reactor);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.runReactors) await this.reactor.start();
+    if (this.config.runReactors) await this.lease.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.reactor.stop();
+    await this.lease.stop();
   }
 
   /** Records the email of one notification (once per notification: keyed by its id). */

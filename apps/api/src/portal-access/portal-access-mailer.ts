@@ -5,11 +5,16 @@ import { KeyValueStore, TokenSigner } from '@app/credentials';
 import { EmailMessage, Mailer, passwordResetEmail } from '@app/notifications';
 import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
-import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE } from '../infrastructure/tokens';
+import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Organizations } from '../organizations/organizations';
 import { Portals, PortalView } from '../portals/portals.service';
 import { LogReactor } from '../reactors/log-reactor';
+import { underLease } from '../reactors/under-lease';
+import { LeasedTask, ReadStore } from '@app/projections';
 import { Invitations } from './invitations';
+
+/** The reactor's name: its checkpoint, and its lease (`reactor:<name>`). */
+const PORTAL_ACCESS_MAILER = 'portal_access_emails_v1';
 
 /** The events that send a person an email about its portal access. */
 const EMAILED = ['ContactInvited', 'InvitationResent', 'PortalAccessEnabled', 'PortalAccessRevoked', 'PortalPasswordResetRequested'] as const satisfies readonly PortalAccessEvent['type'][];
@@ -23,11 +28,13 @@ const EMAILED = ['ContactInvited', 'InvitationResent', 'PortalAccessEnabled', 'P
  * An email goes out only while it still means something: an invitation that was superseded,
  * accepted or withdrawn before the reactor reached it is not sent (its link would not work);
  * the same for a reset link. Handled again after a crash, an event records no second email
- * (the outbox entry is keyed by the event's id). Runs where RUN_REACTORS is on.
+ * (the outbox entry is keyed by the event's id). Runs where RUN_REACTORS is on, in one instance at a time (a lease).
  */
 @Injectable()
 export class PortalAccessMailer implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly reactor: LogReactor;
+  /** One instance runs the reactor at a time. */
+  private readonly lease: LeasedTask;
 
   constructor(
     private readonly executor: CommandExecutor,
@@ -38,17 +45,19 @@ export class PortalAccessMailer implements OnApplicationBootstrap, OnApplication
     private readonly signer: TokenSigner,
     @Inject(EVENT_STORE) events: EventStore,
     @Inject(KEY_VALUE_STORE) kv: KeyValueStore,
+    @Inject(READ_STORE) readStore: ReadStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    this.reactor = new LogReactor(events, kv, { name: 'portal_access_emails_v1', eventTypes: EMAILED, handle: (event) => this.handle(event) });
+    this.reactor = new LogReactor(events, kv, { name: PORTAL_ACCESS_MAILER, eventTypes: EMAILED, handle: (event) => this.handle(event) });
+    this.lease = underLease(readStore, config, `reactor:${PORTAL_ACCESS_MAILER}`, this.reactor);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.runReactors) await this.reactor.start();
+    if (this.config.runReactors) await this.lease.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.reactor.stop();
+    await this.lease.stop();
   }
 
   private async handle(event: RecordedEvent): Promise<void> {

@@ -18,8 +18,8 @@ export interface Reaction {
 /**
  * Follows the log for one reaction, from a checkpoint of its own in the key-value store:
  * events are read a page at a time (only the types it follows), handled one after another,
- * and the checkpoint saved after each page. A first start begins at the head: history is
- * not reacted to again. A failure retries the page after a back-off, from the checkpoint.
+ * and the checkpoint saved after each page (and after the event in hand when it stops). A
+ * first start begins at the head: history is not reacted to again. A failure retries the page after a back-off, from the checkpoint.
  * Runs off the request path: a command is answered when its events are stored, and the
  * reaction (an email) follows.
  */
@@ -89,14 +89,19 @@ export class LogReactor {
       try {
         const pages = this.events.subscribeToAllPages({ after: this.cursor, maxCount: PAGE_SIZE, eventTypes: this.reaction.eventTypes, signal });
         for await (const page of pages) {
+          let handled: RecordedEvent | undefined;
           for (const event of page) {
-            if (signal.aborted) return;
+            if (signal.aborted) break;
             await this.reaction.handle(event);
+            handled = event;
           }
-          this.cursor = page[page.length - 1].position;
+          // Stopping mid-page keeps what was handled: the next start goes on after it.
+          if (!handled) return;
+          this.cursor = handled.position;
           await this.kv.set(CHECKPOINTS, this.reaction.name, { position: this.cursor.toString() });
           failures = 0;
           for (const listener of [...this.listeners]) listener();
+          if (signal.aborted) return;
         }
       } catch (error) {
         if (signal.aborted) return;
