@@ -2,6 +2,7 @@ import { createEventStore } from '@app/event-store';
 import { createKeyValueStore } from '@app/credentials';
 import { PERSONAL_DATA_FIELDS } from '@app/domain';
 import { ALL_PROJECTIONS, createReadStore, ProjectionRunner, ReadStore } from '@app/projections';
+import { stopOnSignals } from '@app/lifecycle';
 
 /**
  * The projection worker for production: subscribes to the event store (EventStoreDB) and
@@ -40,20 +41,19 @@ async function main(): Promise<void> {
   // The process lives until a signal, also while another instance runs every projection (this
   // one then only waits, to take over).
   const alive = setInterval(() => undefined, 60_000);
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(alive);
-    log(`${signal}: stopping after the current batch, and letting the leases go`);
-    await runner.stop();
-    await readStore.close();
-    await events.close();
-    await keys.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  stopOnSignals({
+    timeoutMs: count('SHUTDOWN_TIMEOUT_SECONDS', 10) * 1000,
+    stop: async () => {
+      clearInterval(alive);
+      log('stopping after the current batch, and letting the leases go');
+      await runner.stop();
+      await readStore.close();
+      await events.close();
+      await keys.close();
+    },
+    log,
+    error: (message) => console.error(`${new Date().toISOString()} [projector] ${message}`),
+  });
 }
 
 /** Starts (or requests) the rebuild, then says when the new generation is live, wherever it was built. */
@@ -73,7 +73,7 @@ async function followRebuild(runner: ProjectionRunner, readStore: ReadStore, nam
   }
 }
 
-/** PROJECTION_LEASE_SECONDS and PROJECTION_BATCH_SIZE, as the API reads them: whole numbers, at least 1. */
+/** PROJECTION_LEASE_SECONDS, PROJECTION_BATCH_SIZE and SHUTDOWN_TIMEOUT_SECONDS, as the API reads them: whole numbers, at least 1. */
 function count(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;

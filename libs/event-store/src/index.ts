@@ -48,3 +48,4 @@ async function openStore(config: EventStoreConfig): Promise<EventStore> {
   return new SqliteEventStore(join(config.dataDir, 'events.sqlite'), config.sqlite);
 }
 export { siblingModule, startWorker } from './worker-thread';
+export * from './bounded-cache';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Decider, DomainError, DomainEvent, EVENT_SCHEMA_VERSIONS, nameBasedUuid } from '@app/domain';
-import { EventStore, EventToAppend, RecordedEvent, UnreadableEventError, WrongExpectedRevisionError } from '@app/event-store';
+import { EventStore, EventToAppend, RecordedEvent, trimOldest, UnreadableEventError, WrongExpectedRevisionError } from '@app/event-store';
 import { ProblemException } from '../http/problem';
 import { CommandContext } from '../http/request-context';
 import { EVENT_STORE } from '../infrastructure/tokens';
@@ -289,6 +289,6 @@ function foldOnto<State, Event extends DomainEvent>(
 function remember<State>(cache: Map<string, FoldedStream<State>>, streamName: string, folded: FoldedStream<State>): FoldedStream<State> {
   cache.delete(streamName);
   cache.set(streamName, folded);
-  if (cache.size > CACHED_STREAMS_PER_DECIDER) cache.delete(cache.keys().next().value!);
+  trimOldest(cache, CACHED_STREAMS_PER_DECIDER);
   return folded;
 }
