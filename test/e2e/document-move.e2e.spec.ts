@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
 
 /**
- * Documents follow a contact's dissociation (issue 4): `DELETE
+ * Documents follow a contact's dissociation: `DELETE
  * /v1/contacts/:id/associations/:clientId?documents=move` moves the documents of that company
  * whose contact it is (addressed to it, or created by it in the portal) to the contact's
  * primary company, whatever their status; `keep` (the default) moves nothing. A moved

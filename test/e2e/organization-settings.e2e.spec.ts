@@ -1,6 +1,6 @@
 import { removeDataDir, startApp, TestApp } from '../support/app';
 
-/** The organization's own settings (issue 4): read by staff, changed by admins, bad values write nothing. */
+/** The organization's own settings: read by staff, changed by admins, bad values write nothing. */
 describe('organization settings (e2e)', () => {
   let api: TestApp;
   const head = async () => (await api.request('GET', '/health')).body.headPosition as number;

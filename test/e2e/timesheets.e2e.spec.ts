@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
 
 /**
- * Shifts and timesheets end to end (issue 5): staff publish shifts to a client company; its
+ * Shifts and timesheets end to end: staff publish shifts to a client company; its
  * portal users see them, create timesheets on behalf of temporary staff, and another contact
  * approves or rejects them; every refusal writes nothing. The organization is in Berlin, so
  * hours are computed across the clock changes of Europe/Berlin.

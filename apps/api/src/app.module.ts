@@ -15,20 +15,20 @@ import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
 import { RequestShapeInterceptor } from './http/request-shape.interceptor';
 import { DirectoryModule } from './directory/directory.module';
 import { PortalAccessModule } from './portal-access/portal-access.module';
-import { AuditModule } from './audit/audit.controller';
-import { AuditSubjectsModule } from './audit/audit-subjects.controller';
+import { AuditModule } from './audit/audit.module';
+import { AuditSubjectsModule } from './audit/audit-subjects.module';
 import { PagesModule } from './pages/pages.module';
-import { HealthModule } from './health/health.controller';
+import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
 import { PortalsModule } from './portals/portals.module';
 import { ShiftsTimesheetsModule } from './shifts-timesheets/shifts-timesheets.module';
 import { QuotesInvoicesModule } from './quotes-invoices/quotes-invoices.module';
 import { RegistrationsModule } from './registrations/registrations.module';
-import { OrganizationSettingsModule } from './organizations/organization-settings.controller';
+import { OrganizationSettingsModule } from './organizations/organization-settings.module';
 import { CollaborationModule } from './collaboration/collaboration.module';
 import { ProjectsModule } from './projects/projects.module';
-import { ReportsModule } from './reports/reports.controller';
-import { ProjectionsAdminModule } from './admin/projections.controller';
+import { ReportsModule } from './reports/reports.module';
+import { ProjectionsAdminModule } from './admin/admin.module';
 
 @Module({})
 export class AppModule implements OnApplicationBootstrap {

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Module, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Staff } from '../auth/access';
 import { Problems } from '../http/problem-catalog';
@@ -43,6 +43,3 @@ export class ProjectionsController {
     return this.operations.rebuild(name);
   }
 }
-
-@Module({ controllers: [ProjectionsController], providers: [ProjectionOperations] })
-export class ProjectionsAdminModule {}

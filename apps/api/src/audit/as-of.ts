@@ -1,5 +1,5 @@
-import { applyDecorators, CallHandler, Controller, ExecutionContext, Get, Inject, Injectable, Module, NestInterceptor, Param, Query, SetMetadata } from '@nestjs/common';
-import { APP_INTERCEPTOR, Reflector } from '@nestjs/core';
+import { applyDecorators, CallHandler, Controller, ExecutionContext, Get, Inject, Injectable, NestInterceptor, Param, Query, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Problems } from '../http/problem-catalog';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
@@ -276,10 +276,3 @@ export class PermissionsAsOfController {
     return { accessId, portalId, asOf: moment.asOf ?? null, asOfPosition: moment.asOfPosition?.toString() ?? null, ...effective, events };
   }
 }
-
-@Module({
-  controllers: [PermissionsAsOfController],
-  providers: [AsOfFolder, { provide: APP_INTERCEPTOR, useClass: AsOfInterceptor }],
-  exports: [AsOfFolder],
-})
-export class AsOfModule {}

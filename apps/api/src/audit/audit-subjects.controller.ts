@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Module, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { DomainError } from '@app/domain';
@@ -151,6 +151,3 @@ function documentSubject(doc: Doc): AuditSubjectView {
   const label = (doc.title as string) || (doc.number as string | null) || doc.id;
   return { id: doc.id, kind: doc.kind as AuditSubjectKind, label, detail: doc.status as string };
 }
-
-@Module({ controllers: [AuditSubjectsController] })
-export class AuditSubjectsModule {}

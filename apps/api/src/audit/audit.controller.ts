@@ -1,5 +1,5 @@
-import { CommandBus, CqrsModule } from '@nestjs/cqrs';
-import { Controller, Get, Inject, Module, Query, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { ActorView } from '../collaboration/collaboration.dto';
 import { Problems } from '../http/problem-catalog';
@@ -14,7 +14,6 @@ import { Staff } from '../auth/access';
 import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import { CommandContext } from '../http/request-context';
 import { AuditLog } from './audit-log';
-import { AsOfModule } from './as-of';
 import { ErasureController } from './erasure.controller';
 import { AUDIT_COMMAND_HANDLERS, RecordAuditExport } from './audit.commands';
 
@@ -285,6 +284,3 @@ function decodeAuditCursor(cursor: string): { direction: 'gt' | 'lt'; id: string
   }
   return { direction: match[1] as 'gt' | 'lt', id: match[2] };
 }
-
-@Module({ imports: [AsOfModule, CqrsModule], controllers: [AuditController, ErasureController], providers: [AuditLog, ...AUDIT_COMMAND_HANDLERS], exports: [AuditLog] })
-export class AuditModule {}

@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, HttpCode, Inject, Module, Res } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiServiceUnavailableResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { EventStore } from '@app/event-store';
@@ -121,10 +121,3 @@ export class HealthController {
     );
   }
 }
-
-@Module({
-  controllers: [HealthController, MetricsController],
-  providers: [HttpMetrics, CommandMetrics, MetricsReport, MetricsServer, Readiness],
-  exports: [HttpMetrics, MetricsServer],
-})
-export class HealthModule {}

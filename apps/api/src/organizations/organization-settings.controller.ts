@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Module, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, Patch, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
-import { CommandBus, CqrsModule } from '@nestjs/cqrs';
+import { CommandBus } from '@nestjs/cqrs';
 import { DomainError, OrganizationSettings, PortalDocumentVisibility } from '@app/domain';
 import { ReadQuery } from '../http/pagination';
 import { CommandContext } from '../http/request-context';
@@ -53,7 +53,7 @@ function settingsView(settings: OrganizationSettings): OrganizationSettingsView 
   return { portalDocumentVisibility: settings.portalDocumentVisibility, notificationEmail: settings.notificationEmail ?? null, notificationLanguage: settings.notificationLanguage ?? null };
 }
 
-/** The caller's own organization and its settings (issue 4): read from its stream, changed by an event. */
+/** The caller's own organization and its settings: read from its stream, changed by an event. */
 @ApiTags('organizations')
 @Controller('v1/organization')
 export class OrganizationSettingsController {
@@ -87,6 +87,3 @@ export class OrganizationSettingsController {
     return { settings: settingsView(settings), position };
   }
 }
-
-@Module({ imports: [CqrsModule], controllers: [OrganizationSettingsController] })
-export class OrganizationSettingsModule {}

@@ -34,6 +34,11 @@ export class CreatedOrganizationResponse {
   @ApiProperty() position!: number;
 }
 
+/** The one way to read an organization: its own stream, folded (cached by the executor). */
+export async function loadOrganization(executor: CommandExecutor, organizationId: string): Promise<OrganizationState> {
+  return (await executor.load(organizationStream(organizationId), organization, organizationId)).state;
+}
+
 /** Organizations: the tenants. Their names and time zones come from their own streams (written by organizations.commands.ts). */
 @Injectable()
 export class Organizations {
@@ -43,7 +48,7 @@ export class Organizations {
   ) {}
 
   async get(organizationId: string): Promise<OrganizationState> {
-    const { state } = await this.executor.load(organizationStream(organizationId), organization, organizationId);
+    const state = await loadOrganization(this.executor, organizationId);
     if (!state.exists && organizationId === OPERATOR_ORGANIZATION_ID) return { ...state, exists: true, organizationId, name: this.config.organizationName };
     return state;
   }

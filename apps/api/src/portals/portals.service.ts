@@ -1,3 +1,4 @@
+import { loadOrganization } from '../organizations/organizations';
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
@@ -178,7 +179,7 @@ export async function portalStateOf(executor: CommandExecutor, organizationId: s
 
 /** The organization's name from its own stream; null when it does not exist. */
 export async function organizationNameOf(executor: CommandExecutor, organizationId: string): Promise<string | null> {
-  const { state } = await executor.load(organizationStream(organizationId), organizationPortals, organizationId);
+  const state = await loadOrganization(executor, organizationId);
   return state.exists ? state.name : null;
 }
 

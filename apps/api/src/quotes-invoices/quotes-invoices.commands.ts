@@ -7,8 +7,6 @@ import {
   formatAmount,
   invoice,
   invoiceStream,
-  organization,
-  organizationStream,
   OrganizationState,
   portalUserMaySee,
   quote,
@@ -20,11 +18,9 @@ import { CommandContext } from '../http/request-context';
 import { PortalPrincipal } from '../auth/principal';
 import { DeclineQuoteDto, DocumentWritten, PaymentRecorded, RecordPaymentDto, ShareInvoiceDto, ShareQuoteDto, WithdrawQuoteDto } from './quotes-invoices.dto';
 import { requireActiveClient } from '../directory/require-active-client';
+import { loadOrganization } from '../organizations/organizations';
 import { documentProject } from '../projects/document-project';
 
-export async function loadOrganization(executor: CommandExecutor, organizationId: string): Promise<OrganizationState> {
-  return (await executor.load(organizationStream(organizationId), organization, organizationId)).state;
-}
 
 /**
  * The audience, as the streams tell it: the company exists in the caller's organization and is

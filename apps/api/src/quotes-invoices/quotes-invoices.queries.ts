@@ -22,7 +22,7 @@ import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
 import { findPage, findSelectedPage, Page } from '../http/pagination';
 import { PortalPrincipal } from '../auth/principal';
 import { PortalPermissions } from '../auth/portal-permissions';
-import { loadOrganization } from './quotes-invoices.commands';
+import { loadOrganization } from '../organizations/organizations';
 import { DocumentLineView, InvoiceSummaryView, InvoiceView, QuoteDecisionView, QuoteSummaryView, QuoteView } from './quotes-invoices.dto';
 
 const DEFAULT_LIMIT = 50;

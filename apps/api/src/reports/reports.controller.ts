@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, Get, Inject, Module, Query, Req, Res, Type } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Inject, Query, Req, Res, Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, parseLocalDate } from '@app/domain';
@@ -157,6 +157,3 @@ function calendarDate(value: string | undefined, field: string): string | undefi
   if (!parseLocalDate(value)) throw new DomainError('unprocessable', 'invalid-date', `${field} must be a calendar date YYYY-MM-DD.`, { errors: [{ field, message: 'a date YYYY-MM-DD' }] });
   return value;
 }
-
-@Module({ controllers: [ReportsController] })
-export class ReportsModule {}

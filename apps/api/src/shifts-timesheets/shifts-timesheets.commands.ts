@@ -2,8 +2,6 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   DomainError,
-  organization,
-  organizationStream,
   PortalDocumentVisibility,
   portalUserMaySee,
   shift,
@@ -29,6 +27,7 @@ import {
   UpdateShiftDto,
 } from './shifts-timesheets.dto';
 import { requireActiveClient } from '../directory/require-active-client';
+import { loadOrganization } from '../organizations/organizations';
 import { documentProject } from '../projects/document-project';
 
 /** Who acts: staff (the organization), or a portal user (within its own company and visibility). */
@@ -36,7 +35,7 @@ export type Actor = { kind: 'staff' } | { kind: 'portal-user'; user: PortalPrinc
 
 /** What the organization's own stream says: its time zone and who sees which documents. */
 export async function organizationSettingsOf(executor: CommandExecutor, organizationId: string): Promise<{ timeZone: string; visibility: PortalDocumentVisibility }> {
-  const { state } = await executor.load(organizationStream(organizationId), organization, organizationId);
+  const state = await loadOrganization(executor, organizationId);
   return { timeZone: state.timeZone, visibility: state.settings.portalDocumentVisibility };
 }
 

@@ -5,7 +5,7 @@ import { ShiftsTimesheetsQueries } from './shifts-timesheets.queries';
 import { ShiftsController } from './shifts.controller';
 import { TimesheetsController } from './timesheets.controller';
 
-/** Shifts and timesheets shared with client companies (issue 5). */
+/** Shifts and timesheets shared with client companies. */
 @Module({
   imports: [CqrsModule],
   controllers: [ShiftsController, TimesheetsController],
