@@ -1,7 +1,7 @@
 import { CommandBus } from '@nestjs/cqrs';
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ActorView } from '../collaboration/collaboration.dto';
+import { ActorView } from '../http/responses';
 import { Problems } from '../http/problem-catalog';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 import { FastifyReply } from 'fastify';

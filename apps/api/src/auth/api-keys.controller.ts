@@ -10,7 +10,7 @@ import { CommandContext } from '../http/request-context';
 import { READ_STORE } from '../infrastructure/tokens';
 import { Staff } from './access';
 import { Problems } from '../http/problem-catalog';
-import { ActorView } from '../collaboration/collaboration.dto';
+import { ActorView } from '../http/responses';
 import { IssuedKey } from './api-keys';
 import { IssueApiKey, RevokeApiKey } from './api-keys.commands';
 import { CurrentStaff, StaffContext, StaffPrincipal } from './principal';

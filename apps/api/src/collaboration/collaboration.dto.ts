@@ -1,3 +1,4 @@
+import { ActorView } from '../http/responses';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { COMMENT_MAX_LENGTH, DOCUMENT_KINDS, DocumentKind } from '@app/domain';
@@ -94,11 +95,6 @@ export class NotificationsQuery extends PageQuery {
   @IsOptional()
   @IsIn(['unread', 'read'])
   status?: 'unread' | 'read';
-}
-
-export class ActorView {
-  @ApiProperty({ enum: ['staff', 'portal-user', 'system'] }) kind!: string;
-  @ApiProperty() id!: string;
 }
 
 export class NotificationView {

@@ -22,14 +22,13 @@ import {
   AddContactDto,
   ArchivedResponse,
   ClientReferenceDto,
-  CreatedResponse,
   DissociatedResponse,
   DissociateQuery,
   RegisterClientCompanyDto,
   UpdateClientCompanyDto,
   UpdateContactDto,
-  WrittenResponse,
 } from './directory.dto';
+import { CreatedResponse, WrittenResponse } from '../http/responses';
 import { Problems } from '../http/problem-catalog';
 import { Written } from '../commands/written';
 import { AddClientCompanyToProjects } from '../projects/projects.commands';

@@ -1,3 +1,4 @@
+import { WrittenResponse } from '../http/responses';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
@@ -145,14 +146,6 @@ export class DissociateQuery {
   documents?: 'keep' | 'move';
 }
 
-export class WrittenResponse {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ description: 'Global position written (or the latest of the stream when nothing changed)' })
-  position!: number;
-}
-
 export class DissociatedResponse extends WrittenResponse {
   @ApiProperty({ description: "documents=move: documents of that company whose contact this is, moved to the contact's primary company (DocumentMovedToClient each); keep: 0" })
   documentsMoved!: number;
@@ -169,10 +162,3 @@ export class ArchivedResponse extends WrittenResponse {
   changedAccesses!: number;
 }
 
-export class CreatedResponse {
-  @ApiProperty({ format: 'uuid' })
-  id!: string;
-
-  @ApiProperty({ description: 'Global position written; pass it as minPosition to read your write.' })
-  position!: number;
-}

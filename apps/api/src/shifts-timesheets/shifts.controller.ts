@@ -6,7 +6,7 @@ import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
 import { PortalUser, Staff } from '../auth/access';
 import { CurrentPortalUser, CurrentStaff, PortalPrincipal, StaffContext, StaffPrincipal } from '../auth/principal';
-import { CreatedResponse, WrittenResponse } from '../directory/directory.dto';
+import { CreatedResponse, WrittenResponse } from '../http/responses';
 import { CancelShift, PublishShift, UpdateShift } from './shifts-timesheets.commands';
 import { Written } from '../commands/written';
 import { CancelShiftDto, PortalShiftsQuery, PublishShiftDto, ShiftPage, ShiftsQuery, ShiftView, UpdateShiftDto } from './shifts-timesheets.dto';

@@ -7,7 +7,7 @@ import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
 import { PortalUser, Staff } from '../auth/access';
 import { CurrentPortalUser, CurrentStaff, PortalContext, PortalPrincipal, StaffContext, StaffPrincipal } from '../auth/principal';
-import { CreatedResponse, WrittenResponse } from '../directory/directory.dto';
+import { CreatedResponse, WrittenResponse } from '../http/responses';
 import { ApproveTimesheet, RejectTimesheet, ResubmitTimesheet, SubmitTimesheet } from './shifts-timesheets.commands';
 import { Written } from '../commands/written';
 import {
