@@ -71,7 +71,8 @@ async function seedInvitations(store, count) {
 async function catchUpOnce(libs, store, readStoreFile, head, projections = libs.ALL_PROJECTIONS) {
   const { ProjectionRunner, SqliteReadStore } = libs;
   const readStore = new SqliteReadStore(readStoreFile);
-  const runner = new ProjectionRunner(store, readStore, projections);
+  // The page size the API uses on the embedded store (PROJECTION_BATCH_SIZE unset).
+  const runner = new ProjectionRunner(store, readStore, projections, { batchSize: 5000 });
   try {
     const started = process.hrtime.bigint();
     const reached = new Promise((resolve) => {

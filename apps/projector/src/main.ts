@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const log = (message: string) => console.log(`${new Date().toISOString()} [projector] ${message}`);
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
     leaseTtlMs: count('PROJECTION_LEASE_SECONDS', 10) * 1000,
-    batchSize: count('PROJECTION_BATCH_SIZE', 1000),
+    batchSize: count('PROJECTION_BATCH_SIZE', process.env.MONGO_URL ? 1000 : 5000), // as the API
     logger: { log, error: (message, error) => console.error(`${new Date().toISOString()} [projector] ${message}`, error) },
   });
 
