@@ -13,7 +13,7 @@ import {
 import { ContactPageRequest, DirectoryQueries } from './directory.queries';
 import { ProjectionRunner } from './projection-runner';
 import { ProjectionWaiter } from './projection-waiter';
-import { Doc, ReadStore } from './read-store';
+import { ReadStore, Row } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
 
 const ORG = 'org-1';
@@ -78,12 +78,12 @@ describe('directory projection', () => {
     const waiter = new ProjectionWaiter(readStore, [directoryProjection.name], runner);
     expect(await waiter.waitFor(head, 10_000)).toBe(true);
   }
-  const ids = (docs: Doc[]) => docs.map((doc) => doc.id);
+  const ids = (docs: Row[]) => docs.map((doc) => doc.id);
   const clients = async (request: Partial<ContactPageRequest> = {}, org = ORG) => ids((await queries.listClients(org, { limit: 100, ...request })).docs);
   const contacts = async (request: Partial<ContactPageRequest> = {}, org = ORG) => ids((await queries.listContacts(org, { limit: 100, ...request })).docs);
 
   /** Every page of a list, following the cursor. */
-  async function pages(list: (afterId: string | undefined) => Promise<{ docs: Doc[]; nextAfterId: string | null }>): Promise<string[][]> {
+  async function pages(list: (afterId: string | undefined) => Promise<{ docs: Row[]; nextAfterId: string | null }>): Promise<string[][]> {
     const all: string[][] = [];
     let afterId: string | undefined;
     for (;;) {

@@ -21,9 +21,11 @@ import {
 import {
   CLIENT_DOCUMENTS_COLLECTION,
   CLIENT_DOCUMENTS_SPEC,
+  ClientDocumentRow,
   DOCUMENT_COMMENTS_COLLECTION,
   DOCUMENT_VIEWS_COLLECTION,
-  Doc,
+  DocumentCommentRow,
+  DocumentViewsRow,
   ReadStore,
 } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
@@ -73,7 +75,7 @@ export class Documents implements OnModuleInit {
   }
 
   /** The per-client list row of a document of the organization, or null. */
-  async row(organizationId: string, documentId: string): Promise<Doc | null> {
+  async row(organizationId: string, documentId: string): Promise<ClientDocumentRow | null> {
     const doc = await this.readStore.get(CLIENT_DOCUMENTS_COLLECTION, documentId);
     return doc && doc.organizationId === organizationId ? doc : null;
   }
@@ -137,7 +139,7 @@ export class Documents implements OnModuleInit {
   }
 
   /** A portal user opens a document: it must be one it may see; the opening is recorded. */
-  async open(user: PortalPrincipal, context: CommandContext, documentId: string): Promise<{ row: Doc | null; located: LocatedDocument; position: number }> {
+  async open(user: PortalPrincipal, context: CommandContext, documentId: string): Promise<{ row: ClientDocumentRow | null; located: LocatedDocument; position: number }> {
     const located = await this.locate(user.organizationId, documentId);
     const { document, viewer } = await this.requireVisibleToPortalUser(user, located);
     // No expected-revision contention to speak of: a conflict is simply decided again (the
@@ -151,13 +153,13 @@ export class Documents implements OnModuleInit {
     return { row: await this.row(user.organizationId, documentId), located: document, position: Number(position) };
   }
 
-  async viewMarker(organizationId: string, documentId: string): Promise<Doc | null> {
+  async viewMarker(organizationId: string, documentId: string): Promise<DocumentViewsRow | null> {
     const doc = await this.readStore.get(DOCUMENT_VIEWS_COLLECTION, documentId);
     return doc && doc.organizationId === organizationId ? doc : null;
   }
 
   /** A page of a document's comments, oldest first. */
-  comments<T>(organizationId: string, documentId: string, query: PageQuery, toItem: (doc: Doc) => T): Promise<Page<T>> {
+  comments<T>(organizationId: string, documentId: string, query: PageQuery, toItem: (doc: DocumentCommentRow) => T): Promise<Page<T>> {
     return findPage(this.readStore, DOCUMENT_COMMENTS_COLLECTION, { organizationId, documentId }, query, toItem);
   }
 
