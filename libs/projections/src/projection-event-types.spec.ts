@@ -4,10 +4,10 @@ import { ALL_PROJECTIONS } from './index';
 import { handles } from './projection';
 
 /**
- * The reader hands each projection only the event types it declares: a type it handles but
- * forgot to declare would silently leave its read model behind. Every projection is given a
- * bare event of every known type it does not declare (from the portal, by a portal user, so
- * that client-action projections look at it too) and must ignore it.
+ * The reader hands each projection only the event types it declares, and the compiler holds
+ * its `project` to them (typed-read-models.spec.ts). Here the running side: every projection
+ * is given a bare event of every known type it does not declare (from the portal, by a portal
+ * user, so that client-action projections look at it too) and must ignore it.
  */
 describe('projection event types', () => {
   const known = new Set<string>([...Object.keys(EVENT_SCHEMA_VERSIONS), ...ALL_PROJECTIONS.flatMap((p) => (p.eventTypes === '*' ? [] : [...p.eventTypes]))]);
