@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { removeDataDir, Response, startApp, TestApp } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
 
 /**
  * The portal user's whole day, end to end: staff publish a shift and share a quote with
@@ -30,14 +31,8 @@ describe('client collaboration (e2e)', () => {
   }
 
   async function portalUser(clientId: string, userTypeId: string | undefined): Promise<{ contactId: string; email: string; session: string }> {
-    const email = `${randomUUID()}@client.example`;
-    const contact = ok(await api.request('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat', email }), 201).body.id as string;
-    ok(await api.request('POST', `/v1/contacts/${contact}/portal-access/invite`, userTypeId ? { userTypeId } : {}));
-    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(email)).at(-1)!.content);
-    const password = 'a long and unusual passphrase';
-    ok(await api.request('POST', '/v1/portal/invitations/accept', { token, password }, anonymous));
-    const session = ok(await api.request('POST', '/v1/portal/sessions', { email, password }, anonymous)).body.token as string;
-    return { contactId: contact, email, session };
+    const { contactId, email, session } = await signedInPortalUser(api, clientId, { name: 'Pat', userTypeId });
+    return { contactId, email, session };
   }
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { expectProblem } from '../support/problems';
 
 /** Editing, archiving and associating companies and contacts over real HTTP, with bad input. */
 describe('directory writes (e2e)', () => {
@@ -28,14 +29,10 @@ describe('directory writes (e2e)', () => {
   const read = (path: string) => api.request('GET', `${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`);
 
   /** Sends a bad request, expects its status (and problem type), and that nothing was written. */
-  async function refused(method: string, path: string, body: unknown, status: number, type?: string): Promise<void> {
-    const before = await head();
-    const response = await api.request(method, path, body);
-    expect({ method, path, body, status: response.status }).toEqual({ method, path, body, status });
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    if (type) expect(response.body.type).toBe(`/problems/${type}`);
-    expect(await head()).toBe(before);
-  }
+  const refused = async (method: string, path: string, body: unknown, status: number, type?: string): Promise<void> => {
+    await expectProblem(api, () => api.request(method, path, body), { status, type, request: { method, path, body } });
+  };
+
 
   describe('client companies', () => {
     it('are edited field by field: name, email, web address and postal address', async () => {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { removeDataDir, Response, startApp, TestApp } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
+import { expectProblem } from '../support/problems';
 
 /**
  * Documents follow a contact's dissociation: `DELETE
@@ -12,7 +14,6 @@ import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/
 describe('documents move on dissociation (e2e)', () => {
   let api: TestApp;
   let position = 0;
-  const anonymous = { authorization: '' };
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
   const head = async () => (await api.request('GET', '/health')).body.headPosition as number;
 
@@ -34,27 +35,17 @@ describe('documents move on dissociation (e2e)', () => {
   const read = (path: string, headers: Record<string, string> = {}) =>
     api.request('GET', `${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`, undefined, headers);
 
-  async function refused(method: string, path: string, status: number, type: string, headers: Record<string, string> = {}, body?: unknown): Promise<Response> {
-    const before = await head();
-    const response = await api.request(method, path, body, headers);
-    expect({ method, path, status: response.status, type: response.body?.type }).toEqual({ method, path, status, type: `/problems/${type}` });
-    expect(await head()).toBe(before);
-    return response;
-  }
+  const refused = (method: string, path: string, status: number, type: string, headers: Record<string, string> = {}, body?: unknown) =>
+    expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path } });
+
 
   async function contact(clientId: string): Promise<string> {
     return (await ok('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat', email: `${randomUUID()}@client.example` }, 201)).body.id as string;
   }
 
   async function portalUser(clientId: string, userType: string): Promise<User> {
-    const email = `${randomUUID()}@client.example`;
-    const contactId = (await ok('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat', email }, 201)).body.id as string;
-    await ok('POST', `/v1/contacts/${contactId}/portal-access/invite`, { userTypeId: types[userType] });
-    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
-    const password = 'a long and unusual passphrase';
-    await ok('POST', '/v1/portal/invitations/accept', { token, password }, 200, anonymous);
-    const session = await ok('POST', '/v1/portal/sessions', { email, password }, 200, anonymous);
-    return { contactId, session: session.body.token };
+    const { contactId, session } = await signedInPortalUser(api, clientId, { name: 'Pat', userTypeId: types[userType] });
+    return { contactId, session };
   }
 
   async function shareQuote(clientId: string, contactId: string | null): Promise<string> {

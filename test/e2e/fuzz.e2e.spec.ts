@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EventStore } from '@app/event-store';
 import { EVENT_STORE } from '../../apps/api/src/infrastructure/tokens';
-import { removeDataDir, startApp, TestApp, tokenIn } from '../support/app';
+import { removeDataDir, startApp, TestApp } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
 
 /**
  * Walks the OpenAPI document and sends every operation generated bad input: bad path
@@ -142,16 +143,8 @@ describe('fuzz: every operation of the OpenAPI document, with bad input (e2e)', 
   /** A portal user whose user type may do everything, signed in. */
   async function newPortalUser(): Promise<void> {
     const email = `fuzz-${randomUUID()}@client.example`;
-    const contact = await api.request('POST', `/v1/clients/${ids.clientId}/contacts`, { name: 'Fuzz Person', email });
-    expect(contact.status).toBe(201);
-    const invited = await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/invite`, { userTypeId: everythingTypeId });
-    expect(invited.status).toBe(200);
-    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
-    const password = 'a long and unusual passphrase';
-    expect((await api.request('POST', '/v1/portal/invitations/accept', { token, password }, { authorization: '' })).status).toBe(200);
-    const session = await api.request('POST', '/v1/portal/sessions', { email, password }, { authorization: '', 'x-forwarded-for': `10.9.${sequence % 250}.1` });
-    expect(session.status).toBe(200);
-    portalSession = session.body.token;
+    const signInHeaders = { 'x-forwarded-for': `10.9.${sequence % 250}.1` };
+    portalSession = (await signedInPortalUser(api, ids.clientId, { name: 'Fuzz Person', email, userTypeId: everythingTypeId, signInHeaders })).session;
   }
 
   /** The fuzzing may disable, revoke or sign out the portal user: start each portal operation with a working session. */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secureDataDir } from '../../apps/api/src/infrastructure/data-dir';
 import { MetricsServer } from '../../apps/api/src/health/metrics';
-import { removeDataDir, startApp, TestApp, tokenIn } from '../support/app';
+import { removeDataDir, startApp, TestApp } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
 
 /** Raw HTTP: the request exactly as written (headers that lie about the body, half a body, ...), the first answer within `waitMs`. */
 function rawHttp(url: string, request: string, waitMs = 3_000): Promise<{ status: number; headers: string; body: string } | 'no answer'> {
@@ -114,14 +115,9 @@ describe('hardening (e2e)', () => {
 
   describe('bad input is a 4xx problem, never a 500, and writes nothing', () => {
     async function portalSession() {
-      const email = `deep-${Date.now()}@client.example`;
       const client = await api.request('POST', '/v1/clients', { name: 'Input Co' });
-      const contact = await api.request('POST', `/v1/clients/${client.body.id}/contacts`, { name: 'Ines', email });
-      await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/invite`);
-      const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
-      await api.request('POST', '/v1/portal/invitations/accept', { token, password: 'a long and unusual passphrase' }, anonymous);
-      const session = await api.request('POST', '/v1/portal/sessions', { email, password: 'a long and unusual passphrase' }, anonymous);
-      return { clientId: client.body.id as string, contactId: contact.body.id as string, session: session.body.token as string };
+      const { contactId, session } = await signedInPortalUser(api, client.body.id, { name: 'Ines', email: `deep-${Date.now()}@client.example` });
+      return { clientId: client.body.id as string, contactId, session };
     }
 
     it.each([

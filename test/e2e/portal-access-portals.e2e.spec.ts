@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { removeDataDir, startApp, TestApp, tokenIn } from '../support/app';
+import { expectProblem } from '../support/problems';
 
 /**
  * Portal access across several portals: portalId and userTypeId on the access routes, the
@@ -40,14 +41,9 @@ describe('portal access in portals (e2e)', () => {
   }
   const lastEmailTo = async (email: string) => (await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)?.content;
 
-  async function refused(method: string, path: string, body: unknown, status: number, type?: string): Promise<Response> {
-    const before = await head();
-    const response = await api.request(method, path, body);
-    expect({ path, status: response.status }).toEqual({ path, status });
-    if (type) expect(response.body.type).toBe(`/problems/${type}`);
-    expect(await head()).toBe(before);
-    return response;
-  }
+  const refused = (method: string, path: string, body: unknown, status: number, type?: string) =>
+    expectProblem(api, () => api.request(method, path, body), { status, type, request: { path } });
+
 
   it('invites one contact into two portals, each access on its own, the second with a user type and in Japanese', async () => {
     const person = await contact();

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defaultPortalId, nameBasedUuid } from '@app/domain';
-import { removeDataDir, Response, startApp, TestApp } from '../support/app';
+import { removeDataDir, startApp, TestApp } from '../support/app';
+import { expectProblem } from '../support/problems';
 
 /** Portals, invitation templates and user types end to end over real HTTP. */
 describe('portals (e2e)', () => {
@@ -11,7 +12,6 @@ describe('portals (e2e)', () => {
   const OPERATOR = '00000000-0000-4000-8000-000000000001';
 
   const as = (key: string) => ({ authorization: `Bearer ${key}` });
-  const head = async () => (await api.request('GET', '/health')).body.headPosition as number;
   const uniqueSlug = (stem = 'p') => `${stem}-${randomUUID().slice(0, 8)}`;
   const template = {
     subject: 'Welcome to {{organizationName}}, {{contactName}}',
@@ -19,15 +19,9 @@ describe('portals (e2e)', () => {
   };
 
   /** Refused as problem+json with that status and type, and nothing written. */
-  async function refused(method: string, path: string, body: unknown, status: number, type?: string, key = api.apiKey): Promise<Response> {
-    const before = await head();
-    const response = await api.request(method, path, body, as(key));
-    expect({ method, path, status: response.status }).toEqual({ method, path, status });
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    if (type) expect(response.body.type).toBe(`/problems/${type}`);
-    expect(await head()).toBe(before);
-    return response;
-  }
+  const refused = (method: string, path: string, body: unknown, status: number, type?: string, key = api.apiKey) =>
+    expectProblem(api, () => api.request(method, path, body, as(key)), { status, type, request: { method, path } });
+
 
   /** A fresh organization (its own portal limit): its admin key. */
   async function newOrganization(name = `Org ${randomUUID().slice(0, 8)}`): Promise<string> {

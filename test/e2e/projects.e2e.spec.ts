@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { expectProblem } from '../support/problems';
 import { signedInPortalUser, SignedInPortalUser } from '../support/portal-user';
 
 /**
@@ -10,7 +11,6 @@ import { signedInPortalUser, SignedInPortalUser } from '../support/portal-user';
 describe('projects (e2e)', () => {
   let api: TestApp;
   let position = 0;
-  const head = async () => (await api.request('GET', '/health')).body.headPosition as number;
 
   async function ok(method: string, path: string, body?: unknown, status = 200, headers: Record<string, string> = {}): Promise<Response> {
     const response = await api.request(method, path, body, headers);
@@ -22,13 +22,9 @@ describe('projects (e2e)', () => {
     api.request('GET', `${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`, undefined, headers);
 
   /** Refused with this status and problem type, writing nothing. */
-  async function refused(method: string, path: string, body: unknown, status: number, type: string, headers: Record<string, string> = {}): Promise<Response> {
-    const before = await head();
-    const response = await api.request(method, path, body, headers);
-    expect({ method, path, status: response.status, type: response.body?.type }).toEqual({ method, path, status, type: `/problems/${type}` });
-    expect(await head()).toBe(before);
-    return response;
-  }
+  const refused = (method: string, path: string, body: unknown, status: number, type: string, headers: Record<string, string> = {}) =>
+    expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path } });
+
 
   const company = async (name: string) => (await ok('POST', '/v1/clients', { name }, 201)).body.id as string;
   const contactOf = async (clientId: string, email: string | null = `${randomUUID()}@client.example`) =>

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { removeDataDir, Response, startApp, TestApp } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
+import { expectProblem } from '../support/problems';
 
 /**
  * Quotes and invoices over real HTTP: staff share them, portal users of the company see them
@@ -10,7 +12,6 @@ describe('quotes and invoices (e2e)', () => {
   let position = 0;
   const anonymous = { authorization: '' };
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
-  const head = async () => (await api.request('GET', '/health')).body.headPosition as number;
 
   interface User {
     clientId: string;
@@ -37,24 +38,13 @@ describe('quotes and invoices (e2e)', () => {
     api.request('GET', `${path}${path.includes('?') ? '&' : '?'}minPosition=${position}`, undefined, headers);
 
   /** Sends a request that must be refused with this status (and problem type) and write nothing. */
-  async function refused(method: string, path: string, body: unknown, status: number, type?: string, headers: Record<string, string> = {}): Promise<Response> {
-    const before = await head();
-    const response = await api.request(method, path, body, headers);
-    expect({ method, path, body, status: response.status, type: response.body?.type }).toMatchObject({ method, path, body, status, ...(type ? { type: `/problems/${type}` } : {}) });
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    expect(await head()).toBe(before);
-    return response;
-  }
+  const refused = (method: string, path: string, body: unknown, status: number, type?: string, headers: Record<string, string> = {}) =>
+    expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path, body } });
+
 
   async function portalUser(clientId: string, userTypeId: string | null): Promise<User> {
-    const email = `${randomUUID()}@client.example`;
-    const contactId = (await ok('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat', email }, 201)).body.id as string;
-    await ok('POST', `/v1/contacts/${contactId}/portal-access/invite`, userTypeId ? { userTypeId } : {});
-    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
-    const password = 'a long and unusual passphrase';
-    await ok('POST', '/v1/portal/invitations/accept', { token, password }, 200, anonymous);
-    const session = await ok('POST', '/v1/portal/sessions', { email, password }, 200, anonymous);
-    return { clientId, contactId, email, password, session: session.body.token };
+    const { contactId, email, password, session } = await signedInPortalUser(api, clientId, { name: 'Pat', userTypeId: userTypeId ?? undefined });
+    return { clientId, contactId, email, password, session };
   }
 
   const quoteBody = (clientId: string, extra: Record<string, unknown> = {}) => ({

@@ -8,6 +8,7 @@ import { CommandContext } from '../../apps/api/src/http/request-context';
 import { EVENT_STORE } from '../../apps/api/src/infrastructure/tokens';
 import { InviteContact } from '../../apps/api/src/portal-access/portal-access.commands';
 import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { expectProblem } from '../support/problems';
 
 /** Self-registration end to end: public requests, staff review, approval into the portal. */
 describe('registrations (e2e)', () => {
@@ -37,15 +38,9 @@ describe('registrations (e2e)', () => {
     return found;
   }
   /** Refused as problem+json with that status, and nothing written. */
-  async function refused(method: string, path: string, body: unknown, status: number, type?: string, headers: Record<string, string> = {}): Promise<Response> {
-    const before = await head();
-    const response = await api.request(method, path, body, headers);
-    expect({ method, path, status: response.status }).toEqual({ method, path, status });
-    expect(response.headers.get('content-type')).toContain('application/problem+json');
-    if (type) expect(response.body.type).toBe(`/problems/${type}`);
-    expect(await head()).toBe(before);
-    return response;
-  }
+  const refused = (method: string, path: string, body: unknown, status: number, type?: string, headers: Record<string, string> = {}) =>
+    expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path } });
+
   async function newPortal(selfRegistration: boolean): Promise<{ id: string; slug: string }> {
     const created = await api.request('POST', '/v1/portals', { name: 'Clients', slug: `reg-${randomUUID().slice(0, 8)}`, selfRegistration: false });
     expect(created.status).toBe(201);

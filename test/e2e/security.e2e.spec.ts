@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
 
 /**
  * The security model end to end: organizations, API keys and roles, portal sessions, and a
@@ -38,15 +39,10 @@ describe('security (e2e)', () => {
 
   async function portalUser(key = api.apiKey, password = 'a long and unusual passphrase') {
     const person = await contact(key);
-    await call('POST', `/v1/contacts/${person.contactId}/portal-access/invite`, undefined, as(key));
-    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${person.email}`)).at(-1)!.content);
-    secrets.add(token);
-    const accepted = await call('POST', '/v1/portal/invitations/accept', { token, password }, anonymous);
-    expect(accepted.status).toBe(200);
-    const session = await call('POST', '/v1/portal/sessions', { email: person.email, password }, anonymous);
-    expect(session.status).toBe(200);
-    secrets.add(session.body.token);
-    return { ...person, password, session: session.body.token as string, position: accepted.body.position as number };
+    const user = await signedInPortalUser(api, person.clientId, { contact: { contactId: person.contactId, email: person.email! }, password, apiKey: key, request: call });
+    secrets.add(user.invitationToken);
+    secrets.add(user.session);
+    return { ...person, password, session: user.session, position: user.acceptedPosition };
   }
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { removeDataDir, startApp, TestApp, tokenIn } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
 
 /** Portal sessions end when they should, and stay ended. */
 describe('portal sessions (e2e)', () => {
@@ -17,13 +17,9 @@ describe('portal sessions (e2e)', () => {
   });
 
   async function portalUser() {
-    const email = `${randomUUID()}@client.example`;
     const client = await api.request('POST', '/v1/clients', { name: 'Session Co' });
-    const contact = await api.request('POST', `/v1/clients/${client.body.id}/contacts`, { name: 'Sam', email });
-    expect((await api.request('POST', `/v1/contacts/${contact.body.id}/portal-access/invite`)).status).toBe(200);
-    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
-    expect((await api.request('POST', '/v1/portal/invitations/accept', { token, password }, anonymous)).status).toBe(200);
-    return { email, contactId: contact.body.id as string, signIn: () => signIn(email) };
+    const { email, contactId } = await signedInPortalUser(api, client.body.id, { name: 'Sam', password });
+    return { email, contactId, signIn: () => signIn(email) };
   }
 
   async function signIn(email: string): Promise<string> {

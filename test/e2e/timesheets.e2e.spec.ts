@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { removeDataDir, Response, startApp, TestApp, tokenIn } from '../support/app';
+import { removeDataDir, Response, startApp, TestApp } from '../support/app';
+import { signedInPortalUser } from '../support/portal-user';
+import { expectProblem } from '../support/problems';
 
 /**
  * Shifts and timesheets end to end: staff publish shifts to a client company; its
@@ -39,26 +41,12 @@ describe('shifts and timesheets (e2e)', () => {
 
   async function portalUser(clientId: string, userType: string | null): Promise<PortalUser> {
     const email = `${randomUUID()}@client.example`;
-    const person = await staff('POST', `/v1/clients/${clientId}/contacts`, { name: `Person ${email.slice(0, 6)}`, email });
-    expect(person.status).toBe(201);
-    const invited = await staff('POST', `/v1/contacts/${person.body.id}/portal-access/invite`, userType ? { userTypeId: types[userType] } : undefined);
-    expect(invited.status).toBe(200);
-    const token = tokenIn((await api.outbox()).filter((m) => m.content.includes(`To: ${email}`)).at(-1)!.content);
-    const password = 'a long and unusual passphrase';
-    expect((await api.request('POST', '/v1/portal/invitations/accept', { token, password }, { authorization: '' })).status).toBe(200);
-    const session = await api.request('POST', '/v1/portal/sessions', { email, password }, { authorization: '' });
-    expect(session.status).toBe(200);
-    return { contactId: person.body.id, email, session: session.body.token };
+    const { contactId, session } = await signedInPortalUser(api, clientId, { name: `Person ${email.slice(0, 6)}`, email, userTypeId: userType ? types[userType] : undefined, apiKey: key });
+    return { contactId, email, session };
   }
 
-  async function refused(response: Promise<Response>, status: number, type?: string) {
-    const before = await head();
-    const answer = await response;
-    expect({ status: answer.status, type: answer.body?.type }).toEqual({ status, type: type ? `/problems/${type}` : expect.any(String) });
-    expect(answer.headers.get('content-type')).toContain('application/problem+json');
-    expect(await head()).toBe(before);
-    return answer;
-  }
+  const refused = (response: Promise<Response>, status: number, type?: string) => expectProblem(api, () => response, { status, type });
+
 
   const shiftBody = (clientId: string, extra: Record<string, unknown> = {}) => ({
     clientId,

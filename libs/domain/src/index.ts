@@ -22,3 +22,4 @@ export * from './personal-data';
 export * from './permission-source';
 export * from './project';
 export * from './imports';
+export * from './events';

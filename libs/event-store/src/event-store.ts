@@ -33,10 +33,20 @@ export interface EventToAppend {
   metadata: EventMetadata;
 }
 
-export interface RecordedEvent {
-  id: string;
+/** An event's type and data: what the domain's event unions are made of. */
+export interface EventShape {
   type: string;
+  data: object;
+}
+
+/** An event whose type the reader does not know in advance: any type, any data. */
+export interface UntypedEvent extends EventShape {
   data: Record<string, unknown>;
+}
+
+/** What the store adds to every event it recorded. */
+export interface RecordedEnvelope {
+  id: string;
   metadata: EventMetadata;
   streamName: string;
   /** 0-based revision of this event within its stream. */
@@ -50,6 +60,13 @@ export interface RecordedEvent {
   /** The data as stored, personal fields still encrypted, when `data` was decrypted (personal-data.ts). */
   storedData?: Record<string, unknown>;
 }
+
+/**
+ * A stored event. Typed over a union of domain events (`RecordedEvent<PortalAccessEvent>`), it
+ * is a union too: switching over `type` narrows `data`. The adapters deal in the untyped
+ * default; a reader narrows by the types it asked for (a projection: the types it declares).
+ */
+export type RecordedEvent<E extends EventShape = UntypedEvent> = E extends EventShape ? RecordedEnvelope & { type: E['type']; data: E['data'] } : never;
 
 export interface AppendResult {
   /** Revision of the last event now in the stream. */

@@ -1,9 +1,34 @@
-import { RecordedEvent } from '@app/event-store';
-import { ProjectionWrite } from './read-store';
-import { Projection, positionKey } from './projection';
+import { EventMetadata, RecordedEvent } from '@app/event-store';
+import { collection, ProjectionWrite } from './read-store';
+import { insert, Projection, positionKey } from './projection';
 
-export const AUDIT_LOG_COLLECTION = 'audit_log_v1';
-export const AUDIT_BY_SUBJECT_COLLECTION = 'audit_by_subject_v1';
+/** One stored event in the audit history (docs/read-models.md, `audit_log_v1`). */
+export interface AuditEntryRow {
+  /** The event's global position, zero-padded to 20 digits. */
+  id: string;
+  organizationId: string;
+  position: number;
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  occurredAt: string;
+  actor: EventMetadata['actor'];
+  onBehalfOf: NonNullable<EventMetadata['onBehalfOf']> | null;
+  channel: EventMetadata['channel'];
+  correlationId: string;
+  /** The ids the event is about. */
+  subjectIds: string[];
+  /** The event's data as stored (personal fields still sealed). */
+  data: Record<string, unknown>;
+}
+
+/** One event in one subject's history (`audit_by_subject_v1`), keyed `<subjectId>:<position>`. */
+export interface AuditBySubjectRow extends AuditEntryRow {
+  subjectId: string;
+}
+
+export const AUDIT_LOG_COLLECTION = collection<AuditEntryRow>('audit_log_v1');
+export const AUDIT_BY_SUBJECT_COLLECTION = collection<AuditBySubjectRow>('audit_by_subject_v1');
 
 /** Fields of event data that name what an event is about. */
 const SUBJECT_FIELDS = ['accessId', 'contactId', 'clientId', 'keyId', 'organizationId'];
@@ -25,7 +50,7 @@ export const auditProjection: Projection = {
 
   project(event: RecordedEvent): ProjectionWrite[] {
     const subjectIds = subjectsOf(event);
-    const entry = {
+    const entry: Omit<AuditEntryRow, 'id'> = {
       organizationId: event.metadata.organizationId,
       position: Number(event.position),
       eventId: event.id,
@@ -43,15 +68,8 @@ export const auditProjection: Projection = {
     };
     const key = positionKey(event.position);
     return [
-      { op: 'insert', collection: AUDIT_LOG_COLLECTION, id: key, doc: entry },
-      ...subjectIds.map(
-        (subjectId): ProjectionWrite => ({
-          op: 'insert',
-          collection: AUDIT_BY_SUBJECT_COLLECTION,
-          id: `${subjectId}:${key}`,
-          doc: { ...entry, subjectId },
-        }),
-      ),
+      insert(AUDIT_LOG_COLLECTION, { id: key, ...entry }),
+      ...subjectIds.map((subjectId) => insert(AUDIT_BY_SUBJECT_COLLECTION, { id: `${subjectId}:${key}`, ...entry, subjectId })),
     ];
   },
 };

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { EventStore, EventToAppend, InMemoryEventStore } from '@app/event-store';
 import { DomainEvent, invoice, quote, shift, timesheet } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION } from './client-documents';
@@ -11,6 +10,7 @@ import { ProjectionRunner } from './projection-runner';
 import { ProjectionWaiter } from './projection-waiter';
 import { ReadStore } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
+import { eventToAppend } from './testing/events';
 
 const ORG = 'org-docs';
 let dir: string;
@@ -30,23 +30,8 @@ afterEach(async () => {
 });
 
 let clock = 0;
-function toAppend(event: DomainEvent): EventToAppend {
-  clock += 1;
-  return {
-    id: randomUUID(),
-    type: event.type,
-    data: event.data as unknown as Record<string, unknown>,
-    metadata: {
-      organizationId: ORG,
-      actor: { kind: 'staff', id: 'key-1' },
-      channel: 'api',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: new Date(Date.UTC(2026, 2, 1, 0, 0, clock)).toISOString(),
-      schemaVersion: 1,
-    },
-  };
-}
+const toAppend = (event: DomainEvent): EventToAppend =>
+  eventToAppend(event, { organizationId: ORG, actor: { kind: 'staff', id: 'key-1' }, at: new Date(Date.UTC(2026, 2, 1, 0, 0, (clock += 1))).toISOString() });
 
 /** Appends a decider's events to a stream, one command at a time; returns the last position. */
 async function run<S, C, E extends DomainEvent>(decider: { initialState(): S; decide(c: C, s: S): E[]; evolve(s: S, e: E): S }, stream: string, commands: C[]): Promise<bigint> {

@@ -1,18 +1,10 @@
-import type { InvoiceEvent, QuoteEvent, ShiftEvent, TimesheetEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
 import { CLIENT_DOCUMENTS_COLLECTION, CLIENT_DOCUMENTS_SPEC } from './client-documents';
-import { Projection } from './projection';
-import { projectQuoteOrInvoice } from './quotes-invoices.projection';
+import { isEventOf, projectionOf, RecordedEventOf, unhandled, upsert } from './projection';
+import { projectQuoteOrInvoice, QUOTE_INVOICE_EVENT_TYPES } from './quotes-invoices.projection';
 import { ProjectionWrite } from './read-store';
-import { projectShiftOrTimesheet } from './shifts-timesheets.projection';
+import { projectShiftOrTimesheet, SHIFT_TIMESHEET_EVENT_TYPES } from './shifts-timesheets.projection';
 
-const CLIENT_DOCUMENT_EVENT_TYPES = [
-  ...(['ShiftPublished', 'ShiftUpdated', 'ShiftCancelled'] satisfies ShiftEvent['type'][]),
-  ...(['TimesheetSubmitted', 'TimesheetResubmitted', 'TimesheetApproved', 'TimesheetRejected'] satisfies TimesheetEvent['type'][]),
-  ...(['QuoteShared', 'QuoteAccepted', 'QuoteDeclined', 'QuoteWithdrawn'] satisfies QuoteEvent['type'][]),
-  ...(['InvoiceShared', 'InvoicePaymentRecorded', 'InvoicePaid'] satisfies InvoiceEvent['type'][]),
-  'DocumentMovedToClient',
-];
+const CLIENT_DOCUMENT_EVENT_TYPES = [...SHIFT_TIMESHEET_EVENT_TYPES, ...QUOTE_INVOICE_EVENT_TYPES, 'DocumentMovedToClient'] as const;
 
 /**
  * The per-client document list (`client_documents_v2`): the one projection that writes it.
@@ -23,15 +15,15 @@ const CLIENT_DOCUMENT_EVENT_TYPES = [
  * A document moved to another company (DocumentMovedToClient, any kind) keeps its row; the
  * row's `clientId` follows it, so the new company's lists show it and the old one's do not.
  */
-export const clientDocumentsProjection: Projection = {
+export const clientDocumentsProjection = projectionOf({
   name: 'client_documents_v2',
   eventTypes: CLIENT_DOCUMENT_EVENT_TYPES,
   collections: [CLIENT_DOCUMENTS_SPEC],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
+  project(event) {
     return withApprovalQueue(event, projectByKind(event));
   },
-};
+});
 
 /** Kinds whose pending documents wait for a client's decision: the approvals queue. */
 const DECIDED_BY_CLIENTS: ReadonlySet<string> = new Set(['timesheet', 'quote']);
@@ -40,7 +32,7 @@ const DECIDED_BY_CLIENTS: ReadonlySet<string> = new Set(['timesheet', 'quote']);
  * v2: every write that sets `pending` also sets `awaitsApproval`, true for a pending
  * timesheet or quote, so the approvals queue is one indexed query.
  */
-function withApprovalQueue(event: RecordedEvent, writes: ProjectionWrite[]): ProjectionWrite[] {
+function withApprovalQueue(event: RecordedEventOf<(typeof CLIENT_DOCUMENT_EVENT_TYPES)[number]>, writes: ProjectionWrite[]): ProjectionWrite[] {
   const kind = event.streamName.slice(0, event.streamName.indexOf('-'));
   return writes.map((write) =>
     write.op === 'upsert' && write.set && 'pending' in write.set
@@ -49,38 +41,12 @@ function withApprovalQueue(event: RecordedEvent, writes: ProjectionWrite[]): Pro
   );
 }
 
-
-function projectByKind(event: RecordedEvent): ProjectionWrite[] {
-  switch (event.type) {
-    case 'ShiftPublished':
-    case 'ShiftUpdated':
-    case 'ShiftCancelled':
-    case 'TimesheetSubmitted':
-    case 'TimesheetResubmitted':
-    case 'TimesheetApproved':
-    case 'TimesheetRejected':
-      return projectShiftOrTimesheet(event);
-    case 'QuoteShared':
-    case 'QuoteAccepted':
-    case 'QuoteDeclined':
-    case 'QuoteWithdrawn':
-    case 'InvoiceShared':
-    case 'InvoicePaymentRecorded':
-    case 'InvoicePaid':
-      return projectQuoteOrInvoice(event);
-    case 'DocumentMovedToClient': {
-      const data = event.data as { documentId: string; toClientId: string };
-      return [
-        {
-          op: 'upsert',
-          collection: CLIENT_DOCUMENTS_COLLECTION,
-          id: data.documentId,
-          position: event.position,
-          set: { clientId: data.toClientId, updatedAt: event.metadata.occurredAt },
-        },
-      ];
-    }
-    default:
-      return [];
+function projectByKind(event: RecordedEventOf<(typeof CLIENT_DOCUMENT_EVENT_TYPES)[number]>): ProjectionWrite[] {
+  if (isEventOf(event, SHIFT_TIMESHEET_EVENT_TYPES)) return projectShiftOrTimesheet(event);
+  if (isEventOf(event, QUOTE_INVOICE_EVENT_TYPES)) return projectQuoteOrInvoice(event);
+  if (event.type === 'DocumentMovedToClient') {
+    // Of any kind: the row follows the document to its new company.
+    return [upsert(CLIENT_DOCUMENTS_COLLECTION, event.data.documentId, event.position, { set: { clientId: event.data.toClientId, updatedAt: event.metadata.occurredAt } })];
   }
+  return unhandled(event);
 }

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { notificationIdOf } from '@app/domain';
 import { EventMetadata, EventToAppend, InMemoryEventStore } from '@app/event-store';
 import {
@@ -16,6 +15,7 @@ import { ProjectionRunner } from './projection-runner';
 import { ProjectionWaiter } from './projection-waiter';
 import { ReadStore } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
+import { eventToAppend } from './testing/events';
 
 const ORG = 'org-1';
 const PROJECTIONS = [documentCommentsProjection, documentViewsProjection, notificationsProjection];
@@ -23,15 +23,8 @@ const portal = { actor: { kind: 'portal-user' as const, id: 'acc-1' }, channel: 
 const staff = { actor: { kind: 'staff' as const, id: 'key-1' }, channel: 'api' as const };
 
 let clock = Date.parse('2026-03-01T09:00:00.000Z');
-function event(type: string, data: Record<string, unknown>, who: Pick<EventMetadata, 'actor' | 'channel'> = portal): EventToAppend {
-  clock += 1000;
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: { organizationId: ORG, ...who, correlationId: randomUUID(), causationId: randomUUID(), occurredAt: new Date(clock).toISOString(), schemaVersion: 1 },
-  };
-}
+const event = (type: string, data: Record<string, unknown>, who: Pick<EventMetadata, 'actor' | 'channel'> = portal): EventToAppend =>
+  eventToAppend({ type, data }, { organizationId: ORG, ...who, at: new Date((clock += 1000)).toISOString() });
 
 describe('collaboration projections: comments, viewed markers, notifications', () => {
   let dir: string;

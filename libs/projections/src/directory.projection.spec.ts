@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { EventToAppend, InMemoryEventStore } from '@app/event-store';
 import {
   CLIENTS_COLLECTION,
@@ -13,7 +12,8 @@ import {
 import { ContactPageRequest, DirectoryQueries } from './directory.queries';
 import { ProjectionRunner } from './projection-runner';
 import { ProjectionWaiter } from './projection-waiter';
-import { Doc, ReadStore } from './read-store';
+import { ReadStore, Row } from './read-store';
+import { eventToAppend } from './testing/events';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
 
 const ORG = 'org-1';
@@ -23,22 +23,7 @@ const OTHER_ORG = 'org-2';
 const cid = (n: number) => `c${String(n).padStart(4, '0')}-client`;
 const pid = (n: number) => `p${String(n).padStart(4, '0')}-person`;
 
-function event(type: string, data: Record<string, unknown>, organizationId = ORG): EventToAppend {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: {
-      organizationId,
-      actor: { kind: 'staff', id: 'key-1' },
-      channel: 'api',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      schemaVersion: 1,
-    },
-  };
-}
+const event = (type: string, data: Record<string, unknown>, organizationId = ORG): EventToAppend => eventToAppend({ type, data }, { organizationId, actor: { kind: 'staff', id: 'key-1' } });
 
 describe('directory projection', () => {
   let dir: string;
@@ -78,12 +63,12 @@ describe('directory projection', () => {
     const waiter = new ProjectionWaiter(readStore, [directoryProjection.name], runner);
     expect(await waiter.waitFor(head, 10_000)).toBe(true);
   }
-  const ids = (docs: Doc[]) => docs.map((doc) => doc.id);
+  const ids = (docs: Row[]) => docs.map((doc) => doc.id);
   const clients = async (request: Partial<ContactPageRequest> = {}, org = ORG) => ids((await queries.listClients(org, { limit: 100, ...request })).docs);
   const contacts = async (request: Partial<ContactPageRequest> = {}, org = ORG) => ids((await queries.listContacts(org, { limit: 100, ...request })).docs);
 
   /** Every page of a list, following the cursor. */
-  async function pages(list: (afterId: string | undefined) => Promise<{ docs: Doc[]; nextAfterId: string | null }>): Promise<string[][]> {
+  async function pages(list: (afterId: string | undefined) => Promise<{ docs: Row[]; nextAfterId: string | null }>): Promise<string[][]> {
     const all: string[][] = [];
     let afterId: string | undefined;
     for (;;) {

@@ -1,11 +1,14 @@
-import { Doc, FindQuery, ReadStore } from './read-store';
+import { CollectionName, FindQuery, ReadStore, Row } from './read-store';
 import {
   afterTermSlots,
+  ClientRow,
   CLIENTS_COLLECTION,
   CONTACT_MEMBERSHIPS_COLLECTION,
+  ContactRow,
   CONTACTS_COLLECTION,
   DIRECTORY_TERMS_COLLECTION,
   DirectoryKind,
+  DirectoryTermRow,
   entityOfTermSlot,
   membershipId,
 } from './directory.projection';
@@ -26,8 +29,8 @@ export interface ContactPageRequest extends DirectoryPageRequest {
   clientId?: string;
 }
 
-export interface DirectoryPage {
-  docs: Doc[];
+export interface DirectoryPage<R extends Row> {
+  docs: R[];
   /** The id to continue after, when there may be more. */
   nextAfterId: string | null;
 }
@@ -50,12 +53,12 @@ const MAX_BATCH = 1_000;
 export class DirectoryQueries {
   constructor(private readonly readStore: ReadStore) {}
 
-  async getClient(organizationId: string, id: string): Promise<Doc | null> {
+  async getClient(organizationId: string, id: string): Promise<ClientRow | null> {
     const doc = await this.readStore.get(CLIENTS_COLLECTION, id);
     return doc && doc.organizationId === organizationId ? doc : null;
   }
 
-  async getContact(organizationId: string, id: string): Promise<Doc | null> {
+  async getContact(organizationId: string, id: string): Promise<ContactRow | null> {
     const doc = await this.readStore.get(CONTACTS_COLLECTION, id);
     return doc && doc.organizationId === organizationId ? doc : null;
   }
@@ -63,17 +66,17 @@ export class DirectoryQueries {
   /** Every company a contact belongs to (its primary included), ordered by id. */
   async clientIdsOf(organizationId: string, contactId: string): Promise<string[]> {
     const memberships = await this.readStore.find(CONTACT_MEMBERSHIPS_COLLECTION, { where: { organizationId, contactId }, limit: 10_000 });
-    return memberships.map((doc) => doc.clientId as string).sort();
+    return memberships.map((doc) => doc.clientId).sort();
   }
 
   /** Companies not archived. */
-  listClients(organizationId: string, request: DirectoryPageRequest): Promise<DirectoryPage> {
-    const listed = (doc: Doc | null): doc is Doc => !!doc && doc.organizationId === organizationId && doc.archived === false;
+  listClients(organizationId: string, request: DirectoryPageRequest): Promise<DirectoryPage<ClientRow>> {
+    const listed = (doc: ClientRow | null): doc is ClientRow => !!doc && doc.organizationId === organizationId && doc.archived === false;
     const q = request.q;
     if (request.email !== undefined) {
       return this.fill(request, {
         ...this.byDocuments(CLIENTS_COLLECTION, { organizationId, archived: false, emailKey: request.email.trim().toLowerCase() }),
-        accept: async (doc) => (q === undefined || matchesSearch(doc.name as string, q) ? doc : null),
+        accept: async (doc) => (q === undefined || matchesSearch(doc.name, q) ? doc : null),
       });
     }
     if (q !== undefined) {
@@ -88,10 +91,10 @@ export class DirectoryQueries {
     return this.fill(request, { ...this.byDocuments(CLIENTS_COLLECTION, { organizationId, archived: false }), accept: async (doc) => doc });
   }
 
-  listContacts(organizationId: string, request: ContactPageRequest): Promise<DirectoryPage> {
+  listContacts(organizationId: string, request: ContactPageRequest): Promise<DirectoryPage<ContactRow>> {
     const { q, clientId } = request;
-    const own = (doc: Doc | null): doc is Doc => !!doc && doc.organizationId === organizationId;
-    const matches = (doc: Doc) => q === undefined || matchesSearch(doc.name as string, q);
+    const own = (doc: ContactRow | null): doc is ContactRow => !!doc && doc.organizationId === organizationId;
+    const matches = (doc: ContactRow) => q === undefined || matchesSearch(doc.name, q);
     if (request.email !== undefined) {
       return this.fill(request, {
         ...this.byDocuments(CONTACTS_COLLECTION, { organizationId, emailKey: request.email.trim().toLowerCase() }),
@@ -110,7 +113,7 @@ export class DirectoryQueries {
             afterId: afterId === undefined ? undefined : membershipId(clientId, afterId),
             limit,
           }),
-        entityOf: (row) => row.contactId as string,
+        entityOf: (row) => row.contactId,
         accept: async (_row, contactId) => {
           const doc = await this.readStore.get(CONTACTS_COLLECTION, contactId);
           return own(doc) && matches(doc) ? doc : null;
@@ -129,10 +132,10 @@ export class DirectoryQueries {
     return this.fill(request, { ...this.byDocuments(CONTACTS_COLLECTION, { organizationId }), accept: async (doc) => doc });
   }
 
-  private byDocuments(collection: string, where: FindQuery['where']) {
+  private byDocuments<R extends Row>(collection: CollectionName<R>, where: FindQuery['where']) {
     return {
       read: (afterId: string | undefined, limit: number) => this.readStore.find(collection, { where, afterId, limit }),
-      entityOf: (doc: Doc) => doc.id,
+      entityOf: (doc: R) => doc.id,
     };
   }
 
@@ -146,7 +149,7 @@ export class DirectoryQueries {
           afterId: afterId === undefined ? undefined : afterTermSlots(afterId),
           limit,
         }),
-      entityOf: (row: Doc) => (row.entityId as string | undefined) ?? entityOfTermSlot(row.id),
+      entityOf: (row: DirectoryTermRow) => row.entityId ?? entityOfTermSlot(row.id),
     };
   }
 
@@ -155,22 +158,22 @@ export class DirectoryQueries {
    * whether there is a next page) is filled or the source ends. Rows of one entity that follow
    * each other are one candidate; `accept` answers the entity's document or null.
    */
-  private async fill<Row extends Doc>(
+  private async fill<Source extends Row, Entity extends Row>(
     request: DirectoryPageRequest,
     source: {
-      read: (afterId: string | undefined, limit: number) => Promise<Row[]>;
-      entityOf: (row: Row) => string;
-      accept: (row: Row, entityId: string) => Promise<Doc | null>;
+      read: (afterId: string | undefined, limit: number) => Promise<Source[]>;
+      entityOf: (row: Source) => string;
+      accept: (row: Source, entityId: string) => Promise<Entity | null>;
     },
-  ): Promise<DirectoryPage> {
+  ): Promise<DirectoryPage<Entity>> {
     const { limit } = request;
     if (limit <= 0) return { docs: [], nextAfterId: null };
-    const found: Doc[] = [];
+    const found: Entity[] = [];
     let afterId = request.afterId;
     let batch = Math.min(MAX_BATCH, Math.max(limit + 1, 20));
     for (;;) {
       const rows = await source.read(afterId, batch);
-      const candidates: Array<{ entityId: string; row: Row }> = [];
+      const candidates: Array<{ entityId: string; row: Source }> = [];
       for (const row of rows) {
         const entityId = source.entityOf(row);
         if (candidates.at(-1)?.entityId !== entityId) candidates.push({ entityId, row });

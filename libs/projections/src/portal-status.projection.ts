@@ -1,28 +1,60 @@
-import type { ContactEvent, PortalAccessEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { ProjectionWrite } from './read-store';
-import { Projection } from './projection';
+import type { PortalAccessStatus } from '@app/domain';
+import { collection, ProjectionWrite } from './read-store';
+import { projectionOf, RowFields, SomeRowFields, unhandled, upsert } from './projection';
 
-export const PORTAL_ACCESS_COLLECTION = 'portal_access_v1';
+/** One contact's access to one portal, as `portal_access_v1` holds it (docs/read-models.md). */
+export interface PortalAccessRow {
+  /** The access id (derived from portal and contact). */
+  id: string;
+  organizationId: string;
+  accessId: string;
+  portalId: string;
+  contactId: string;
+  /** The first company the access acts for (the contact's primary, as last recorded). */
+  clientId: string;
+  /** Every company the access acts for, primary first, as last recorded. */
+  clientIds: string[];
+  /** The username; null once the contact was erased. */
+  email: string | null;
+  userTypeId: string | null;
+  language: string | null;
+  status: PortalAccessStatus;
+  invitedAt: string;
+  lastInvitedAt: string;
+  invitationExpiresAt: string | null;
+  invitationCount: number;
+  acceptedAt: string | null;
+  enabledAt: string | null;
+  disabledAt: string | null;
+  disabledReason: string | null;
+  revokedAt: string | null;
+  revokedReason: string | null;
+  passwordChangedAt: string | null;
+  /** The revision of the access's stream last applied. */
+  revision: number;
+  updatedAt: string;
+  /** True once its contact was erased; absent before. */
+  erased?: boolean;
+}
 
-const PORTAL_ACCESS_EVENT_TYPES = [
-  'ContactInvited',
-  'InvitationResent',
-  'InvitationAccepted',
-  'PortalAccessDisabled',
-  'PortalAccessRevoked',
-  'PortalPasswordChanged',
-  'PortalUserTypeChanged',
-  'PortalAccessCompaniesChanged',
-  'PortalUsernameChanged',
-  'PortalAccessEnabled',
-  'ContactErased',
-] satisfies (PortalAccessEvent['type'] | ContactEvent['type'])[];
+export const PORTAL_ACCESS_COLLECTION = collection<PortalAccessRow>('portal_access_v1');
 
 /** One document per contact per portal: where its access stands, and when it got there. */
-export const portalStatusProjection: Projection = {
+export const portalStatusProjection = projectionOf({
   name: 'portal_status_v1',
-  eventTypes: PORTAL_ACCESS_EVENT_TYPES,
+  eventTypes: [
+    'ContactInvited',
+    'InvitationResent',
+    'InvitationAccepted',
+    'PortalAccessDisabled',
+    'PortalAccessRevoked',
+    'PortalPasswordChanged',
+    'PortalUserTypeChanged',
+    'PortalAccessCompaniesChanged',
+    'PortalUsernameChanged',
+    'PortalAccessEnabled',
+    'ContactErased',
+  ],
   collections: [
     {
       name: PORTAL_ACCESS_COLLECTION,
@@ -41,28 +73,25 @@ export const portalStatusProjection: Projection = {
     },
   ],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
+  project(event) {
     const at = event.metadata.occurredAt;
-    const upsert = (set: Record<string, unknown>, extra: Partial<Extract<ProjectionWrite, { op: 'upsert' }>> = {}): ProjectionWrite[] => [
-      {
-        op: 'upsert',
-        collection: PORTAL_ACCESS_COLLECTION,
-        id: data.accessId,
-        position: event.position,
-        ...extra,
+    const position = event.position;
+    const access = (accessId: string, set: SomeRowFields<PortalAccessRow>, extra: { setOnInsert?: Partial<RowFields<PortalAccessRow>>; invited?: true } = {}): ProjectionWrite[] => [
+      upsert(PORTAL_ACCESS_COLLECTION, accessId, position, {
+        setOnInsert: extra.setOnInsert,
         set: { ...set, updatedAt: at, revision: Number(event.streamRevision) },
-      },
+        inc: extra.invited ? { invitationCount: 1 } : undefined,
+      }),
     ];
 
     switch (event.type) {
       case 'ContactErased':
         // The person was forgotten: its username leaves the read model; the accesses were revoked first.
-        return ((data.accessIds ?? []) as string[]).map(
-          (accessId): ProjectionWrite => ({ op: 'upsert', collection: PORTAL_ACCESS_COLLECTION, id: accessId, position: event.position, set: { email: null, erased: true, updatedAt: at } }),
-        );
-      case 'ContactInvited':
-        return upsert(
+        return (event.data.accessIds ?? []).map((accessId) => upsert(PORTAL_ACCESS_COLLECTION, accessId, position, { set: { email: null, erased: true, updatedAt: at } }));
+      case 'ContactInvited': {
+        const data = event.data;
+        return access(
+          data.accessId,
           {
             organizationId: event.metadata.organizationId,
             accessId: data.accessId,
@@ -83,36 +112,34 @@ export const portalStatusProjection: Projection = {
             revokedAt: null,
             revokedReason: null,
           },
-          {
-            setOnInsert: { invitedAt: data.sentAt, enabledAt: null, passwordChangedAt: null },
-            inc: { invitationCount: 1 },
-          },
+          { setOnInsert: { invitedAt: data.sentAt, enabledAt: null, passwordChangedAt: null }, invited: true },
         );
+      }
       case 'InvitationResent':
-        return upsert({ lastInvitedAt: data.sentAt, invitationExpiresAt: data.expiresAt }, { inc: { invitationCount: 1 } });
+        return access(event.data.accessId, { lastInvitedAt: event.data.sentAt, invitationExpiresAt: event.data.expiresAt }, { invited: true });
       case 'InvitationAccepted':
-        return upsert({ status: 'Active', acceptedAt: at, invitationExpiresAt: null });
+        return access(event.data.accessId, { status: 'Active', acceptedAt: at, invitationExpiresAt: null });
       case 'PortalAccessDisabled':
-        return upsert({ status: 'Disabled', disabledAt: at, disabledReason: data.reason ?? null });
+        return access(event.data.accessId, { status: 'Disabled', disabledAt: at, disabledReason: event.data.reason ?? null });
       case 'PortalAccessRevoked':
-        return upsert({ status: 'Revoked', revokedAt: at, revokedReason: data.reason ?? null, invitationExpiresAt: null });
+        return access(event.data.accessId, { status: 'Revoked', revokedAt: at, revokedReason: event.data.reason ?? null, invitationExpiresAt: null });
       case 'PortalPasswordChanged':
-        return upsert({ passwordChangedAt: at });
+        return access(event.data.accessId, { passwordChangedAt: at });
       case 'PortalUserTypeChanged':
-        return upsert({ userTypeId: data.userTypeId });
+        return access(event.data.accessId, { userTypeId: event.data.userTypeId });
       case 'PortalAccessCompaniesChanged':
-        return upsert({ clientId: data.clientIds[0], clientIds: data.clientIds });
+        return access(event.data.accessId, { clientId: event.data.clientIds[0], clientIds: event.data.clientIds });
       case 'PortalUsernameChanged':
-        return upsert({ email: data.email });
-      case 'PortalAccessEnabled':
+        return access(event.data.accessId, { email: event.data.email });
+      case 'PortalAccessEnabled': {
+        const data = event.data;
+        // Back to Invited: a fresh invitation was sent (its times are always set then).
         return data.status === 'Invited'
-          ? upsert(
-              { status: 'Invited', enabledAt: at, lastInvitedAt: data.sentAt, invitationExpiresAt: data.expiresAt },
-              { inc: { invitationCount: 1 } },
-            )
-          : upsert({ status: 'Active', enabledAt: at });
+          ? access(data.accessId, { status: 'Invited', enabledAt: at, lastInvitedAt: data.sentAt ?? at, invitationExpiresAt: data.expiresAt }, { invited: true })
+          : access(data.accessId, { status: 'Active', enabledAt: at });
+      }
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});

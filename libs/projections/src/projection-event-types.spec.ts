@@ -1,34 +1,21 @@
 import { EVENT_SCHEMA_VERSIONS } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
 import { ALL_PROJECTIONS } from './index';
 import { handles } from './projection';
+import { recordedEvent } from './testing/events';
 
 /**
- * The reader hands each projection only the event types it declares: a type it handles but
- * forgot to declare would silently leave its read model behind. Every projection is given a
- * bare event of every known type it does not declare (from the portal, by a portal user, so
- * that client-action projections look at it too) and must ignore it.
+ * The reader hands each projection only the event types it declares, and the compiler holds
+ * its `project` to them (typed-read-models.spec.ts). Here the running side: every projection
+ * is given a bare event of every known type it does not declare (from the portal, by a portal
+ * user, so that client-action projections look at it too) and must ignore it.
  */
 describe('projection event types', () => {
   const known = new Set<string>([...Object.keys(EVENT_SCHEMA_VERSIONS), ...ALL_PROJECTIONS.flatMap((p) => (p.eventTypes === '*' ? [] : [...p.eventTypes]))]);
-  const bare = (type: string): RecordedEvent => ({
-    id: '00000000-0000-4000-8000-000000000001',
-    type,
-    data: { accessId: 'a', contactId: 'c', clientId: 'cl', documentId: 'd', kind: 'quote', changes: { name: 'x' }, author: { kind: 'portal-user', id: 'a', contactId: 'c' } },
-    metadata: {
-      organizationId: 'o',
-      actor: { kind: 'portal-user', id: 'a' },
-      channel: 'portal',
-      correlationId: 'c',
-      causationId: 'c',
-      occurredAt: '2026-01-01T00:00:00.000Z',
-      schemaVersion: 1,
-    },
-    streamName: `quote-d`,
-    streamRevision: 0n,
-    position: 1n,
-    recordedAt: '2026-01-01T00:00:00.000Z',
-  });
+  const bare = (type: string) =>
+    recordedEvent(
+      { type, data: { accessId: 'a', contactId: 'c', clientId: 'cl', documentId: 'd', kind: 'quote', changes: { name: 'x' }, author: { kind: 'portal-user', id: 'a', contactId: 'c' } } },
+      { organizationId: 'o', actor: { kind: 'portal-user', id: 'a' }, channel: 'portal', at: '2026-01-01T00:00:00.000Z', stream: 'quote-d' },
+    );
 
   for (const projection of ALL_PROJECTIONS.filter((p) => p.eventTypes !== '*')) {
     it(`${projection.name} declares every type it handles`, () => {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { EventStore, EventToAppend, InMemoryEventStore } from '@app/event-store';
 import { DomainEvent, project, ProjectCommand, projectStream } from '@app/domain';
 import { ALL_PROJECTIONS } from './index';
@@ -17,6 +16,7 @@ import {
 } from './projects.projection';
 import { ReadStore } from './read-store';
 import { SqliteReadStore } from './read-store/sqlite.read-store';
+import { eventToAppend } from './testing/events';
 
 const ORG = 'org-projects';
 let dir: string;
@@ -37,23 +37,8 @@ afterEach(async () => {
 });
 
 let clock = 0;
-function toAppend(event: DomainEvent): EventToAppend {
-  clock += 1;
-  return {
-    id: randomUUID(),
-    type: event.type,
-    data: event.data as unknown as Record<string, unknown>,
-    metadata: {
-      organizationId: ORG,
-      actor: { kind: 'staff', id: 'key-1' },
-      channel: 'api',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: new Date(Date.UTC(2026, 2, 1, 0, 0, clock)).toISOString(),
-      schemaVersion: 1,
-    },
-  };
-}
+const toAppend = (event: DomainEvent): EventToAppend =>
+  eventToAppend(event, { organizationId: ORG, actor: { kind: 'staff', id: 'key-1' }, at: new Date(Date.UTC(2026, 2, 1, 0, 0, (clock += 1))).toISOString() });
 
 /** Decides and appends the commands on a project's stream, one at a time; answers the last position. */
 async function run(projectId: string, commands: ProjectCommand[]): Promise<bigint> {

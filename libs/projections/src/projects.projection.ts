@@ -1,16 +1,70 @@
-import { PROJECT_EVENT_TYPES, type ProjectEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { ProjectionWrite } from './read-store';
-import { Projection } from './projection';
+import type { BillingMethod, HourlyRate, UserTypeModules } from '@app/domain';
+import { collection, ProjectionWrite } from './read-store';
+import { projectionOf, remove, SomeRowFields, unhandled, upsert } from './projection';
 import { searchKey } from './search-text';
 
-export const PROJECTS_COLLECTION = 'projects_v1';
+/** A project as staff list it (docs/read-models.md, `projects_v1`). */
+export interface ProjectRow {
+  id: string;
+  organizationId: string;
+  name: string;
+  /** The whole name, normalized: what a project is found by name with. */
+  nameKey: string;
+  billingMethod: BillingMethod;
+  archived: boolean;
+  /** Absent before it was archived. */
+  archivedAt?: string;
+  primaryClientId: string | null;
+  clientCount: number;
+  clientUserCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A company in a project (`project_clients_v1`), keyed `<projectId>:<clientId>`. */
+export interface ProjectClientRow {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  clientId: string;
+  primary: boolean;
+  since: string;
+}
+
+/** A client user of a project (`project_members_v1`), keyed `<projectId>:<contactId>`. */
+export interface ProjectMemberRow {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  contactId: string;
+  /** The company through which the contact is in the project. */
+  clientId: string;
+  /** The project's own rate for this user; null: its portal-level rate applies. */
+  hourlyRate: HourlyRate | null;
+  since: string;
+  updatedAt: string;
+}
+
+/** Where a client user's permissions in a project come from (`project_permissions_v1`). */
+export interface ProjectPermissionsRow {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  contactId: string;
+  source: 'user-type' | 'project';
+  /** `project`: the modules customized for it; null for `user-type`. */
+  modules: UserTypeModules | null;
+  clonedFrom: string | null;
+  updatedAt: string;
+}
+
+export const PROJECTS_COLLECTION = collection<ProjectRow>('projects_v1');
 /** One document per company in a project: `<projectId>:<clientId>`. */
-export const PROJECT_CLIENTS_COLLECTION = 'project_clients_v1';
+export const PROJECT_CLIENTS_COLLECTION = collection<ProjectClientRow>('project_clients_v1');
 /** One document per client user of a project: `<projectId>:<contactId>`. */
-export const PROJECT_MEMBERS_COLLECTION = 'project_members_v1';
+export const PROJECT_MEMBERS_COLLECTION = collection<ProjectMemberRow>('project_members_v1');
 /** One document per client user of a project: where its permissions there come from. */
-export const PROJECT_PERMISSIONS_COLLECTION = 'project_permissions_v1';
+export const PROJECT_PERMISSIONS_COLLECTION = collection<ProjectPermissionsRow>('project_permissions_v1');
 
 export const projectMemberId = (projectId: string, id: string) => `${projectId}:${id}`;
 
@@ -27,97 +81,91 @@ export function projectNameKey(name: string): string {
  * Every write is position-guarded, so a replayed batch changes nothing, and a rebuild from
  * position 0 writes the same rows.
  */
-export const projectMembershipsProjection: Projection = {
+export const projectMembershipsProjection = projectionOf({
   name: 'project_memberships_v1',
-  eventTypes: [...PROJECT_EVENT_TYPES.filter((t) => t !== 'ProjectPermissionsCustomized' && t !== 'ProjectPermissionsReset')],
+  eventTypes: [
+    'ProjectCreated',
+    'ProjectUpdated',
+    'ProjectArchived',
+    'ClientCompanyAddedToProject',
+    'ProjectPrimaryClientChanged',
+    'ClientCompanyRemovedFromProject',
+    'ClientUserAddedToProject',
+    'ClientUserRateChanged',
+    'ClientUserRemovedFromProject',
+  ],
   collections: [
     { name: PROJECTS_COLLECTION, indexes: [['organizationId'], ['organizationId', 'archived'], ['organizationId', 'nameKey']] },
     { name: PROJECT_CLIENTS_COLLECTION, indexes: [['projectId'], ['organizationId', 'clientId']] },
     { name: PROJECT_MEMBERS_COLLECTION, indexes: [['projectId'], ['organizationId', 'contactId']] },
   ],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
+  project(event) {
     const organizationId = event.metadata.organizationId;
     const at = event.metadata.occurredAt;
     const position = event.position;
-    const projectId = data.projectId as string;
-    const upsert = (collection: string, id: string, set: Record<string, unknown>, inc?: Record<string, number>, setOnInsert?: Record<string, unknown>): ProjectionWrite => ({
-      op: 'upsert',
-      collection,
-      id,
-      position,
-      set,
-      ...(inc ? { inc } : {}),
-      ...(setOnInsert ? { setOnInsert } : {}),
-    });
-    const touchProject = (set: Record<string, unknown> = {}, inc?: Record<string, number>) => upsert(PROJECTS_COLLECTION, projectId, { ...set, updatedAt: at }, inc);
+    const projectId = event.data.projectId;
+    const touchProject = (set: SomeRowFields<ProjectRow> = {}, inc?: { clientCount?: number; clientUserCount?: number }) =>
+      upsert(PROJECTS_COLLECTION, projectId, position, { set: { ...set, updatedAt: at }, inc });
     const company = (clientId: string, primary: boolean) =>
-      upsert(PROJECT_CLIENTS_COLLECTION, projectMemberId(projectId, clientId), { organizationId, projectId, clientId, primary }, undefined, { since: at });
+      upsert(PROJECT_CLIENTS_COLLECTION, projectMemberId(projectId, clientId), position, { set: { organizationId, projectId, clientId, primary }, setOnInsert: { since: at } });
+    const member = (contactId: string, set: SomeRowFields<ProjectMemberRow>, setOnInsert?: SomeRowFields<ProjectMemberRow>) =>
+      upsert(PROJECT_MEMBERS_COLLECTION, projectMemberId(projectId, contactId), position, { set, setOnInsert });
 
     switch (event.type) {
-      case 'ProjectCreated':
+      case 'ProjectCreated': {
+        const data = event.data;
         return [
-          upsert(
-            PROJECTS_COLLECTION,
-            projectId,
-            { organizationId, name: data.name, nameKey: projectNameKey(data.name), billingMethod: data.billingMethod, archived: false, primaryClientId: null, updatedAt: at },
-            undefined,
-            { createdAt: at, clientCount: 0, clientUserCount: 0 },
-          ),
+          upsert(PROJECTS_COLLECTION, projectId, position, {
+            set: { organizationId, name: data.name, nameKey: projectNameKey(data.name), billingMethod: data.billingMethod, archived: false, primaryClientId: null, updatedAt: at },
+            setOnInsert: { createdAt: at, clientCount: 0, clientUserCount: 0 },
+          }),
         ];
+      }
       case 'ProjectUpdated': {
-        const changes = data.changes as { name?: string; billingMethod?: string };
-        const set: Record<string, unknown> = {};
-        if (changes.name !== undefined) Object.assign(set, { name: changes.name, nameKey: projectNameKey(changes.name) });
+        const { changes, ratesCleared } = event.data;
+        const set: SomeRowFields<ProjectRow> = {};
+        if (changes.name !== undefined) {
+          set.name = changes.name;
+          set.nameKey = projectNameKey(changes.name);
+        }
         if (changes.billingMethod !== undefined) set.billingMethod = changes.billingMethod;
-        return [
-          touchProject(set),
-          ...(data.ratesCleared as string[]).map((contactId) => upsert(PROJECT_MEMBERS_COLLECTION, projectMemberId(projectId, contactId), { hourlyRate: null, updatedAt: at })),
-        ];
+        return [touchProject(set), ...ratesCleared.map((contactId) => member(contactId, { hourlyRate: null, updatedAt: at }))];
       }
       case 'ProjectArchived':
         return [touchProject({ archived: true, archivedAt: at })];
       case 'ClientCompanyAddedToProject': {
-        const writes = [company(data.clientId, data.primary === true)];
+        const data = event.data;
+        const writes: ProjectionWrite[] = [company(data.clientId, data.primary === true)];
         if (data.previousPrimaryClientId) writes.push(company(data.previousPrimaryClientId, false));
         writes.push(touchProject(data.primary ? { primaryClientId: data.clientId } : {}, { clientCount: 1 }));
         return writes;
       }
-      case 'ProjectPrimaryClientChanged':
-        return [
-          company(data.clientId, true),
-          ...(data.previousClientId ? [company(data.previousClientId, false)] : []),
-          touchProject({ primaryClientId: data.clientId }),
-        ];
+      case 'ProjectPrimaryClientChanged': {
+        const data = event.data;
+        return [company(data.clientId, true), ...(data.previousClientId ? [company(data.previousClientId, false)] : []), touchProject({ primaryClientId: data.clientId })];
+      }
       case 'ClientCompanyRemovedFromProject':
         return [
-          { op: 'delete', collection: PROJECT_CLIENTS_COLLECTION, id: projectMemberId(projectId, data.clientId), position },
-          touchProject(data.wasPrimary ? { primaryClientId: null } : {}, { clientCount: -1 }),
+          remove(PROJECT_CLIENTS_COLLECTION, projectMemberId(projectId, event.data.clientId), position),
+          touchProject(event.data.wasPrimary ? { primaryClientId: null } : {}, { clientCount: -1 }),
         ];
-      case 'ClientUserAddedToProject':
+      case 'ClientUserAddedToProject': {
+        const data = event.data;
         return [
-          upsert(
-            PROJECT_MEMBERS_COLLECTION,
-            projectMemberId(projectId, data.contactId),
-            { organizationId, projectId, contactId: data.contactId, clientId: data.clientId, hourlyRate: data.hourlyRate ?? null, updatedAt: at },
-            undefined,
-            { since: at },
-          ),
+          member(data.contactId, { organizationId, projectId, contactId: data.contactId, clientId: data.clientId, hourlyRate: data.hourlyRate ?? null, updatedAt: at }, { since: at }),
           touchProject({}, { clientUserCount: 1 }),
         ];
+      }
       case 'ClientUserRateChanged':
-        return [upsert(PROJECT_MEMBERS_COLLECTION, projectMemberId(projectId, data.contactId), { hourlyRate: data.hourlyRate ?? null, updatedAt: at })];
+        return [member(event.data.contactId, { hourlyRate: event.data.hourlyRate ?? null, updatedAt: at })];
       case 'ClientUserRemovedFromProject':
-        return [
-          { op: 'delete', collection: PROJECT_MEMBERS_COLLECTION, id: projectMemberId(projectId, data.contactId), position },
-          touchProject({}, { clientUserCount: -1 }),
-        ];
+        return [remove(PROJECT_MEMBERS_COLLECTION, projectMemberId(projectId, event.data.contactId), position), touchProject({}, { clientUserCount: -1 })];
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});
 
 /**
  * Effective permissions, as far as the project decides them: for each client user of a
@@ -126,33 +174,28 @@ export const projectMembershipsProjection: Projection = {
  * with the modules and whom they were cloned from). Position-guarded and rebuildable from
  * position 0 to the same rows. Authorization never reads it: the project's stream decides.
  */
-export const projectPermissionsProjection: Projection = {
+export const projectPermissionsProjection = projectionOf({
   name: 'project_permissions_v1',
-  eventTypes: ['ClientUserAddedToProject', 'ClientUserRemovedFromProject', 'ProjectPermissionsCustomized', 'ProjectPermissionsReset'] satisfies ProjectEvent['type'][],
+  eventTypes: ['ClientUserAddedToProject', 'ClientUserRemovedFromProject', 'ProjectPermissionsCustomized', 'ProjectPermissionsReset'],
   collections: [{ name: PROJECT_PERMISSIONS_COLLECTION, indexes: [['projectId'], ['organizationId', 'contactId']] }],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
-    const organizationId = event.metadata.organizationId;
-    const at = event.metadata.occurredAt;
-    const id = projectMemberId(data.projectId, data.contactId);
-    const row = (set: Record<string, unknown>): ProjectionWrite => ({
-      op: 'upsert',
-      collection: PROJECT_PERMISSIONS_COLLECTION,
-      id,
-      position: event.position,
-      set: { organizationId, projectId: data.projectId, contactId: data.contactId, ...set, updatedAt: at },
-    });
+  project(event) {
+    const { projectId, contactId } = event.data;
+    const id = projectMemberId(projectId, contactId);
+    const row = (set: Pick<ProjectPermissionsRow, 'source' | 'modules' | 'clonedFrom'>) =>
+      upsert(PROJECT_PERMISSIONS_COLLECTION, id, event.position, {
+        set: { organizationId: event.metadata.organizationId, projectId, contactId, ...set, updatedAt: event.metadata.occurredAt },
+      });
     switch (event.type) {
       case 'ClientUserAddedToProject':
       case 'ProjectPermissionsReset':
         return [row({ source: 'user-type', modules: null, clonedFrom: null })];
       case 'ProjectPermissionsCustomized':
-        return [row({ source: 'project', modules: data.modules, clonedFrom: data.clonedFrom ?? null })];
+        return [row({ source: 'project', modules: event.data.modules, clonedFrom: event.data.clonedFrom ?? null })];
       case 'ClientUserRemovedFromProject':
-        return [{ op: 'delete', collection: PROJECT_PERMISSIONS_COLLECTION, id, position: event.position }];
+        return [remove(PROJECT_PERMISSIONS_COLLECTION, id, event.position)];
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});

@@ -1,48 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { RecordedEvent } from '@app/event-store';
-import { invoice, InvoiceEvent, quote, QuoteEvent } from '@app/domain';
+import { invoice, InvoiceEvent, quote } from '@app/domain';
 import { CLIENT_DOCUMENTS_COLLECTION } from './client-documents';
 import { clientDocumentsProjection } from './client-documents.projection';
-import { ReadStore } from './read-store';
-import { SqliteReadStore } from './read-store/sqlite.read-store';
+import { eventLog, recordedEvent } from './testing/events';
+import { projectionSpec } from './testing/projection-spec';
 
 describe('quotes and invoices in the client documents projection', () => {
-  let dir: string;
-  let readStore: ReadStore;
-  let position = 0n;
-
-  const recorded = (event: QuoteEvent | InvoiceEvent, organizationId = 'o1'): RecordedEvent => {
-    position += 1n;
-    const at = `2026-03-01T00:00:${String(position).padStart(2, '0')}.000Z`;
-    return {
-      id: randomUUID(),
-      type: event.type,
-      data: event.data as unknown as Record<string, unknown>,
-      streamName: 'x',
-      streamRevision: position,
-      position,
-      recordedAt: at,
-      metadata: { organizationId, actor: { kind: 'staff', id: 'k1' }, channel: 'api', correlationId: 'c', causationId: 'c', occurredAt: at, schemaVersion: 1 },
-    };
-  };
+  const spec = projectionSpec(clientDocumentsProjection);
   const header = { clientId: 'c1', contactId: null, number: 'N-1', issueDate: '2026-03-01', link: 'https://erp.example/doc/1' };
   const lines = [{ description: 'Work', quantity: '2', unitPrice: '100.25' }];
 
-  beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'quotes-invoices-projection-'));
-    readStore = new SqliteReadStore(join(dir, 'rm.sqlite'));
-    await readStore.ensureCollections(clientDocumentsProjection.collections);
-    position = 0n;
-  });
-  afterEach(async () => {
-    await readStore.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('lists quotes with their decision and invoices with what is paid; a replayed batch changes nothing', async () => {
+  it('lists quotes with their decision and invoices with what is paid, the same when delivered again or rebuilt', async () => {
     const quoteEvents = [
       ...quote.decide({ type: 'ShareQuote', quoteId: 'q1', ...header, validUntil: '2026-03-31', currency: 'EUR', lines, tax: '40.10' }, quote.initialState()),
     ];
@@ -61,20 +29,15 @@ describe('quotes and invoices in the client documents projection', () => {
     const afterPartial = [...invoiceEvents];
     invoiceEvents.push(...pay('2000', invoiceEvents));
 
-    const events = [...quoteEvents, ...invoiceEvents].map((e) => recorded(e));
-    const partial = events.slice(0, quoteEvents.length + afterPartial.length);
-    await readStore.applyBatch(clientDocumentsProjection.name, partial.flatMap((e) => clientDocumentsProjection.project(e)), partial.at(-1)!.position);
-    expect(await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'i1')).toMatchObject({ status: 'open', pending: true, awaitsApproval: false, paid: '1000', balance: '2000', paidAt: null });
+    const log = eventLog({ start: '2026-03-01T00:00:00.000Z' });
+    for (const event of quoteEvents) log.record('quote-q1', event);
+    for (const event of invoiceEvents) log.record('invoice-i1', event);
+    const partial = log.events.slice(0, quoteEvents.length + afterPartial.length);
+    const paidInPart = (await spec.given(partial)).readStore;
+    expect(await paidInPart.get(CLIENT_DOCUMENTS_COLLECTION, 'i1')).toMatchObject({ status: 'open', pending: true, awaitsApproval: false, paid: '1000', balance: '2000', paidAt: null });
 
-    await readStore.applyBatch(clientDocumentsProjection.name, events.flatMap((e) => clientDocumentsProjection.project(e)), position);
-    const snapshot = async () => ({
-      quote: await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'q1'),
-      invoice: await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'i1'),
-      declined: await readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where: { organizationId: 'o1', clientId: 'c1', kind: 'quote', status: 'declined' }, limit: 10 }),
-      paid: await readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where: { organizationId: 'o1', kind: 'invoice', status: 'paid' }, limit: 10 }),
-    });
-    const first = await snapshot();
-    expect(first.quote).toEqual({
+    const { readStore } = await spec.given(log.events);
+    expect(await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'q1')).toEqual({
       id: 'q1',
       organizationId: 'o1',
       kind: 'quote',
@@ -91,18 +54,15 @@ describe('quotes and invoices in the client documents projection', () => {
       summary: { currency: 'EUR', issueDate: '2026-03-01', validUntil: '2026-03-31', subtotal: '200.50', tax: '40.10', total: '240.60', lineCount: 1, link: 'https://erp.example/doc/1' },
       decision: { status: 'declined', at: '2026-03-01T00:00:02.000Z', contactId: 'ana', reason: 'Too dear' },
     });
-    expect(first.invoice).toMatchObject({ kind: 'invoice', projectId: 'p1', status: 'paid', pending: false, paid: '3000', balance: '0', summary: { total: '3000', dueDate: '2026-03-31' } });
-    expect(first.invoice!.paidAt).toBe(first.invoice!.updatedAt);
-    expect(first.declined.map((d) => d.id)).toEqual(['q1']);
-    expect(first.paid.map((d) => d.id)).toEqual(['i1']);
-
-    // Delivered again (a crash before the checkpoint): nothing changes.
-    await readStore.applyBatch(clientDocumentsProjection.name, events.flatMap((e) => clientDocumentsProjection.project(e)), position);
-    expect(await snapshot()).toEqual(first);
+    const paid = await readStore.get(CLIENT_DOCUMENTS_COLLECTION, 'i1');
+    expect(paid).toMatchObject({ kind: 'invoice', projectId: 'p1', status: 'paid', pending: false, paid: '3000', balance: '0', summary: { total: '3000', dueDate: '2026-03-31' } });
+    expect(paid).toHaveProperty('paidAt', paid!.updatedAt);
+    const ids = async (where: Record<string, string>) => (await readStore.find(CLIENT_DOCUMENTS_COLLECTION, { where, limit: 10 })).map((d) => d.id);
+    expect(await ids({ organizationId: 'o1', clientId: 'c1', kind: 'quote', status: 'declined' })).toEqual(['q1']);
+    expect(await ids({ organizationId: 'o1', kind: 'invoice', status: 'paid' })).toEqual(['i1']);
   });
 
   it('ignores events of other kinds', () => {
-    position += 1n;
-    expect(clientDocumentsProjection.project({ ...recorded({ type: 'QuoteAccepted', data: { quoteId: 'q', clientId: 'c', contactId: null } }), type: 'ContactAdded' })).toEqual([]);
+    expect(clientDocumentsProjection.project(recordedEvent({ type: 'ContactAdded', data: { quoteId: 'q', clientId: 'c', contactId: null } }, { stream: 'contact-c' }))).toEqual([]);
   });
 });

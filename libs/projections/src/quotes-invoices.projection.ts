@@ -1,7 +1,10 @@
-import { RecordedEvent } from '@app/event-store';
-import { formatAmount } from '@app/domain';
-import { CLIENT_DOCUMENTS_COLLECTION } from './client-documents';
+import { EventOfType, formatAmount } from '@app/domain';
+import { CLIENT_DOCUMENTS_COLLECTION, InvoiceRow, QuoteRow } from './client-documents';
+import { RecordedEventOf, SomeRowFields, unhandled, upsert } from './projection';
 import { ProjectionWrite } from './read-store';
+
+/** The quote and invoice events the per-client document list follows. */
+export const QUOTE_INVOICE_EVENT_TYPES = ['QuoteShared', 'QuoteAccepted', 'QuoteDeclined', 'QuoteWithdrawn', 'InvoiceShared', 'InvoicePaymentRecorded', 'InvoicePaid'] as const;
 
 /**
  * Quotes and invoices in the per-client document list (`client_documents_v2`, rows of kinds
@@ -16,57 +19,64 @@ import { ProjectionWrite } from './read-store';
  * `clientDocumentsProjection` (client-documents.projection.ts), delegates quote and invoice
  * events here, so that rebuilding it rebuilds every kind's rows together.
  */
-export function projectQuoteOrInvoice(event: RecordedEvent): ProjectionWrite[] {
-  const data = event.data as Record<string, any>;
+export function projectQuoteOrInvoice(event: RecordedEventOf<(typeof QUOTE_INVOICE_EVENT_TYPES)[number]>): ProjectionWrite[] {
   const at = event.metadata.occurredAt;
-  const upsert = (id: string, set: Record<string, unknown>): ProjectionWrite[] => [
-    { op: 'upsert', collection: CLIENT_DOCUMENTS_COLLECTION, id, position: event.position, set: { ...set, updatedAt: at }, setOnInsert: { createdAt: at } },
+  const row = (id: string, set: SomeRowFields<QuoteRow> | SomeRowFields<InvoiceRow>): ProjectionWrite[] => [
+    upsert(CLIENT_DOCUMENTS_COLLECTION, id, event.position, { set: { ...set, updatedAt: at }, setOnInsert: { createdAt: at } }),
   ];
-  const shared = (kind: 'quote' | 'invoice', id: string, extra: Record<string, unknown>, summary: Record<string, unknown>) =>
-    upsert(id, {
-      organizationId: event.metadata.organizationId,
-      kind,
-      clientId: data.clientId,
-      contactId: data.contactId ?? null,
-      projectId: data.projectId ?? null,
-      number: data.number,
-      title: data.title,
-      status: kind === 'quote' ? 'pending' : 'open',
-      pending: true,
-      summary: {
-        currency: data.currency,
-        issueDate: data.issueDate,
-        subtotal: formatAmount(data.subtotal, data.currency),
-        tax: formatAmount(data.tax, data.currency),
-        total: formatAmount(data.total, data.currency),
-        lineCount: data.lines.length,
-        link: data.link,
-        ...summary,
-      },
-      ...extra,
-    });
+  /** What a quote's and an invoice's rows have alike when shared. */
+  const shared = <K extends 'quote' | 'invoice'>(kind: K, status: K extends 'quote' ? 'pending' : 'open', data: EventOfType<'QuoteShared' | 'InvoiceShared'>['data']) => ({
+    organizationId: event.metadata.organizationId,
+    kind,
+    clientId: data.clientId,
+    contactId: data.contactId ?? null,
+    projectId: data.projectId ?? null,
+    number: data.number,
+    title: data.title,
+    status,
+    pending: true,
+    summary: {
+      currency: data.currency,
+      issueDate: data.issueDate,
+      subtotal: formatAmount(data.subtotal, data.currency),
+      tax: formatAmount(data.tax, data.currency),
+      total: formatAmount(data.total, data.currency),
+      lineCount: data.lines.length,
+      link: data.link,
+    },
+  });
 
   switch (event.type) {
-    case 'QuoteShared':
-      return shared('quote', data.quoteId, { decision: null }, { validUntil: data.validUntil });
+    case 'QuoteShared': {
+      const data = event.data;
+      const quote = shared('quote', 'pending', data);
+      return row(data.quoteId, { ...quote, summary: { ...quote.summary, validUntil: data.validUntil }, decision: null });
+    }
     case 'QuoteAccepted':
-      return upsert(data.quoteId, { status: 'accepted', pending: false, decision: { status: 'accepted', at, contactId: data.contactId, reason: null } });
+      return row(event.data.quoteId, { status: 'accepted', pending: false, decision: { status: 'accepted', at, contactId: event.data.contactId, reason: null } });
     case 'QuoteDeclined':
-      return upsert(data.quoteId, { status: 'declined', pending: false, decision: { status: 'declined', at, contactId: data.contactId, reason: data.reason } });
+      return row(event.data.quoteId, { status: 'declined', pending: false, decision: { status: 'declined', at, contactId: event.data.contactId, reason: event.data.reason } });
     case 'QuoteWithdrawn':
-      return upsert(data.quoteId, { status: 'withdrawn', pending: false, decision: { status: 'withdrawn', at, contactId: null, reason: data.reason } });
-    case 'InvoiceShared':
-      return shared(
-        'invoice',
-        data.invoiceId,
-        { paid: formatAmount(0, data.currency), balance: formatAmount(data.total, data.currency), lastPaymentAt: null, paidAt: null },
-        { dueDate: data.dueDate },
-      );
-    case 'InvoicePaymentRecorded':
-      return upsert(data.invoiceId, { paid: formatAmount(data.paidTotal, data.currency), balance: formatAmount(data.balance, data.currency), lastPaymentAt: at });
+      return row(event.data.quoteId, { status: 'withdrawn', pending: false, decision: { status: 'withdrawn', at, contactId: null, reason: event.data.reason } });
+    case 'InvoiceShared': {
+      const data = event.data;
+      const invoice = shared('invoice', 'open', data);
+      return row(data.invoiceId, {
+        ...invoice,
+        summary: { ...invoice.summary, dueDate: data.dueDate },
+        paid: formatAmount(0, data.currency),
+        balance: formatAmount(data.total, data.currency),
+        lastPaymentAt: null,
+        paidAt: null,
+      });
+    }
+    case 'InvoicePaymentRecorded': {
+      const data = event.data;
+      return row(data.invoiceId, { paid: formatAmount(data.paidTotal, data.currency), balance: formatAmount(data.balance, data.currency), lastPaymentAt: at });
+    }
     case 'InvoicePaid':
-      return upsert(data.invoiceId, { status: 'paid', pending: false, paidAt: at });
+      return row(event.data.invoiceId, { status: 'paid', pending: false, paidAt: at });
     default:
-      return [];
+      return unhandled(event);
   }
 }

@@ -147,7 +147,27 @@ export interface FindQuery {
   limit: number;
 }
 
+/** A document whose shape the reader does not know (a collection named by a plain string). */
 export type Doc = Record<string, unknown> & { id: string };
+
+/** What every row has: its id. A collection's row type (`PortalAccessRow`, ...) extends it. */
+export interface Row {
+  id: string;
+}
+
+declare const ROW_TYPE: unique symbol;
+
+/**
+ * A collection's name, carrying the type of its rows: `get` and `find` answer rows of that
+ * type, and a projection's writes to it are checked against it (`upsert`, `insert` in
+ * projection.ts). A plain string names a collection of untyped `Doc`s.
+ */
+export type CollectionName<R extends Row = Doc> = string & { readonly [ROW_TYPE]?: R };
+
+/** Names a collection whose rows are `R`. */
+export function collection<R extends Row>(name: string): CollectionName<R> {
+  return name;
+}
 
 export interface ReadStore {
   /**
@@ -224,10 +244,10 @@ export interface ReadStore {
   /** Every projection's lease, as it stands. */
   leases(): Promise<LeaseRecord[]>;
 
-  get(collection: string, id: string): Promise<Doc | null>;
+  get<R extends Row = Doc>(collection: CollectionName<R>, id: string): Promise<R | null>;
 
   /** Ordered by id ascending; at most `limit` documents. */
-  find(collection: string, query: FindQuery): Promise<Doc[]>;
+  find<R extends Row = Doc>(collection: CollectionName<R>, query: FindQuery): Promise<R[]>;
 
   close(): Promise<void>;
 }

@@ -1,9 +1,30 @@
-import type { RegistrationEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { ProjectionWrite } from './read-store';
-import { Projection } from './projection';
+import type { RegistrationStatus } from '@app/domain';
+import { collection, ProjectionWrite } from './read-store';
+import { projectionOf, SomeRowFields, unhandled, upsert } from './projection';
 
-export const REGISTRATIONS_COLLECTION = 'registrations_v1';
+/** A self-registration request as staff review it (docs/read-models.md, `registrations_v1`). */
+export interface RegistrationRow {
+  id: string;
+  organizationId: string;
+  portalId: string;
+  email: string;
+  name: string;
+  companyName: string;
+  requestedAt: string;
+  status: RegistrationStatus;
+  decidedAt: string | null;
+  /** Why it was rejected. */
+  reason: string | null;
+  /** The company assigned to it (made from it, or an existing one). */
+  clientId: string | null;
+  /** The contact made for it. */
+  contactId: string | null;
+  /** The user type given on approval. */
+  userTypeId: string | null;
+  updatedAt: string;
+}
+
+export const REGISTRATIONS_COLLECTION = collection<RegistrationRow>('registrations_v1');
 
 /**
  * Self-registration requests as staff review them: one document per request (who asked, for
@@ -11,57 +32,45 @@ export const REGISTRATIONS_COLLECTION = 'registrations_v1';
  * for it). Per-document upserts guarded by position: each event applies once in effect. The
  * commands never read this: the `registration-<id>` streams decide.
  */
-export const registrationsProjection: Projection = {
+export const registrationsProjection = projectionOf({
   name: 'registrations_v1',
-  eventTypes: ['RegistrationRequested', 'RegistrationClientAssigned', 'RegistrationContactAssigned', 'RegistrationApproved', 'RegistrationRejected'] satisfies RegistrationEvent['type'][],
+  eventTypes: ['RegistrationRequested', 'RegistrationClientAssigned', 'RegistrationContactAssigned', 'RegistrationApproved', 'RegistrationRejected'],
   collections: [{ name: REGISTRATIONS_COLLECTION, indexes: [['organizationId', 'portalId', 'status']] }],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
+  project(event) {
     const at = event.metadata.occurredAt;
-    const upsert = (set: Record<string, unknown>, setOnInsert?: Record<string, unknown>): ProjectionWrite => ({
-      op: 'upsert',
-      collection: REGISTRATIONS_COLLECTION,
-      id: data.registrationId,
-      position: event.position,
-      ...(setOnInsert ? { setOnInsert } : {}),
-      set: { ...set, updatedAt: at },
-    });
+    const request = (set: SomeRowFields<RegistrationRow>, setOnInsert?: SomeRowFields<RegistrationRow>): ProjectionWrite[] => [
+      upsert(REGISTRATIONS_COLLECTION, event.data.registrationId, event.position, { setOnInsert, set: { ...set, updatedAt: at } }),
+    ];
 
     switch (event.type) {
-      case 'RegistrationRequested':
-        return [
-          upsert(
-            {
-              organizationId: event.metadata.organizationId,
-              portalId: data.portalId,
-              email: data.email,
-              name: data.name,
-              companyName: data.companyName,
-              requestedAt: data.requestedAt,
-            },
-            // Status and decision fields only on creation: a replay after a decision never resets them.
-            { status: 'Pending', decidedAt: null, reason: null, clientId: null, contactId: null, userTypeId: null },
-          ),
-        ];
+      case 'RegistrationRequested': {
+        const data = event.data;
+        return request(
+          {
+            organizationId: event.metadata.organizationId,
+            portalId: data.portalId,
+            email: data.email,
+            name: data.name,
+            companyName: data.companyName,
+            requestedAt: data.requestedAt,
+          },
+          // Status and decision fields only on creation: a replay after a decision never resets them.
+          { status: 'Pending', decidedAt: null, reason: null, clientId: null, contactId: null, userTypeId: null },
+        );
+      }
       case 'RegistrationClientAssigned':
-        return [upsert({ clientId: data.clientId })];
+        return request({ clientId: event.data.clientId });
       case 'RegistrationContactAssigned':
-        return [upsert({ contactId: data.contactId })];
-      case 'RegistrationApproved':
-        return [
-          upsert({
-            status: 'Approved',
-            clientId: data.clientId,
-            contactId: data.contactId,
-            userTypeId: data.userTypeId ?? null,
-            decidedAt: data.decidedAt,
-          }),
-        ];
+        return request({ contactId: event.data.contactId });
+      case 'RegistrationApproved': {
+        const data = event.data;
+        return request({ status: 'Approved', clientId: data.clientId, contactId: data.contactId, userTypeId: data.userTypeId ?? null, decidedAt: data.decidedAt });
+      }
       case 'RegistrationRejected':
-        return [upsert({ status: 'Rejected', reason: data.reason ?? null, decidedAt: data.decidedAt })];
+        return request({ status: 'Rejected', reason: event.data.reason ?? null, decidedAt: event.data.decidedAt });
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});

@@ -1,36 +1,18 @@
-import { RecordedEvent } from '@app/event-store';
-import type { ShiftDetails, StaffMember, TimesheetEntry } from '@app/domain';
-import { CLIENT_DOCUMENTS_COLLECTION, ClientDocumentRow } from './client-documents';
+import type { ShiftDetails, TimesheetEntry } from '@app/domain';
+import { CLIENT_DOCUMENTS_COLLECTION, ShiftRow, ShiftSummary, TimesheetRow, TimesheetSummary } from './client-documents';
+import { RecordedEventOf, SomeRowFields, unhandled, upsert } from './projection';
 import { ProjectionWrite } from './read-store';
 
-/** A shift's or timesheet's row: the shared row, plus why its status is what it is. */
-export type ShiftTimesheetRow = ClientDocumentRow & {
-  /** Why a shift was cancelled or a timesheet rejected; null otherwise. */
-  statusReason: string | null;
-};
-
-export interface ShiftSummary {
-  staffMember: StaffMember;
-  start: string;
-  end: string;
-  /** The start as a UTC instant (sorts and compares across offsets). */
-  startsAt: string;
-  endsAt: string;
-  location: string | null;
-  role: string | null;
-}
-
-export interface TimesheetSummary {
-  staffMember: StaffMember;
-  timeZone: string;
-  entries: TimesheetEntry[];
-  totalMinutes: number;
-  firstDate: string;
-  lastDate: string;
-  note: string | null;
-  /** 1 for the first submission, +1 per corrected resubmission. */
-  version: number;
-}
+/** The shift and timesheet events the per-client document list follows. */
+export const SHIFT_TIMESHEET_EVENT_TYPES = [
+  'ShiftPublished',
+  'ShiftUpdated',
+  'ShiftCancelled',
+  'TimesheetSubmitted',
+  'TimesheetResubmitted',
+  'TimesheetApproved',
+  'TimesheetRejected',
+] as const;
 
 /**
  * Shifts and timesheets in the shared per-client document list (`client_documents_v2`): one
@@ -45,67 +27,62 @@ export interface TimesheetSummary {
  * `clientDocumentsProjection` (client-documents.projection.ts), delegates shift and
  * timesheet events here, so that rebuilding it rebuilds every kind's rows together.
  */
-export function projectShiftOrTimesheet(event: RecordedEvent): ProjectionWrite[] {
-  const data = event.data as Record<string, any>;
+export function projectShiftOrTimesheet(event: RecordedEventOf<(typeof SHIFT_TIMESHEET_EVENT_TYPES)[number]>): ProjectionWrite[] {
   const organizationId = event.metadata.organizationId;
   const at = event.metadata.occurredAt;
-  const upsert = (id: string, set: Partial<ShiftTimesheetRow>): ProjectionWrite => ({
-    op: 'upsert',
-    collection: CLIENT_DOCUMENTS_COLLECTION,
-    id,
-    position: event.position,
-    set: { ...set, updatedAt: at },
-  });
+  const row = (id: string, set: SomeRowFields<ShiftRow> | SomeRowFields<TimesheetRow>): ProjectionWrite[] => [
+    upsert(CLIENT_DOCUMENTS_COLLECTION, id, event.position, { set: { ...set, updatedAt: at } }),
+  ];
 
   switch (event.type) {
-    case 'ShiftPublished':
-      return [
-        upsert(data.shiftId, {
-          organizationId,
-          kind: 'shift',
-          clientId: data.clientId,
-          contactId: null,
-          number: null,
-          status: 'published',
-          pending: false,
-          statusReason: null,
-          createdAt: at,
-          ...shiftFields(data as ShiftDetails),
-        }),
-      ];
+    case 'ShiftPublished': {
+      const data = event.data;
+      return row(data.shiftId, {
+        organizationId,
+        kind: 'shift',
+        clientId: data.clientId,
+        contactId: null,
+        number: null,
+        status: 'published',
+        pending: false,
+        statusReason: null,
+        createdAt: at,
+        ...shiftFields(data),
+      });
+    }
     case 'ShiftUpdated':
-      return [upsert(data.shiftId, shiftFields(data.shift as ShiftDetails))];
+      return row(event.data.shiftId, shiftFields(event.data.shift));
     case 'ShiftCancelled':
-      return [upsert(data.shiftId, { status: 'cancelled', pending: false, statusReason: data.reason ?? null })];
+      return row(event.data.shiftId, { status: 'cancelled', pending: false, statusReason: event.data.reason ?? null });
 
-    case 'TimesheetSubmitted':
-      return [
-        upsert(data.timesheetId, {
-          organizationId,
-          kind: 'timesheet',
-          clientId: data.clientId,
-          contactId: data.contactId ?? null,
-          projectId: data.projectId ?? null,
-          number: null,
-          status: 'submitted',
-          pending: true,
-          statusReason: null,
-          createdAt: at,
-          ...timesheetFields(data, 1),
-        }),
-      ];
+    case 'TimesheetSubmitted': {
+      const data = event.data;
+      return row(data.timesheetId, {
+        organizationId,
+        kind: 'timesheet',
+        clientId: data.clientId,
+        contactId: data.contactId ?? null,
+        projectId: data.projectId ?? null,
+        number: null,
+        status: 'submitted',
+        pending: true,
+        statusReason: null,
+        createdAt: at,
+        ...timesheetFields(data, 1),
+      });
+    }
     case 'TimesheetResubmitted':
-      return [upsert(data.timesheetId, { status: 'submitted', pending: true, statusReason: null, ...timesheetFields(data, data.version ?? 2) })];
+      return row(event.data.timesheetId, { status: 'submitted', pending: true, statusReason: null, ...timesheetFields(event.data, event.data.version ?? 2) });
     case 'TimesheetApproved':
-      return [upsert(data.timesheetId, { status: 'approved', pending: false, statusReason: null })];
+      return row(event.data.timesheetId, { status: 'approved', pending: false, statusReason: null });
     case 'TimesheetRejected':
-      return [upsert(data.timesheetId, { status: 'rejected', pending: false, statusReason: data.reason ?? null })];
+      return row(event.data.timesheetId, { status: 'rejected', pending: false, statusReason: event.data.reason ?? null });
     default:
-      return [];
+      return unhandled(event);
   }
 }
 
-function shiftFields(details: ShiftDetails): Partial<ShiftTimesheetRow> {
+function shiftFields(details: ShiftDetails): Pick<ShiftRow, 'projectId' | 'title' | 'summary'> {
   const summary: ShiftSummary = {
     staffMember: details.staffMember,
     start: details.start,
@@ -115,15 +92,11 @@ function shiftFields(details: ShiftDetails): Partial<ShiftTimesheetRow> {
     location: details.location ?? null,
     role: details.role ?? null,
   };
-  return {
-    projectId: details.projectId ?? null,
-    title: `${details.role ?? 'Shift'}: ${details.staffMember.name}`,
-    summary: summary as unknown as Record<string, unknown>,
-  };
+  return { projectId: details.projectId ?? null, title: `${details.role ?? 'Shift'}: ${details.staffMember.name}`, summary };
 }
 
-function timesheetFields(data: Record<string, any>, version: number): Partial<ShiftTimesheetRow> {
-  const entries = data.entries as TimesheetEntry[];
+function timesheetFields(data: Pick<TimesheetSummary, 'staffMember' | 'timeZone' | 'entries' | 'totalMinutes' | 'note'>, version: number): Pick<TimesheetRow, 'title' | 'summary'> {
+  const entries: TimesheetEntry[] = data.entries;
   const dates = entries.map((e) => e.date).sort();
   const summary: TimesheetSummary = {
     staffMember: data.staffMember,
@@ -136,5 +109,5 @@ function timesheetFields(data: Record<string, any>, version: number): Partial<Sh
     version,
   };
   const period = summary.firstDate === summary.lastDate ? summary.firstDate : `${summary.firstDate} to ${summary.lastDate}`;
-  return { title: `Timesheet: ${summary.staffMember.name}, ${period}`, summary: summary as unknown as Record<string, unknown> };
+  return { title: `Timesheet: ${summary.staffMember.name}, ${period}`, summary };
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { DomainError } from '@app/domain';
-import { CLIENT_DOCUMENTS_COLLECTION, DirectoryQueries, Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
+import { ClientDocumentRow, ClientRow, CLIENT_DOCUMENTS_COLLECTION, ContactRow, DirectoryQueries, PORTAL_ACCESS_COLLECTION, PortalAccessRow, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { ResourceIdPipe } from '../http/pipes';
 import { ReadQuery } from '../http/pagination';
@@ -29,7 +29,8 @@ export class AuditSubjectsQuery extends ReadQuery {
 export class AuditSubjectView {
   @ApiProperty({ description: 'Pass as subjectId to GET /v1/audit' }) id!: string;
   @ApiProperty({ enum: AUDIT_SUBJECT_KINDS }) kind!: AuditSubjectKind;
-  @ApiProperty({ description: 'A name, a document title or number' }) label!: string;
+  /** Null for the access of an erased contact (the schema says string: kept as published). */
+  @ApiProperty({ type: String, description: 'A name, a document title or number' }) label!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'An email address, a status: what tells two of the same name apart' }) detail!: string | null;
 }
 
@@ -121,13 +122,14 @@ export class AuditSubjectsController {
           this.readStore.find(PORTAL_ACCESS_COLLECTION, { where: { organizationId, contactId: subject.id }, limit: RELATED_LIMIT }),
         ]);
         const clients = await Promise.all(clientIds.slice(0, RELATED_LIMIT).map((id) => this.directory.getClient(organizationId, id)));
-        return [...clients.filter((doc): doc is Doc => doc !== null).map(clientSubject), ...accesses.map(accessSubject)];
+        return [...clients.filter((doc) => doc !== null).map(clientSubject), ...accesses.map(accessSubject)];
       }
       default: {
         // A document or a portal access: its company (and an access's contact).
-        const row = await this.readStore.get(subject.kind === 'portal-access' ? PORTAL_ACCESS_COLLECTION : CLIENT_DOCUMENTS_COLLECTION, subject.id);
-        const client = row ? await this.directory.getClient(organizationId, row.clientId as string) : null;
-        const contactId = subject.kind === 'portal-access' ? (row?.contactId as string | undefined) : undefined;
+        const row: PortalAccessRow | ClientDocumentRow | null =
+          subject.kind === 'portal-access' ? await this.readStore.get(PORTAL_ACCESS_COLLECTION, subject.id) : await this.readStore.get(CLIENT_DOCUMENTS_COLLECTION, subject.id);
+        const client = row ? await this.directory.getClient(organizationId, row.clientId) : null;
+        const contactId = subject.kind === 'portal-access' ? row?.contactId : undefined;
         const contact = contactId ? await this.directory.getContact(organizationId, contactId) : null;
         return [...(contact ? [contactSubject(contact)] : []), ...(client ? [clientSubject(client)] : [])];
       }
@@ -135,19 +137,19 @@ export class AuditSubjectsController {
   }
 }
 
-function contactSubject(doc: Doc): AuditSubjectView {
-  return { id: doc.id, kind: 'contact', label: doc.name as string, detail: (doc.email as string | null) ?? null };
+function contactSubject(doc: ContactRow): AuditSubjectView {
+  return { id: doc.id, kind: 'contact', label: doc.name, detail: doc.email ?? null };
 }
 
-function clientSubject(doc: Doc): AuditSubjectView {
-  return { id: doc.id, kind: 'client', label: doc.name as string, detail: doc.archived === true ? 'archived' : ((doc.email as string | null) ?? null) };
+function clientSubject(doc: ClientRow): AuditSubjectView {
+  return { id: doc.id, kind: 'client', label: doc.name, detail: doc.archived === true ? 'archived' : (doc.email ?? null) };
 }
 
-function accessSubject(doc: Doc): AuditSubjectView {
-  return { id: doc.id, kind: 'portal-access', label: doc.email as string, detail: doc.status as string };
+function accessSubject(doc: PortalAccessRow): AuditSubjectView {
+  return { id: doc.id, kind: 'portal-access', label: doc.email, detail: doc.status };
 }
 
-function documentSubject(doc: Doc): AuditSubjectView {
-  const label = (doc.title as string) || (doc.number as string | null) || doc.id;
-  return { id: doc.id, kind: doc.kind as AuditSubjectKind, label, detail: doc.status as string };
+function documentSubject(doc: ClientDocumentRow): AuditSubjectView {
+  const label = doc.title || doc.number || doc.id;
+  return { id: doc.id, kind: doc.kind, label, detail: doc.status };
 }

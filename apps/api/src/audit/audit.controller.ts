@@ -7,7 +7,7 @@ import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validato
 import { FastifyReply } from 'fastify';
 import { DomainError } from '@app/domain';
 import { PersonalDataVault } from '@app/event-store';
-import { AUDIT_BY_SUBJECT_COLLECTION, AUDIT_LOG_COLLECTION, Doc, ReadStore } from '@app/projections';
+import { AUDIT_BY_SUBJECT_COLLECTION, AUDIT_LOG_COLLECTION, AuditEntryRow, CollectionName, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PageQuery, ReadQuery } from '../http/pagination';
 import { Staff } from '../auth/access';
@@ -151,7 +151,7 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPage })
   @Problems('invalid-cursor')
   async list(@CurrentStaff() principal: StaffPrincipal, @Query() query: AuditQuery): Promise<AuditPage> {
-    const where: { collection: string; where: Record<string, string> } = query.subjectId
+    const where: { collection: CollectionName<AuditEntryRow>; where: Record<string, string> } = query.subjectId
       ? { collection: AUDIT_BY_SUBJECT_COLLECTION, where: { organizationId: principal.organizationId, subjectId: query.subjectId.toLowerCase() } }
       : { collection: AUDIT_LOG_COLLECTION, where: { organizationId: principal.organizationId } };
     const limit = query.limit ?? 50;
@@ -161,15 +161,15 @@ export class AuditController {
     const ascending = cursor ? cursor.direction === 'gt' : order === 'asc';
     const to = [query.to, query.asOf].filter((t): t is string => !!t).sort()[0];
     const types = query.type ? new Set(query.type.split(',').map((t) => t.trim())) : undefined;
-    const keep = (doc: Doc): boolean => {
-      const occurredAt = doc.occurredAt as string;
+    const keep = (doc: AuditEntryRow): boolean => {
+      const occurredAt = doc.occurredAt;
       if (query.from && occurredAt < query.from) return false;
       if (to && occurredAt > to) return false;
-      if (types && !types.has(doc.type as string)) return false;
-      if (query.actorId && (doc.actor as { id?: string } | null)?.id !== query.actorId) return false;
+      if (types && !types.has(doc.type)) return false;
+      if (query.actorId && doc.actor?.id !== query.actorId) return false;
       return true;
     };
-    const kept: Doc[] = [];
+    const kept: AuditEntryRow[] = [];
     let bound = cursor?.id;
     let scanned = 0;
     let exhausted = false;
@@ -254,19 +254,19 @@ export class AuditController {
       .send(body);
   }
 
-  private async toItem(doc: Doc): Promise<AuditItem> {
-    const data = doc.data && typeof doc.data === 'object' ? (await this.vault.open(doc.data as Record<string, unknown>)).data : doc.data;
+  private async toItem(doc: AuditEntryRow): Promise<AuditItem> {
+    const data = doc.data && typeof doc.data === 'object' ? (await this.vault.open(doc.data)).data : doc.data;
     return {
-      position: doc.position as number,
-      eventId: doc.eventId as string,
-      type: doc.type as string,
-      schemaVersion: doc.schemaVersion as number,
-      occurredAt: doc.occurredAt as string,
+      position: doc.position,
+      eventId: doc.eventId,
+      type: doc.type,
+      schemaVersion: doc.schemaVersion,
+      occurredAt: doc.occurredAt,
       actor: doc.actor,
       onBehalfOf: doc.onBehalfOf ?? null,
-      channel: doc.channel as string,
-      correlationId: doc.correlationId as string,
-      subjectIds: doc.subjectIds as string[],
+      channel: doc.channel,
+      correlationId: doc.correlationId,
+      subjectIds: doc.subjectIds,
       data,
     };
   }

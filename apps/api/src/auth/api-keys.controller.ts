@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { API_KEY_ROLES, ApiKeyRole } from '@app/domain';
-import { API_KEYS_COLLECTION, Doc, ReadStore } from '@app/projections';
+import { ApiKeyRow, API_KEYS_COLLECTION, ReadStore } from '@app/projections';
 import { findPage, Page, PageQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext } from '../http/request-context';
@@ -88,15 +88,15 @@ export class ApiKeysController {
   }
 }
 
-function toView(doc: Doc): ApiKeyView {
+function toView(doc: ApiKeyRow): ApiKeyView {
   return {
     id: doc.id,
-    name: doc.name as string,
-    role: doc.role as string,
-    prefix: doc.prefix as string,
-    status: doc.status as string,
-    createdAt: doc.createdAt as string,
-    createdBy: doc.createdBy as ActorView,
-    revokedAt: (doc.revokedAt as string | null) ?? null,
+    name: doc.name,
+    role: doc.role,
+    prefix: doc.prefix,
+    status: doc.status,
+    createdAt: doc.createdAt,
+    createdBy: doc.createdBy,
+    revokedAt: doc.revokedAt ?? null,
   };
 }

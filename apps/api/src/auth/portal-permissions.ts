@@ -96,7 +96,7 @@ export class PortalPermissions {
       where: { organizationId: user.organizationId, contactId: user.contactId },
       limit: MAX_PROJECTS_PER_USER,
     });
-    const found = await Promise.all(rows.map((row) => this.inProject(user, row.projectId as string)));
+    const found = await Promise.all(rows.map((row) => this.inProject(user, row.projectId)));
     return found.filter((p): p is PortalUserInProject => p !== null);
   }
 

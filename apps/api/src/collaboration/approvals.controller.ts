@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
-import { DOCUMENT_MODULE, DocumentKind, portalUserMaySee } from '@app/domain';
-import { CLIENT_DOCUMENTS_COLLECTION, ReadStore } from '@app/projections';
+import { DOCUMENT_MODULE, portalUserMaySee } from '@app/domain';
+import { audienceOf, CLIENT_DOCUMENTS_COLLECTION, ReadStore } from '@app/projections';
 import { findPage, findSelectedPage, Page, PageQuery } from '../http/pagination';
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalUser, Staff } from '../auth/access';
@@ -65,9 +65,8 @@ export class ApprovalsController {
       wheres,
       query,
       async (row) => {
-        const audience = { clientId: row.clientId as string, contactId: (row.contactId as string | null) ?? null };
-        if (!portalUserMaySee(audience, viewer, viewer.visibility)) return undefined;
-        const decides = await judge((row.projectId as string | null) ?? null, DOCUMENT_MODULE[row.kind as DocumentKind], 'approve');
+        if (!portalUserMaySee(audienceOf(row), viewer, viewer.visibility)) return undefined;
+        const decides = await judge(row.projectId ?? null, DOCUMENT_MODULE[row.kind], 'approve');
         return decides ? toDocumentView(row) : undefined;
       },
       { maxScan: MAX_SCAN },

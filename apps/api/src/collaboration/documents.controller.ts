@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { clientCompany, clientCompanyStream, DomainError, documentNotFound } from '@app/domain';
-import { CLIENT_DOCUMENTS_COLLECTION, Doc, FindQuery, ReadStore } from '@app/projections';
+import { CLIENT_DOCUMENTS_COLLECTION, ClientDocumentRow, DocumentCommentRow, DocumentViewsRow, FindQuery, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { findSelectedPage, PageQuery, Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
@@ -29,44 +29,44 @@ import { Problems } from '../http/problem-catalog';
 /** Most rows of the per-client list one request reads to fill a page of (not) viewed documents. */
 export const MAX_SCAN = 2000;
 
-export function toDocumentView(doc: Doc): DocumentView {
+export function toDocumentView(doc: ClientDocumentRow): DocumentView {
   return {
     id: doc.id,
-    kind: doc.kind as DocumentView['kind'],
-    clientId: doc.clientId as string,
-    contactId: (doc.contactId as string | null) ?? null,
-    projectId: (doc.projectId as string | null) ?? null,
-    number: (doc.number as string | null) ?? null,
-    title: doc.title as string,
-    status: doc.status as string,
+    kind: doc.kind,
+    clientId: doc.clientId,
+    contactId: doc.contactId ?? null,
+    projectId: doc.projectId ?? null,
+    number: doc.number ?? null,
+    title: doc.title,
+    status: doc.status,
     pending: doc.pending === true,
-    createdAt: doc.createdAt as string,
-    updatedAt: doc.updatedAt as string,
-    summary: (doc.summary as Record<string, unknown>) ?? {},
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+    summary: { ...doc.summary },
   };
 }
 
-function toMarker(doc: Doc | null): ViewedMarkerView | null {
+function toMarker(doc: DocumentViewsRow | null): ViewedMarkerView | null {
   if (!doc) return null;
   return {
-    firstViewedAt: doc.firstViewedAt as string,
-    firstViewedBy: doc.firstViewedBy as ViewedMarkerView['firstViewedBy'],
-    lastViewedAt: doc.lastViewedAt as string,
-    lastViewedBy: doc.lastViewedBy as ViewedMarkerView['lastViewedBy'],
-    viewCount: doc.viewCount as number,
+    firstViewedAt: doc.firstViewedAt,
+    firstViewedBy: doc.firstViewedBy,
+    lastViewedAt: doc.lastViewedAt,
+    lastViewedBy: doc.lastViewedBy,
+    viewCount: doc.viewCount,
   };
 }
 
-export function toCommentView(doc: Doc, forPortal: boolean): CommentView {
-  const author = doc.author as { kind: 'staff' | 'portal-user'; id: string; contactId: string | null };
+export function toCommentView(doc: DocumentCommentRow, forPortal: boolean): CommentView {
+  const { author } = doc;
   return {
     id: doc.id,
-    documentId: doc.documentId as string,
-    kind: doc.kind as CommentView['kind'],
-    text: doc.text as string,
+    documentId: doc.documentId,
+    kind: doc.kind,
+    text: doc.text,
     // A portal user sees that staff wrote, not which API key.
     author: { kind: author.kind, id: forPortal && author.kind === 'staff' ? null : author.id, contactId: author.contactId ?? null },
-    createdAt: doc.createdAt as string,
+    createdAt: doc.createdAt,
   };
 }
 

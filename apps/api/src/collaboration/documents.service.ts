@@ -14,9 +14,11 @@ import {
 import {
   CLIENT_DOCUMENTS_COLLECTION,
   CLIENT_DOCUMENTS_SPEC,
+  ClientDocumentRow,
   DOCUMENT_COMMENTS_COLLECTION,
   DOCUMENT_VIEWS_COLLECTION,
-  Doc,
+  DocumentCommentRow,
+  DocumentViewsRow,
   ReadStore,
 } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
@@ -65,7 +67,7 @@ export class Documents implements OnModuleInit {
   }
 
   /** The per-client list row of a document of the organization, or null. */
-  async row(organizationId: string, documentId: string): Promise<Doc | null> {
+  async row(organizationId: string, documentId: string): Promise<ClientDocumentRow | null> {
     const doc = await this.readStore.get(CLIENT_DOCUMENTS_COLLECTION, documentId);
     return doc && doc.organizationId === organizationId ? doc : null;
   }
@@ -106,13 +108,13 @@ export class Documents implements OnModuleInit {
     return { document, viewer };
   }
 
-  async viewMarker(organizationId: string, documentId: string): Promise<Doc | null> {
+  async viewMarker(organizationId: string, documentId: string): Promise<DocumentViewsRow | null> {
     const doc = await this.readStore.get(DOCUMENT_VIEWS_COLLECTION, documentId);
     return doc && doc.organizationId === organizationId ? doc : null;
   }
 
   /** A page of a document's comments, oldest first. */
-  comments<T>(organizationId: string, documentId: string, query: PageQuery, toItem: (doc: Doc) => T): Promise<Page<T>> {
+  comments<T>(organizationId: string, documentId: string, query: PageQuery, toItem: (doc: DocumentCommentRow) => T): Promise<Page<T>> {
     return findPage(this.readStore, DOCUMENT_COMMENTS_COLLECTION, { organizationId, documentId }, query, toItem);
   }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Doc, FindQuery, NOTIFICATIONS_COLLECTION, ReadStore } from '@app/projections';
+import { FindQuery, NotificationRow, NOTIFICATIONS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandBus } from '@nestjs/cqrs';
 import { MarkNotificationRead } from './collaboration.commands';
 import { findPage, Page } from '../http/pagination';
@@ -12,19 +12,19 @@ import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
 import { NotificationPage, NotificationReadResponse, NotificationsQuery, NotificationView } from './collaboration.dto';
 import { Problems } from '../http/problem-catalog';
 
-function toNotificationView(doc: Doc): NotificationView {
+function toNotificationView(doc: NotificationRow): NotificationView {
   return {
     id: doc.id,
-    type: doc.type as string,
-    documentId: (doc.documentId as string | null) ?? null,
-    kind: (doc.kind as NotificationView['kind']) ?? null,
-    clientId: (doc.clientId as string | null) ?? null,
-    contactId: (doc.contactId as string | null) ?? null,
-    actor: doc.actor as NotificationView['actor'],
-    occurredAt: doc.occurredAt as string,
-    details: (doc.details as Record<string, unknown>) ?? {},
+    type: doc.type,
+    documentId: doc.documentId ?? null,
+    kind: doc.kind ?? null,
+    clientId: doc.clientId ?? null,
+    contactId: doc.contactId ?? null,
+    actor: doc.actor,
+    occurredAt: doc.occurredAt,
+    details: doc.details ?? {},
     read: doc.read === true,
-    readAt: (doc.readAt as string | null) ?? null,
+    readAt: doc.readAt ?? null,
   };
 }
 

@@ -2,13 +2,13 @@ import { AsOf } from '../audit/as-of';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '@app/domain';
-import { DirectoryPage, DirectoryQueries, Doc, ReadStore } from '@app/projections';
+import { ClientRow, ContactRow, DirectoryPage, DirectoryQueries, ReadStore, Row } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { decodeCursor, encodeCursor, Page, ReadQuery } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
 import { Staff } from '../auth/access';
 import { CurrentStaff, StaffPrincipal } from '../auth/principal';
-import { ClientPage, ClientView, ContactPage, ContactView, ListClientsQuery, ListContactsQuery, PostalAddressView } from './directory-queries.dto';
+import { ClientPage, ClientView, ContactPage, ContactView, ListClientsQuery, ListContactsQuery } from './directory-queries.dto';
 import { Problems } from '../http/problem-catalog';
 
 const DEFAULT_LIMIT = 50;
@@ -90,36 +90,36 @@ export class DirectoryQueriesController {
   }
 }
 
-function toPage<T>(page: DirectoryPage, toItem: (doc: Doc, index: number) => T): Page<T> {
+function toPage<R extends Row, T>(page: DirectoryPage<R>, toItem: (doc: R, index: number) => T): Page<T> {
   return { items: page.docs.map(toItem), nextCursor: page.nextAfterId === null ? null : encodeCursor(page.nextAfterId) };
 }
 
-function toClientView(doc: Doc): ClientView {
+function toClientView(doc: ClientRow): ClientView {
   return {
     id: doc.id,
-    organizationId: doc.organizationId as string,
-    name: doc.name as string,
-    email: (doc.email as string | null) ?? null,
-    website: (doc.website as string | null) ?? null,
-    address: (doc.address as PostalAddressView | null) ?? null,
+    organizationId: doc.organizationId,
+    name: doc.name,
+    email: doc.email ?? null,
+    website: doc.website ?? null,
+    address: doc.address ?? null,
     archived: doc.archived === true,
-    archivedAt: (doc.archivedAt as string | null) ?? null,
-    createdAt: doc.createdAt as string,
-    updatedAt: doc.updatedAt as string,
+    archivedAt: doc.archivedAt ?? null,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
   };
 }
 
-function toContactView(doc: Doc, clientIds: string[]): ContactView {
+function toContactView(doc: ContactRow, clientIds: string[]): ContactView {
   return {
     id: doc.id,
-    organizationId: doc.organizationId as string,
-    name: doc.name as string,
-    email: (doc.email as string | null) ?? null,
-    phone: (doc.phone as string | null) ?? null,
-    clientId: doc.clientId as string,
+    organizationId: doc.organizationId,
+    name: doc.name,
+    email: doc.email ?? null,
+    phone: doc.phone ?? null,
+    clientId: doc.clientId,
     // The primary company is always one of them, even if its membership is not written yet.
-    clientIds: clientIds.includes(doc.clientId as string) ? clientIds : [...clientIds, doc.clientId as string].sort(),
-    createdAt: doc.createdAt as string,
-    updatedAt: doc.updatedAt as string,
+    clientIds: clientIds.includes(doc.clientId) ? clientIds : [...clientIds, doc.clientId].sort(),
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
   };
 }

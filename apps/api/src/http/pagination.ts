@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { DomainError } from '@app/domain';
-import { Doc, FindQuery, ReadStore } from '@app/projections';
+import { CollectionName, FindQuery, ReadStore, Row } from '@app/projections';
 
 /** Accepted by every GET: wait until the projections reach this position (read-your-writes). */
 export class ReadQuery {
@@ -34,12 +34,12 @@ export interface Page<T> {
 }
 
 /** One page of a read-model collection, ordered by id, with an opaque cursor. */
-export async function findPage<T>(
+export async function findPage<R extends Row, T>(
   readStore: ReadStore,
-  collection: string,
+  collection: CollectionName<R>,
   where: FindQuery['where'],
   query: PageQuery,
-  toItem: (doc: Doc) => T,
+  toItem: (doc: R) => T,
 ): Promise<Page<T>> {
   const limit = query.limit ?? 50;
   const afterId = query.cursor ? decodeCursor(query.cursor) : undefined;
@@ -60,12 +60,12 @@ const SCAN_BATCH = 200;
  * the page is full; with `maxScan`, at most that many rows per request, after which the page
  * may be short and its cursor resumes the scan.
  */
-export async function findSelectedPage<T>(
+export async function findSelectedPage<R extends Row, T>(
   readStore: ReadStore,
-  collection: string,
+  collection: CollectionName<R>,
   where: FindQuery['where'] | FindQuery['where'][],
   query: { limit?: number; cursor?: string },
-  select: (doc: Doc) => T | undefined | Promise<T | undefined>,
+  select: (doc: R) => T | undefined | Promise<T | undefined>,
   options: { maxScan?: number } = {},
 ): Promise<Page<T>> {
   const limit = query.limit ?? 50;
@@ -95,17 +95,17 @@ export async function findSelectedPage<T>(
  * whose batch came back full may have more rows beyond its last id, so only rows up to the
  * lowest such last id are answered: the next read starts there, and nothing is skipped.
  */
-async function readMerged(
+async function readMerged<R extends Row>(
   readStore: ReadStore,
-  collection: string,
+  collection: CollectionName<R>,
   wheres: FindQuery['where'][],
   afterId: string | undefined,
   batchSize: number,
-): Promise<{ docs: Doc[]; exhausted: boolean }> {
+): Promise<{ docs: R[]; exhausted: boolean }> {
   const batches = await Promise.all(wheres.map((where) => readStore.find(collection, { where, afterId, limit: batchSize })));
   const fullBatchEnds = batches.filter((batch) => batch.length === batchSize).map((batch) => batch[batch.length - 1].id);
   const bound = fullBatchEnds.length ? fullBatchEnds.reduce((low, id) => (id < low ? id : low)) : undefined;
-  const byId = new Map<string, Doc>();
+  const byId = new Map<string, R>();
   for (const doc of batches.flat()) if (bound === undefined || doc.id <= bound) byId.set(doc.id, doc);
   const docs = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { docs, exhausted: bound === undefined };

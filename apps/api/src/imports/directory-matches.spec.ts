@@ -1,31 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { EventToAppend, InMemoryEventStore } from '@app/event-store';
 import { directoryProjection, ProjectionRunner, ProjectionWaiter, ReadStore, SqliteReadStore } from '@app/projections';
+import { eventToAppend } from '@app/projections/testing/events';
 import { companyMatchKey, PlannedCompany, PlannedRow } from './contact-import';
 import { DirectoryMatcher } from './directory-matches';
 
 const ORG = 'org-1';
 const OTHER_ORG = 'org-2';
 
-function event(type: string, data: Record<string, unknown>, organizationId = ORG): EventToAppend {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: {
-      organizationId,
-      actor: { kind: 'staff', id: 'key-1' },
-      channel: 'api',
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      schemaVersion: 1,
-    },
-  };
-}
+const event = (type: string, data: Record<string, unknown>, organizationId = ORG): EventToAppend => eventToAppend({ type, data }, { organizationId, actor: { kind: 'staff', id: 'key-1' } });
 
 describe('DirectoryMatcher: what the directory holds for an import', () => {
   let dir: string;

@@ -50,7 +50,7 @@ export class DirectoryMatcher {
     for (;;) {
       const page = await this.readStore.find(DIRECTORY_TERMS_COLLECTION, { where, afterId, limit: PAGE });
       for (const term of page) {
-        const entityId = (term.entityId as string | undefined) ?? entityOfTermSlot(term.id);
+        const entityId = term.entityId ?? entityOfTermSlot(term.id);
         if (term.id === termSlotId(entityId, 0)) candidates.push(entityId);
       }
       if (page.length < PAGE) break;
@@ -59,7 +59,7 @@ export class DirectoryMatcher {
     const found: string[] = [];
     for (const id of candidates) {
       const doc = await this.readStore.get(CLIENTS_COLLECTION, id);
-      if (doc && doc.organizationId === this.organizationId && doc.archived === false && searchKey(doc.name as string) === key) found.push(id);
+      if (doc && doc.organizationId === this.organizationId && doc.archived === false && searchKey(doc.name) === key) found.push(id);
     }
     return found.sort();
   }

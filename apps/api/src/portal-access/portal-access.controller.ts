@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { defaultPortalId, DomainError, portalAccessId } from '@app/domain';
-import { Doc, PORTAL_ACCESS_COLLECTION, ReadStore } from '@app/projections';
+import { PORTAL_ACCESS_COLLECTION, PortalAccessRow, ReadStore } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { BulkInvite, BulkInviteResult } from './bulk-invite.commands';
 import { InvitationDescription, Invitations } from './invitations';
@@ -235,28 +235,28 @@ function portalIdOf(query: PortalTargetDto, body: PortalTargetDto): string | und
   return fromBody ?? fromQuery;
 }
 
-function toView(doc: Doc): PortalAccessView {
+function toView(doc: PortalAccessRow): PortalAccessView {
   return {
     accessId: doc.id,
-    portalId: doc.portalId as string,
-    userTypeId: (doc.userTypeId as string | null) ?? null,
-    language: (doc.language as string | null) ?? null,
-    contactId: doc.contactId as string,
-    clientId: doc.clientId as string,
-    clientIds: Array.isArray(doc.clientIds) ? (doc.clientIds as string[]) : [doc.clientId as string],
-    email: doc.email as string,
-    status: doc.status as string,
-    invitedAt: doc.invitedAt as string,
-    lastInvitedAt: doc.lastInvitedAt as string,
-    invitationCount: doc.invitationCount as number,
-    invitationExpiresAt: (doc.invitationExpiresAt as string | null) ?? null,
-    acceptedAt: (doc.acceptedAt as string | null) ?? null,
-    disabledAt: (doc.disabledAt as string | null) ?? null,
-    disabledReason: (doc.disabledReason as string | null) ?? null,
-    enabledAt: (doc.enabledAt as string | null) ?? null,
-    revokedAt: (doc.revokedAt as string | null) ?? null,
-    revokedReason: (doc.revokedReason as string | null) ?? null,
-    passwordChangedAt: (doc.passwordChangedAt as string | null) ?? null,
-    updatedAt: doc.updatedAt as string,
+    portalId: doc.portalId,
+    userTypeId: doc.userTypeId ?? null,
+    language: doc.language ?? null,
+    contactId: doc.contactId,
+    clientId: doc.clientId,
+    clientIds: Array.isArray(doc.clientIds) ? doc.clientIds : [doc.clientId],
+    email: doc.email,
+    status: doc.status,
+    invitedAt: doc.invitedAt,
+    lastInvitedAt: doc.lastInvitedAt,
+    invitationCount: doc.invitationCount,
+    invitationExpiresAt: doc.invitationExpiresAt ?? null,
+    acceptedAt: doc.acceptedAt ?? null,
+    disabledAt: doc.disabledAt ?? null,
+    disabledReason: doc.disabledReason ?? null,
+    enabledAt: doc.enabledAt ?? null,
+    revokedAt: doc.revokedAt ?? null,
+    revokedReason: doc.revokedReason ?? null,
+    passwordChangedAt: doc.passwordChangedAt ?? null,
+    updatedAt: doc.updatedAt,
   };
 }

@@ -140,7 +140,8 @@ export class PortalAccessView {
     description: 'The companies the access acts for, as last recorded (primary first): each change of the contact’s companies is a PortalAccessCompaniesChanged event',
   })
   clientIds!: string[];
-  @ApiProperty() email!: string;
+  /** Null once the contact was erased (the schema says string: kept as published). */
+  @ApiProperty({ type: String }) email!: string | null;
   @ApiProperty({ enum: PORTAL_ACCESS_STATUSES }) status!: string;
   @ApiProperty() invitedAt!: string;
   @ApiProperty() lastInvitedAt!: string;

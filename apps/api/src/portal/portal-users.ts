@@ -182,6 +182,6 @@ export class PortalUsers implements OnApplicationShutdown {
     const docs = await this.readStore.find(PORTAL_ACCESS_COLLECTION, { where: { email: normalized }, limit: 20 });
     return docs
       .filter((doc) => doc.status === 'Active' && (!portalId || doc.portalId === portalId))
-      .map((doc) => ({ organizationId: doc.organizationId as string, accessId: doc.id, email: normalized }));
+      .map((doc) => ({ organizationId: doc.organizationId, accessId: doc.id, email: normalized }));
   }
 }

@@ -3,7 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Injectable, Param, Pat
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { defaultPortalId, DomainError, isKnownLanguage } from '@app/domain';
-import { Doc, PORTAL_TEMPLATES_COLLECTION, PORTAL_USER_TYPES_COLLECTION, PORTALS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
+import { PORTAL_TEMPLATES_COLLECTION, PORTAL_USER_TYPES_COLLECTION, PortalRow, PORTALS_COLLECTION, ProjectionWaiter, ReadStore } from '@app/projections';
 import { AppConfig } from '../config';
 import { APP_CONFIG, READ_STORE } from '../infrastructure/tokens';
 import { findPage, Page, ReadQuery } from '../http/pagination';
@@ -170,25 +170,25 @@ export class PortalsController {
     return this.portals.preview(staff.organizationId, portalId, query.userTypeId.toLowerCase());
   }
 
-  private async listItem(doc: Doc): Promise<PortalListItem> {
+  private async listItem(doc: PortalRow): Promise<PortalListItem> {
     const [templates, userTypes] = await Promise.all([
       this.readStore.find(PORTAL_TEMPLATES_COLLECTION, { where: { portalId: doc.id }, limit: 500 }),
       this.readStore.find(PORTAL_USER_TYPES_COLLECTION, { where: { portalId: doc.id }, limit: 500 }),
     ]);
     return {
       id: doc.id,
-      name: doc.name as string,
-      slug: doc.slug as string,
-      selfRegistration: doc.selfRegistration as boolean,
-      defaultLanguage: doc.defaultLanguage as string,
+      name: doc.name,
+      slug: doc.slug,
+      selfRegistration: doc.selfRegistration,
+      defaultLanguage: doc.defaultLanguage,
       isDefault: doc.isDefault === true,
-      templateLanguages: templates.map((t) => t.language as string).sort(),
+      templateLanguages: templates.map((t) => t.language).sort(),
       userTypes: userTypes
-        .map((t) => ({ id: t.id, name: t.name as string, modules: t.modules as PortalListItem['userTypes'][number]['modules'], createdAt: t.createdAt as string }))
+        .map((t) => ({ id: t.id, name: t.name, modules: t.modules, createdAt: t.createdAt }))
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
         .map(({ createdAt: _createdAt, ...rest }) => rest),
-      createdAt: doc.createdAt as string,
-      updatedAt: doc.updatedAt as string,
+      createdAt: doc.createdAt,
+      updatedAt: doc.updatedAt,
     };
   }
 }

@@ -18,7 +18,7 @@ import {
   ProjectState,
   projectStream,
 } from '@app/domain';
-import { Doc, PROJECT_CLIENTS_COLLECTION, PROJECT_MEMBERS_COLLECTION, PROJECT_PERMISSIONS_COLLECTION, PROJECTS_COLLECTION, ReadStore } from '@app/projections';
+import { PROJECT_CLIENTS_COLLECTION, PROJECT_MEMBERS_COLLECTION, PROJECT_PERMISSIONS_COLLECTION, ProjectRow, PROJECTS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { findPage, findSelectedPage, Page, PageQuery } from '../http/pagination';
 import { READ_STORE } from '../infrastructure/tokens';
@@ -98,7 +98,7 @@ export class ProjectsQueries {
     const archived = query.archived === 'true';
     if (!query.clientId) return findPage(this.readStore, PROJECTS_COLLECTION, { organizationId, archived }, query, projectSummary);
     return findSelectedPage(this.readStore, PROJECT_CLIENTS_COLLECTION, { organizationId, clientId: query.clientId.toLowerCase() }, query, async (row) => {
-      const doc = await this.readStore.get(PROJECTS_COLLECTION, row.projectId as string);
+      const doc = await this.readStore.get(PROJECTS_COLLECTION, row.projectId);
       return doc && doc.organizationId === organizationId && doc.archived === archived ? projectSummary(doc) : undefined;
     });
   }
@@ -109,18 +109,18 @@ export class ProjectsQueries {
     if (!person.exists) throw new DomainError('not-found', 'contact-not-found', 'No such contact.');
     const page = await findSelectedPage(this.readStore, PROJECT_MEMBERS_COLLECTION, { organizationId, contactId }, query, async (row): Promise<ContactProjectView | undefined> => {
       const [doc, permissions] = await Promise.all([
-        this.readStore.get(PROJECTS_COLLECTION, row.projectId as string),
+        this.readStore.get(PROJECTS_COLLECTION, row.projectId),
         this.readStore.get(PROJECT_PERMISSIONS_COLLECTION, row.id),
       ]);
       if (!doc || doc.organizationId !== organizationId) return undefined;
       return {
         projectId: doc.id,
-        name: doc.name as string,
+        name: doc.name,
         archived: doc.archived === true,
-        clientId: row.clientId as string,
-        hourlyRate: formatHourlyRate((row.hourlyRate as HourlyRate | null) ?? null),
+        clientId: row.clientId,
+        hourlyRate: formatHourlyRate(row.hourlyRate ?? null),
         permissions: permissions?.source === 'project' ? 'project' : 'user-type',
-        clonedFrom: (permissions?.clonedFrom as string | null) ?? null,
+        clonedFrom: permissions?.clonedFrom ?? null,
       };
     });
     return { hourlyRate: formatHourlyRate(await this.portalRate(organizationId, contactId)), ...page };
@@ -163,16 +163,16 @@ function clientUserView(user: ProjectClientUser) {
   return { contactId: user.contactId, clientId: user.clientId, hourlyRate: formatHourlyRate(user.hourlyRate), customized: user.permissions !== null };
 }
 
-function projectSummary(doc: Doc): ProjectSummaryView {
+function projectSummary(doc: ProjectRow): ProjectSummaryView {
   return {
     id: doc.id,
-    name: doc.name as string,
-    billingMethod: doc.billingMethod as string,
+    name: doc.name,
+    billingMethod: doc.billingMethod,
     archived: doc.archived === true,
-    primaryClientId: (doc.primaryClientId as string | null) ?? null,
-    clientCount: (doc.clientCount as number) ?? 0,
-    clientUserCount: (doc.clientUserCount as number) ?? 0,
-    createdAt: doc.createdAt as string,
-    updatedAt: doc.updatedAt as string,
+    primaryClientId: doc.primaryClientId ?? null,
+    clientCount: doc.clientCount ?? 0,
+    clientUserCount: doc.clientUserCount ?? 0,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
   };
 }

@@ -16,10 +16,10 @@ import {
   quoteStream,
 } from '@app/domain';
 import { EventStore, RecordedEvent } from '@app/event-store';
-import { CLIENT_DOCUMENTS_COLLECTION, Doc, ReadStore } from '@app/projections';
+import { audienceOf, CLIENT_DOCUMENTS_COLLECTION, ClientDocumentRow, ClientDocumentRowOf, InvoiceRow, isDocumentOfKind, isEventOf, QuoteRow, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { EVENT_STORE, READ_STORE } from '../infrastructure/tokens';
-import { findPage, findSelectedPage, Page } from '../http/pagination';
+import { findSelectedPage, Page } from '../http/pagination';
 import { PortalPrincipal } from '../auth/principal';
 import { PortalPermissions } from '../auth/portal-permissions';
 import { loadOrganization } from '../organizations/organizations';
@@ -34,7 +34,8 @@ export interface ListFilter {
   limit?: number;
 }
 
-const QUOTE_DECISIONS = new Set(['QuoteAccepted', 'QuoteDeclined', 'QuoteWithdrawn']);
+const QUOTE_DECISIONS = ['QuoteAccepted', 'QuoteDeclined', 'QuoteWithdrawn'] as const;
+const PAYMENTS = ['InvoicePaymentRecorded'] as const;
 
 /**
  * Quotes and invoices as staff and portal users read them. Lists come from the shared
@@ -73,13 +74,13 @@ export class QuotesInvoicesQueries {
     if (user && !portalUserMaySee(shared, user, org.settings.portalDocumentVisibility)) throw notFound();
     const last = stored[stored.length - 1];
     // The decision event itself: a later administrative event (a move) is not the decision.
-    const decided = state.status !== 'pending' ? ([...stored].reverse().find((e) => QUOTE_DECISIONS.has(e.type)) ?? null) : null;
+    const decided = state.status !== 'pending' ? ([...stored].reverse().find((e) => isEventOf(e, QUOTE_DECISIONS)) ?? null) : null;
     const decision: QuoteDecisionView | null = decided
       ? {
           status: state.status,
           at: decided.metadata.occurredAt,
-          contactId: (decided.data.contactId as string | null | undefined) ?? null,
-          reason: (decided.data.reason as string | null | undefined) ?? null,
+          contactId: decided.type === 'QuoteWithdrawn' ? null : (decided.data.contactId ?? null),
+          reason: decided.type === 'QuoteAccepted' ? null : (decided.data.reason ?? null),
         }
       : null;
     const money = (minor: number) => formatAmount(minor, shared.currency);
@@ -116,7 +117,7 @@ export class QuotesInvoicesQueries {
     const org = await loadOrganization(this.executor, organizationId);
     if (user && !portalUserMaySee(shared, user, org.settings.portalDocumentVisibility)) throw notFound();
     const money = (minor: number) => formatAmount(minor, shared.currency);
-    const recordedAt = new Map(stored.filter((e) => e.type === 'InvoicePaymentRecorded').map((e) => [e.data.paymentId as string, e.metadata.occurredAt]));
+    const recordedAt = new Map(stored.filter((e) => isEventOf(e, PAYMENTS)).map((e) => [e.data.paymentId, e.metadata.occurredAt]));
     const paid = stored.find((e) => e.type === 'InvoicePaid');
     return {
       id: shared.invoiceId,
@@ -164,32 +165,28 @@ export class QuotesInvoicesQueries {
    * company's); a portal user its companies', filtered by the organization's visibility
    * setting, reading on until the page is full.
    */
-  private async list<T>(
-    kind: 'quote' | 'invoice',
+  private async list<K extends 'quote' | 'invoice', T>(
+    kind: K,
     organizationId: string,
     filter: ListFilter,
     user: PortalPrincipal | null,
     org: OrganizationState,
-    toItem: (doc: Doc) => T,
+    toItem: (doc: ClientDocumentRowOf<K>) => T,
   ): Promise<Page<T>> {
     const where: Record<string, string> = { organizationId, kind };
     if (filter.status) where.status = filter.status;
     const query = { limit: filter.limit ?? DEFAULT_LIMIT, cursor: filter.cursor };
     if (!user) {
       if (filter.clientId) where.clientId = filter.clientId.toLowerCase();
-      return findPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, toItem);
+      return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, where, query, (doc) => (isDocumentOfKind(doc, kind) ? toItem(doc) : undefined));
     }
     const visibility = org.settings.portalDocumentVisibility;
     const wheres = user.clientIds.map((clientId) => ({ ...where, clientId }));
     // Each row as its document would be judged: its company and visibility, then its project's permissions (or the user type's).
     const judge = this.permissions.judge(user);
     const module = kind === 'quote' ? 'quotes' : 'invoices';
-    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, wheres, query, async (doc) =>
-      portalUserMaySee({ clientId: doc.clientId as string, contactId: (doc.contactId as string | null) ?? null }, user, visibility) &&
-      (await judge((doc.projectId as string | null) ?? null, module, 'view'))
-        ? toItem(doc)
-        : undefined,
-    );
+    const visible = async (doc: ClientDocumentRow) => portalUserMaySee(audienceOf(doc), user, visibility) && (await judge(doc.projectId ?? null, module, 'view'));
+    return findSelectedPage(this.readStore, CLIENT_DOCUMENTS_COLLECTION, wheres, query, async (doc) => (isDocumentOfKind(doc, kind) && (await visible(doc)) ? toItem(doc) : undefined));
   }
 }
 
@@ -197,48 +194,48 @@ function lineView(line: DocumentLine, currency: string): DocumentLineView {
   return { description: line.description, quantity: line.quantity, unitPrice: formatAmount(line.unitPrice, currency), amount: formatAmount(line.amount, currency) };
 }
 
-function base(doc: Doc) {
-  const summary = doc.summary as Record<string, any>;
+function base(doc: QuoteRow | InvoiceRow) {
+  const { summary } = doc;
   return {
     id: doc.id,
-    clientId: doc.clientId as string,
-    contactId: (doc.contactId as string | null) ?? null,
-    projectId: (doc.projectId as string | null) ?? null,
-    number: doc.number as string,
-    title: doc.title as string,
-    issueDate: summary.issueDate as string,
-    currency: summary.currency as string,
-    subtotal: summary.subtotal as string,
-    tax: summary.tax as string,
-    total: summary.total as string,
-    link: summary.link as string,
+    clientId: doc.clientId,
+    contactId: doc.contactId ?? null,
+    projectId: doc.projectId ?? null,
+    number: doc.number,
+    title: doc.title,
+    issueDate: summary.issueDate,
+    currency: summary.currency,
+    subtotal: summary.subtotal,
+    tax: summary.tax,
+    total: summary.total,
+    link: summary.link,
     pending: doc.pending === true,
-    createdAt: doc.createdAt as string,
-    updatedAt: doc.updatedAt as string,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
   };
 }
 
-function quoteSummary(doc: Doc, org: OrganizationState, now: Date): QuoteSummaryView {
-  const validUntil = (doc.summary as Record<string, string>).validUntil;
+function quoteSummary(doc: QuoteRow, org: OrganizationState, now: Date): QuoteSummaryView {
+  const { validUntil } = doc.summary;
   return {
     ...base(doc),
-    status: doc.status as string,
+    status: doc.status,
     validUntil,
     expired: doc.status === 'pending' && isQuoteExpired(validUntil, now, org.timeZone),
-    decision: (doc.decision as QuoteDecisionView | null) ?? null,
+    decision: doc.decision ?? null,
   };
 }
 
-function invoiceSummary(doc: Doc, org: OrganizationState, now: Date): InvoiceSummaryView {
-  const dueDate = (doc.summary as Record<string, string>).dueDate;
-  const status = doc.status as 'open' | 'paid';
+function invoiceSummary(doc: InvoiceRow, org: OrganizationState, now: Date): InvoiceSummaryView {
+  const { dueDate } = doc.summary;
+  const status = doc.status;
   return {
     ...base(doc),
     status,
     dueDate,
     overdue: isInvoiceOverdue({ status, dueDate }, now, org.timeZone),
-    paid: doc.paid as string,
-    balance: doc.balance as string,
-    paidAt: (doc.paidAt as string | null) ?? null,
+    paid: doc.paid,
+    balance: doc.balance,
+    paidAt: doc.paidAt ?? null,
   };
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
-import { Doc, REGISTRATIONS_COLLECTION, ReadStore } from '@app/projections';
+import { ReadStore, RegistrationRow, REGISTRATIONS_COLLECTION } from '@app/projections';
 import { READ_STORE } from '../infrastructure/tokens';
 import { findPage, Page } from '../http/pagination';
 import { ResourceIdPipe } from '../http/pipes';
@@ -116,18 +116,18 @@ export class RegistrationsController {
   }
 }
 
-function toView(doc: Doc): RegistrationView {
+function toView(doc: RegistrationRow): RegistrationView {
   return {
     id: doc.id,
-    portalId: doc.portalId as string,
-    email: doc.email as string,
-    name: doc.name as string,
-    companyName: doc.companyName as string,
-    status: doc.status as string,
-    requestedAt: doc.requestedAt as string,
-    decidedAt: (doc.decidedAt as string | null) ?? null,
-    reason: (doc.reason as string | null) ?? null,
-    clientId: (doc.clientId as string | null) ?? null,
-    contactId: (doc.contactId as string | null) ?? null,
+    portalId: doc.portalId,
+    email: doc.email,
+    name: doc.name,
+    companyName: doc.companyName,
+    status: doc.status,
+    requestedAt: doc.requestedAt,
+    decidedAt: doc.decidedAt ?? null,
+    reason: doc.reason ?? null,
+    clientId: doc.clientId ?? null,
+    contactId: doc.contactId ?? null,
   };
 }

@@ -1,6 +1,7 @@
 import { AnyBulkWriteOperation, ClientSession, Collection, Db, Document, Filter, Long, MongoBulkWriteError, MongoClient, MongoServerError } from 'mongodb';
 import {
   AcquireLeaseOptions,
+  CollectionName,
   CollectionSpec,
   Doc,
   FindQuery,
@@ -12,6 +13,7 @@ import {
   ProjectionSpec,
   ProjectionWrite,
   ReadStore,
+  Row,
   StaleGenerationError,
 } from '../read-store';
 import {
@@ -389,13 +391,13 @@ export class MongoReadStore implements ReadStore {
     }));
   }
 
-  async get(collection: string, id: string): Promise<Doc | null> {
+  async get<R extends Row = Doc>(collection: CollectionName<R>, id: string): Promise<R | null> {
     checkCollectionName(collection);
     const stored = await this.collection(await this.physical(collection)).findOne({ _id: id }, { projection: { _pos: 0 } });
-    return stored ? toDoc(stored) : null;
+    return stored ? toDoc<R>(stored) : null;
   }
 
-  async find(collection: string, query: FindQuery): Promise<Doc[]> {
+  async find<R extends Row = Doc>(collection: CollectionName<R>, query: FindQuery): Promise<R[]> {
     checkCollectionName(collection);
     checkLimit(query.limit);
     // limit(0) means "no limit" to MongoDB.
@@ -419,7 +421,7 @@ export class MongoReadStore implements ReadStore {
     const found = await this.collection(await this.physical(collection))
       .find(filter as Filter<StoredDoc>, { projection: { _pos: 0 }, sort: { _id: query.descending ? -1 : 1 }, limit: query.limit })
       .toArray();
-    return found.map(toDoc);
+    return found.map((stored) => toDoc<R>(stored));
   }
 
   async close(): Promise<void> {
@@ -659,9 +661,10 @@ export function duplicateKeyIndex(error: unknown): number | undefined {
   return Math.min(...writeErrors.map((writeError) => writeError.index));
 }
 
-function toDoc(stored: Document): Doc {
+/** A stored document as the row its projection wrote (the collection's row type: the projection's writes were checked against it). */
+function toDoc<R extends Row>(stored: Document): R {
   const { _id, _pos, ...fields } = stored;
-  return { id: String(_id), ...fields };
+  return { id: String(_id), ...fields } as R;
 }
 
 function toBigInt(value: unknown): bigint {

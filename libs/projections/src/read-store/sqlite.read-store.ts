@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import {
   AcquireLeaseOptions,
+  CollectionName,
   CollectionSpec,
   Doc,
   FindQuery,
@@ -13,6 +14,7 @@ import {
   ProjectionSpec,
   ProjectionWrite,
   ReadStore,
+  Row,
   Scalar,
   StaleGenerationError,
 } from '../read-store';
@@ -362,13 +364,13 @@ export class SqliteReadStore implements ReadStore {
       }));
   }
 
-  async get(collection: string, id: string): Promise<Doc | null> {
+  async get<R extends Row = Doc>(collection: CollectionName<R>, id: string): Promise<R | null> {
     checkCollectionName(collection);
     const row = this.read(collection, (physical) => this.statementsFor(physical).get.get(id));
     return row ? { id, ...JSON.parse(row.body) } : null;
   }
 
-  async find(collection: string, query: FindQuery): Promise<Doc[]> {
+  async find<R extends Row = Doc>(collection: CollectionName<R>, query: FindQuery): Promise<R[]> {
     checkCollectionName(collection);
     checkLimit(query.limit);
     if (query.limit === 0) return [];

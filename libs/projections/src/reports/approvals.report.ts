@@ -1,16 +1,37 @@
-import { isQuoteExpired, type QuoteEvent, type TimesheetEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { Projection } from '../projection';
-import { Doc, ProjectionWrite, ReadStore, Scalar } from '../read-store';
+import { isQuoteExpired } from '@app/domain';
+import { projectionOf, SomeRowFields, unhandled, upsert } from '../projection';
+import { collection, ProjectionWrite, ReadStore, Scalar } from '../read-store';
 import { isoWeekOf, LocalCalendar, utcMonthOf, utcMonthsOfLocalDates } from './calendar';
 import { companiesOfPortal } from './portal-access.report';
 import { byKeys, inRange, partitionsFor, Report, ReportQuery, scanMonths, ScanBudget } from './report-query';
 import { durationStatistics } from './statistics';
 
-export const REPORT_APPROVALS_COLLECTION = 'report_approvals_v1';
-
 export type ApprovalKind = 'timesheet' | 'quote';
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
+
+/** A timesheet or a quote and what its client decided (docs/read-models.md, `report_approvals_v1`). */
+export interface ApprovalReportRow {
+  id: string;
+  organizationId: string;
+  kind: ApprovalKind;
+  /** The company it is filed under now. */
+  clientId: string;
+  /** First submitted (a quote: shared). */
+  submittedAt: string;
+  /** `YYYY-MM` of `submittedAt` in UTC: the partition a date range reads. */
+  month: string;
+  /** Last (re)submitted: what the decision answers. */
+  lastSubmittedAt: string;
+  status: ApprovalStatus;
+  /** When the client decided; null while pending or when withdrawn. */
+  decidedAt: string | null;
+  /** Timesheet: minutes worked, as last submitted. */
+  minutes: number | null;
+  /** Quote: its last valid day. */
+  validUntil: string | null;
+}
+
+export const REPORT_APPROVALS_COLLECTION = collection<ApprovalReportRow>('report_approvals_v1');
 
 /**
  * What clients decide: one row per timesheet and per quote, with when it was first submitted
@@ -18,11 +39,17 @@ export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
  * Rows are partitioned by the UTC month of the first submission (`month`), so a report over a
  * date range reads only those months. Every write is an upsert guarded by position.
  */
-export const approvalsReportProjection: Projection = {
+export const approvalsReportProjection = projectionOf({
   name: 'report_approvals_v1',
   eventTypes: [
-    ...(['TimesheetSubmitted', 'TimesheetResubmitted', 'TimesheetApproved', 'TimesheetRejected'] satisfies TimesheetEvent['type'][]),
-    ...(['QuoteShared', 'QuoteAccepted', 'QuoteDeclined', 'QuoteWithdrawn'] satisfies QuoteEvent['type'][]),
+    'TimesheetSubmitted',
+    'TimesheetResubmitted',
+    'TimesheetApproved',
+    'TimesheetRejected',
+    'QuoteShared',
+    'QuoteAccepted',
+    'QuoteDeclined',
+    'QuoteWithdrawn',
     'DocumentMovedToClient',
   ],
   collections: [
@@ -32,17 +59,14 @@ export const approvalsReportProjection: Projection = {
     },
   ],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
+  project(event) {
     const at = event.metadata.occurredAt;
-    const upsert = (id: string, set: Record<string, unknown>): ProjectionWrite[] => [
-      { op: 'upsert', collection: REPORT_APPROVALS_COLLECTION, id, position: event.position, set },
-    ];
-    const submitted = (id: string, kind: ApprovalKind, fields: { minutes: number | null; validUntil: string | null }) =>
-      upsert(id, {
+    const row = (id: string, set: SomeRowFields<ApprovalReportRow>): ProjectionWrite[] => [upsert(REPORT_APPROVALS_COLLECTION, id, event.position, { set })];
+    const submitted = (id: string, kind: ApprovalKind, clientId: string, fields: { minutes: number | null; validUntil: string | null }) =>
+      row(id, {
         organizationId: event.metadata.organizationId,
         kind,
-        clientId: data.clientId,
+        clientId,
         submittedAt: at,
         month: utcMonthOf(at),
         lastSubmittedAt: at,
@@ -52,29 +76,31 @@ export const approvalsReportProjection: Projection = {
       });
     switch (event.type) {
       case 'TimesheetSubmitted':
-        return submitted(data.timesheetId, 'timesheet', { minutes: data.totalMinutes, validUntil: null });
+        return submitted(event.data.timesheetId, 'timesheet', event.data.clientId, { minutes: event.data.totalMinutes, validUntil: null });
       case 'TimesheetResubmitted':
-        return upsert(data.timesheetId, { lastSubmittedAt: at, status: 'pending', decidedAt: null, minutes: data.totalMinutes });
+        return row(event.data.timesheetId, { lastSubmittedAt: at, status: 'pending', decidedAt: null, minutes: event.data.totalMinutes });
       case 'TimesheetApproved':
-        return upsert(data.timesheetId, { status: 'approved', decidedAt: at });
+        return row(event.data.timesheetId, { status: 'approved', decidedAt: at });
       case 'TimesheetRejected':
-        return upsert(data.timesheetId, { status: 'rejected', decidedAt: at });
+        return row(event.data.timesheetId, { status: 'rejected', decidedAt: at });
       case 'QuoteShared':
-        return submitted(data.quoteId, 'quote', { minutes: null, validUntil: data.validUntil });
+        return submitted(event.data.quoteId, 'quote', event.data.clientId, { minutes: null, validUntil: event.data.validUntil });
       case 'QuoteAccepted':
-        return upsert(data.quoteId, { status: 'approved', decidedAt: at });
+        return row(event.data.quoteId, { status: 'approved', decidedAt: at });
       case 'QuoteDeclined':
-        return upsert(data.quoteId, { status: 'rejected', decidedAt: at });
+        return row(event.data.quoteId, { status: 'rejected', decidedAt: at });
       case 'QuoteWithdrawn':
         // Withdrawn by staff: no client decision to time.
-        return upsert(data.quoteId, { status: 'withdrawn', decidedAt: null });
-      case 'DocumentMovedToClient':
-        return data.kind === 'timesheet' || data.kind === 'quote' ? upsert(data.documentId, { clientId: data.toClientId }) : [];
+        return row(event.data.quoteId, { status: 'withdrawn', decidedAt: null });
+      case 'DocumentMovedToClient': {
+        const data = event.data;
+        return data.kind === 'timesheet' || data.kind === 'quote' ? row(data.documentId, { clientId: data.toClientId }) : [];
+      }
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});
 
 export interface ApprovalCounts {
   /** Timesheets submitted and quotes shared (= approved + rejected + pending + expired + withdrawn). */
@@ -133,11 +159,11 @@ class ApprovalCounter {
   readonly counts = { submitted: 0, approved: 0, rejected: 0, pending: 0, expired: 0, withdrawn: 0, minutesApproved: 0 };
   private readonly durations: number[] = [];
 
-  add(row: Doc, outcome: keyof Pick<ApprovalCounts, 'approved' | 'rejected' | 'pending' | 'expired' | 'withdrawn'>): void {
+  add(row: ApprovalReportRow, outcome: keyof Pick<ApprovalCounts, 'approved' | 'rejected' | 'pending' | 'expired' | 'withdrawn'>): void {
     this.counts.submitted += 1;
     this.counts[outcome] += 1;
     if ((outcome === 'approved' || outcome === 'rejected') && typeof row.decidedAt === 'string') {
-      this.durations.push(Date.parse(row.decidedAt) - Date.parse(row.lastSubmittedAt as string));
+      this.durations.push(Date.parse(row.decidedAt) - Date.parse(row.lastSubmittedAt));
     }
     if (outcome === 'approved' && typeof row.minutes === 'number') this.counts.minutesApproved += row.minutes;
   }
@@ -171,15 +197,15 @@ export async function approvalsReport(readStore: ReadStore, query: ReportQuery, 
   };
   for await (const row of scanMonths(readStore, REPORT_APPROVALS_COLLECTION, where, months, budget)) {
     if (typeof row.submittedAt !== 'string') continue; // moved, but its submission not projected (cannot happen in order)
-    if (companies && !companies.has(row.clientId as string)) continue;
+    if (companies && !companies.has(row.clientId)) continue;
     const date = calendar.dateOf(row.submittedAt);
     if (!inRange(date, query)) continue;
-    const outcome = row.status === 'pending' && row.kind === 'quote' && expired(row.validUntil as string) ? 'expired' : (row.status as ApprovalStatus);
+    const outcome = row.status === 'pending' && row.kind === 'quote' && row.validUntil !== null && expired(row.validUntil) ? 'expired' : row.status;
     const { week, weekStart } = isoWeekOf(date);
-    const kind = row.kind as ApprovalKind;
+    const kind = row.kind;
     const key = `${week}|${row.clientId}|${kind}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { week, weekStart, clientId: row.clientId as string, kind, counter: new ApprovalCounter() }));
+    if (!group) groups.set(key, (group = { week, weekStart, clientId: row.clientId, kind, counter: new ApprovalCounter() }));
     group.counter.add(row, outcome);
     totals.add(row, outcome);
   }

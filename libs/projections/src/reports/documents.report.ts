@@ -1,21 +1,28 @@
-import type { DocumentKind, DocumentViewsEvent, InvoiceEvent, QuoteEvent, ShiftEvent, TimesheetEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { Projection } from '../projection';
-import { ProjectionWrite, ReadStore, Scalar } from '../read-store';
+import type { DocumentKind } from '@app/domain';
+import { projectionOf, unhandled, upsert } from '../projection';
+import { collection, ProjectionWrite, ReadStore, Scalar } from '../read-store';
 import { LocalCalendar, utcMonthOf, utcMonthsOfLocalDates } from './calendar';
 import { companiesOfPortal } from './portal-access.report';
 import { byKeys, instantInRange, partitionsFor, Report, ReportQuery, scanMonths, ScanBudget } from './report-query';
 import { durationStatistics } from './statistics';
 
-export const REPORT_DOCUMENTS_COLLECTION = 'report_documents_v1';
+/** A shared document and its openings (docs/read-models.md, `report_documents_v1`). */
+export interface DocumentReportRow {
+  id: string;
+  organizationId: string;
+  kind: DocumentKind;
+  /** The company it is filed under now. */
+  clientId: string;
+  /** When it was shared (published, submitted). */
+  sharedAt: string;
+  /** `YYYY-MM` of `sharedAt` in UTC. */
+  month: string;
+  /** When a portal user first opened it. */
+  firstViewedAt: string | null;
+  views: number;
+}
 
-/** The event that shares a document of each kind with its client company. */
-const SHARED: Record<string, { kind: DocumentKind; idField: string }> = {
-  ShiftPublished: { kind: 'shift', idField: 'shiftId' },
-  TimesheetSubmitted: { kind: 'timesheet', idField: 'timesheetId' },
-  QuoteShared: { kind: 'quote', idField: 'quoteId' },
-  InvoiceShared: { kind: 'invoice', idField: 'invoiceId' },
-};
+export const REPORT_DOCUMENTS_COLLECTION = collection<DocumentReportRow>('report_documents_v1');
 
 /**
  * Shared and viewed documents: one row per document (every kind), with when it was shared,
@@ -25,16 +32,9 @@ const SHARED: Record<string, { kind: DocumentKind; idField: string }> = {
  * (`month`). Every write is an upsert guarded by position, the view count an increment under
  * the same guard, so a replay counts nothing twice.
  */
-export const documentsReportProjection: Projection = {
+export const documentsReportProjection = projectionOf({
   name: 'report_documents_v1',
-  eventTypes: [
-    ...(['ShiftPublished'] satisfies ShiftEvent['type'][]),
-    ...(['TimesheetSubmitted'] satisfies TimesheetEvent['type'][]),
-    ...(['QuoteShared'] satisfies QuoteEvent['type'][]),
-    ...(['InvoiceShared'] satisfies InvoiceEvent['type'][]),
-    ...(['DocumentViewed'] satisfies DocumentViewsEvent['type'][]),
-    'DocumentMovedToClient',
-  ],
+  eventTypes: ['ShiftPublished', 'TimesheetSubmitted', 'QuoteShared', 'InvoiceShared', 'DocumentViewed', 'DocumentMovedToClient'],
   collections: [
     {
       name: REPORT_DOCUMENTS_COLLECTION,
@@ -42,41 +42,37 @@ export const documentsReportProjection: Projection = {
     },
   ],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
+  project(event) {
     const at = event.metadata.occurredAt;
-    const shared = SHARED[event.type];
-    if (shared) {
-      return [
-        {
-          op: 'upsert',
-          collection: REPORT_DOCUMENTS_COLLECTION,
-          id: data[shared.idField],
-          position: event.position,
-          setOnInsert: { firstViewedAt: null, views: 0 },
-          set: { organizationId: event.metadata.organizationId, kind: shared.kind, clientId: data.clientId, sharedAt: at, month: utcMonthOf(at) },
-        },
-      ];
-    }
+    const shared = (id: string, kind: DocumentKind, clientId: string): ProjectionWrite[] => [
+      upsert(REPORT_DOCUMENTS_COLLECTION, id, event.position, {
+        setOnInsert: { firstViewedAt: null, views: 0 },
+        set: { organizationId: event.metadata.organizationId, kind, clientId, sharedAt: at, month: utcMonthOf(at) },
+      }),
+    ];
     switch (event.type) {
+      case 'ShiftPublished':
+        return shared(event.data.shiftId, 'shift', event.data.clientId);
+      case 'TimesheetSubmitted':
+        return shared(event.data.timesheetId, 'timesheet', event.data.clientId);
+      case 'QuoteShared':
+        return shared(event.data.quoteId, 'quote', event.data.clientId);
+      case 'InvoiceShared':
+        return shared(event.data.invoiceId, 'invoice', event.data.clientId);
       case 'DocumentViewed':
         return [
-          {
-            op: 'upsert',
-            collection: REPORT_DOCUMENTS_COLLECTION,
-            id: data.documentId,
-            position: event.position,
-            ...(event.streamRevision === 0n ? { set: { firstViewedAt: at } } : {}),
+          upsert(REPORT_DOCUMENTS_COLLECTION, event.data.documentId, event.position, {
+            set: event.streamRevision === 0n ? { firstViewedAt: at } : undefined,
             inc: { views: 1 },
-          },
+          }),
         ];
       case 'DocumentMovedToClient':
-        return [{ op: 'upsert', collection: REPORT_DOCUMENTS_COLLECTION, id: data.documentId, position: event.position, set: { clientId: data.toClientId } }];
+        return [upsert(REPORT_DOCUMENTS_COLLECTION, event.data.documentId, event.position, { set: { clientId: event.data.toClientId } })];
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});
 
 export interface DocumentViewCounts {
   shared: number;
@@ -143,14 +139,14 @@ export async function documentsReport(readStore: ReadStore, query: ReportQuery, 
   const totals = new ViewCounter();
   for await (const row of scanMonths(readStore, REPORT_DOCUMENTS_COLLECTION, where, months, budget)) {
     if (typeof row.sharedAt !== 'string') continue; // viewed, but its sharing not projected (cannot happen in order)
-    if (companies && !companies.has(row.clientId as string)) continue;
+    if (companies && !companies.has(row.clientId)) continue;
     if (!instantInRange(row.sharedAt, calendar, query)) continue;
-    const kind = row.kind as DocumentKind;
+    const kind = row.kind;
     const key = `${row.clientId}|${kind}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { clientId: row.clientId as string, kind, counter: new ViewCounter() }));
-    const firstViewedAt = (row.firstViewedAt as string | null | undefined) ?? null;
-    const views = (row.views as number | undefined) ?? 0;
+    if (!group) groups.set(key, (group = { clientId: row.clientId, kind, counter: new ViewCounter() }));
+    const firstViewedAt = row.firstViewedAt ?? null;
+    const views = row.views ?? 0;
     group.counter.add(row.sharedAt, firstViewedAt, views);
     totals.add(row.sharedAt, firstViewedAt, views);
   }

@@ -1,15 +1,30 @@
-import type { PortalAccessEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { positionKey, Projection } from '../projection';
-import { Doc, ProjectionWrite, ReadStore } from '../read-store';
+import { positionKey, projectionOf, unhandled, insert } from '../projection';
+import { collection, ProjectionWrite, ReadStore } from '../read-store';
 import { isoWeekOf, LocalCalendar } from './calendar';
 import { byKeys, inRange, Report, ReportQuery, scanRows, ScanBudget } from './report-query';
 import { durationStatistics } from './statistics';
 
-export const REPORT_INVITATION_EVENTS_COLLECTION = 'report_invitation_events_v1';
-
 /** What happened to an access's invitation, as a report row names it. */
 export type InvitationStep = 'invited' | 'resent' | 'reinvited' | 'accepted' | 'disabled' | 'enabled' | 'revoked';
+
+/** One step of an access's invitation lifecycle (docs/read-models.md, `report_invitation_events_v1`). */
+export interface InvitationStepRow {
+  /** `<accessId>:<position>`: an access's steps are adjacent and in order. */
+  id: string;
+  organizationId: string;
+  accessId: string;
+  step: InvitationStep;
+  /** When (for invitations: when sent). */
+  at: string;
+  /** `invited`: the portal; null otherwise. */
+  portalId: string | null;
+  /** `invited`: the contact's primary company then; null otherwise. */
+  clientId: string | null;
+  /** `invited`, `resent`, `reinvited`: when that invitation expires; null otherwise. */
+  expiresAt: string | null;
+}
+
+export const REPORT_INVITATION_EVENTS_COLLECTION = collection<InvitationStepRow>('report_invitation_events_v1');
 
 /**
  * The invitation funnel's facts: one row per step of an access's invitation lifecycle, keyed
@@ -19,55 +34,48 @@ export type InvitationStep = 'invited' | 'resent' | 'reinvited' | 'accepted' | '
  * a revocation starts a new one), and the events after the first carry neither its time nor its
  * portal, so no per-cycle row could be kept by a projection that sees one event at a time.
  */
-export const invitationsReportProjection: Projection = {
+export const invitationsReportProjection = projectionOf({
   name: 'report_invitations_v1',
-  eventTypes: [
-    'ContactInvited',
-    'InvitationResent',
-    'InvitationAccepted',
-    'PortalAccessDisabled',
-    'PortalAccessEnabled',
-    'PortalAccessRevoked',
-  ] satisfies PortalAccessEvent['type'][],
+  eventTypes: ['ContactInvited', 'InvitationResent', 'InvitationAccepted', 'PortalAccessDisabled', 'PortalAccessEnabled', 'PortalAccessRevoked'],
   collections: [{ name: REPORT_INVITATION_EVENTS_COLLECTION, indexes: [['organizationId']] }],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
+  project(event) {
+    const accessId = event.data.accessId;
     const step = (kind: InvitationStep, fields: { at?: string; portalId?: string; clientId?: string; expiresAt?: string | null } = {}): ProjectionWrite[] => [
-      {
-        op: 'insert',
-        collection: REPORT_INVITATION_EVENTS_COLLECTION,
-        id: `${data.accessId}:${positionKey(event.position)}`,
-        doc: {
-          organizationId: event.metadata.organizationId,
-          accessId: data.accessId,
-          step: kind,
-          at: fields.at ?? event.metadata.occurredAt,
-          portalId: fields.portalId ?? null,
-          clientId: fields.clientId ?? null,
-          expiresAt: fields.expiresAt ?? null,
-        },
-      },
+      insert(REPORT_INVITATION_EVENTS_COLLECTION, {
+        id: `${accessId}:${positionKey(event.position)}`,
+        organizationId: event.metadata.organizationId,
+        accessId,
+        step: kind,
+        at: fields.at ?? event.metadata.occurredAt,
+        portalId: fields.portalId ?? null,
+        clientId: fields.clientId ?? null,
+        expiresAt: fields.expiresAt ?? null,
+      }),
     ];
     switch (event.type) {
-      case 'ContactInvited':
+      case 'ContactInvited': {
+        const data = event.data;
         return step('invited', { at: data.sentAt, portalId: data.portalId, clientId: data.clientIds?.[0] ?? data.clientId, expiresAt: data.expiresAt });
+      }
       case 'InvitationResent':
-        return step('resent', { at: data.sentAt, expiresAt: data.expiresAt });
+        return step('resent', { at: event.data.sentAt, expiresAt: event.data.expiresAt });
       case 'InvitationAccepted':
         return step('accepted');
       case 'PortalAccessDisabled':
         return step('disabled');
-      case 'PortalAccessEnabled':
+      case 'PortalAccessEnabled': {
+        const data = event.data;
         // Enabled back to Invited sends a fresh invitation; back to Active, none.
-        return data.status === 'Invited' ? step('reinvited', { at: data.sentAt, expiresAt: data.expiresAt }) : step('enabled');
+        return data.status === 'Invited' ? step('reinvited', { at: data.sentAt ?? undefined, expiresAt: data.expiresAt }) : step('enabled');
+      }
       case 'PortalAccessRevoked':
         return step('revoked');
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});
 
 /** One invitation cycle of an access: from its invitation to acceptance, or to its end. */
 export interface InvitationCycle {
@@ -87,17 +95,18 @@ export interface InvitationCycle {
 export type InvitationOutcome = 'accepted' | 'pending' | 'expired' | 'withdrawn';
 
 /** An access's steps, oldest first, folded into its invitation cycles. */
-export function invitationCyclesOf(steps: readonly Record<string, unknown>[]): InvitationCycle[] {
+export function invitationCyclesOf(steps: readonly Omit<InvitationStepRow, 'id' | 'organizationId' | 'accessId'>[]): InvitationCycle[] {
   const cycles: InvitationCycle[] = [];
   let current: InvitationCycle | null = null;
   for (const row of steps) {
-    const step = row.step as InvitationStep;
+    const step = row.step;
     if (step === 'invited') {
+      // An invitation's step names its portal, company and expiry.
       current = {
-        portalId: row.portalId as string,
-        clientId: row.clientId as string,
-        invitedAt: row.at as string,
-        expiresAt: row.expiresAt as string,
+        portalId: row.portalId ?? '',
+        clientId: row.clientId ?? '',
+        invitedAt: row.at,
+        expiresAt: row.expiresAt ?? '',
         resends: 0,
         acceptedAt: null,
         state: 'invited',
@@ -110,11 +119,11 @@ export function invitationCyclesOf(steps: readonly Record<string, unknown>[]): I
       case 'resent':
       case 'reinvited':
         current.resends += 1;
-        current.expiresAt = row.expiresAt as string;
+        current.expiresAt = row.expiresAt ?? current.expiresAt;
         current.state = 'invited';
         break;
       case 'accepted':
-        current.acceptedAt ??= row.at as string;
+        current.acceptedAt ??= row.at;
         current.state = 'active';
         break;
       case 'disabled':
@@ -208,7 +217,7 @@ export async function invitationsReport(readStore: ReadStore, query: ReportQuery
   const groups = new Map<string, { week: string; weekStart: string; portalId: string; counter: FunnelCounter }>();
   const totals = new FunnelCounter();
 
-  const addAccess = (steps: Doc[]) => {
+  const addAccess = (steps: InvitationStepRow[]) => {
     for (const cycle of invitationCyclesOf(steps)) {
       if (query.portalId && cycle.portalId !== query.portalId) continue;
       if (query.clientId && cycle.clientId !== query.clientId) continue;
@@ -226,11 +235,11 @@ export async function invitationsReport(readStore: ReadStore, query: ReportQuery
 
   // Rows come in id order: each access's steps together, oldest first.
   let access: string | null = null;
-  let steps: Doc[] = [];
+  let steps: InvitationStepRow[] = [];
   for await (const row of scanRows(readStore, REPORT_INVITATION_EVENTS_COLLECTION, { organizationId: query.organizationId }, budget)) {
     if (row.accessId !== access) {
       addAccess(steps);
-      access = row.accessId as string;
+      access = row.accessId;
       steps = [];
     }
     steps.push(row);

@@ -1,12 +1,29 @@
-import { formatAmount, isInvoiceOverdue, type InvoiceEvent } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { Projection } from '../projection';
-import { Doc, ProjectionWrite, ReadStore, Scalar } from '../read-store';
+import { formatAmount, InvoiceStatus, isInvoiceOverdue } from '@app/domain';
+import { projectionOf, SomeRowFields, unhandled, upsert } from '../projection';
+import { collection, ProjectionWrite, ReadStore, Scalar } from '../read-store';
 import { monthsBetween } from './calendar';
 import { companiesOfPortal } from './portal-access.report';
 import { byKeys, inRange, partitionsFor, Report, ReportQuery, scanMonths, ScanBudget } from './report-query';
 
-export const REPORT_INVOICES_COLLECTION = 'report_invoices_v1';
+/** An invoice and what was paid of it (docs/read-models.md, `report_invoices_v1`). */
+export interface InvoiceReportRow {
+  id: string;
+  organizationId: string;
+  /** The company it is filed under now. */
+  clientId: string;
+  currency: string;
+  /** Integer minor units of the currency. */
+  total: number;
+  paid: number;
+  status: InvoiceStatus;
+  /** Local dates. */
+  issueDate: string;
+  dueDate: string;
+  /** `YYYY-MM` of `issueDate`. */
+  month: string;
+}
+
+export const REPORT_INVOICES_COLLECTION = collection<InvoiceReportRow>('report_invoices_v1');
 
 /**
  * Invoices and their payments: one row per invoice with its currency, total and amount paid
@@ -15,9 +32,9 @@ export const REPORT_INVOICES_COLLECTION = 'report_invoices_v1';
  * Every write is an upsert guarded by position; amounts are overwritten with the totals the
  * events carry, never added up, so a replay changes nothing.
  */
-export const invoicesReportProjection: Projection = {
+export const invoicesReportProjection = projectionOf({
   name: 'report_invoices_v1',
-  eventTypes: [...(['InvoiceShared', 'InvoicePaymentRecorded', 'InvoicePaid'] satisfies InvoiceEvent['type'][]), 'DocumentMovedToClient'],
+  eventTypes: ['InvoiceShared', 'InvoicePaymentRecorded', 'InvoicePaid', 'DocumentMovedToClient'],
   collections: [
     {
       name: REPORT_INVOICES_COLLECTION,
@@ -25,14 +42,12 @@ export const invoicesReportProjection: Projection = {
     },
   ],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
-    const upsert = (set: Record<string, unknown>): ProjectionWrite[] => [
-      { op: 'upsert', collection: REPORT_INVOICES_COLLECTION, id: data.invoiceId ?? data.documentId, position: event.position, set },
-    ];
+  project(event) {
+    const invoice = (id: string, set: SomeRowFields<InvoiceReportRow>): ProjectionWrite[] => [upsert(REPORT_INVOICES_COLLECTION, id, event.position, { set })];
     switch (event.type) {
-      case 'InvoiceShared':
-        return upsert({
+      case 'InvoiceShared': {
+        const data = event.data;
+        return invoice(data.invoiceId, {
           organizationId: event.metadata.organizationId,
           clientId: data.clientId,
           currency: data.currency,
@@ -41,19 +56,20 @@ export const invoicesReportProjection: Projection = {
           status: 'open',
           issueDate: data.issueDate,
           dueDate: data.dueDate,
-          month: (data.issueDate as string).slice(0, 7),
+          month: data.issueDate.slice(0, 7),
         });
+      }
       case 'InvoicePaymentRecorded':
-        return upsert({ paid: data.paidTotal });
+        return invoice(event.data.invoiceId, { paid: event.data.paidTotal });
       case 'InvoicePaid':
-        return upsert({ status: 'paid', paid: data.paidTotal });
+        return invoice(event.data.invoiceId, { status: 'paid', paid: event.data.paidTotal });
       case 'DocumentMovedToClient':
-        return data.kind === 'invoice' ? upsert({ clientId: data.toClientId }) : [];
+        return event.data.kind === 'invoice' ? invoice(event.data.documentId, { clientId: event.data.toClientId }) : [];
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});
 
 export interface InvoiceCounts {
   issued: number;
@@ -109,9 +125,9 @@ class InvoiceCounter {
   private outstanding = 0n;
   private overdueSum = 0n;
 
-  add(row: Doc, overdue: boolean): void {
-    const total = BigInt(row.total as number);
-    const paid = BigInt(row.paid as number);
+  add(row: InvoiceReportRow, overdue: boolean): void {
+    const total = BigInt(row.total);
+    const paid = BigInt(row.paid);
     this.counts.issued += 1;
     this.issued += total;
     this.paid += paid;
@@ -160,12 +176,12 @@ export async function invoicesReport(readStore: ReadStore, query: ReportQuery, b
   const totals = new InvoiceCounter();
   for await (const row of scanMonths(readStore, REPORT_INVOICES_COLLECTION, where, months, budget)) {
     if (typeof row.currency !== 'string') continue;
-    if (companies && !companies.has(row.clientId as string)) continue;
-    if (!inRange(row.issueDate as string, query)) continue;
-    const overdue = row.status === 'open' && isOverdue(row.dueDate as string);
+    if (companies && !companies.has(row.clientId)) continue;
+    if (!inRange(row.issueDate, query)) continue;
+    const overdue = row.status === 'open' && isOverdue(row.dueDate);
     const key = `${row.clientId}|${row.currency}`;
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { clientId: row.clientId as string, currency: row.currency, counter: new InvoiceCounter() }));
+    if (!group) groups.set(key, (group = { clientId: row.clientId, currency: row.currency, counter: new InvoiceCounter() }));
     let currencyTotals = byCurrency.get(row.currency);
     if (!currencyTotals) byCurrency.set(row.currency, (currencyTotals = new InvoiceCounter()));
     group.counter.add(row, overdue);

@@ -1,27 +1,34 @@
-import type { PortalAccessEvent, PortalAccessStatus } from '@app/domain';
-import { RecordedEvent } from '@app/event-store';
-import { Projection } from '../projection';
-import { ProjectionWrite, ReadStore, Scalar } from '../read-store';
+import type { PortalAccessStatus } from '@app/domain';
+import { projectionOf, SomeRowFields, unhandled, upsert } from '../projection';
+import { collection, ProjectionWrite, ReadStore, Scalar } from '../read-store';
 import { LocalCalendar } from './calendar';
 import { byKeys, instantInRange, Report, ReportQuery, scanRows, ScanBudget } from './report-query';
 
-export const REPORT_PORTAL_ACCESS_COLLECTION = 'report_portal_access_v1';
+/** One access with where it stands (docs/read-models.md, `report_portal_access_v1`). */
+export interface PortalAccessReportRow {
+  /** The access id. */
+  id: string;
+  organizationId: string;
+  portalId: string;
+  /** The access's first company (its contact's primary). */
+  clientId: string;
+  /** Every company it acts for, primary first. */
+  clientIds: string[];
+  status: PortalAccessStatus;
+  /** When it was first invited. */
+  invitedAt: string;
+}
+
+export const REPORT_PORTAL_ACCESS_COLLECTION = collection<PortalAccessReportRow>('report_portal_access_v1');
 
 /**
  * Portal access by status: one row per access (one contact in one portal) with where it stands
  * now, counted per portal and company when the report is asked. A row's fields are overwritten
  * by each event (guarded by its position), so a replay or a rebuild gives the same rows.
  */
-export const portalAccessReportProjection: Projection = {
+export const portalAccessReportProjection = projectionOf({
   name: 'report_portal_access_v1',
-  eventTypes: [
-    'ContactInvited',
-    'InvitationAccepted',
-    'PortalAccessDisabled',
-    'PortalAccessEnabled',
-    'PortalAccessRevoked',
-    'PortalAccessCompaniesChanged',
-  ] satisfies PortalAccessEvent['type'][],
+  eventTypes: ['ContactInvited', 'InvitationAccepted', 'PortalAccessDisabled', 'PortalAccessEnabled', 'PortalAccessRevoked', 'PortalAccessCompaniesChanged'],
   collections: [
     {
       name: REPORT_PORTAL_ACCESS_COLLECTION,
@@ -29,35 +36,35 @@ export const portalAccessReportProjection: Projection = {
     },
   ],
 
-  project(event: RecordedEvent): ProjectionWrite[] {
-    const data = event.data as Record<string, any>;
-    const upsert = (set: Record<string, unknown>, setOnInsert?: Record<string, unknown>): ProjectionWrite[] => [
-      { op: 'upsert', collection: REPORT_PORTAL_ACCESS_COLLECTION, id: data.accessId, position: event.position, set, ...(setOnInsert ? { setOnInsert } : {}) },
+  project(event) {
+    const access = (set: SomeRowFields<PortalAccessReportRow>, setOnInsert?: SomeRowFields<PortalAccessReportRow>): ProjectionWrite[] => [
+      upsert(REPORT_PORTAL_ACCESS_COLLECTION, event.data.accessId, event.position, { set, setOnInsert }),
     ];
     switch (event.type) {
       case 'ContactInvited': {
-        const clientIds: string[] = data.clientIds ?? [data.clientId];
-        return upsert(
+        const data = event.data;
+        const clientIds = data.clientIds ?? [data.clientId];
+        return access(
           { organizationId: event.metadata.organizationId, portalId: data.portalId, clientId: clientIds[0], clientIds, status: 'Invited' },
           // The access's first invitation: a contact invited again after a revocation keeps it.
           { invitedAt: data.sentAt },
         );
       }
       case 'InvitationAccepted':
-        return upsert({ status: 'Active' });
+        return access({ status: 'Active' });
       case 'PortalAccessDisabled':
-        return upsert({ status: 'Disabled' });
+        return access({ status: 'Disabled' });
       case 'PortalAccessEnabled':
-        return upsert({ status: data.status });
+        return access({ status: event.data.status });
       case 'PortalAccessRevoked':
-        return upsert({ status: 'Revoked' });
+        return access({ status: 'Revoked' });
       case 'PortalAccessCompaniesChanged':
-        return upsert({ clientId: data.clientIds[0], clientIds: data.clientIds });
+        return access({ clientId: event.data.clientIds[0], clientIds: event.data.clientIds });
       default:
-        return [];
+        return unhandled(event);
     }
   },
-};
+});
 
 export interface PortalAccessCounts {
   invited: number;
@@ -97,12 +104,12 @@ export async function portalAccessReport(readStore: ReadStore, query: ReportQuer
   const groups = new Map<string, PortalAccessReportItem>();
   const totals = noCounts();
   for await (const row of scanRows(readStore, REPORT_PORTAL_ACCESS_COLLECTION, where, budget)) {
-    if (!instantInRange(row.invitedAt as string, calendar, query)) continue;
-    const field = COUNT_FIELD[row.status as PortalAccessStatus];
+    if (!instantInRange(row.invitedAt, calendar, query)) continue;
+    const field = COUNT_FIELD[row.status];
     if (!field) continue;
     const key = `${row.portalId}|${row.clientId}`;
     let item = groups.get(key);
-    if (!item) groups.set(key, (item = { portalId: row.portalId as string, clientId: row.clientId as string, ...noCounts() }));
+    if (!item) groups.set(key, (item = { portalId: row.portalId, clientId: row.clientId, ...noCounts() }));
     item[field] += 1;
     item.total += 1;
     totals[field] += 1;
@@ -119,7 +126,7 @@ export async function portalAccessReport(readStore: ReadStore, query: ReportQuer
 export async function companiesOfPortal(readStore: ReadStore, organizationId: string, portalId: string, budget: ScanBudget): Promise<Set<string>> {
   const companies = new Set<string>();
   for await (const row of scanRows(readStore, REPORT_PORTAL_ACCESS_COLLECTION, { organizationId, portalId }, budget)) {
-    for (const clientId of (row.clientIds as string[] | undefined) ?? [row.clientId as string]) companies.add(clientId);
+    for (const clientId of row.clientIds ?? [row.clientId]) companies.add(clientId);
   }
   return companies;
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '@app/domain';
-import { Doc, ReadStore, Scalar } from '../read-store';
+import { CollectionName, ReadStore, Row, Scalar } from '../read-store';
 import { LocalCalendar } from './calendar';
 
 /** What every report is asked: whose, as of when, in which time zone, and the filters. */
@@ -49,7 +49,7 @@ export class ScanBudget {
  * Every row of a collection matching `where` (equality on a declared index prefix), page by
  * page in id order: bounded memory, and bounded work through the budget.
  */
-export async function* scanRows(readStore: ReadStore, collection: string, where: Record<string, Scalar>, budget: ScanBudget): AsyncGenerator<Doc> {
+export async function* scanRows<R extends Row>(readStore: ReadStore, collection: CollectionName<R>, where: Record<string, Scalar>, budget: ScanBudget): AsyncGenerator<R> {
   let afterId: string | undefined;
   for (;;) {
     const page = await readStore.find(collection, { where, afterId, limit: PAGE_SIZE });
@@ -66,13 +66,13 @@ export async function* scanRows(readStore: ReadStore, collection: string, where:
  * Rows partitioned by a `month` field: with a month list, only those partitions are read (one
  * indexed query each); without one, every row matching `where`.
  */
-export async function* scanMonths(
+export async function* scanMonths<R extends Row>(
   readStore: ReadStore,
-  collection: string,
+  collection: CollectionName<R>,
   where: Record<string, Scalar>,
   months: string[] | null,
   budget: ScanBudget,
-): AsyncGenerator<Doc> {
+): AsyncGenerator<R> {
   if (months === null) {
     yield* scanRows(readStore, collection, where, budget);
     return;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Decider, DomainEvent, EVENT_SCHEMA_VERSIONS } from '@app/domain';
+import { Decider, DomainEvent } from '@app/domain';
 import { EventMetadata, RecordedEvent } from '@app/event-store';
 import { handles, Projection } from '../projection';
+import { recordedEvent } from './events';
 import { Doc, ProjectionBatch, ReadStore } from '../read-store';
 
 /** Who acted, through what, when, and for which organization (the history's own unless given). */
@@ -33,24 +34,18 @@ export class History {
     for (const event of events) {
       state = decider.evolve(state, event);
       revision += 1n;
-      this.events.push({
-        id: randomUUID(),
-        type: event.type,
-        data: event.data as unknown as Record<string, unknown>,
-        metadata: {
+      this.events.push(
+        recordedEvent(event, {
           organizationId: act.organizationId ?? this.organizationId,
           actor: act.actor ?? { kind: 'staff', id: 'key-history' },
           channel: act.channel ?? 'api',
+          at: act.at,
           correlationId,
-          causationId: correlationId,
-          occurredAt: act.at,
-          schemaVersion: EVENT_SCHEMA_VERSIONS[event.type] ?? 1,
-        },
-        streamName: stream,
-        streamRevision: revision,
-        position: BigInt(this.events.length + 1),
-        recordedAt: act.at,
-      });
+          stream,
+          revision,
+          position: BigInt(this.events.length + 1),
+        }),
+      );
     }
     this.streams.set(stream, { state, revision });
     return events;
