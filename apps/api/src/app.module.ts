@@ -8,7 +8,7 @@ import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import { RegisterBootstrapKey } from './auth/api-keys.commands';
 import { EnsureOperatorOrganization } from './organizations/organizations.commands';
 import { ProblemException } from './http/problem';
-import { PortalModule } from './portal/portal.module';
+import { PortalSelfServiceModule } from './portal-self-service/portal-self-service.module';
 import { ProblemFilter } from './http/problem';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
@@ -20,7 +20,7 @@ import { AuditSubjectsModule } from './audit/audit-subjects.module';
 import { PagesModule } from './pages/pages.module';
 import { HealthModule } from './health/health.module';
 import { ImportsModule } from './imports/imports.module';
-import { PortalsModule } from './portals/portals.module';
+import { PortalConfigurationModule } from './portal-configuration/portal-configuration.module';
 import { ShiftsTimesheetsModule } from './shifts-timesheets/shifts-timesheets.module';
 import { QuotesInvoicesModule } from './quotes-invoices/quotes-invoices.module';
 import { RegistrationsModule } from './registrations/registrations.module';
@@ -54,7 +54,7 @@ export class AppModule implements OnApplicationBootstrap {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfrastructureModule.forRoot(config), CqrsModule, AuthModule, DirectoryModule, PortalModule, PortalAccessModule, AuditModule, HealthModule, PortalsModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule, ReportsModule, ProjectionsAdminModule],
+      imports: [InfrastructureModule.forRoot(config), CqrsModule, AuthModule, DirectoryModule, PortalSelfServiceModule, PortalAccessModule, AuditModule, HealthModule, PortalConfigurationModule, ImportsModule, ShiftsTimesheetsModule, OrganizationSettingsModule, RegistrationsModule, CollaborationModule, QuotesInvoicesModule, ProjectsModule, AuditSubjectsModule, PagesModule, ReportsModule, ProjectionsAdminModule],
       providers: [
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -20,7 +20,7 @@ import { PROJECT_MEMBERS_COLLECTION, ReadStore } from '@app/projections';
 import { CommandExecutor } from '../commands/command-executor';
 import { READ_STORE } from '../infrastructure/tokens';
 import { Organizations } from '../organizations/organizations';
-import { Portals } from '../portals/portals.service';
+import { Portals } from '../portal-configuration/portals.service';
 import { PortalPrincipal } from './principal';
 
 /** A portal user in one of its projects, as the project's stream tells it now. */

@@ -8,7 +8,7 @@ import { CommandContext } from '../http/request-context';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { OPERATOR_ORGANIZATION_ID } from '../auth/api-keys';
 import { IssueApiKey } from '../auth/api-keys.commands';
-import { EnsureDefaultPortal } from '../portals/portals.commands';
+import { EnsureDefaultPortal } from '../portal-configuration/portals.commands';
 import type { CreatedOrganizationResponse, CreateOrganizationDto } from './organizations';
 
 /** A new tenant (by the operator's admins): its stream, its first portal, its first admin key. */

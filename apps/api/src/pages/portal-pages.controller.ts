@@ -5,13 +5,13 @@ import { DOCUMENT_MODULE, DocumentKind, portalAccess, portalAccessStream } from 
 import type { CommentView, DocumentView } from '../collaboration/collaboration.dto';
 import type { InvoiceSummaryView, QuoteSummaryView } from '../quotes-invoices/quotes-invoices.dto';
 import type { ShiftView, TimesheetView } from '../shifts-timesheets/shifts-timesheets.dto';
-import type { MeResponse } from '../portal/portal.dto';
+import type { MeResponse } from '../portal-self-service/portal.dto';
 import { Public } from '../auth/access';
 import { PortalSessions } from '../auth/portal-sessions';
 import { PortalPrincipal } from '../auth/principal';
 import { CommandExecutor } from '../commands/command-executor';
 import { Organizations } from '../organizations/organizations';
-import { Portals } from '../portals/portals.service';
+import { Portals } from '../portal-configuration/portals.service';
 import { PortalPermissions } from '../auth/portal-permissions';
 import { Html } from './html';
 import { acceptedLanguages, Messages, pageLanguageOf, PageLanguage, pickLanguage } from './i18n';

@@ -5,7 +5,7 @@ import { TokenSigner } from '@app/credentials';
 import { EventStore } from '@app/event-store';
 import { EmailMessage, escapeHtml, hasBuiltInInvitation, invitationEmail, projectsLine } from '@app/notifications';
 import { Organizations } from '../organizations/organizations';
-import { Portals, PortalView } from '../portals/portals.service';
+import { Portals, PortalView } from '../portal-configuration/portals.service';
 import { AppConfig } from '../config';
 import { APP_CONFIG, EVENT_STORE } from '../infrastructure/tokens';
 import { CommandExecutor } from '../commands/command-executor';

@@ -7,7 +7,7 @@ import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { APP_CONFIG, EVENT_STORE, KEY_VALUE_STORE, READ_STORE } from '../infrastructure/tokens';
 import { Organizations } from '../organizations/organizations';
-import { Portals, PortalView } from '../portals/portals.service';
+import { Portals, PortalView } from '../portal-configuration/portals.service';
 import { LogReactor } from '../reactors/log-reactor';
 import { underLease } from '../reactors/under-lease';
 import { LeasedTask, ReadStore } from '@app/projections';

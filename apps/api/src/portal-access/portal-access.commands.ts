@@ -17,8 +17,8 @@ import { AppConfig } from '../config';
 import { CommandExecutor } from '../commands/command-executor';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { CommandContext } from '../http/request-context';
-import { Portals } from '../portals/portals.service';
-import { PortalSeats, ReleasePortalUserSeat } from '../portals/portal-seats.commands';
+import { Portals } from '../portal-configuration/portals.service';
+import { PortalSeats, ReleasePortalUserSeat } from '../portal-configuration/portal-seats.commands';
 import { Invitations } from './invitations';
 import { currentCompanies } from '../directory/contact-companies';
 

@@ -6,6 +6,10 @@ import { PortalAccessMailer } from './portal-access-mailer';
 import { PORTAL_ACCESS_COMMAND_HANDLERS } from './portal-access.commands';
 import { PortalAccessController, PortalInvitationController } from './portal-access.controller';
 
+/**
+ * Portal access: each person's access to a portal, from invitation to revocation (staff's
+ * routes), the acceptance of an invitation, and the emails of that lifecycle.
+ */
 @Module({
   imports: [CqrsModule],
   controllers: [PortalAccessController, PortalInvitationController],

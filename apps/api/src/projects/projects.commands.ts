@@ -27,7 +27,7 @@ import { CommandContext } from '../http/request-context';
 import { APP_CONFIG } from '../infrastructure/tokens';
 import { Organizations } from '../organizations/organizations';
 import { InviteContact } from '../portal-access/portal-access.commands';
-import { Portals, PortalView } from '../portals/portals.service';
+import { Portals, PortalView } from '../portal-configuration/portals.service';
 import {
   AddClientUserDto,
   AddContactToProjectsDto,

@@ -20,7 +20,7 @@ import {
 } from 'class-validator';
 import { BILLING_METHODS, MAX_CLONE_TARGETS, PROJECT_NAME_MAX_LENGTH } from '@app/domain';
 import { PageQuery, ReadQuery } from '../http/pagination';
-import { ModulesDto, ModulesView } from '../portals/portals.dto';
+import { ModulesDto, ModulesView } from '../portal-configuration/portals.dto';
 
 /** How many projects one request may add a contact or a company to. */
 export const MAX_PROJECTS_AT_ONCE = 50;

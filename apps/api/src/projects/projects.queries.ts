@@ -24,7 +24,7 @@ import { findPage, findSelectedPage, Page, PageQuery } from '../http/pagination'
 import { READ_STORE } from '../infrastructure/tokens';
 import { PortalPermissions } from '../auth/portal-permissions';
 import { PortalPrincipal } from '../auth/principal';
-import { Portals } from '../portals/portals.service';
+import { Portals } from '../portal-configuration/portals.service';
 import {
   ClientUserView,
   ContactProjectPage,

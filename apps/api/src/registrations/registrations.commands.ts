@@ -17,7 +17,7 @@ import { AddContact, RegisterClientCompany } from '../directory/directory.comman
 import { Written } from '../commands/written';
 import { CommandContext } from '../http/request-context';
 import { InviteContact } from '../portal-access/portal-access.commands';
-import { Portals } from '../portals/portals.service';
+import { Portals } from '../portal-configuration/portals.service';
 import { requireActiveClient } from '../directory/require-active-client';
 
 export interface RegistrationInput {

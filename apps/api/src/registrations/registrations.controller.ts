@@ -9,7 +9,7 @@ import { ResourceIdPipe } from '../http/pipes';
 import { CommandContext, correlationIdOf } from '../http/request-context';
 import { Public, Staff } from '../auth/access';
 import { CurrentStaff, StaffContext, StaffPrincipal } from '../auth/principal';
-import { Portals } from '../portals/portals.service';
+import { Portals } from '../portal-configuration/portals.service';
 import {
   ApprovedRegistration,
   ApproveRegistration,

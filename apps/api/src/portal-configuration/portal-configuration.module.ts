@@ -6,7 +6,8 @@ import { PORTAL_SEAT_COMMAND_HANDLERS, PortalSeats } from './portal-seats.comman
 import { Portals } from './portals.service';
 
 /**
- * Portals, invitation templates and user types. Global: invitations, sign-in, self-registration
+ * Portal configuration: portals, invitation templates, user types and seats (who may be let in
+ * is portal-access/; what a signed-in user does for itself is portal-self-service/). Global: invitations, sign-in, self-registration
  * and organization creation use the `Portals` service, invitations the `PortalSeats`.
  */
 @Global()
@@ -16,4 +17,4 @@ import { Portals } from './portals.service';
   providers: [Portals, PortalSeats, ...PORTAL_COMMAND_HANDLERS, ...PORTAL_SEAT_COMMAND_HANDLERS],
   exports: [Portals, PortalSeats],
 })
-export class PortalsModule {}
+export class PortalConfigurationModule {}
