@@ -2422,7 +2422,8 @@ export interface components {
             clientId: string;
             /** @description The companies the access acts for, as last recorded (primary first): each change of the contact’s companies is a PortalAccessCompaniesChanged event */
             clientIds: string[];
-            email: string;
+            /** @description null once the person was erased */
+            email: string | null;
             /** @enum {string} */
             status: "Invited" | "Active" | "Disabled" | "Revoked";
             invitedAt: string;
@@ -4201,8 +4202,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "contact" | "client" | "portal-access" | "shift" | "timesheet" | "quote" | "invoice";
-            /** @description A name, a document title or number */
-            label: string;
+            /** @description A name, a document title or number; null for a person who was erased */
+            label: string | null;
             /** @description An email address, a status: what tells two of the same name apart */
             detail: string | null;
         };
@@ -4214,8 +4215,8 @@ export interface components {
             id: string;
             /** @enum {string} */
             kind: "contact" | "client" | "portal-access" | "shift" | "timesheet" | "quote" | "invoice";
-            /** @description A name, a document title or number */
-            label: string;
+            /** @description A name, a document title or number; null for a person who was erased */
+            label: string | null;
             /** @description An email address, a status: what tells two of the same name apart */
             detail: string | null;
             /** @description A company's contacts and documents; a contact's companies and portal accesses; a document's company */

@@ -30,7 +30,7 @@ export class AuditSubjectView {
   @ApiProperty({ description: 'Pass as subjectId to GET /v1/audit' }) id!: string;
   @ApiProperty({ enum: AUDIT_SUBJECT_KINDS }) kind!: AuditSubjectKind;
   /** Null for the access of an erased contact (the schema says string: kept as published). */
-  @ApiProperty({ type: String, description: 'A name, a document title or number' }) label!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'A name, a document title or number; null for a person who was erased' }) label!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'An email address, a status: what tells two of the same name apart' }) detail!: string | null;
 }
 

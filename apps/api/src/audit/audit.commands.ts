@@ -77,7 +77,7 @@ export class EraseContactHandler implements ICommandHandler<EraseContact> {
         accessIds.push(access.id);
         const state = (await this.executor.load(portalAccessStream(access.id), portalAccess, context.organizationId)).state;
         if (state.status && state.status !== 'Revoked') {
-          const revoked = await this.commands.execute(new RevokePortalAccess(context, contactId, 'erased at the person’s request', false, access.portalId as string));
+          const revoked = await this.commands.execute(new RevokePortalAccess(context, contactId, 'erased at the person’s request', false, access.portalId));
           revokedAccesses += 1;
           position = BigInt(Math.max(Number(position), revoked.position));
         }

@@ -101,7 +101,7 @@ export class ArchiveClientCompanyHandler implements ICommandHandler<ArchiveClien
     for (;;) {
       const page = await this.readStore.find(CONTACT_MEMBERSHIPS_COLLECTION, { where: { organizationId: context.organizationId, clientId }, afterId, limit: 200 });
       for (const membership of page) {
-        const followed = await this.commands.execute(new FollowContactCompanies(context, membership.contactId as string, 'client-archived'));
+        const followed = await this.commands.execute(new FollowContactCompanies(context, membership.contactId, 'client-archived'));
         archived.revokedAccesses += followed.revokedAccesses;
         archived.changedAccesses += followed.changedAccesses;
         if (BigInt(followed.position) > position) position = BigInt(followed.position);

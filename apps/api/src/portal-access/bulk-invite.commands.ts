@@ -88,7 +88,7 @@ export class BulkInviteHandler implements ICommandHandler<BulkInvite> {
     for (;;) {
       const page = await this.readStore.find(CONTACT_MEMBERSHIPS_COLLECTION, { where: { organizationId: context.organizationId, clientId }, afterId, limit: 200 });
       for (const membership of page) {
-        const contactId = membership.contactId as string;
+        const contactId = membership.contactId;
         const { events } = await this.events.readStream(contactStream(contactId));
         if (events.length === 0 || events[0].metadata.organizationId !== context.organizationId) continue;
         const person = fold(contact, events.map((e) => ({ type: e.type, data: e.data }) as ContactEvent));

@@ -141,7 +141,7 @@ export class PortalAccessView {
   })
   clientIds!: string[];
   /** Null once the contact was erased (the schema says string: kept as published). */
-  @ApiProperty({ type: String }) email!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'null once the person was erased' }) email!: string | null;
   @ApiProperty({ enum: PORTAL_ACCESS_STATUSES }) status!: string;
   @ApiProperty() invitedAt!: string;
   @ApiProperty() lastInvitedAt!: string;
