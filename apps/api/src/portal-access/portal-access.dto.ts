@@ -1,3 +1,4 @@
+import { EmailedTokenField, PasswordField } from '../http/fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PageQuery, ReadQuery } from '../http/pagination';
@@ -53,22 +54,15 @@ export class RevokePortalAccessDto extends PortalTargetDto {
 }
 
 export class AcceptInvitationDto {
-  @ApiProperty({ description: 'The token from the invitation email link' })
-  @IsString()
-  @Length(1, 200)
+  @EmailedTokenField('The token from the invitation email link')
   token!: string;
 
-  @ApiProperty({ minLength: 10, maxLength: 1024 })
-  @IsString()
-  @MinLength(10, { message: 'password must be at least 10 characters long' })
-  @MaxLength(1024)
+  @PasswordField()
   password!: string;
 }
 
 export class InvitationTokenDto {
-  @ApiProperty({ description: 'The token from the invitation email link' })
-  @IsString()
-  @Length(1, 200)
+  @EmailedTokenField('The token from the invitation email link')
   token!: string;
 }
 

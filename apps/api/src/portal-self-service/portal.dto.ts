@@ -1,3 +1,4 @@
+import { EmailedTokenField, PasswordField } from '../http/fields';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { TIME_FORMATS } from '@app/domain';
@@ -41,22 +42,15 @@ export class PasswordResetDto {
 export class PasswordResetRequestedResponse {}
 
 export class PasswordResetConfirmDto {
-  @ApiProperty({ description: 'The token from the password reset email' })
-  @IsString()
-  @Length(1, 200)
+  @EmailedTokenField('The token from the password reset email')
   token!: string;
 
-  @ApiProperty({ minLength: 10, maxLength: 1024 })
-  @IsString()
-  @MinLength(10, { message: 'password must be at least 10 characters long' })
-  @MaxLength(1024)
+  @PasswordField()
   password!: string;
 }
 
 export class PasswordResetTokenDto {
-  @ApiProperty({ description: 'The token from the password reset email' })
-  @IsString()
-  @Length(1, 200)
+  @EmailedTokenField('The token from the password reset email')
   token!: string;
 }
 
