@@ -31,8 +31,8 @@ call() {
 staff() { call "$1" "$2" "${3:-}" -H "$H"; }
 as() { local token=$1; shift; call "$1" "$2" "${3:-}" -H "Authorization: Bearer $token"; }
 anonymous() { call "$1" "$2" "${3:-}"; }
-# The token in the newest email to $1 (the accept or reset link).
-token_for() { grep -l "^To: .*$1" "$OUTBOX"/*.eml | xargs -r ls -t | head -1 | xargs -r grep -ho 'token=[A-Za-z0-9_-]*' | head -1 | cut -d= -f2 | grep .; }
+# The token in the newest email to $1 with a link (to page $2, any by default): accept or reset.
+token_for() { grep -l "^To: .*$1" "$OUTBOX"/*.eml | xargs -r grep -l "${2:-}?token=" | xargs -r ls -t | head -1 | xargs -r grep -ho "${2:-}?token=[A-Za-z0-9_-]*" | head -1 | sed 's/.*token=//' | grep .; }
 # Whether background work (an import) has completed.
 completed() { staff GET "$1" | jq -e '.status == "completed"' >/dev/null; }
 # Repeats a call until it succeeds: for work the service finishes in the background.
@@ -72,7 +72,8 @@ staff GET "/v1/audit?subjectId=$BO"                             # who did what, 
 # operator admins create organizations; each gets its first admin key (shown once)
 staff POST /v1/organizations '{"name":"Tokyo Staffing KK","timeZone":"Asia/Tokyo"}'
 # keys carry a role: admin, agent (directory and invitations), auditor (audit only), reporter (reads only)
-staff POST /v1/api-keys "{\"name\":\"payroll sync $RUN\",\"role\":\"reporter\"}"
+REPORTER=$(staff POST /v1/api-keys "{\"name\":\"payroll sync $RUN\",\"role\":\"reporter\"}" | jq -r .key)
+AUDITOR=$(staff POST /v1/api-keys "{\"name\":\"auditors $RUN\",\"role\":\"auditor\"}" | jq -r .key)   # agents and reporters get 403
 
 # --- portals ---
 ACME_PORTAL=$(staff POST /v1/portals "{\"name\":\"Acme clients\",\"slug\":\"acme-$RUN\",\"defaultLanguage\":\"pt-BR\",\"selfRegistration\":true}" | jq -r .id)
@@ -165,4 +166,28 @@ as "$S" GET /v1/portal/me | jq -e ".clientIds == [\"$OTHER\"]"
 EXPECT=404 as "$S" GET /v1/portal/quotes/$Q
 # archiving: leaves the lists; contacts whose only company it was lose portal access
 staff DELETE /v1/clients/$CLIENT                   # {revokedAccesses, changedAccesses}
+
+# --- reports ---
+as "$REPORTER" GET /v1/reports/portal-access                     # {items: [{portalId, clientId, invited, active, disabled, revoked, total}], totals}
+as "$REPORTER" GET "/v1/reports/invitations?from=$TODAY&to=$IN_30_DAYS"   # per portal and week: invited, accepted, pending, expired, withdrawn, resends, timeToAccept{Median,P90}Seconds
+as "$REPORTER" GET "/v1/reports/approvals?clientId=$OTHER"       # timesheets and quotes per company, kind and week: submitted, approved, rejected, pending, expired, withdrawn, timeToDecide..., hoursApproved
+as "$REPORTER" GET /v1/reports/documents                         # shared vs viewed per company and kind, timeToFirstView...
+as "$REPORTER" GET "/v1/reports/invoices?format=csv"             # or Accept: text/csv: RFC 4180, a header row; per company and currency
+
+# --- routes the pages use, open to any front end ---
+anonymous POST /v1/portal/invitations/describe "{\"token\":\"$TOKEN\"}"   # who invited, portal, person, language, status: valid|used|superseded|expired|access-not-invited
+anonymous POST /v1/portal/password-reset "{\"email\":\"ana.$RUN@acme.example\"}"
+RESET=$(eventually token_for "ana.$RUN@acme.example" reset-password)
+anonymous POST /v1/portal/password-reset/describe "{\"token\":\"$RESET\"}"   # whose account, language, status
+as "$AUDITOR" GET "/v1/audit/subjects?q=souza"                   # contacts and companies by name or email, anything by id (audit:read)
+as "$AUDITOR" GET /v1/audit/subjects/$OTHER                      # a subject and its related ones (a company's contacts and documents)
+
+# --- audit: as of an instant, export, verify, erasure ---
+NOW=$(date -u +%FT%TZ)
+as "$AUDITOR" GET "/v1/contacts/$CONTACT?asOf=$NOW"              # {state, events:[{position,type,occurredAt,actor,onBehalfOf,channel}]}
+as "$AUDITOR" GET "/v1/contacts/$CONTACT/portal-access/permissions?asOf=$NOW"   # {status, modules, source:{kind,...}, events}
+as "$AUDITOR" GET "/v1/audit?subjectId=$CONTACT&type=ContactInvited,PortalAccessDisabled&order=desc"   # nextCursor / prevCursor; also from, to, actorId
+as "$AUDITOR" GET "/v1/audit/export?format=jsonl&subjectId=$CONTACT" | wc -l   # streamed JSONL; recorded as AuditExported
+as "$AUDITOR" GET /v1/audit/verify                               # {ok:true, events, anchors} or {ok:false, firstBroken:{position,streamName,eventId,expected,found,reason}}
+staff POST /v1/contacts/$DEE/erase                               # crypto-shredding (admin)
 echo "walkthrough: done"
