@@ -31,7 +31,6 @@ describe('portal access follows the contact’s companies (e2e)', () => {
     await expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path } });
   };
 
-
   const company = async (name: string) => (await ok('POST', '/v1/clients', { name }, 201)).body.id as string;
   const quoteFor = async (clientId: string) =>
     (

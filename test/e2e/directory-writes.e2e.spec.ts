@@ -33,7 +33,6 @@ describe('directory writes (e2e)', () => {
     await expectProblem(api, () => api.request(method, path, body), { status, type, request: { method, path, body } });
   };
 
-
   describe('client companies', () => {
     it('are edited field by field: name, email, web address and postal address', async () => {
       const id = await client('Tokyo Staffing');

@@ -38,7 +38,6 @@ describe('documents move on dissociation (e2e)', () => {
   const refused = (method: string, path: string, status: number, type: string, headers: Record<string, string> = {}, body?: unknown) =>
     expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path } });
 
-
   async function contact(clientId: string): Promise<string> {
     return (await ok('POST', `/v1/clients/${clientId}/contacts`, { name: 'Pat', email: `${randomUUID()}@client.example` }, 201)).body.id as string;
   }

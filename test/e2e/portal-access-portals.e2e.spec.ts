@@ -44,7 +44,6 @@ describe('portal access in portals (e2e)', () => {
   const refused = (method: string, path: string, body: unknown, status: number, type?: string) =>
     expectProblem(api, () => api.request(method, path, body), { status, type, request: { path } });
 
-
   it('invites one contact into two portals, each access on its own, the second with a user type and in Japanese', async () => {
     const person = await contact();
     const first = await api.request('POST', `/v1/contacts/${person.contactId}/portal-access/invite`);

@@ -22,7 +22,6 @@ describe('portals (e2e)', () => {
   const refused = (method: string, path: string, body: unknown, status: number, type?: string, key = api.apiKey) =>
     expectProblem(api, () => api.request(method, path, body, as(key)), { status, type, request: { method, path } });
 
-
   /** A fresh organization (its own portal limit): its admin key. */
   async function newOrganization(name = `Org ${randomUUID().slice(0, 8)}`): Promise<string> {
     const created = await api.request('POST', '/v1/organizations', { name });

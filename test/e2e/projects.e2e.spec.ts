@@ -25,7 +25,6 @@ describe('projects (e2e)', () => {
   const refused = (method: string, path: string, body: unknown, status: number, type: string, headers: Record<string, string> = {}) =>
     expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path } });
 
-
   const company = async (name: string) => (await ok('POST', '/v1/clients', { name }, 201)).body.id as string;
   const contactOf = async (clientId: string, email: string | null = `${randomUUID()}@client.example`) =>
     (await ok('POST', `/v1/clients/${clientId}/contacts`, email ? { name: 'Cy Gale', email } : { name: 'No Mail' }, 201)).body.id as string;

@@ -41,7 +41,6 @@ describe('quotes and invoices (e2e)', () => {
   const refused = (method: string, path: string, body: unknown, status: number, type?: string, headers: Record<string, string> = {}) =>
     expectProblem(api, () => api.request(method, path, body, headers), { status, type, request: { method, path, body } });
 
-
   async function portalUser(clientId: string, userTypeId: string | null): Promise<User> {
     const { contactId, email, password, session } = await signedInPortalUser(api, clientId, { name: 'Pat', userTypeId: userTypeId ?? undefined });
     return { clientId, contactId, email, password, session };

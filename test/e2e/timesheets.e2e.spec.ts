@@ -47,7 +47,6 @@ describe('shifts and timesheets (e2e)', () => {
 
   const refused = (response: Promise<Response>, status: number, type?: string) => expectProblem(api, () => response, { status, type });
 
-
   const shiftBody = (clientId: string, extra: Record<string, unknown> = {}) => ({
     clientId,
     staffMember: { name: 'Jonas Weber', id: 'W-1042' },

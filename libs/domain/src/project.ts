@@ -183,7 +183,6 @@ function requireName(name: string): string {
   return trimmed;
 }
 
-
 /** A rate is accepted only where the project bills by staff hours. */
 function rateFor(state: ProjectState, input: HourlyRateInput | null | undefined): HourlyRate | null {
   if (input === undefined || input === null) return null;

@@ -105,7 +105,6 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-
 /** Reads an exported JSONL file's lines back as stored events (for an offline verify). */
 export function storedEventOfLine(line: ExportLine): StoredEvent {
   return {

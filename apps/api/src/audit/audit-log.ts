@@ -34,7 +34,6 @@ export const LOG_ANCHOR_STREAM = anchorStreamName(nameBasedUuid('log-anchors'));
 /** Stream categories a subject id may name (`<category>-<id>`), for verifying one subject. */
 const SUBJECT_CATEGORIES = ['contact', 'clientCompany', 'portalAccess', 'portal', 'timesheet', 'quote', 'invoice', 'shift', 'documentComments', 'documentViews', 'registration', 'organization'];
 
-
 /**
  * The event log for auditors, read as stored: verification of the hash chain and anchors,
  * streamed exports (JSONL or CSV) that carry what an offline verify needs, and the reactor

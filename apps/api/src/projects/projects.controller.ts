@@ -61,7 +61,6 @@ import {
 } from './projects.dto';
 import { ProjectsQueries } from './projects.queries';
 
-
 /**
  * Projects: the client companies in each (one of them the primary client), the client users
  * who follow it in the portal (with an hourly rate where it bills by staff hours), and their

@@ -21,7 +21,6 @@ import { requireActiveClient } from '../directory/require-active-client';
 import { loadOrganization } from '../organizations/organizations';
 import { documentProject } from '../projects/document-project';
 
-
 /**
  * The audience, as the streams tell it: the company exists in the caller's organization and is
  * not archived; a named contact exists and belongs to it (primary or associated).
