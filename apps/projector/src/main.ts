@@ -26,8 +26,8 @@ async function main(): Promise<void> {
   // Personal data is decrypted with the keys of the service's key-value store (erased: `[erased]`).
   const keys = await createKeyValueStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
   const events = await createEventStore({ eventStoreUrl: process.env.EVENTSTORE_URL || undefined, dataDir, personalData: { fields: PERSONAL_DATA_FIELDS, keyValueStore: keys } });
-  const readStore = await createReadStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir });
   const log = (message: string) => console.log(`${new Date().toISOString()} [projector] ${message}`);
+  const readStore = await createReadStore({ mongoUrl: process.env.MONGO_URL || undefined, dataDir, warn: log });
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
     leaseTtlMs: count('PROJECTION_LEASE_SECONDS', 10) * 1000,
     batchSize: count('PROJECTION_BATCH_SIZE', process.env.MONGO_URL ? 1000 : 5000), // as the API

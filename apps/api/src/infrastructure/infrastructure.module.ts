@@ -44,7 +44,13 @@ export class InfrastructureModule implements OnApplicationBootstrap, OnApplicati
             createEventStore({ eventStoreUrl: config.eventStoreUrl, dataDir: config.dataDir, personalData: { fields: PERSONAL_DATA_FIELDS, keyValueStore: kv } }),
         },
         { provide: PersonalDataVault, inject: [EVENT_STORE], useFactory: (events: PersonalDataEventStore) => events.vault },
-        { provide: READ_STORE, useFactory: () => createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
+        {
+          provide: READ_STORE,
+          useFactory: () => {
+            const logger = new Logger('ReadStore');
+            return createReadStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir, warn: (message) => logger.warn(message) });
+          },
+        },
         { provide: KEY_VALUE_STORE, useFactory: () => createKeyValueStore({ mongoUrl: config.mongoUrl, dataDir: config.dataDir }) },
         { provide: RATE_LIMIT_STORE, useFactory: () => createRateLimitStore({ mongoUrl: config.mongoUrl }) },
         CommandExecutor,

@@ -6,6 +6,7 @@ import { SqliteReadStore } from './sqlite.read-store';
 
 export { MongoReadStore } from './mongo.read-store';
 export { SqliteReadStore } from './sqlite.read-store';
+export type { ReadModelFileOptions } from './read-model-file';
 
 export const DEFAULT_MONGO_DATABASE = 'client_portal';
 
@@ -14,6 +15,8 @@ export interface ReadStoreConfig {
   mongoUrl?: string;
   /** Where the embedded SQLite file goes when no mongoUrl is set. */
   dataDir: string;
+  /** Told when the embedded file was set aside, to be rebuilt (it was open when the machine went down). */
+  warn?: (message: string) => void;
 }
 
 /** MongoDB when a URL is configured, otherwise SQLite at `<dataDir>/read-models.sqlite`. */
@@ -29,7 +32,7 @@ export async function createReadStore(config: ReadStoreConfig): Promise<ReadStor
     return store;
   }
   mkdirSync(config.dataDir, { recursive: true });
-  return new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'));
+  return new SqliteReadStore(join(config.dataDir, 'read-models.sqlite'), { warn: config.warn });
 }
 
 /**

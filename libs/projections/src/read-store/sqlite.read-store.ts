@@ -18,6 +18,7 @@ import {
   Scalar,
   StaleGenerationError,
 } from '../read-store';
+import { closeReadModelFile, OpenedReadModelFile, openReadModelFile, ReadModelFileOptions } from './read-model-file';
 import {
   checkCollectionName,
   checkFieldName,
@@ -83,6 +84,7 @@ interface LeaseRow {
 export class SqliteReadStore implements ReadStore {
   readonly onLocalDisk = true;
   private readonly db: Database.Database;
+  private readonly file: OpenedReadModelFile;
   private readonly tables = new Map<string, TableStatements>();
   private readonly finds = new Map<string, Database.Statement<unknown[], { id: string; body: string }>>();
   /** Per table: the fields it holds as columns (read from the table itself: another connection may have made it). */
@@ -104,12 +106,13 @@ export class SqliteReadStore implements ReadStore {
   private readonly applyInTransaction: Database.Transaction<(batches: ProjectionBatch[]) => void>;
   private readonly inReadTransaction: Database.Transaction<(read: () => unknown) => unknown>;
 
-  constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // Another connection (a second process on the same file) holding the write lock waits, not fails.
-    this.db.pragma('busy_timeout = 5000');
+  /**
+   * Opens (or creates) the file. It is written without fsync; one left open when the machine
+   * went down is set aside first, for the projections to rebuild (read-model-file.ts).
+   */
+  constructor(path: string, options: ReadModelFileOptions = {}) {
+    this.file = openReadModelFile(path, options);
+    this.db = this.file.db;
     // Up to 64 MiB of pages kept (SQLite's default is 2 MiB): a page of projected events touches
     // pages all over the indexes, and with a small cache each is read again, or spilled mid-batch.
     this.db.pragma('cache_size = -65536');
@@ -440,7 +443,7 @@ export class SqliteReadStore implements ReadStore {
     this.tables.clear();
     this.finds.clear();
     this.columns.clear();
-    if (this.db.open) this.db.close();
+    closeReadModelFile(this.file);
   }
 
   /**

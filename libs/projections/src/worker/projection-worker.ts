@@ -34,7 +34,7 @@ if (parentPort) {
   const log = new SqliteEventStore(eventsFile);
   // Events read opened (or `[erased]`), with the keys kept beside the log.
   const events = Object.assign(new PersonalDataEventStore(log, new PersonalDataVault(log, PERSONAL_DATA_FIELDS)), { wake: () => log.wake() });
-  const readStore = new SqliteReadStore(readStoreFile);
+  const readStore = new SqliteReadStore(readStoreFile, { warn: (message) => post({ type: 'log', level: 'error', message }) });
   const runner = new ProjectionRunner(events, readStore, ALL_PROJECTIONS, {
     batchSize,
     holder,
