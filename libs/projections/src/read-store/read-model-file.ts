@@ -84,8 +84,9 @@ export function openReadModelFile(path: string, options: ReadModelFileOptions = 
 
 /**
  * Makes everything written through the file durable, then removes this connection's record.
- * When another connection keeps the log from being copied back in full, the record stays: the
- * file is then set aside if the machine goes down before a later clean close.
+ * The checkpoint waits (up to the busy timeout) for other connections' reads to end; if one
+ * still keeps the log from being copied back in full, the record stays, and the file is set
+ * aside should the machine go down before a later clean close.
  */
 export function closeReadModelFile({ db, connectionId }: OpenedReadModelFile): void {
   if (!db.open) return;
@@ -94,7 +95,7 @@ export function closeReadModelFile({ db, connectionId }: OpenedReadModelFile): v
     // A frame to copy back, so that the checkpoint below syncs the database file (which also
     // flushes the pages earlier unsynced checkpoints wrote there).
     db.prepare('UPDATE read_store_connections SET opened_at = opened_at WHERE id = ?').run(connectionId);
-    const [result] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
+    const [result] = db.pragma('wal_checkpoint(FULL)') as { busy: number; log: number; checkpointed: number }[];
     if (result.busy === 0 && result.log === result.checkpointed) {
       db.prepare('DELETE FROM read_store_connections WHERE id = ?').run(connectionId);
     }
