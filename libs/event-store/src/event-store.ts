@@ -103,6 +103,13 @@ export interface SubscribeOptions {
   eventTypes?: readonly string[];
   /** Stops the subscription (the iterator then ends). */
   signal?: AbortSignal;
+  /**
+   * Once caught up, look for new events at most this often (ms): for a follower that need not
+   * be prompt (a reactor sending emails), so that it does not query the log after every
+   * commit. Honoured by stores that look for new events themselves (SQLite); a store that
+   * pushes them (EventStoreDB) delivers as it is told.
+   */
+  minIntervalMs?: number;
 }
 
 export interface SubscribePagesOptions extends SubscribeOptions {

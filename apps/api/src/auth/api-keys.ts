@@ -133,12 +133,16 @@ export class ApiKeys implements OnApplicationBootstrap, OnApplicationShutdown {
     for (const [knownHash, stored] of this.byHash) if (stored.keyId === keyId) this.byHash.delete(knownHash);
   }
 
-  /** Revocations by other instances: their ApiKeyRevoked events, from the head at start on. */
+  /**
+   * Revocations by other instances: their ApiKeyRevoked events, from the head at start on
+   * (looked for at most every 100 ms, not after every commit: this process's own revocations
+   * take effect at once without it).
+   */
   private async followRevocations(after: bigint, signal: AbortSignal): Promise<void> {
     let cursor = after;
     while (!signal.aborted) {
       try {
-        for await (const page of this.events.subscribeToAllPages({ after: cursor, maxCount: 100, eventTypes: ['ApiKeyRevoked'], signal })) {
+        for await (const page of this.events.subscribeToAllPages({ after: cursor, maxCount: 100, eventTypes: ['ApiKeyRevoked'], signal, minIntervalMs: 100 })) {
           for (const event of page) this.forget(String(event.data.keyId), undefined);
           cursor = page[page.length - 1].position;
         }

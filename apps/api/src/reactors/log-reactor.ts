@@ -4,6 +4,8 @@ import { KeyValueStore } from '@app/credentials';
 
 const CHECKPOINTS = 'reactor-checkpoint';
 const PAGE_SIZE = 100;
+/** An email need not leave within the millisecond: once caught up, one look at the log per 100 ms at most, not one per commit. */
+const LIVE_INTERVAL_MS = 100;
 
 /** What a reactor does: the events it follows and what it does with each, after the commit. */
 export interface Reaction {
@@ -87,7 +89,7 @@ export class LogReactor {
     let failures = 0;
     while (!signal.aborted) {
       try {
-        const pages = this.events.subscribeToAllPages({ after: this.cursor, maxCount: PAGE_SIZE, eventTypes: this.reaction.eventTypes, signal });
+        const pages = this.events.subscribeToAllPages({ after: this.cursor, maxCount: PAGE_SIZE, eventTypes: this.reaction.eventTypes, signal, minIntervalMs: LIVE_INTERVAL_MS });
         for await (const page of pages) {
           let handled: RecordedEvent | undefined;
           for (const event of page) {

@@ -55,6 +55,34 @@ describe('SqliteEventStore', () => {
     }
   });
 
+  it('looks for new events at most every minIntervalMs once caught up (commits in between come in one page), and stops at once when told', async () => {
+    // The writer thread started first (its start takes longer than the appends below).
+    await store.appendToStream(streamName(), [anEvent('Other')], { expectedRevision: 'no_stream' });
+    const controller = new AbortController();
+    const subscribed = performance.now();
+    const pages: { types: string[]; at: number }[] = [];
+    const following = (async () => {
+      for await (const page of store.subscribeToAllPages({ maxCount: 100, eventTypes: ['Followed'], signal: controller.signal, minIntervalMs: 500 })) {
+        pages.push({ types: page.map((event) => event.type), at: performance.now() - subscribed });
+      }
+    })();
+    // Three commits 30 ms apart, all within the interval of the first (empty) look.
+    for (let i = 0; i < 3; i++) {
+      await store.appendToStream(streamName(), [anEvent('Followed')], { expectedRevision: 'no_stream' });
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    while (pages.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(pages).toEqual([{ types: ['Followed', 'Followed', 'Followed'], at: expect.any(Number) }]);
+    expect(pages[0].at).toBeGreaterThanOrEqual(490);
+    // A stop during the pause ends the subscription at once, not after the interval.
+    await store.appendToStream(streamName(), [anEvent('Followed')], { expectedRevision: 'no_stream' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const stopping = performance.now();
+    controller.abort();
+    await following;
+    expect(performance.now() - stopping).toBeLessThan(100);
+  });
+
   it('is durable: WAL mode, and the writer commits with synchronous=FULL', () => {
     const db = new Database(store.filePath, { readonly: true });
     try {

@@ -203,6 +203,7 @@ export class SqliteEventStore implements EventStore {
     while (!signal?.aborted && !this.closed) {
       // Noted before the read: an append committed while this page is handed out wakes the wait.
       const seen = this.notifier.current;
+      const readAt = performance.now();
       const { rows, scannedTo } = this.rowsAfter(cursor, this.pageSize, options.eventTypes);
       for (const event of readable(rows)) {
         if (signal?.aborted || this.closed) return;
@@ -213,6 +214,7 @@ export class SqliteEventStore implements EventStore {
       if (rows.length < this.pageSize) {
         // Caught up: wait for an append in this process, or poll for another process's.
         await this.notifier.wait(seen, signal, this.pollIntervalMs);
+        await pause(readAt + (options.minIntervalMs ?? 0) - performance.now(), signal);
       } else {
         await betweenPages();
       }
@@ -227,12 +229,15 @@ export class SqliteEventStore implements EventStore {
     let cursor = options.after ?? 0n;
     while (!signal?.aborted && !this.closed) {
       const seen = this.notifier.current;
+      const readAt = performance.now();
       const { rows, scannedTo } = this.rowsAfter(cursor, maxCount, options.eventTypes);
       const page = readable(rows);
       if (page.length > 0) yield page;
       cursor = scannedTo;
-      if (rows.length < maxCount && !signal?.aborted && !this.closed) await this.notifier.wait(seen, signal, this.pollIntervalMs);
-      else await betweenPages();
+      if (rows.length < maxCount && !signal?.aborted && !this.closed) {
+        await this.notifier.wait(seen, signal, this.pollIntervalMs);
+        await pause(readAt + (options.minIntervalMs ?? 0) - performance.now(), signal);
+      } else await betweenPages();
     }
   }
 
@@ -488,4 +493,18 @@ function toRecorded(row: EventRow, data: Record<string, unknown>, metadata: Reco
  */
 function betweenPages(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits `ms` (nothing when not positive), or until the signal aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
