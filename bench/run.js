@@ -130,8 +130,15 @@ async function main() {
     });
     return http.summarize(run);
   };
-  // Between loads the API finishes projecting, so that it does not steal CPU from the next one.
-  const drained = async () => (await http.waitForProjections(api.url, API_KEY)).ms;
+  // Between loads the API finishes projecting, and then its other work after the commits (the
+  // invitation emails composed and written by the reactor and the outbox), so that none of it
+  // steals CPU from the next load: it counts as the load's own (quietAfterLoadMs).
+  const quietMs = [];
+  const drained = async () => {
+    const { ms } = await http.waitForProjections(api.url, API_KEY);
+    quietMs.push(await http.waitUntilQuiet(api.child.pid));
+    return ms;
+  };
 
   // --- Warm-up (not counted, except its acknowledged writes for the durability check) ----------
   log(`Warm-up: ${SETTINGS.warmupSeconds} s each`);
@@ -167,7 +174,7 @@ async function main() {
     }
     rounds.invite32.push(i32);
     drainMs.push(await drained());
-    log(`round ${round_} add + invite x${SETTINGS.connections}: ${i32.requestsPerSecond} req/s, p99 ${i32.latencyMs.p99} ms; projection lag p99 ${lagUnderLoad.at(-1).seconds.p99} s`);
+    log(`round ${round_} add + invite x${SETTINGS.connections}: ${i32.requestsPerSecond} req/s, p99 ${i32.latencyMs.p99} ms; projection lag p99 ${lagUnderLoad.at(-1).seconds.p99} s; the API quiet again ${quietMs.at(-1)} ms after the load`);
   }
   await killChild(bare.child, 'SIGTERM');
 
@@ -267,6 +274,7 @@ async function main() {
       rounds,
       projectionLagUnderLoad: { note: 'sampled every 100 ms from /health during each add + invite round', rounds: lagUnderLoad, medianOfRoundP99Seconds: lagP99 },
       projectionsCaughtUpAfterLoadMs: drainMs,
+      quietAfterLoadMs: quietMs,
       medianNote: 'each figure is the median of that figure over the rounds; non2xx and errors are sums',
       non2xxTotal,
       errorsTotal,

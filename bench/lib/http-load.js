@@ -96,6 +96,23 @@ async function waitForProjections(url, apiKey, timeoutMs = 60_000) {
   throw new Error(`Projections still behind after ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
 
+/**
+ * Waits until a process uses under 5 % of a core over half a second (at most `timeoutMs`),
+ * and answers how long that took (ms).
+ */
+async function waitUntilQuiet(pid, timeoutMs = 60_000) {
+  const started = Date.now();
+  let before = processCpu(pid);
+  while (before && Date.now() - started < timeoutMs) {
+    await sleep(500);
+    const after = processCpu(pid);
+    if (!after) break;
+    if ((after.total - before.total) / 500 < 0.05) break;
+    before = after;
+  }
+  return Date.now() - started;
+}
+
 /** What one load observes, per route, plus the acknowledged writes (for the durability check). */
 function newTracker(routes) {
   const tracker = { route: routes[0], latency: new Samples(), routes: {}, acks: { contacts: [], invites: [] } };
@@ -236,6 +253,7 @@ module.exports = {
   startBare,
   post,
   waitForProjections,
+  waitUntilQuiet,
   newTracker,
   commandRequests,
   contactRequests,
