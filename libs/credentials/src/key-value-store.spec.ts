@@ -76,6 +76,21 @@ function keyValueContract(name: string, open: () => Promise<{ store: KeyValueSto
       await store.close();
     });
 
+    it('stores, replaces and deletes bookkeeping that need not be durable (durable: false) like any other value', async () => {
+      const { store, reopen } = await open();
+      expect(await store.setIfAbsent('claims', 'e1', { at: 1 }, { ttlSeconds: 60, durable: false })).toBe(true);
+      expect(await store.setIfAbsent('claims', 'e1', { at: 2 }, { durable: false })).toBe(false);
+      await store.set('sent', 'e1', { ok: true }, { durable: false });
+      await store.delete('claims', 'e1', { durable: false });
+      expect([await store.get('claims', 'e1'), await store.get('sent', 'e1')]).toEqual([null, { ok: true }]);
+      await store.close();
+      if (!reopen) return;
+      // A closed store (or a process that dies) keeps it: only the machine going down may not.
+      const again = await reopen();
+      expect(await again.get('sent', 'e1')).toEqual({ ok: true });
+      await again.close();
+    });
+
     it('keeps what it acknowledged across a reopen', async () => {
       const { store, reopen } = await open();
       if (!reopen) return;
@@ -110,6 +125,18 @@ describe('SQLite key-value store shared by two processes (two connections to one
     expect(await a.get('claims', 'k')).toEqual(await b.get('claims', 'k'));
     await a.close();
     await b.close();
+  });
+
+  it('waits for the disk again after a write that need not (synchronous back to FULL)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kv-'));
+    dirs.push(dir);
+    const store = new SqliteKeyValueStore(join(dir, 'service-state.sqlite'));
+    const synchronous = () => (store as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
+    expect(synchronous()).toBe(2);
+    await store.set('sent', 'e1', { ok: true }, { durable: false });
+    await store.delete('claims', 'e1', { durable: false });
+    expect(synchronous()).toBe(2);
+    await store.close();
   });
 
   it('opens a store written before values could expire, keeping its values', async () => {

@@ -19,13 +19,24 @@ export interface KeyValueStore {
    * it stored it. Of callers racing for one key, in any process, exactly one gets true.
    */
   setIfAbsent<T>(namespace: string, key: string, value: T, options?: WriteOptions): Promise<boolean>;
-  delete(namespace: string, key: string): Promise<void>;
+  delete(namespace: string, key: string, options?: Durability): Promise<void>;
   /** A namespace's unexpired entries in key order (code point order), after `afterKey`, at most `limit`. */
   list<T>(namespace: string, options: { limit: number; afterKey?: string }): Promise<{ key: string; value: T }[]>;
   close(): Promise<void>;
 }
 
-export interface WriteOptions {
+export interface Durability {
+  /**
+   * false: for bookkeeping that is safe to do again (a delivery claim, a delivered email's
+   * marker): the embedded store then does not wait for the disk, so the write survives the
+   * process dying but may be lost if the machine goes down before the store's next durable
+   * write. MongoDB writes every value with the majority's acknowledgement whatever this says.
+   * Default: durable.
+   */
+  durable?: boolean;
+}
+
+export interface WriteOptions extends Durability {
   /** Seconds until the entry expires (fractions allowed); without it, it never does. */
   ttlSeconds?: number;
 }
@@ -81,15 +92,15 @@ export class SqliteKeyValueStore implements KeyValueStore {
   }
 
   async set<T>(namespace: string, key: string, value: T, options: WriteOptions = {}): Promise<void> {
-    this.upsertStmt.run(namespace, key, JSON.stringify(value), this.expiresAt(options));
+    this.write(options, () => this.upsertStmt.run(namespace, key, JSON.stringify(value), this.expiresAt(options)));
   }
 
   async setIfAbsent<T>(namespace: string, key: string, value: T, options: WriteOptions = {}): Promise<boolean> {
-    return this.insertIfAbsentStmt.run(namespace, key, JSON.stringify(value), this.expiresAt(options), Date.now()).changes === 1;
+    return this.write(options, () => this.insertIfAbsentStmt.run(namespace, key, JSON.stringify(value), this.expiresAt(options), Date.now()).changes === 1);
   }
 
-  async delete(namespace: string, key: string): Promise<void> {
-    this.deleteStmt.run(namespace, key);
+  async delete(namespace: string, key: string, options: Durability = {}): Promise<void> {
+    this.write(options, () => this.deleteStmt.run(namespace, key));
   }
 
   async list<T>(namespace: string, options: { limit: number; afterKey?: string }): Promise<{ key: string; value: T }[]> {
@@ -100,6 +111,21 @@ export class SqliteKeyValueStore implements KeyValueStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * A write committed with an fsync (synchronous = FULL), or, when it need not be durable,
+   * without one (NORMAL: in the WAL, synced by the next durable commit or checkpoint).
+   */
+  private write<R>({ durable = true }: Durability, run: () => R): R {
+    if (durable) return run();
+    // Set when run, not prepared: SQLite applies this pragma as it compiles it.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return run();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   private expiresAt(options: WriteOptions): number | null {
@@ -162,7 +188,7 @@ export class MongoKeyValueStore implements KeyValueStore {
     }
   }
 
-  async delete(namespace: string, key: string): Promise<void> {
+  async delete(namespace: string, key: string, _options?: Durability): Promise<void> {
     await this.collection.deleteOne({ _id: `${namespace}:${key}` }, { writeConcern: { w: 'majority', j: true } });
   }
 

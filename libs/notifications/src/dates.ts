@@ -8,7 +8,21 @@ const LOCALES: Record<string, string> = { en: 'en-GB', ja: 'ja-JP', pt: 'pt-BR',
 export function emailDateTime(instant: string, language: string | null | undefined, timeZone: string): string {
   const base = (language ?? 'en').split('-')[0];
   const locale = LOCALES[base] ?? LOCALES.en;
-  return `${new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone }).format(new Date(instant))} (${timeZone})`;
+  return `${formatter(locale, timeZone).format(new Date(instant))} (${timeZone})`;
+}
+
+/** Formatters are costly to make (4 % of the request thread under the invitation workload, by the profile): one per locale and zone. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale} ${timeZone}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone });
+    // Bounded: time zones come from organization settings, a few hundred at most exist.
+    if (formatters.size >= 1_000) formatters.clear();
+    formatters.set(key, made);
+  }
+  return made;
 }
 
 /** The language a built-in email text is written in: one of en, ja, pt, fr (English otherwise). */

@@ -237,16 +237,22 @@ export class Mailer {
     }
   }
 
-  /** One attempt at one email, under a claim; the time of its next attempt when it failed for now. */
+  /**
+   * One attempt at one email, under a claim; the time of its next attempt when it failed for
+   * now. The claim and the delivered email's bookkeeping are not waited for on the disk
+   * (`durable: false`): a process that dies keeps them, and only a machine going down in
+   * between could make an email go out once more. The recorded email itself is durable.
+   */
   private async deliverOne(key: string): Promise<number | undefined> {
-    if (!(await this.store.setIfAbsent(CLAIMS, key, { at: new Date().toISOString() }, { ttlSeconds: CLAIM_TTL_SECONDS }))) return undefined;
+    const bookkeeping = { durable: false };
+    if (!(await this.store.setIfAbsent(CLAIMS, key, { at: new Date().toISOString() }, { ttlSeconds: CLAIM_TTL_SECONDS, ...bookkeeping }))) return undefined;
     try {
       // Read again under the claim: another sender may have sent or rescheduled it meanwhile.
       const entry = await this.store.get<OutboxEntry>(OUTBOX, key);
       if (!entry) return this.settle(key);
       if (entry.nextAttemptAt > Date.now()) return entry.nextAttemptAt;
       if (await this.store.get(SENT, key)) {
-        await this.store.delete(OUTBOX, key);
+        await this.store.delete(OUTBOX, key, bookkeeping);
         return this.settle(key);
       }
       try {
@@ -255,11 +261,11 @@ export class Mailer {
         return this.failed(key, entry, error);
       }
       // Marked sent before it leaves the outbox: a crash in between sends nothing twice.
-      await this.store.set(SENT, key, { messageId: entry.messageId, sentAt: new Date().toISOString(), attempts: entry.attempts + 1 }, { ttlSeconds: RECORD_TTL_SECONDS });
-      await this.store.delete(OUTBOX, key);
+      await this.store.set(SENT, key, { messageId: entry.messageId, sentAt: new Date().toISOString(), attempts: entry.attempts + 1 }, { ttlSeconds: RECORD_TTL_SECONDS, ...bookkeeping });
+      await this.store.delete(OUTBOX, key, bookkeeping);
       return this.settle(key);
     } finally {
-      await this.store.delete(CLAIMS, key).catch(() => undefined);
+      await this.store.delete(CLAIMS, key, bookkeeping).catch(() => undefined);
     }
   }
 
