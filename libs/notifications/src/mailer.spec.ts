@@ -231,6 +231,32 @@ describe('Mailer over SMTP (a real server on loopback)', () => {
   });
 });
 
+describe('Mailer: what waits for the disk', () => {
+  it('records an email durably unless a reactor says its checkpoint covers it; a delivery\'s bookkeeping never waits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailer-'));
+    const store = new SqliteKeyValueStore(join(dir, 'state.sqlite'));
+    const writes: string[] = [];
+    const watched: KeyValueStore = Object.create(store) as KeyValueStore;
+    const note = (op: string, namespace: string, options?: { durable?: boolean }) => writes.push(`${op} ${namespace} ${options?.durable === false ? 'unsynced' : 'durable'}`);
+    watched.set = async (namespace, key, value, options) => (note('set', namespace, options), store.set(namespace, key, value, options));
+    watched.setIfAbsent = async (namespace, key, value, options) => (note('setIfAbsent', namespace, options), store.setIfAbsent(namespace, key, value, options));
+    watched.delete = async (namespace, key, options) => (note('delete', namespace, options), store.delete(namespace, key, options));
+    const sender = new Mailer({ from: 'Portal <no-reply@portal.example>', outboxDir: join(dir, 'outbox'), store: watched, pollMs: 20 });
+    try {
+      await sender.send({ to: 'a@acme.example', subject: 'from a request', text: 'x', html: '' });
+      await sender.send({ to: 'b@acme.example', subject: 'from a reactor', text: 'x', html: '' }, { key: 'event-1', at: '2026-11-29T10:00:00.000Z', durable: false });
+      expect(writes.splice(0)).toEqual(['set email-outbox durable', 'setIfAbsent email-outbox unsynced']);
+      sender.start();
+      await sender.delivered();
+      expect(new Set(writes)).toEqual(new Set(['setIfAbsent email-claim unsynced', 'set email-sent unsynced', 'delete email-outbox unsynced', 'delete email-claim unsynced']));
+    } finally {
+      await sender.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('Mailer without SMTP: .eml files in the outbox folder', () => {
   it('writes each email once, composed, named by when it was recorded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailer-'));

@@ -113,8 +113,12 @@ export class Mailer {
    * recording is idempotent: the same key records one email, whose Message-ID and Date derive
    * from it, however often the event is handled again; an email already sent or given up under
    * that key is not recorded again.
+   *
+   * `durable: false` (a reactor's, whose checkpoint is saved durably in the same store after
+   * the page, so that a machine going down before it makes the reactor record the email again):
+   * the record is not waited for on the disk.
    */
-  async send(message: EmailMessage, options: { key?: string; at?: string } = {}): Promise<{ messageId: string; recorded: boolean }> {
+  async send(message: EmailMessage, options: { key?: string; at?: string; durable?: boolean } = {}): Promise<{ messageId: string; recorded: boolean }> {
     const createdAt = options.at ? new Date(options.at) : this.nextRecordingTime();
     const id = options.key ?? randomUUID();
     const entry: OutboxEntry = {
@@ -133,9 +137,9 @@ export class Mailer {
     const key = `${createdAt.toISOString()}-${id}`;
     if (options.key) {
       if ((await this.store.get(SENT, key)) || (await this.store.get(FAILED, key))) return { messageId: entry.messageId, recorded: false };
-      if (!(await this.store.setIfAbsent(OUTBOX, key, entry))) return { messageId: entry.messageId, recorded: false };
+      if (!(await this.store.setIfAbsent(OUTBOX, key, entry, { durable: options.durable }))) return { messageId: entry.messageId, recorded: false };
     } else {
-      await this.store.set(OUTBOX, key, entry);
+      await this.store.set(OUTBOX, key, entry, { durable: options.durable });
     }
     this.unsettled.add(key);
     this.requestWake();

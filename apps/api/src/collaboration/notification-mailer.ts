@@ -74,7 +74,8 @@ export class NotificationMailer implements OnApplicationBootstrap, OnApplication
         details: row.details,
         ...names,
       }),
-      { key: row.id, at: row.occurredAt },
+      // Durable with the reactor's checkpoint (LogReactor), not on its own.
+      { key: row.id, at: row.occurredAt, durable: false },
     );
   }
 

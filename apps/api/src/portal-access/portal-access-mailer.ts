@@ -66,7 +66,8 @@ export class PortalAccessMailer implements OnApplicationBootstrap, OnApplication
     const { state } = await this.executor.load(portalAccessStream(accessId), portalAccess, organizationId);
     if (!state.contactId || !state.portalId || !state.email) return;
     const message = await this.compose(event as unknown as RecordedEvent & PortalAccessEvent, organizationId, accessId, state);
-    if (message) await this.mailer.send(message, { key: event.id, at: event.recordedAt });
+    // Durable with the reactor's checkpoint (LogReactor), not on its own.
+    if (message) await this.mailer.send(message, { key: event.id, at: event.recordedAt, durable: false });
   }
 
   private async compose(event: PortalAccessEvent, organizationId: string, accessId: string, state: PortalAccessState): Promise<EmailMessage | null> {

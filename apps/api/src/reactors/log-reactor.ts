@@ -13,7 +13,11 @@ export interface Reaction {
   name: string;
   /** Only these are read (filtered by the store). */
   eventTypes: readonly string[];
-  /** Must be safe to repeat: after a crash the last page is handled again. */
+  /**
+   * Must be safe to repeat: after a crash the last page is handled again. So what it records
+   * in the key-value store need not be durable by itself (`durable: false`): the checkpoint is
+   * saved durably in the same store after the page, which makes those writes durable too.
+   */
   handle(event: RecordedEvent): Promise<void>;
 }
 
