@@ -45,6 +45,7 @@ import {
 import { normalizeId, validateAppend, validateMaxCount } from './append-rules';
 import { eventHash, GENESIS_HASH, StoredEvent } from '../integrity';
 import { trimOldest } from '../bounded-cache';
+import { abortableSleep } from './abortable-sleep';
 
 /**
  * The hash chain rides in each event's metadata (`chain`), computed at append time from the
@@ -247,7 +248,7 @@ export class EventStoreDbEventStore implements EventStore {
         // write them now or get the original result back, never a second copy.
         if (!isUncertain(error)) throw error;
         if (attempt >= this.appendAttempts || this.closed) throw new AppendOutcomeUnknownError(streamName, error);
-        await sleep(Math.min(this.reconnectDelayMs * 2 ** (attempt - 1), this.maxReconnectDelayMs));
+        await abortableSleep(Math.min(this.reconnectDelayMs * 2 ** (attempt - 1), this.maxReconnectDelayMs));
       }
     }
     // With throwOnAppendFailure=false in the connection string the client reports instead
@@ -443,7 +444,7 @@ export class EventStoreDbEventStore implements EventStore {
       // The client does not resubscribe by itself: wait, then start again after the cursor.
       failures += 1;
       this.onSubscriptionDropped(dropped, failures);
-      await sleep(Math.min(this.reconnectDelayMs * 2 ** (failures - 1), this.maxReconnectDelayMs), signal);
+      await abortableSleep(Math.min(this.reconnectDelayMs * 2 ** (failures - 1), this.maxReconnectDelayMs), signal);
     }
   }
 
@@ -663,19 +664,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
 
 class OperationTimeoutError extends Error {
   override readonly name = 'TimeoutError';
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function describeError(error: unknown): string {

@@ -15,6 +15,7 @@ import {
   SubscribePagesOptions,
 } from '../../event-store';
 import { siblingModule, startWorker } from '../../worker-thread';
+import { abortableSleep } from '../abortable-sleep';
 import { AppendNotifier } from '../append-notifier';
 import { normalizeId, validateAppend, validateMaxCount } from '../append-rules';
 import { openEventsDatabase } from './schema';
@@ -214,7 +215,7 @@ export class SqliteEventStore implements EventStore {
       if (rows.length < this.pageSize) {
         // Caught up: wait for an append in this process, or poll for another process's.
         await this.notifier.wait(seen, signal, this.pollIntervalMs);
-        await pause(readAt + (options.minIntervalMs ?? 0) - performance.now(), signal);
+        if (options.minIntervalMs) await abortableSleep(readAt + options.minIntervalMs - performance.now(), signal);
       } else {
         await betweenPages();
       }
@@ -236,7 +237,7 @@ export class SqliteEventStore implements EventStore {
       cursor = scannedTo;
       if (rows.length < maxCount && !signal?.aborted && !this.closed) {
         await this.notifier.wait(seen, signal, this.pollIntervalMs);
-        await pause(readAt + (options.minIntervalMs ?? 0) - performance.now(), signal);
+        if (options.minIntervalMs) await abortableSleep(readAt + options.minIntervalMs - performance.now(), signal);
       } else await betweenPages();
     }
   }
@@ -495,16 +496,3 @@ function betweenPages(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Waits `ms` (nothing when not positive), or until the signal aborts. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 || signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
