@@ -86,6 +86,17 @@ describe('the read-model file: written without fsync, set aside when it was open
     expect(warnings).toHaveLength(1);
   });
 
+  it('forgets, on a clean close, the records of processes killed since it opened (what they wrote is synced then)', () => {
+    let othersRunning = true;
+    const options = machine('boot-1', () => othersRunning);
+    openReadModelFile(path, options).db.close(); // killed, while this process still counts it as running
+    const survivor = openReadModelFile(path, options);
+    othersRunning = false;
+    closeReadModelFile(survivor);
+    openReadModelFile(path, machine('boot-2')).db.close();
+    expect(warnings).toEqual([]);
+  });
+
   it('without a boot id to tell, sets aside a file a process left open, and keeps one a running process holds', () => {
     const held = openReadModelFile(path, machine(undefined));
     const reader = openReadModelFile(path, machine(undefined));

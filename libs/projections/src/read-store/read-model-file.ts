@@ -26,6 +26,8 @@ export interface OpenedReadModelFile {
   db: Database.Database;
   /** This connection's record in the file. */
   connectionId: string;
+  /** Forgets the records of processes of this boot that ended without closing. */
+  forgetEnded: () => void;
 }
 
 const CONNECTIONS_TABLE = `CREATE TABLE IF NOT EXISTS read_store_connections (
@@ -54,19 +56,23 @@ export function openReadModelFile(path: string, options: ReadModelFileOptions = 
       db.pragma('synchronous = FULL');
       db.exec(CONNECTIONS_TABLE);
       const connectionId = randomUUID();
+      const forgetEnded = () => {
+        // Processes of this boot that ended without closing: the OS kept what they wrote.
+        const rows = db.prepare<[string], ConnectionRow>('SELECT id, boot_id, pid FROM read_store_connections WHERE boot_id = ?').all(bootId);
+        const forget = db.prepare<[string]>('DELETE FROM read_store_connections WHERE id = ?');
+        for (const row of rows) if (!isRunning(row.pid)) forget.run(row.id);
+      };
       const torn = db.transaction(() => {
         const rows = db.prepare<[], ConnectionRow>('SELECT id, boot_id, pid FROM read_store_connections').all();
         // In use when the OS last went down (or, with no boot id to tell, by a process now gone).
         if (rows.some((row) => row.boot_id !== bootId || (bootId === '' && !isRunning(row.pid)))) return true;
-        // Processes of this boot that ended without closing: the OS kept what they wrote.
-        const forget = db.prepare<[string]>('DELETE FROM read_store_connections WHERE id = ?');
-        for (const row of rows) if (!isRunning(row.pid)) forget.run(row.id);
+        forgetEnded();
         db.prepare('INSERT INTO read_store_connections (id, boot_id, pid, opened_at) VALUES (?, ?, ?, ?)').run(connectionId, bootId, process.pid, new Date().toISOString());
         return false;
       }).immediate();
       if (!torn) {
         db.pragma('synchronous = OFF');
-        return { db, connectionId };
+        return { db, connectionId, forgetEnded };
       }
     } catch (error) {
       db.close();
@@ -88,7 +94,7 @@ export function openReadModelFile(path: string, options: ReadModelFileOptions = 
  * still keeps the log from being copied back in full, the record stays, and the file is set
  * aside should the machine go down before a later clean close.
  */
-export function closeReadModelFile({ db, connectionId }: OpenedReadModelFile): void {
+export function closeReadModelFile({ db, connectionId, forgetEnded }: OpenedReadModelFile): void {
   if (!db.open) return;
   try {
     db.pragma('synchronous = FULL');
@@ -97,7 +103,11 @@ export function closeReadModelFile({ db, connectionId }: OpenedReadModelFile): v
     db.prepare('UPDATE read_store_connections SET opened_at = opened_at WHERE id = ?').run(connectionId);
     const [result] = db.pragma('wal_checkpoint(FULL)') as { busy: number; log: number; checkpointed: number }[];
     if (result.busy === 0 && result.log === result.checkpointed) {
-      db.prepare('DELETE FROM read_store_connections WHERE id = ?').run(connectionId);
+      db.transaction(() => {
+        db.prepare('DELETE FROM read_store_connections WHERE id = ?').run(connectionId);
+        // Those of processes killed since this one opened: what they wrote was synced just now.
+        forgetEnded();
+      })();
     }
   } finally {
     db.close();
@@ -115,9 +125,14 @@ function linuxBootId(): string | undefined {
 function processIsRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it runs, under another user.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A process that has ended but was not yet reaped by its parent (a zombie) answers too.
+  try {
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc to ask: it answered the signal
   }
 }
