@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MongoClient } from 'mongodb';
-import { describeWithContainers } from '../../../test/support/containers';
+import { describeWithContainers, mongoForSuite } from '../../../test/support/containers';
 import { CredentialStore } from './credential-store';
 import { KeyValueStore, MongoKeyValueStore, SqliteKeyValueStore } from './key-value-store';
 import { hashPassword, hashToken, newToken, sameHash, verifyPassword } from './secrets';
@@ -157,22 +156,11 @@ describe('SQLite key-value store shared by two processes (two connections to one
 });
 
 describeWithContainers('MongoDB key-value store (testcontainers)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { MongoDBContainer } = require('@testcontainers/mongodb') as typeof import('@testcontainers/mongodb');
-  let container: Awaited<ReturnType<InstanceType<typeof MongoDBContainer>['start']>>;
-  let client: MongoClient;
+  const mongo = mongoForSuite();
   let database = 0;
-  beforeAll(async () => {
-    container = await new MongoDBContainer('mongo:7').start();
-    client = await new MongoClient(container.getConnectionString(), { directConnection: true }).connect();
-  }, 180_000);
-  afterAll(async () => {
-    await client?.close();
-    await container?.stop();
-  });
   keyValueContract('MongoDB', async () => {
     const name = `kv_${++database}`;
-    return { store: new MongoKeyValueStore(client, name), reopen: async () => new MongoKeyValueStore(client, name) };
+    return { store: new MongoKeyValueStore(mongo.client(), name), reopen: async () => new MongoKeyValueStore(mongo.client(), name) };
   });
 });
 

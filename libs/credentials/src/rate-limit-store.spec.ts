@@ -1,5 +1,4 @@
-import { MongoClient } from 'mongodb';
-import { describeWithContainers } from '../../../test/support/containers';
+import { describeWithContainers, mongoForSuite } from '../../../test/support/containers';
 import { MemoryRateLimitStore, MongoRateLimitStore, RateLimit, RateLimitStore } from './rate-limit-store';
 
 const MINUTE = 60_000;
@@ -75,31 +74,20 @@ function rateLimitStoreContract(name: string, open: () => Promise<{ store: RateL
 rateLimitStoreContract('In-memory', async () => ({ store: new MemoryRateLimitStore() }));
 
 describeWithContainers('MongoDB rate-limit store (testcontainers)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { MongoDBContainer } = require('@testcontainers/mongodb') as typeof import('@testcontainers/mongodb');
-  let container: Awaited<ReturnType<InstanceType<typeof MongoDBContainer>['start']>>;
-  let client: MongoClient;
+  const mongo = mongoForSuite();
   let database = 0;
-  beforeAll(async () => {
-    container = await new MongoDBContainer('mongo:7').start();
-    client = await new MongoClient(container.getConnectionString(), { directConnection: true }).connect();
-  }, 180_000);
-  afterAll(async () => {
-    await client?.close();
-    await container?.stop();
-  });
 
   rateLimitStoreContract('MongoDB', async () => {
     const name = `rate_limits_${++database}`;
-    return { store: new MongoRateLimitStore(client, name), reopen: async () => new MongoRateLimitStore(client, name) };
+    return { store: new MongoRateLimitStore(mongo.client(), name), reopen: async () => new MongoRateLimitStore(mongo.client(), name) };
   });
 
   it('deletes a key once its newest hit has left the window (TTL index), and keeps at most `max` hits', async () => {
     const name = `rate_limits_${++database}`;
-    const store = new MongoRateLimitStore(client, name);
+    const store = new MongoRateLimitStore(mongo.client(), name);
     const now = Date.now();
     for (let i = 0; i < 5; i++) await store.hit({ key: 'address:203.0.113.1', max: 3, windowMs: MINUTE }, now + i);
-    const collection = client.db(name).collection('rate_limits');
+    const collection = mongo.client().db(name).collection('rate_limits');
     const doc = await collection.findOne({ _id: 'address:203.0.113.1' as never });
     expect(doc?.hits).toEqual([now, now + 1, now + 2]);
     expect((doc?.expiresAt as Date).getTime()).toBe(now + 2 + MINUTE);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RecordedEvent } from './event-store';
 
 /**
  * Tamper evidence for the event log.
@@ -38,6 +39,22 @@ export interface StoredEvent {
    * event); null when that event is missing.
    */
   previousHash: string | null;
+}
+
+/** A recorded event as a store keeps it (data and metadata as JSON text), with the hash it holds for the event before it. */
+export function storedEventOf(event: RecordedEvent, previousHash: string | null): StoredEvent {
+  return {
+    position: event.position,
+    streamName: event.streamName,
+    streamRevision: event.streamRevision,
+    id: event.id,
+    type: event.type,
+    data: JSON.stringify(event.data),
+    metadata: JSON.stringify(event.metadata),
+    recordedAt: event.recordedAt,
+    hash: event.hash ?? null,
+    previousHash,
+  };
 }
 
 export function eventHash(

@@ -43,7 +43,7 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store';
 import { normalizeId, validateAppend, validateMaxCount } from './append-rules';
-import { eventHash, GENESIS_HASH, StoredEvent } from '../integrity';
+import { eventHash, GENESIS_HASH, StoredEvent, storedEventOf } from '../integrity';
 import { trimOldest } from '../bounded-cache';
 import { abortableSleep } from './abortable-sleep';
 
@@ -552,18 +552,7 @@ function toRecorded(event: EsdbRecordedEvent): RecordedEvent | undefined {
 
 /** The event as stored, for verification: the chain's previous hash is the one recorded at append. */
 function toStored(event: RecordedEvent & { previousHash?: string }): StoredEvent {
-  return {
-    position: event.position,
-    streamName: event.streamName,
-    streamRevision: event.streamRevision,
-    id: event.id,
-    type: event.type,
-    data: JSON.stringify(event.data),
-    metadata: JSON.stringify(event.metadata),
-    recordedAt: event.recordedAt,
-    hash: event.hash ?? null,
-    previousHash: event.previousHash ?? null,
-  };
+  return storedEventOf(event, event.previousHash ?? null);
 }
 
 /** JSON events arrive parsed; bytes (written by other clients) are parsed here if they can be. */

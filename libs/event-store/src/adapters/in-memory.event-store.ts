@@ -11,7 +11,7 @@ import {
   SubscribePagesOptions,
 } from '../event-store';
 import { AppendNotifier } from './append-notifier';
-import { eventHash, GENESIS_HASH, StoredEvent } from '../integrity';
+import { eventHash, GENESIS_HASH, StoredEvent, storedEventOf } from '../integrity';
 import { checkAppend, normalizeId, validateAppend, validateMaxCount } from './append-rules';
 
 /**
@@ -142,18 +142,7 @@ export class InMemoryEventStore implements EventStore {
 
   private stored(event: RecordedEvent): StoredEvent {
     const previous = event.streamRevision === 0n ? undefined : this.streams.get(event.streamName)![Number(event.streamRevision) - 1];
-    return {
-      position: event.position,
-      streamName: event.streamName,
-      streamRevision: event.streamRevision,
-      id: event.id,
-      type: event.type,
-      data: JSON.stringify(event.data),
-      metadata: JSON.stringify(event.metadata),
-      recordedAt: event.recordedAt,
-      hash: event.hash ?? null,
-      previousHash: previous ? previous.hash! : GENESIS_HASH,
-    };
+    return storedEventOf(event, previous ? previous.hash! : GENESIS_HASH);
   }
 
   async close(): Promise<void> {
